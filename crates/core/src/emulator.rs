@@ -1,0 +1,164 @@
+use std::sync::Arc;
+
+use nimbus_shapes::ServiceError;
+use nimbus_storage::ChangeSet;
+use serde_json::Value;
+
+use crate::{
+    outbox::{Event, Outbox},
+    services::Services,
+    Clock, IdSource,
+};
+
+/// Who is calling and where: decided by the wire layer from the SigV4 credential.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Caller {
+    pub account_id: String,
+    pub region: String,
+    pub access_key_id: String,
+    /// `scheme://host[:port]` as the client addressed the emulator; SQS queue URLs start with it.
+    pub endpoint: String,
+}
+
+impl Caller {
+    pub fn scope(&self) -> Scope {
+        Scope {
+            account_id: self.account_id.clone(),
+            region: self.region.clone(),
+        }
+    }
+}
+
+/// State is partitioned by account and region, as in AWS.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Scope {
+    pub account_id: String,
+    pub region: String,
+}
+
+/// What a call answered and what it changed. `changes` is empty when `result` is an error:
+/// a failed call changes nothing.
+#[derive(Debug)]
+pub struct Outcome {
+    pub result: Result<Value, ServiceError>,
+    pub changes: ChangeSet,
+}
+
+/// What a service operation gets besides its input.
+pub struct Ctx<'a> {
+    pub caller: &'a Caller,
+    pub request_id: &'a str,
+    pub now_millis: i64,
+    pub ids: &'a mut dyn IdSource,
+    pub changes: &'a mut ChangeSet,
+    pub outbox: &'a mut Outbox,
+}
+
+impl Ctx<'_> {
+    pub fn scope(&self) -> Scope {
+        self.caller.scope()
+    }
+
+    /// Records `value` under `key` in the changeset.
+    pub fn persist<T: serde::Serialize>(&mut self, key: String, value: &T) {
+        let bytes = serde_json::to_vec(value).expect("state serialises");
+        self.changes.put(key, bytes);
+    }
+
+    pub fn raise(&mut self, kind: crate::outbox::EventKind) {
+        self.outbox.push(Event {
+            account_id: self.caller.account_id.clone(),
+            region: self.caller.region.clone(),
+            kind,
+        });
+    }
+}
+
+/// Every emulated service and their state, behind one synchronous entry point.
+pub struct Emulator {
+    clock: Arc<dyn Clock>,
+    ids: Box<dyn IdSource>,
+    services: Services,
+    outbox: Outbox,
+}
+
+impl Emulator {
+    pub fn new(clock: Arc<dyn Clock>, ids: Box<dyn IdSource>) -> Self {
+        Emulator {
+            clock,
+            ids,
+            services: Services::default(),
+            outbox: Outbox::default(),
+        }
+    }
+
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
+    }
+
+    /// Rebuilds the state from the records a storage backend loaded.
+    pub fn restore(&mut self, records: Vec<(String, Vec<u8>)>) -> Result<(), String> {
+        for (key, value) in records {
+            self.services.restore(&key, &value)?;
+        }
+        Ok(())
+    }
+
+    /// Forgets everything; the returned changeset clears storage too.
+    pub fn reset(&mut self) -> ChangeSet {
+        self.services = Services::default();
+        self.outbox = Outbox::default();
+        let mut changes = ChangeSet::default();
+        changes.delete_prefix("");
+        changes
+    }
+
+    /// Runs one operation. `input` and the output are in the canonical form (see nimbus-shapes).
+    pub fn call(
+        &mut self,
+        caller: &Caller,
+        service: &str,
+        operation: &str,
+        input: Value,
+    ) -> Outcome {
+        let request_id = self.ids.uuid();
+        self.call_with_request_id(caller, &request_id, service, operation, input)
+    }
+
+    pub fn call_with_request_id(
+        &mut self,
+        caller: &Caller,
+        request_id: &str,
+        service: &str,
+        operation: &str,
+        input: Value,
+    ) -> Outcome {
+        let mut changes = ChangeSet::default();
+        let mut raised = Outbox::default();
+        let mut ctx = Ctx {
+            caller,
+            request_id,
+            now_millis: self.clock.now_millis(),
+            ids: self.ids.as_mut(),
+            changes: &mut changes,
+            outbox: &mut raised,
+        };
+        let result = self.services.call(&mut ctx, service, operation, input);
+        if result.is_err() {
+            // Operations validate before they mutate, so an error leaves nothing to undo.
+            return Outcome {
+                result,
+                changes: ChangeSet::default(),
+            };
+        }
+        for event in raised.drain() {
+            self.outbox.push(event);
+        }
+        Outcome { result, changes }
+    }
+
+    /// Events raised by committed calls, for the host to deliver.
+    pub fn drain_events(&mut self) -> Vec<Event> {
+        self.outbox.drain()
+    }
+}

@@ -1,0 +1,66 @@
+//! One module per service. Each keeps its state per [`Scope`](crate::emulator::Scope) and
+//! implements the generated trait of its service on a short-lived handler that borrows the
+//! state and the call's [`Ctx`].
+//!
+//! Persistence: a service writes its records under `{service}/{account}/{region}/...` with
+//! [`record_key`], and [`Services::restore`] hands each record back to the service named by
+//! its first segment.
+
+pub mod sts;
+
+use nimbus_shapes::ServiceError;
+use serde_json::Value;
+
+use crate::emulator::{Ctx, Scope};
+
+#[derive(Default)]
+pub struct Services {}
+
+/// `{service}/{account}/{region}/{parts...}`. Parts must not contain `/` unless they are last.
+pub fn record_key(service: &str, scope: &Scope, parts: &[&str]) -> String {
+    let mut key = format!("{service}/{}/{}", scope.account_id, scope.region);
+    for part in parts {
+        key.push('/');
+        key.push_str(part);
+    }
+    key
+}
+
+/// Splits a record key into its service, scope and the rest.
+pub fn parse_record_key(key: &str) -> Option<(&str, Scope, &str)> {
+    let mut parts = key.splitn(4, '/');
+    let service = parts.next()?;
+    let account_id = parts.next()?.to_string();
+    let region = parts.next()?.to_string();
+    Some((
+        service,
+        Scope { account_id, region },
+        parts.next().unwrap_or(""),
+    ))
+}
+
+impl Services {
+    pub fn call(
+        &mut self,
+        ctx: &mut Ctx,
+        service: &str,
+        operation: &str,
+        input: Value,
+    ) -> Result<Value, ServiceError> {
+        match service {
+            "sts" => nimbus_shapes::sts::dispatch(&mut sts::Handler { ctx }, operation, input),
+            other => Err(ServiceError::new(
+                "UnknownService",
+                400,
+                format!("The service {other} is not emulated by Nimbus"),
+            )),
+        }
+    }
+
+    pub fn restore(&mut self, key: &str, value: &[u8]) -> Result<(), String> {
+        let (service, _scope, _rest) =
+            parse_record_key(key).ok_or_else(|| format!("malformed record key {key}"))?;
+        let _ = value;
+        Err(format!("record {key} belongs to unknown service {service}"))
+    }
+}

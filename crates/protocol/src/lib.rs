@@ -1,0 +1,1 @@
+//! AWS wire protocols (see ARCHITECTURE.md).

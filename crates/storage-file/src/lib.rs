@@ -1,0 +1,1 @@
+//! File-backed storage on redb.

@@ -1,0 +1,1 @@
+//! IndexedDB storage with group commit.
