@@ -6,6 +6,12 @@
 //! [`record_key`], and [`Services::restore`] hands each record back to the service named by
 //! its first segment.
 
+pub mod cognito_idp;
+pub mod dynamodb;
+pub mod lambda;
+pub mod s3;
+pub mod sns;
+pub mod sqs;
 pub mod sts;
 
 use nimbus_shapes::ServiceError;
@@ -14,7 +20,14 @@ use serde_json::Value;
 use crate::emulator::{Ctx, Scope};
 
 #[derive(Default)]
-pub struct Services {}
+pub struct Services {
+    pub dynamodb: dynamodb::State,
+    pub sqs: sqs::State,
+    pub s3: s3::State,
+    pub sns: sns::State,
+    pub lambda: lambda::State,
+    pub cognito_idp: cognito_idp::State,
+}
 
 /// `{service}/{account}/{region}/{parts...}`. Parts must not contain `/` unless they are last.
 pub fn record_key(service: &str, scope: &Scope, parts: &[&str]) -> String {
@@ -48,6 +61,51 @@ impl Services {
         input: Value,
     ) -> Result<Value, ServiceError> {
         match service {
+            "dynamodb" => {
+                let mut handler = dynamodb::Handler {
+                    state: &mut self.dynamodb,
+                    ctx,
+                };
+                nimbus_shapes::dynamodb::dispatch(&mut handler, operation, input)
+            }
+            "sqs" => nimbus_shapes::sqs::dispatch(
+                &mut sqs::Handler {
+                    state: &mut self.sqs,
+                    ctx,
+                },
+                operation,
+                input,
+            ),
+            "s3" => nimbus_shapes::s3::dispatch(
+                &mut s3::Handler {
+                    state: &mut self.s3,
+                    ctx,
+                },
+                operation,
+                input,
+            ),
+            "sns" => nimbus_shapes::sns::dispatch(
+                &mut sns::Handler {
+                    state: &mut self.sns,
+                    ctx,
+                },
+                operation,
+                input,
+            ),
+            "lambda" => {
+                let mut handler = lambda::Handler {
+                    state: &mut self.lambda,
+                    ctx,
+                };
+                nimbus_shapes::lambda::dispatch(&mut handler, operation, input)
+            }
+            "cognito-idp" => {
+                let mut handler = cognito_idp::Handler {
+                    state: &mut self.cognito_idp,
+                    ctx,
+                };
+                nimbus_shapes::cognito_idp::dispatch(&mut handler, operation, input)
+            }
             "sts" => nimbus_shapes::sts::dispatch(&mut sts::Handler { ctx }, operation, input),
             other => Err(ServiceError::new(
                 "UnknownService",

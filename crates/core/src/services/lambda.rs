@@ -1,0 +1,22 @@
+//! Lambda.
+
+use nimbus_shapes::lambda::Lambda;
+
+use crate::emulator::{Ctx, Scope};
+
+/// All Lambda state, per account and region.
+#[derive(Default)]
+pub struct State {}
+
+pub struct Handler<'a, 'b> {
+    pub state: &'a mut State,
+    pub ctx: &'a mut Ctx<'b>,
+}
+
+impl Lambda for Handler<'_, '_> {}
+
+/// Takes back one record this service persisted (`rest` is the key after the scope).
+pub fn restore(state: &mut State, scope: Scope, rest: &str, value: &[u8]) -> Result<(), String> {
+    let _ = (state, scope, value);
+    Err(format!("unexpected lambda record {rest}"))
+}
