@@ -40,6 +40,7 @@ pub struct Scope {
 /// a failed call changes nothing.
 #[derive(Debug)]
 pub struct Outcome {
+    pub request_id: String,
     pub result: Result<Value, ServiceError>,
     pub changes: ChangeSet,
 }
@@ -114,30 +115,13 @@ impl Emulator {
     }
 
     /// Runs one operation. `input` and the output are in the canonical form (see nimbus-shapes).
-    pub fn call(
-        &mut self,
-        caller: &Caller,
-        service: &str,
-        operation: &str,
-        input: Value,
-    ) -> Outcome {
+    pub fn call(&mut self, caller: &Caller, service: &str, operation: &str, input: Value) -> Outcome {
         let request_id = self.ids.uuid();
-        self.call_with_request_id(caller, &request_id, service, operation, input)
-    }
-
-    pub fn call_with_request_id(
-        &mut self,
-        caller: &Caller,
-        request_id: &str,
-        service: &str,
-        operation: &str,
-        input: Value,
-    ) -> Outcome {
         let mut changes = ChangeSet::default();
         let mut raised = Outbox::default();
         let mut ctx = Ctx {
             caller,
-            request_id,
+            request_id: &request_id,
             now_millis: self.clock.now_millis(),
             ids: self.ids.as_mut(),
             changes: &mut changes,
@@ -146,15 +130,13 @@ impl Emulator {
         let result = self.services.call(&mut ctx, service, operation, input);
         if result.is_err() {
             // Operations validate before they mutate, so an error leaves nothing to undo.
-            return Outcome {
-                result,
-                changes: ChangeSet::default(),
-            };
+            let changes = ChangeSet::default();
+            return Outcome { request_id, result, changes };
         }
         for event in raised.drain() {
             self.outbox.push(event);
         }
-        Outcome { result, changes }
+        Outcome { request_id, result, changes }
     }
 
     /// Events raised by committed calls, for the host to deliver.

@@ -1,0 +1,189 @@
+use std::{
+    cell::{Cell, RefCell},
+    rc::Rc,
+    sync::Arc,
+};
+
+use nimbus_core::{outbox::Event, Caller, Clock, Emulator, ManualClock, SeededIds};
+use nimbus_protocol::{parse_request, render_error, render_output, HttpRequest, HttpResponse};
+use nimbus_shapes::ServiceError;
+use nimbus_storage::Storage;
+use nimbus_storage_idb::IdbStorage;
+use serde_json::Value;
+
+use crate::random_seed;
+
+/// The identity of calls made from the app: the account LocalStack and moto default to.
+pub const ACCOUNT_ID: &str = "123456789012";
+pub const REGION: &str = "us-east-1";
+pub const ACCESS_KEY_ID: &str = "test";
+pub const ENDPOINT: &str = "http://localhost:4566";
+
+/// The IndexedDB database holding playground `id`.
+pub fn database_name(id: &str) -> String {
+    format!("nimbus-playground-{id}")
+}
+
+/// One open playground: an emulator whose state lives in IndexedDB. Clones share it.
+///
+/// Open each playground once per tab and share the handle: two handles on the same id keep
+/// separate in-memory states.
+#[derive(Clone)]
+pub struct Playground {
+    inner: Rc<Inner>,
+}
+
+struct Inner {
+    id: String,
+    emulator: RefCell<Emulator>,
+    clock: Arc<ManualClock>,
+    /// How far the user fast-forwarded time (TTL expiry, visibility timeouts, token expiry).
+    offset_millis: Cell<i64>,
+    storage: IdbStorage,
+}
+
+impl Playground {
+    /// Opens playground `id`, creating its database if need be, and restores its state.
+    pub async fn open(id: &str) -> Result<Playground, String> {
+        let storage = IdbStorage::open(&database_name(id))
+            .await
+            .map_err(|e| e.to_string())?;
+        let records = storage.load().await.map_err(|e| e.to_string())?;
+        let clock = Arc::new(ManualClock::new(js_sys::Date::now() as i64));
+        let mut emulator = Emulator::new(clock.clone(), Box::new(SeededIds::new(random_seed())));
+        emulator
+            .restore(records)
+            .map_err(|e| format!("playground {id} holds data this version cannot read: {e}"))?;
+        Ok(Playground {
+            inner: Rc::new(Inner {
+                id: id.to_string(),
+                emulator: RefCell::new(emulator),
+                clock,
+                offset_millis: Cell::new(0),
+                storage,
+            }),
+        })
+    }
+
+    pub fn id(&self) -> &str {
+        &self.inner.id
+    }
+
+    /// Who the app calls as: account 123456789012 in us-east-1.
+    pub fn default_caller() -> Caller {
+        Caller {
+            account_id: ACCOUNT_ID.to_string(),
+            region: REGION.to_string(),
+            access_key_id: ACCESS_KEY_ID.to_string(),
+            endpoint: ENDPOINT.to_string(),
+        }
+    }
+
+    /// Runs `operation` of `service` (botocore names: `dynamodb`, `cognito-idp`, ...) with
+    /// `input` in the canonical form, as the default caller. Answers once the changes are durable.
+    pub async fn call(
+        &self,
+        service: &str,
+        operation: &str,
+        input: Value,
+    ) -> Result<Value, ServiceError> {
+        let caller = Self::default_caller();
+        self.call_as(&caller, service, operation, input).await.1
+    }
+
+    /// [`call`](Self::call) as `caller`; also returns the request id.
+    pub async fn call_as(
+        &self,
+        caller: &Caller,
+        service: &str,
+        operation: &str,
+        input: Value,
+    ) -> (String, Result<Value, ServiceError>) {
+        self.inner.clock.set(self.now_millis());
+        let outcome = self
+            .inner
+            .emulator
+            .borrow_mut()
+            .call(caller, service, operation, input);
+        // Queued before anything else can run, so commits keep the order of the calls. A call
+        // that changed nothing still waits for earlier commits: it may have read their data.
+        let committed = self.inner.storage.enqueue(vec![outcome.changes]);
+        if let Err(error) = committed.await {
+            let error = ServiceError::internal(format!("The change could not be saved: {error}"));
+            return (outcome.request_id, Err(error));
+        }
+        (outcome.request_id, outcome.result)
+    }
+
+    /// Answers an AWS wire-protocol request as the real service would.
+    pub async fn handle_http(&self, request: HttpRequest) -> HttpResponse {
+        let endpoint = header(&request, "host").map(|host| format!("http://{host}"));
+        self.handle_http_at(request, endpoint).await
+    }
+
+    /// [`handle_http`](Self::handle_http) for a request addressed to `endpoint`
+    /// (`scheme://host[:port]`), which SQS queue URLs and the like start with.
+    pub async fn handle_http_at(
+        &self,
+        request: HttpRequest,
+        endpoint: Option<String>,
+    ) -> HttpResponse {
+        let mut parsed = match parse_request(&request) {
+            Ok(parsed) => parsed,
+            Err(response) => return response,
+        };
+        let caller = Caller {
+            account_id: parsed.account_id.clone(),
+            region: parsed.region.clone(),
+            access_key_id: parsed.access_key_id.clone(),
+            endpoint: endpoint.unwrap_or_else(|| ENDPOINT.to_string()),
+        };
+        let input = std::mem::take(&mut parsed.input);
+        let (service, operation) = (parsed.service.name, parsed.operation.name);
+        let (request_id, result) = self.call_as(&caller, service, operation, input).await;
+        match result {
+            Ok(output) => render_output(&parsed, output, &request_id),
+            Err(error) => render_error(&parsed, &error, &request_id),
+        }
+    }
+
+    /// The emulator's time: the wall clock plus any fast-forward.
+    pub fn now_millis(&self) -> i64 {
+        js_sys::Date::now() as i64 + self.inner.offset_millis.get()
+    }
+
+    /// Moves the emulator's time forward (never back), to watch TTLs and timeouts lapse.
+    pub fn fast_forward(&self, millis: i64) {
+        let offset = &self.inner.offset_millis;
+        offset.set(offset.get() + millis.max(0));
+        self.inner.clock.set(self.now_millis());
+    }
+
+    /// Events raised by committed calls (S3 notifications, SNS fan-out), for the host to deliver.
+    pub fn drain_events(&self) -> Vec<Event> {
+        self.inner.emulator.borrow_mut().drain_events()
+    }
+
+    /// Deletes every resource and record of this playground.
+    pub async fn reset(&self) -> Result<(), String> {
+        let changes = self.inner.emulator.borrow_mut().reset();
+        self.inner
+            .storage
+            .enqueue(vec![changes])
+            .await
+            .map_err(|e| e.to_string())
+    }
+}
+
+fn header<'a>(request: &'a HttpRequest, name: &str) -> Option<&'a str> {
+    request
+        .headers
+        .iter()
+        .find(|(key, _)| key.eq_ignore_ascii_case(name))
+        .map(|(_, value)| value.as_str())
+}
+
+#[allow(dead_code)]
+fn _clock_is_shared(clock: &ManualClock) -> i64 {
+    clock.now_millis()
+}

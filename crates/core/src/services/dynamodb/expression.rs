@@ -1,0 +1,196 @@
+//! The expression subset this round supports: ProjectionExpression over top-level attributes
+//! and a ConditionExpression of one `attribute_exists(path)` / `attribute_not_exists(path)`.
+//! Anything richer is answered `NotImplemented` (never silently ignored), until the full
+//! tokens -> AST -> validate -> evaluate module lands.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use nimbus_shapes::ServiceError;
+
+use super::errors::validation;
+
+/// Tracks which `#name` placeholders an expression used, to report unused ones as AWS does.
+pub struct Names<'a> {
+    map: Option<&'a BTreeMap<String, String>>,
+    used: BTreeSet<String>,
+}
+
+impl<'a> Names<'a> {
+    pub fn new(map: Option<&'a BTreeMap<String, String>>) -> Self {
+        Names {
+            map,
+            used: BTreeSet::new(),
+        }
+    }
+
+    /// Checks the placeholders themselves, before any expression is read.
+    pub fn check_keys(&self) -> Result<(), ServiceError> {
+        let Some(map) = self.map else { return Ok(()) };
+        if map.is_empty() {
+            return Err(validation("ExpressionAttributeNames must not be empty"));
+        }
+        for key in map.keys() {
+            let valid = key.len() > 1
+                && key.starts_with('#')
+                && key[1..]
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_');
+            if !valid {
+                return Err(validation(format!(
+                    "ExpressionAttributeNames contains invalid key: Syntax error; key: \"{key}\""
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    fn resolve(&mut self, token: &str, expression: &str) -> Result<String, ServiceError> {
+        if let Some(placeholder) = token.strip_prefix('#') {
+            let _ = placeholder;
+            let found = self.map.and_then(|m| m.get(token)).ok_or_else(|| {
+                validation(format!("Invalid {expression}: An expression attribute name used in the document path is not defined; attribute name: {token}"))
+            })?;
+            self.used.insert(token.to_string());
+            return Ok(found.clone());
+        }
+        let plain = token
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic())
+            && token.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !plain {
+            return Err(validation(format!(
+                "Invalid {expression}: Syntax error; token: \"{token}\", near: \"{token}\""
+            )));
+        }
+        Ok(token.to_string())
+    }
+
+    /// AWS rejects placeholders the request defines but no expression uses.
+    pub fn check_all_used(&self) -> Result<(), ServiceError> {
+        let Some(map) = self.map else { return Ok(()) };
+        let unused: Vec<&str> = map
+            .keys()
+            .filter(|k| !self.used.contains(*k))
+            .map(String::as_str)
+            .collect();
+        if unused.is_empty() {
+            Ok(())
+        } else {
+            Err(validation(format!(
+                "Value provided in ExpressionAttributeNames unused in expressions: keys: {{{}}}",
+                unused.join(", ")
+            )))
+        }
+    }
+}
+
+fn unsupported(expression: &str, text: &str) -> ServiceError {
+    ServiceError::new(
+        "NotImplemented",
+        501,
+        format!("Nimbus does not support this {expression} yet: {text}"),
+    )
+}
+
+/// A top-level path: a name, or a `#placeholder`. Document paths (`a.b`, `a[0]`) are not
+/// supported yet.
+fn path(text: &str, names: &mut Names, expression: &str) -> Result<String, ServiceError> {
+    let token = text.trim();
+    if token.contains(['.', '[', ']']) {
+        return Err(unsupported(expression, text));
+    }
+    names.resolve(token, expression)
+}
+
+/// The attributes a ProjectionExpression names, in order, without duplicates.
+pub fn projection(text: &str, names: &mut Names) -> Result<Vec<String>, ServiceError> {
+    const WHAT: &str = "ProjectionExpression";
+    if text.trim().is_empty() {
+        return Err(validation(
+            "Invalid ProjectionExpression: The expression can not be empty;",
+        ));
+    }
+    let mut out: Vec<String> = Vec::new();
+    for part in text.split(',') {
+        let name = path(part, names, WHAT)?;
+        if let Some(previous) = out.iter().find(|p| **p == name) {
+            return Err(validation(format!("Invalid ProjectionExpression: Two document paths overlap with each other; must remove or rewrite one of these paths; path one: [{previous}], path two: [{name}]")));
+        }
+        out.push(name);
+    }
+    Ok(out)
+}
+
+/// A ConditionExpression of the supported subset.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Condition {
+    Exists(String),
+    NotExists(String),
+}
+
+impl Condition {
+    pub fn parse(text: &str, names: &mut Names) -> Result<Condition, ServiceError> {
+        const WHAT: &str = "ConditionExpression";
+        let trimmed = text.trim();
+        if trimmed.is_empty() {
+            return Err(validation(
+                "Invalid ConditionExpression: The expression can not be empty;",
+            ));
+        }
+        for (function, exists) in [("attribute_exists", true), ("attribute_not_exists", false)] {
+            let Some(rest) = trimmed.strip_prefix(function) else {
+                continue;
+            };
+            let Some(inner) = rest
+                .trim_start()
+                .strip_prefix('(')
+                .and_then(|r| r.strip_suffix(')'))
+            else {
+                continue;
+            };
+            if inner.contains([',', '(', ')']) {
+                break;
+            }
+            let name = path(inner, names, WHAT)?;
+            return Ok(if exists {
+                Condition::Exists(name)
+            } else {
+                Condition::NotExists(name)
+            });
+        }
+        Err(unsupported(WHAT, text))
+    }
+
+    pub fn holds(&self, item: Option<&super::value::Item>) -> bool {
+        match self {
+            Condition::Exists(name) => item.is_some_and(|i| i.contains_key(name)),
+            Condition::NotExists(name) => !item.is_some_and(|i| i.contains_key(name)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn conditions_parse_with_placeholders() {
+        let map: BTreeMap<String, String> = [("#k".to_string(), "pk".to_string())].into();
+        let mut names = Names::new(Some(&map));
+        assert_eq!(
+            Condition::parse(" attribute_not_exists ( #k ) ", &mut names).unwrap(),
+            Condition::NotExists("pk".into())
+        );
+        assert!(names.check_all_used().is_ok());
+        let mut names = Names::new(None);
+        assert_eq!(
+            Condition::parse("attribute_exists(a)", &mut names).unwrap(),
+            Condition::Exists("a".into())
+        );
+        assert_eq!(
+            Condition::parse("a = :v", &mut names).unwrap_err().code,
+            "NotImplemented"
+        );
+    }
+}

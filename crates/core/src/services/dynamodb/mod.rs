@@ -1,0 +1,607 @@
+//! DynamoDB: tables and items.
+//!
+//! Items live per table in a `BTreeMap` keyed by an order-preserving encoding of their
+//! primary key ([`value::KeySchema::encode`]), so one partition's items are contiguous and
+//! sorted by sort key, ready for Query.
+//!
+//! Records: `table/<name>` holds the [`table::TableDef`] and `table/<name>/item/<hex key>`
+//! each item, so a table's record sorts before its items and DeleteTable removes the items
+//! with one prefix delete. Table names cannot contain `/`.
+
+mod errors;
+mod expression;
+mod number;
+mod table;
+mod value;
+
+use std::collections::BTreeMap;
+
+use nimbus_shapes::{
+    dynamodb::{
+        AttributeValue, Capacity, ConsumedCapacity, CreateTableInput, CreateTableOutput,
+        DeleteItemInput, DeleteItemOutput, DeleteTableInput, DeleteTableOutput,
+        DescribeTableInput, DescribeTableOutput, DynamoDb, GetItemInput, GetItemOutput,
+        ListTablesInput, ListTablesOutput, PutItemInput, PutItemOutput, ReturnConsumedCapacity,
+        ReturnValue, ReturnValuesOnConditionCheckFailure, TableStatus,
+    },
+    ServiceError,
+};
+
+use self::{
+    errors::{
+        constraint_errors, item_table_name_errors, item_table_not_found, table_name_check,
+        table_not_found, validation,
+    },
+    expression::{Condition, Names},
+    table::TableDef,
+    value::{item_size, normalise_item, Item, KeySchema, MAX_ITEM_SIZE},
+};
+use crate::{
+    emulator::{Ctx, Scope},
+    services::record_key,
+};
+
+const SERVICE: &str = "dynamodb";
+
+/// All DynamoDB state, per account and region.
+#[derive(Default)]
+pub struct State {
+    scopes: BTreeMap<Scope, Tables>,
+}
+
+#[derive(Default)]
+struct Tables {
+    tables: BTreeMap<String, Table>,
+}
+
+struct Table {
+    def: TableDef,
+    schema: KeySchema,
+    items: BTreeMap<Vec<u8>, Item>,
+}
+
+impl Table {
+    fn new(def: TableDef) -> Self {
+        Table {
+            schema: def.schema(),
+            def,
+            items: BTreeMap::new(),
+        }
+    }
+
+    fn describe(&self, status: TableStatus) -> nimbus_shapes::dynamodb::TableDescription {
+        self.def.describe(status, self.items.values())
+    }
+}
+
+fn table_record(scope: &Scope, name: &str) -> String {
+    record_key(SERVICE, scope, &["table", name])
+}
+
+fn item_record(scope: &Scope, name: &str, key: &[u8]) -> String {
+    record_key(SERVICE, scope, &["table", name, "item", &hex::encode(key)])
+}
+
+pub struct Handler<'a, 'b> {
+    pub state: &'a mut State,
+    pub ctx: &'a mut Ctx<'b>,
+}
+
+/// `ReturnConsumedCapacity`, as AWS reckons it: reads in 4 KB units (half for eventually
+/// consistent reads), writes in 1 KB units, at least one unit.
+fn consumed(
+    mode: Option<&ReturnConsumedCapacity>,
+    table: &str,
+    units: f64,
+) -> Option<ConsumedCapacity> {
+    match mode? {
+        ReturnConsumedCapacity::Total => Some(ConsumedCapacity {
+            table_name: Some(table.to_string()),
+            capacity_units: Some(units),
+            ..Default::default()
+        }),
+        ReturnConsumedCapacity::Indexes => Some(ConsumedCapacity {
+            table_name: Some(table.to_string()),
+            capacity_units: Some(units),
+            table: Some(Capacity {
+                capacity_units: Some(units),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }),
+        _ => None,
+    }
+}
+
+fn write_units(size: usize) -> f64 {
+    size.div_ceil(1024).max(1) as f64
+}
+
+fn read_units(size: usize, consistent: bool) -> f64 {
+    let units = size.div_ceil(4096).max(1) as f64;
+    if consistent {
+        units
+    } else {
+        units / 2.0
+    }
+}
+
+fn enum_error(field: &str, value: &str, allowed: &str) -> String {
+    format!("Value '{value}' at '{field}' failed to satisfy constraint: Member must satisfy enum value set: [{allowed}]")
+}
+
+/// Shared request-shape checks of the item operations.
+fn consumed_capacity_error(mode: Option<&ReturnConsumedCapacity>, errors: &mut Vec<String>) {
+    if let Some(ReturnConsumedCapacity::Unknown(v)) = mode {
+        errors.push(enum_error(
+            "returnConsumedCapacity",
+            v,
+            "INDEXES, TOTAL, NONE",
+        ));
+    }
+}
+
+fn return_values_error(mode: Option<&ReturnValue>, errors: &mut Vec<String>) {
+    if let Some(ReturnValue::Unknown(v)) = mode {
+        errors.push(enum_error(
+            "returnValues",
+            v,
+            "ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW",
+        ));
+    }
+}
+
+fn on_check_failure_error(
+    mode: Option<&ReturnValuesOnConditionCheckFailure>,
+    errors: &mut Vec<String>,
+) {
+    if let Some(ReturnValuesOnConditionCheckFailure::Unknown(v)) = mode {
+        errors.push(enum_error(
+            "returnValuesOnConditionCheckFailure",
+            v,
+            "ALL_OLD, NONE",
+        ));
+    }
+}
+
+/// PutItem and DeleteItem answer only the old image (the UPDATED_* and ALL_NEW modes
+/// belong to UpdateItem).
+fn check_return_values(mode: Option<&ReturnValue>) -> Result<bool, ServiceError> {
+    match mode {
+        None | Some(ReturnValue::None) => Ok(false),
+        Some(ReturnValue::AllOld) => Ok(true),
+        Some(_) => Err(validation("Return values set to invalid value")),
+    }
+}
+
+/// The condition parts of a write request, checked before anything is looked up.
+struct ConditionParams<'a> {
+    expected_given: bool,
+    condition: Option<&'a String>,
+    names: Option<&'a BTreeMap<String, String>>,
+    values: Option<&'a BTreeMap<String, AttributeValue>>,
+}
+
+impl ConditionParams<'_> {
+    fn parse(&self) -> Result<Option<Condition>, ServiceError> {
+        if self.expected_given && self.condition.is_some() {
+            return Err(validation("Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {Expected} Expression parameters: {ConditionExpression}"));
+        }
+        if self.expected_given {
+            return Err(ServiceError::new(
+                "NotImplemented",
+                501,
+                "Nimbus does not support the legacy Expected parameter yet; use ConditionExpression",
+            ));
+        }
+        let Some(text) = self.condition else {
+            if self.names.is_some() {
+                return Err(validation(
+                    "ExpressionAttributeNames can only be specified when using expressions",
+                ));
+            }
+            if self.values.is_some() {
+                return Err(validation("ExpressionAttributeValues can only be specified when using expressions: ConditionExpression is null"));
+            }
+            return Ok(None);
+        };
+        let mut names = Names::new(self.names);
+        names.check_keys()?;
+        if let Some(values) = self.values {
+            if values.is_empty() {
+                return Err(validation("ExpressionAttributeValues must not be empty"));
+            }
+        }
+        let condition = Condition::parse(text, &mut names)?;
+        names.check_all_used()?;
+        // The supported functions take no values, so any value given is unused.
+        if let Some(values) = self.values {
+            let keys: Vec<&str> = values.keys().map(String::as_str).collect();
+            return Err(validation(format!(
+                "Value provided in ExpressionAttributeValues unused in expressions: keys: {{{}}}",
+                keys.join(", ")
+            )));
+        }
+        Ok(Some(condition))
+    }
+}
+
+fn condition_failed(
+    old: Option<&Item>,
+    on_failure: Option<&ReturnValuesOnConditionCheckFailure>,
+) -> ServiceError {
+    let error = nimbus_shapes::dynamodb::errors::CONDITIONAL_CHECK_FAILED_EXCEPTION
+        .with_message("The conditional request failed");
+    match (old, on_failure) {
+        (Some(item), Some(ReturnValuesOnConditionCheckFailure::AllOld)) => error.with_field(
+            "Item",
+            serde_json::to_value(item).expect("items serialise"),
+        ),
+        _ => error,
+    }
+}
+
+/// A key parameter's values: checked like item values, but set errors stay bare.
+fn normalise_key(key: &Item) -> Result<Item, ServiceError> {
+    normalise_item(key).map_err(|e| validation(e.message))
+}
+
+/// A table name or ARN -> the name in `scope`; `None` for an ARN of another account or
+/// region (answered as not found).
+fn local_name(scope: &Scope, name_or_arn: &str) -> Option<String> {
+    let Some(rest) = name_or_arn.strip_prefix("arn:") else {
+        return Some(name_or_arn.to_string());
+    };
+    let parts: Vec<&str> = rest.splitn(5, ':').collect();
+    match parts.as_slice() {
+        [_partition, "dynamodb", region, account, resource]
+            if *region == scope.region && *account == scope.account_id =>
+        {
+            resource
+                .strip_prefix("table/")
+                .filter(|n| !n.contains('/'))
+                .map(str::to_string)
+        }
+        _ => None,
+    }
+}
+
+impl State {
+    fn tables(&mut self, scope: &Scope) -> &mut Tables {
+        self.scopes.entry(scope.clone()).or_default()
+    }
+
+    fn table(&mut self, scope: &Scope, name_or_arn: &str) -> Option<&mut Table> {
+        let name = local_name(scope, name_or_arn)?;
+        self.tables(scope).tables.get_mut(&name)
+    }
+}
+
+impl Handler<'_, '_> {
+    fn scope_tables(&mut self) -> &mut Tables {
+        self.state.tables(&self.ctx.scope())
+    }
+
+    fn table(&mut self, name_or_arn: &str) -> Option<&mut Table> {
+        self.state.table(&self.ctx.scope(), name_or_arn)
+    }
+}
+
+impl DynamoDb for Handler<'_, '_> {
+    fn create_table(&mut self, input: CreateTableInput) -> Result<CreateTableOutput, ServiceError> {
+        let mut def = table::validate_create(&input)?;
+        let name = input.table_name.clone().unwrap_or_default();
+        if self.scope_tables().tables.contains_key(&name) {
+            return Err(nimbus_shapes::dynamodb::errors::RESOURCE_IN_USE_EXCEPTION
+                .with_message(format!("Table already exists: {name}")));
+        }
+        let scope = self.ctx.scope();
+        def.arn = format!(
+            "arn:aws:dynamodb:{}:{}:table/{name}",
+            scope.region, scope.account_id
+        );
+        def.table_id = self.ctx.ids.uuid();
+        def.created_millis = self.ctx.now_millis;
+        def.name = name.clone();
+        self.ctx.persist(table_record(&scope, &name), &def);
+        let table = Table::new(def);
+        // AWS answers CREATING and turns ACTIVE later; Nimbus has no provisioning delay, so
+        // the table is usable at once and says so.
+        let description = table.describe(TableStatus::Active);
+        self.scope_tables().tables.insert(name, table);
+        Ok(CreateTableOutput {
+            table_description: Some(description),
+        })
+    }
+
+    fn describe_table(
+        &mut self,
+        input: DescribeTableInput,
+    ) -> Result<DescribeTableOutput, ServiceError> {
+        table_name_check(input.table_name.as_deref())?;
+        let name = input.table_name.unwrap_or_default();
+        let table = self.table(&name).ok_or_else(|| table_not_found(&name))?;
+        Ok(DescribeTableOutput {
+            table: Some(table.describe(TableStatus::Active)),
+        })
+    }
+
+    fn list_tables(&mut self, input: ListTablesInput) -> Result<ListTablesOutput, ServiceError> {
+        let mut errors = Vec::new();
+        match input.limit {
+            Some(limit) if limit < 1 => errors.push(format!("Value '{limit}' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1")),
+            Some(limit) if limit > 100 => errors.push(format!("Value '{limit}' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 100")),
+            _ => {}
+        }
+        if let Some(start) = &input.exclusive_start_table_name {
+            errors.extend(
+                errors::create_table_name_errors(Some(start))
+                    .into_iter()
+                    .map(|e| e.replace("at 'tableName'", "at 'exclusiveStartTableName'")),
+            );
+        }
+        if !errors.is_empty() {
+            return Err(constraint_errors(&errors));
+        }
+        let limit = input.limit.unwrap_or(100) as usize;
+        let tables = &self.scope_tables().tables;
+        let mut names = tables.keys().filter(|name| {
+            input
+                .exclusive_start_table_name
+                .as_ref()
+                .is_none_or(|start| *name > start)
+        });
+        let page: Vec<String> = names.by_ref().take(limit).cloned().collect();
+        let more = names.next().is_some();
+        Ok(ListTablesOutput {
+            last_evaluated_table_name: if more { page.last().cloned() } else { None },
+            table_names: Some(page),
+        })
+    }
+
+    fn delete_table(&mut self, input: DeleteTableInput) -> Result<DeleteTableOutput, ServiceError> {
+        table_name_check(input.table_name.as_deref())?;
+        let name_or_arn = input.table_name.unwrap_or_default();
+        let table = self
+            .table(&name_or_arn)
+            .ok_or_else(|| table_not_found(&name_or_arn))?;
+        if table.def.deletion_protection {
+            return Err(validation("Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first."));
+        }
+        let name = table.def.name.clone();
+        let description = table.describe(TableStatus::Deleting);
+        let scope = self.ctx.scope();
+        let record = table_record(&scope, &name);
+        self.ctx.changes.delete(record.clone());
+        self.ctx.changes.delete_prefix(format!("{record}/"));
+        self.scope_tables().tables.remove(&name);
+        Ok(DeleteTableOutput {
+            table_description: Some(description),
+        })
+    }
+
+    fn put_item(&mut self, input: PutItemInput) -> Result<PutItemOutput, ServiceError> {
+        let mut errors = item_table_name_errors(input.table_name.as_deref());
+        if input.item.is_none() {
+            errors.push(
+                "Value null at 'item' failed to satisfy constraint: Member must not be null"
+                    .into(),
+            );
+        }
+        return_values_error(input.return_values.as_ref(), &mut errors);
+        consumed_capacity_error(input.return_consumed_capacity.as_ref(), &mut errors);
+        on_check_failure_error(
+            input.return_values_on_condition_check_failure.as_ref(),
+            &mut errors,
+        );
+        if !errors.is_empty() {
+            return Err(constraint_errors(&errors));
+        }
+        let return_old = check_return_values(input.return_values.as_ref())?;
+        let condition = ConditionParams {
+            expected_given: input.expected.is_some(),
+            condition: input.condition_expression.as_ref(),
+            names: input.expression_attribute_names.as_ref(),
+            values: input.expression_attribute_values.as_ref(),
+        }
+        .parse()?;
+        // PutItem wraps the set errors in the request-validation envelope; others stay bare.
+        let item = normalise_item(input.item.as_ref().expect("checked above")).map_err(|e| {
+            if e.set_family {
+                constraint_errors(&[e.message])
+            } else {
+                validation(e.message)
+            }
+        })?;
+
+        let name_or_arn = input.table_name.unwrap_or_default();
+        let scope = self.ctx.scope();
+        let table = self
+            .state
+            .table(&scope, &name_or_arn)
+            .ok_or_else(item_table_not_found)?;
+        table.schema.check_item(&item).map_err(validation)?;
+        for (index, keys) in table.def.index_schemas() {
+            for attr in keys.attrs() {
+                if let Some(value) = item.get(&attr.name) {
+                    value::check_index_key(value, attr, &index).map_err(validation)?;
+                }
+            }
+        }
+        let size = item_size(&item);
+        if size > MAX_ITEM_SIZE {
+            return Err(validation("Item size has exceeded the maximum allowed size"));
+        }
+        let key = table.schema.encode(&item);
+        let old = table.items.get(&key);
+        if let Some(condition) = &condition {
+            if !condition.holds(old) {
+                return Err(condition_failed(
+                    old,
+                    input.return_values_on_condition_check_failure.as_ref(),
+                ));
+            }
+        }
+        let units = write_units(size.max(old.map(item_size).unwrap_or(0)));
+        let name = table.def.name.clone();
+        self.ctx.persist(item_record(&scope, &name, &key), &item);
+        let old = table.items.insert(key, item);
+        Ok(PutItemOutput {
+            attributes: old.filter(|_| return_old),
+            consumed_capacity: consumed(input.return_consumed_capacity.as_ref(), &name, units),
+            item_collection_metrics: None,
+        })
+    }
+
+    fn get_item(&mut self, input: GetItemInput) -> Result<GetItemOutput, ServiceError> {
+        let mut errors = item_table_name_errors(input.table_name.as_deref());
+        if input.key.is_none() {
+            errors.push(
+                "Value null at 'key' failed to satisfy constraint: Member must not be null".into(),
+            );
+        }
+        if input.attributes_to_get.as_ref().is_some_and(Vec::is_empty) {
+            errors.push("Value '[]' at 'attributesToGet' failed to satisfy constraint: Member must have length greater than or equal to 1".into());
+        }
+        consumed_capacity_error(input.return_consumed_capacity.as_ref(), &mut errors);
+        if !errors.is_empty() {
+            return Err(constraint_errors(&errors));
+        }
+        if input.attributes_to_get.is_some() && input.projection_expression.is_some() {
+            return Err(validation("Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {AttributesToGet} Expression parameters: {ProjectionExpression}"));
+        }
+        let projection = match (&input.projection_expression, &input.attributes_to_get) {
+            (Some(text), _) => {
+                let mut names = Names::new(input.expression_attribute_names.as_ref());
+                names.check_keys()?;
+                let projection = expression::projection(text, &mut names)?;
+                names.check_all_used()?;
+                Some(projection)
+            }
+            (None, attributes) => {
+                if input.expression_attribute_names.is_some() {
+                    return Err(validation(
+                        "ExpressionAttributeNames can only be specified when using expressions",
+                    ));
+                }
+                if let Some(attributes) = attributes {
+                    for (i, a) in attributes.iter().enumerate() {
+                        if attributes[..i].contains(a) {
+                            return Err(validation(format!("One or more parameter values were invalid: Duplicate value in attribute name: {a}")));
+                        }
+                    }
+                }
+                attributes.clone()
+            }
+        };
+        let key = normalise_key(input.key.as_ref().expect("checked above"))?;
+
+        let name_or_arn = input.table_name.unwrap_or_default();
+        let table = self.table(&name_or_arn).ok_or_else(item_table_not_found)?;
+        table.schema.check_key(&key).map_err(validation)?;
+        let found = table.items.get(&table.schema.encode(&key));
+        let consistent = input.consistent_read == Some(true);
+        let units = read_units(found.map(item_size).unwrap_or(0), consistent);
+        let item = found.map(|item| match &projection {
+            Some(names) => item
+                .iter()
+                .filter(|(k, _)| names.contains(k))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+            None => item.clone(),
+        });
+        Ok(GetItemOutput {
+            item,
+            consumed_capacity: consumed(
+                input.return_consumed_capacity.as_ref(),
+                &table.def.name,
+                units,
+            ),
+        })
+    }
+
+    fn delete_item(&mut self, input: DeleteItemInput) -> Result<DeleteItemOutput, ServiceError> {
+        let mut errors = item_table_name_errors(input.table_name.as_deref());
+        if input.key.is_none() {
+            errors.push(
+                "Value null at 'key' failed to satisfy constraint: Member must not be null".into(),
+            );
+        }
+        return_values_error(input.return_values.as_ref(), &mut errors);
+        consumed_capacity_error(input.return_consumed_capacity.as_ref(), &mut errors);
+        on_check_failure_error(
+            input.return_values_on_condition_check_failure.as_ref(),
+            &mut errors,
+        );
+        if !errors.is_empty() {
+            return Err(constraint_errors(&errors));
+        }
+        let return_old = check_return_values(input.return_values.as_ref())?;
+        let condition = ConditionParams {
+            expected_given: input.expected.is_some(),
+            condition: input.condition_expression.as_ref(),
+            names: input.expression_attribute_names.as_ref(),
+            values: input.expression_attribute_values.as_ref(),
+        }
+        .parse()?;
+        let key = normalise_key(input.key.as_ref().expect("checked above"))?;
+
+        let name_or_arn = input.table_name.unwrap_or_default();
+        let scope = self.ctx.scope();
+        let table = self
+            .state
+            .table(&scope, &name_or_arn)
+            .ok_or_else(item_table_not_found)?;
+        table.schema.check_key(&key).map_err(validation)?;
+        let encoded = table.schema.encode(&key);
+        let old = table.items.get(&encoded);
+        if let Some(condition) = &condition {
+            if !condition.holds(old) {
+                return Err(condition_failed(
+                    old,
+                    input.return_values_on_condition_check_failure.as_ref(),
+                ));
+            }
+        }
+        let units = write_units(old.map(item_size).unwrap_or(0));
+        let name = table.def.name.clone();
+        let old = table.items.remove(&encoded);
+        if old.is_some() {
+            self.ctx.changes.delete(item_record(&scope, &name, &encoded));
+        }
+        Ok(DeleteItemOutput {
+            attributes: old.filter(|_| return_old),
+            consumed_capacity: consumed(input.return_consumed_capacity.as_ref(), &name, units),
+            item_collection_metrics: None,
+        })
+    }
+}
+
+/// Takes back one record this service persisted (`rest` is the key after the scope).
+/// Records arrive in key order, so a table's record comes before its items.
+pub fn restore(state: &mut State, scope: Scope, rest: &str, value: &[u8]) -> Result<(), String> {
+    let path = rest
+        .strip_prefix("table/")
+        .ok_or_else(|| format!("unexpected dynamodb record {rest}"))?;
+    let tables = &mut state.scopes.entry(scope).or_default().tables;
+    match path.split_once('/') {
+        None => {
+            let def: TableDef = serde_json::from_slice(value)
+                .map_err(|e| format!("dynamodb record {rest}: {e}"))?;
+            tables.insert(def.name.clone(), Table::new(def));
+        }
+        Some((name, item_path)) => {
+            if !item_path.starts_with("item/") {
+                return Err(format!("unexpected dynamodb record {rest}"));
+            }
+            let table = tables
+                .get_mut(name)
+                .ok_or_else(|| format!("dynamodb item {rest} precedes its table"))?;
+            let item: Item = serde_json::from_slice(value)
+                .map_err(|e| format!("dynamodb record {rest}: {e}"))?;
+            let key = table.schema.encode(&item);
+            table.items.insert(key, item);
+        }
+    }
+    Ok(())
+}

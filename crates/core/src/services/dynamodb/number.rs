@@ -1,0 +1,240 @@
+//! DynamoDB numbers: decimal, up to 38 significant digits, magnitude 1E-130 to 9.99..E+125.
+//!
+//! A number is kept as the text AWS would answer (plain notation, no leading or trailing
+//! zeros: `"01.50"` reads back as `"1.5"`); [`Number`] is its parsed form, used to validate,
+//! to size items and to build order-preserving key encodings.
+
+/// `±0.d1d2...dn × 10^exponent`, with d1 != 0 and dn != 0; zero has no digits.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Number {
+    negative: bool,
+    digits: Vec<u8>,
+    exponent: i64,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum NumberError {
+    /// Not a number at all; AWS names the text, or nothing when it is empty.
+    Invalid,
+    TooPrecise,
+    Overflow,
+    Underflow,
+}
+
+impl NumberError {
+    /// AWS's message for `text` (these carry no "One or more parameter values" prefix).
+    pub fn message(&self, text: &str) -> String {
+        match self {
+            NumberError::Invalid if text.is_empty() => {
+                "The parameter cannot be converted to a numeric value".to_string()
+            }
+            NumberError::Invalid => {
+                format!("The parameter cannot be converted to a numeric value: {text}")
+            }
+            NumberError::TooPrecise => {
+                "Attempting to store more than 38 significant digits in a Number".to_string()
+            }
+            NumberError::Overflow => "Number overflow. Attempting to store a number with magnitude larger than supported range".to_string(),
+            NumberError::Underflow => "Number underflow. Attempting to store a number with magnitude smaller than supported range".to_string(),
+        }
+    }
+}
+
+const MAX_DIGITS: usize = 38;
+/// 9.99..E+125 is `0.999.. × 10^126`; 1E-130 is `0.1 × 10^-129`.
+const MAX_EXPONENT: i64 = 126;
+const MIN_EXPONENT: i64 = -129;
+
+impl Number {
+    /// Parses the forms Java's BigDecimal accepts (`-1.5`, `+.5`, `5.`, `1e-3`, `1E+3`).
+    pub fn parse(text: &str) -> Result<Number, NumberError> {
+        let bytes = text.as_bytes();
+        let mut at = 0;
+        let negative = match bytes.first() {
+            Some(b'-') => {
+                at = 1;
+                true
+            }
+            Some(b'+') => {
+                at = 1;
+                false
+            }
+            _ => false,
+        };
+        let mut mantissa = Vec::new();
+        let mut integer_len: Option<usize> = None;
+        while at < bytes.len() {
+            match bytes[at] {
+                c @ b'0'..=b'9' => mantissa.push(c - b'0'),
+                b'.' if integer_len.is_none() => integer_len = Some(mantissa.len()),
+                b'e' | b'E' => break,
+                _ => return Err(NumberError::Invalid),
+            }
+            at += 1;
+        }
+        if mantissa.is_empty() {
+            return Err(NumberError::Invalid);
+        }
+        let integer_len = integer_len.unwrap_or(mantissa.len()) as i64;
+        let mut exponent_part: i64 = 0;
+        if at < bytes.len() {
+            let exp_text = &text[at + 1..];
+            let digits = exp_text.strip_prefix(['+', '-']).unwrap_or(exp_text);
+            if digits.is_empty() || !digits.bytes().all(|c| c.is_ascii_digit()) {
+                return Err(NumberError::Invalid);
+            }
+            // Saturate: anything this large is out of range either way.
+            let magnitude = digits.parse::<i64>().unwrap_or(i64::MAX / 4).min(i64::MAX / 4);
+            exponent_part = if exp_text.starts_with('-') {
+                -magnitude
+            } else {
+                magnitude
+            };
+        }
+        let leading = mantissa.iter().take_while(|&&d| d == 0).count();
+        let trailing = mantissa.iter().rev().take_while(|&&d| d == 0).count();
+        if leading == mantissa.len() {
+            return Ok(Number {
+                negative: false,
+                digits: Vec::new(),
+                exponent: 0,
+            });
+        }
+        let digits = mantissa[leading..mantissa.len() - trailing].to_vec();
+        let exponent = integer_len - leading as i64 + exponent_part;
+        if digits.len() > MAX_DIGITS {
+            return Err(NumberError::TooPrecise);
+        }
+        if exponent > MAX_EXPONENT {
+            return Err(NumberError::Overflow);
+        }
+        if exponent < MIN_EXPONENT {
+            return Err(NumberError::Underflow);
+        }
+        Ok(Number {
+            negative,
+            digits,
+            exponent,
+        })
+    }
+
+    /// Plain decimal notation without superfluous zeros, as DynamoDB answers numbers.
+    pub fn canonical(&self) -> String {
+        if self.digits.is_empty() {
+            return "0".to_string();
+        }
+        let digits: String = self.digits.iter().map(|d| (b'0' + d) as char).collect();
+        let len = digits.len() as i64;
+        let body = if self.exponent <= 0 {
+            format!("0.{}{digits}", "0".repeat((-self.exponent) as usize))
+        } else if self.exponent >= len {
+            format!("{digits}{}", "0".repeat((self.exponent - len) as usize))
+        } else {
+            let split = self.exponent as usize;
+            format!("{}.{}", &digits[..split], &digits[split..])
+        };
+        if self.negative {
+            format!("-{body}")
+        } else {
+            body
+        }
+    }
+
+    /// Bytes the number counts toward an item's size. DynamoDB stores numbers as base-100
+    /// digit pairs plus one byte ("approximately (length of digits / 2) + 1 bytes").
+    pub fn size(&self) -> usize {
+        if self.digits.is_empty() {
+            return 1;
+        }
+        // Pairs align on the decimal point: an odd exponent starts with a half-filled pair.
+        let aligned = self.digits.len() + (self.exponent.rem_euclid(2) as usize);
+        aligned.div_ceil(2) + 1
+    }
+
+    /// Appends an encoding whose byte order is numeric order and that no other encoding
+    /// extends (so a sort key may follow it).
+    pub fn encode_ordered(&self, out: &mut Vec<u8>) {
+        if self.digits.is_empty() {
+            out.push(0x80);
+            return;
+        }
+        let biased = (self.exponent - MIN_EXPONENT + 1) as u16;
+        if self.negative {
+            // Larger magnitudes sort first: complement the exponent and the digits, and end
+            // with a byte above every digit so that -0.12 sorts after -0.123.
+            out.push(0x40);
+            out.extend_from_slice(&(!biased).to_be_bytes());
+            out.extend(self.digits.iter().map(|d| 11 - d));
+            out.push(0xff);
+        } else {
+            out.push(0xc0);
+            out.extend_from_slice(&biased.to_be_bytes());
+            out.extend(self.digits.iter().map(|d| d + 1));
+            out.push(0x00);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn canonical_forms() {
+        for (input, expected) in [
+            ("01.50", "1.5"),
+            ("0", "0"),
+            ("-0.000", "0"),
+            ("1e3", "1000"),
+            ("1.25E+2", "125"),
+            ("+.5", "0.5"),
+            ("5.", "5"),
+            ("-12.3400e-3", "-0.01234"),
+            ("100", "100"),
+            ("1E-130", &format!("0.{}1", "0".repeat(129))),
+        ] {
+            assert_eq!(Number::parse(input).unwrap().canonical(), expected, "{input}");
+        }
+    }
+
+    #[test]
+    fn rejects_what_aws_rejects() {
+        for (input, error) in [
+            ("", NumberError::Invalid),
+            ("b", NumberError::Invalid),
+            ("1.2.3", NumberError::Invalid),
+            ("1e", NumberError::Invalid),
+            (" 1", NumberError::Invalid),
+            ("123456789012345678901234567890123456789", NumberError::TooPrecise),
+            ("-1.23456789012345678901234567890123456789", NumberError::TooPrecise),
+            ("1e126", NumberError::Overflow),
+            ("-1e126", NumberError::Overflow),
+            ("1e-131", NumberError::Underflow),
+            ("1e99999999999999999999", NumberError::Overflow),
+        ] {
+            assert_eq!(Number::parse(input), Err(error), "{input}");
+        }
+        // Trailing zeros are not significant digits.
+        assert!(Number::parse(&format!("1{}", "0".repeat(100))).is_ok());
+        assert!(Number::parse("9.9999999999999999999999999999999999999E+125").is_ok());
+    }
+
+    #[test]
+    fn encoding_orders_numerically() {
+        let values = [
+            "-1e125", "-100", "-99.5", "-1", "-0.123", "-0.12", "-1e-130", "0", "1e-130", "0.12",
+            "0.123", "1", "2", "10", "99.5", "100", "1e125",
+        ];
+        let encoded: Vec<Vec<u8>> = values
+            .iter()
+            .map(|v| {
+                let mut out = Vec::new();
+                Number::parse(v).unwrap().encode_ordered(&mut out);
+                out
+            })
+            .collect();
+        for pair in encoded.windows(2) {
+            assert!(pair[0] < pair[1], "{pair:?}");
+        }
+    }
+}

@@ -1,0 +1,144 @@
+//! `nimbus serve`: every emulated service on one AWS-compatible HTTP endpoint.
+//!
+//! Besides the AWS APIs it answers a few paths of its own, and LocalStack's and moto's
+//! equivalents so that tools written for them work unchanged:
+//! - `GET /_nimbus/health` (also `/_localstack/health`): which services run;
+//! - `POST /_nimbus/reset` (also `/moto-api/reset`): wipe all state.
+
+mod backend;
+mod node;
+
+use std::{net::SocketAddr, path::PathBuf, sync::Arc};
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::{body::Incoming, server::conn::http1, service::service_fn, Request, Response};
+use hyper_util::rt::TokioIo;
+use nimbus_protocol::{HttpRequest, HttpResponse};
+use tokio::{net::TcpListener, sync::Mutex};
+
+pub use backend::Backend;
+pub use node::Node;
+
+pub struct Config {
+    pub address: SocketAddr,
+    /// Where to keep state; in memory when `None`.
+    pub data_dir: Option<PathBuf>,
+}
+
+/// Binds the listener and loads the state; `run` then serves until the process ends.
+pub struct Server {
+    listener: TcpListener,
+    node: Arc<Mutex<Node>>,
+}
+
+impl Server {
+    pub async fn bind(config: Config) -> Result<Server, String> {
+        let backend = match &config.data_dir {
+            Some(dir) => Backend::File(nimbus_storage_file::FileStorage::open(dir).map_err(|e| e.to_string())?),
+            None => Backend::Memory(Default::default()),
+        };
+        let node = Node::open(backend)?;
+        let listener = TcpListener::bind(config.address)
+            .await
+            .map_err(|e| format!("cannot listen on {}: {e}", config.address))?;
+        Ok(Server { listener, node: Arc::new(Mutex::new(node)) })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener.local_addr().expect("bound listener has an address")
+    }
+
+    pub async fn run(self) {
+        loop {
+            let Ok((stream, _)) = self.listener.accept().await else { continue };
+            let node = self.node.clone();
+            tokio::spawn(async move {
+                let service = service_fn(move |request| {
+                    let node = node.clone();
+                    async move { Ok::<_, std::convert::Infallible>(respond(node, request).await) }
+                });
+                // Errors here are clients hanging up; nothing to answer.
+                let _ = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
+            });
+        }
+    }
+}
+
+async fn respond(node: Arc<Mutex<Node>>, request: Request<Incoming>) -> Response<Full<Bytes>> {
+    let (parts, body) = request.into_parts();
+    let body = match body.collect().await {
+        Ok(collected) => collected.to_bytes().to_vec(),
+        Err(e) => return plain(400, &format!("could not read the request body: {e}")),
+    };
+    let headers: Vec<(String, String)> = parts
+        .headers
+        .iter()
+        .map(|(name, value)| (name.as_str().to_ascii_lowercase(), String::from_utf8_lossy(value.as_bytes()).into_owned()))
+        .collect();
+    let host = headers.iter().find(|(n, _)| n == "host").map(|(_, v)| v.clone()).unwrap_or_else(|| "localhost:4566".into());
+    let request = HttpRequest {
+        method: parts.method.as_str().to_string(),
+        path: parts.uri.path().to_string(),
+        query: parts.uri.query().unwrap_or("").to_string(),
+        headers,
+        body,
+    };
+    if let Some(response) = own_endpoint(&node, &request).await {
+        return response;
+    }
+    let endpoint = format!("http://{host}");
+    let response = tokio::task::block_in_place(|| {
+        let mut node = node.blocking_lock();
+        node.handle(&request, &endpoint)
+    });
+    into_hyper(response)
+}
+
+/// Nimbus's own paths, and LocalStack's and moto's equivalents.
+async fn own_endpoint(node: &Mutex<Node>, request: &HttpRequest) -> Option<Response<Full<Bytes>>> {
+    match (request.method.as_str(), request.path.as_str()) {
+        ("GET" | "HEAD", "/_nimbus/health" | "/_localstack/health") => {
+            let services: serde_json::Map<String, serde_json::Value> = nimbus_shapes::models()
+                .iter()
+                .map(|model| (model.name.to_string(), serde_json::Value::from("running")))
+                .collect();
+            let body = serde_json::json!({ "status": "running", "services": services });
+            Some(json(200, &body))
+        }
+        ("POST", "/_nimbus/reset" | "/moto-api/reset" | "/_localstack/state/reset") => {
+            let result = node.lock().await.reset();
+            Some(match result {
+                Ok(()) => json(200, &serde_json::json!({ "status": "reset" })),
+                Err(error) => plain(500, &error.message),
+            })
+        }
+        _ => None,
+    }
+}
+
+fn into_hyper(response: HttpResponse) -> Response<Full<Bytes>> {
+    let mut builder = Response::builder().status(response.status);
+    for (name, value) in &response.headers {
+        builder = builder.header(name, value);
+    }
+    builder
+        .body(Full::new(Bytes::from(response.body)))
+        .unwrap_or_else(|e| plain(500, &format!("invalid response: {e}")))
+}
+
+fn json(status: u16, body: &serde_json::Value) -> Response<Full<Bytes>> {
+    Response::builder()
+        .status(status)
+        .header("content-type", "application/json")
+        .body(Full::new(Bytes::from(body.to_string())))
+        .expect("static response")
+}
+
+fn plain(status: u16, message: &str) -> Response<Full<Bytes>> {
+    Response::builder()
+        .status(status)
+        .header("content-type", "text/plain")
+        .body(Full::new(Bytes::from(message.to_string())))
+        .expect("static response")
+}

@@ -1,0 +1,95 @@
+// Shared by the end-to-end tests: serve dist/ on a free loopback port and drive Chromium.
+import { createServer } from "node:http";
+import { readFile, mkdtemp, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+export const DIST = path.join(ROOT, "dist");
+
+const TYPES = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".mjs": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".wasm": "application/wasm", // WebAssembly.instantiateStreaming insists on this type
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".json": "application/json",
+};
+
+/** Serves dist/ on 127.0.0.1 at a port the OS picks; resolves to { url, close }. */
+export async function serveDist() {
+  await stat(path.join(DIST, "index.html")).catch(() => {
+    throw new Error("dist/index.html is missing: run `npm run build` first");
+  });
+  const server = createServer(async (req, res) => {
+    const pathname = decodeURIComponent(new URL(req.url, "http://x").pathname);
+    const file = path.join(DIST, pathname === "/" ? "index.html" : pathname);
+    if (!file.startsWith(DIST)) {
+      res.writeHead(403).end();
+      return;
+    }
+    try {
+      const body = await readFile(file);
+      res.writeHead(200, { "content-type": TYPES[path.extname(file)] ?? "application/octet-stream" });
+      res.end(body);
+    } catch {
+      res.writeHead(404).end("not found");
+    }
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address();
+  return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((r) => server.close(r)) };
+}
+
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
+
+/**
+ * Chromium with a fresh profile (so IndexedDB starts empty) and the page's console errors
+ * collected in `errors`; `close()` removes the profile.
+ */
+export async function launch() {
+  const profile = await mkdtemp(path.join(tmpdir(), "nimbus-e2e-"));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    headless: true,
+    args: CHROMIUM_ARGS,
+    acceptDownloads: true,
+    viewport: { width: 1280, height: 860 },
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+  return {
+    context,
+    page,
+    errors,
+    close: async () => {
+      await context.close();
+      await rm(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Waits until the wasm app has started and the SDK bundle is loaded. */
+export async function appReady(page) {
+  await page.waitForFunction(() => window.wasmBindings && window.nimbus && window.nimbus.sdk, null, {
+    timeout: 30_000,
+  });
+}
+
+export async function screenshot(page, name) {
+  await page.screenshot({ path: `/tmp/nimbus-${name}.png`, fullPage: true });
+}

@@ -1,0 +1,76 @@
+//! Pieces every view uses: the AWS error box and the success notice.
+use crate::api::AwsError;
+use leptos::prelude::*;
+
+/// The last error of a view, shown the way AWS reports it (code + message) with a hint.
+#[component]
+pub fn ErrorBox(error: RwSignal<Option<AwsError>>) -> impl IntoView {
+    move || {
+        error.get().map(|e| {
+            view! {
+                <div class="error" role="alert">
+                    <div class="error-head">
+                        <strong class="error-code">{e.code.clone()}</strong>
+                        {(e.status != 0).then(|| view! { <span class="error-status">{format!("HTTP {}", e.status)}</span> })}
+                        <button class="link dismiss" on:click=move |_| error.set(None) title="Dismiss">
+                            "×"
+                        </button>
+                    </div>
+                    <div class="error-message">{e.message.clone()}</div>
+                    <div class="error-hint">{e.hint()}</div>
+                </div>
+            }
+        })
+    }
+}
+
+/// A one-line confirmation of the last thing that worked.
+#[component]
+pub fn Notice(notice: RwSignal<Option<String>>) -> impl IntoView {
+    move || notice.get().map(|text| view! { <div class="notice" role="status">{text}</div> })
+}
+
+/// Error + notice signals for a view: `report(result)` files the outcome in the right one.
+#[derive(Clone, Copy)]
+pub struct Status {
+    pub error: RwSignal<Option<AwsError>>,
+    pub notice: RwSignal<Option<String>>,
+}
+
+impl Status {
+    pub fn new() -> Self {
+        Status { error: RwSignal::new(None), notice: RwSignal::new(None) }
+    }
+
+    pub fn ok(self, text: impl Into<String>) {
+        self.error.set(None);
+        self.notice.set(Some(text.into()));
+    }
+
+    pub fn fail(self, error: AwsError) {
+        self.notice.set(None);
+        self.error.set(Some(error));
+    }
+
+    pub fn clear(self) {
+        self.error.set(None);
+        self.notice.set(None);
+    }
+}
+
+#[component]
+pub fn StatusView(status: Status) -> impl IntoView {
+    view! {
+        <ErrorBox error=status.error />
+        <Notice notice=status.notice />
+    }
+}
+
+/// Human-readable byte counts for object sizes.
+pub fn format_bytes(n: u64) -> String {
+    match n {
+        0..=1023 => format!("{n} B"),
+        1024..=1_048_575 => format!("{:.1} KB", n as f64 / 1024.0),
+        _ => format!("{:.1} MB", n as f64 / 1_048_576.0),
+    }
+}
