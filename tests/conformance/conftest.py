@@ -1,5 +1,6 @@
 """Real AWS clients (boto3, the AWS CLI) against a real `nimbus serve` on a loopback port."""
 import os
+import sys
 import re
 import subprocess
 import urllib.request
@@ -69,7 +70,7 @@ def aws(server, tmp_path):
     env = dict(os.environ, AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="test",
                AWS_DEFAULT_REGION="us-east-1", AWS_CONFIG_FILE=str(tmp_path / "none"),
                AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "none"))
-    cli = os.path.join(os.path.dirname(os.path.realpath(os.sys.executable)), "aws")
+    cli = os.path.join(sys.prefix, "bin", "aws")
 
     def run(*args, check=True):
         result = subprocess.run([cli, "--endpoint-url", server.endpoint, "--output", "json", *args],

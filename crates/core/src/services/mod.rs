@@ -116,9 +116,16 @@ impl Services {
     }
 
     pub fn restore(&mut self, key: &str, value: &[u8]) -> Result<(), String> {
-        let (service, _scope, _rest) =
+        let (service, scope, rest) =
             parse_record_key(key).ok_or_else(|| format!("malformed record key {key}"))?;
-        let _ = value;
-        Err(format!("record {key} belongs to unknown service {service}"))
+        match service {
+            "dynamodb" => dynamodb::restore(&mut self.dynamodb, scope, rest, value),
+            "sqs" => sqs::restore(&mut self.sqs, scope, rest, value),
+            "s3" => s3::restore(&mut self.s3, scope, rest, value),
+            "sns" => sns::restore(&mut self.sns, scope, rest, value),
+            "lambda" => lambda::restore(&mut self.lambda, scope, rest, value),
+            "cognito-idp" => cognito_idp::restore(&mut self.cognito_idp, scope, rest, value),
+            _ => Err(format!("record {key} belongs to unknown service {service}")),
+        }
     }
 }

@@ -1,0 +1,1006 @@
+//! DynamoDB through the emulator's entry point, in the canonical JSON form.
+
+use std::{collections::BTreeMap, sync::Arc};
+
+use nimbus_core::{
+    emulator::Ctx, outbox::Outbox, services::dynamodb, Caller, ChangeSet, Emulator, ManualClock,
+    SeededIds,
+};
+use serde_json::{json, Value};
+
+const T0: i64 = 1_700_000_000_000;
+const REGION: &str = "us-east-1";
+const ACCOUNT: &str = "000000000000";
+
+fn caller() -> Caller {
+    Caller {
+        account_id: ACCOUNT.into(),
+        region: REGION.into(),
+        access_key_id: "AKIAIOSFODNN7EXAMPLE".into(),
+        endpoint: "http://localhost:4566".into(),
+    }
+}
+
+struct World {
+    clock: Arc<ManualClock>,
+    emulator: Emulator,
+    changes: Vec<ChangeSet>,
+}
+
+type Answer = Result<Value, (String, String)>;
+
+impl World {
+    fn new() -> Self {
+        let clock = Arc::new(ManualClock::new(T0));
+        let emulator = Emulator::new(clock.clone(), Box::new(SeededIds::new(1)));
+        World {
+            clock,
+            emulator,
+            changes: Vec::new(),
+        }
+    }
+
+    fn call(&mut self, op: &str, input: Value) -> Answer {
+        let outcome = self.emulator.call(&caller(), "dynamodb", op, input);
+        if outcome.result.is_err() {
+            assert!(outcome.changes.is_empty(), "{op} failed but changed state");
+        }
+        self.changes.push(outcome.changes);
+        outcome.result.map_err(|e| (e.code, e.message))
+    }
+
+    fn ok(&mut self, op: &str, input: Value) -> Value {
+        self.call(op, input)
+            .unwrap_or_else(|e| panic!("{op} failed: {e:?}"))
+    }
+
+    /// A table keyed by `pk` (S) and, when given, `sk` of the given type.
+    fn table(&mut self, name: &str, sort: Option<&str>) -> Value {
+        let mut keys = vec![json!({"AttributeName": "pk", "KeyType": "HASH"})];
+        let mut defs = vec![json!({"AttributeName": "pk", "AttributeType": "S"})];
+        if let Some(kind) = sort {
+            keys.push(json!({"AttributeName": "sk", "KeyType": "RANGE"}));
+            defs.push(json!({"AttributeName": "sk", "AttributeType": kind}));
+        }
+        self.ok(
+            "CreateTable",
+            json!({"TableName": name, "KeySchema": keys, "AttributeDefinitions": defs,
+                   "BillingMode": "PAY_PER_REQUEST"}),
+        )
+    }
+
+    fn records(&self) -> BTreeMap<String, Vec<u8>> {
+        let mut map = BTreeMap::new();
+        nimbus_storage::apply_to_map(&mut map, &self.changes);
+        map
+    }
+}
+
+fn err(code: &str, message: &str) -> Answer {
+    Err((code.to_string(), message.to_string()))
+}
+
+fn validation(message: &str) -> Answer {
+    err("ValidationException", message)
+}
+
+#[test]
+fn create_table_describes_the_new_table() {
+    let mut w = World::new();
+    let out = w.ok(
+        "CreateTable",
+        json!({
+            "TableName": "Orders",
+            "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"},
+                          {"AttributeName": "sk", "KeyType": "RANGE"}],
+            "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"},
+                                     {"AttributeName": "sk", "AttributeType": "N"}],
+            "ProvisionedThroughput": {"ReadCapacityUnits": 5, "WriteCapacityUnits": 3},
+        }),
+    );
+    let d = &out["TableDescription"];
+    assert_eq!(d["TableName"], "Orders");
+    assert_eq!(d["TableStatus"], "ACTIVE");
+    assert_eq!(
+        d["TableArn"],
+        format!("arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/Orders")
+    );
+    assert_eq!(d["CreationDateTime"], json!(1_700_000_000.0));
+    assert_eq!(d["ItemCount"], 0);
+    assert_eq!(d["TableSizeBytes"], 0);
+    assert_eq!(
+        d["ProvisionedThroughput"],
+        json!({"NumberOfDecreasesToday": 0, "ReadCapacityUnits": 5, "WriteCapacityUnits": 3})
+    );
+    assert!(d.get("BillingModeSummary").is_none());
+    assert_eq!(d["DeletionProtectionEnabled"], false);
+    let id = d["TableId"].as_str().unwrap();
+    assert_eq!(id.len(), 36);
+    assert_eq!(&id[14..15], "4");
+
+    assert_eq!(
+        w.call(
+            "DescribeTable",
+            json!({"TableName": format!("arn:aws:dynamodb:eu-west-1:{ACCOUNT}:table/Orders")})
+        )
+        .unwrap_err()
+        .0,
+        "ResourceNotFoundException"
+    );
+    let described = w.ok("DescribeTable", json!({"TableName": "Orders"}));
+    assert_eq!(&described["Table"], d);
+    // An ARN names the table as well as its name does.
+    let by_arn = w.ok(
+        "DescribeTable",
+        json!({"TableName": format!("arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/Orders")}),
+    );
+    assert_eq!(&by_arn["Table"], d);
+}
+
+#[test]
+fn on_demand_tables_with_indexes_and_streams() {
+    let mut w = World::new();
+    let out = w.ok(
+        "CreateTable",
+        json!({
+            "TableName": "Users",
+            "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"},
+                          {"AttributeName": "sk", "KeyType": "RANGE"}],
+            "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"},
+                                     {"AttributeName": "sk", "AttributeType": "S"},
+                                     {"AttributeName": "email", "AttributeType": "S"},
+                                     {"AttributeName": "age", "AttributeType": "N"}],
+            "BillingMode": "PAY_PER_REQUEST",
+            "GlobalSecondaryIndexes": [{"IndexName": "by-email",
+                "KeySchema": [{"AttributeName": "email", "KeyType": "HASH"}],
+                "Projection": {"ProjectionType": "ALL"}}],
+            "LocalSecondaryIndexes": [{"IndexName": "by-age",
+                "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"},
+                              {"AttributeName": "age", "KeyType": "RANGE"}],
+                "Projection": {"ProjectionType": "KEYS_ONLY"}}],
+            "StreamSpecification": {"StreamEnabled": true, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+        }),
+    );
+    let d = &out["TableDescription"];
+    let arn = format!("arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/Users");
+    assert_eq!(
+        d["BillingModeSummary"],
+        json!({"BillingMode": "PAY_PER_REQUEST", "LastUpdateToPayPerRequestDateTime": 1_700_000_000.0})
+    );
+    assert_eq!(d["ProvisionedThroughput"]["ReadCapacityUnits"], 0);
+    assert_eq!(d["GlobalSecondaryIndexes"][0]["IndexName"], "by-email");
+    assert_eq!(d["GlobalSecondaryIndexes"][0]["IndexStatus"], "ACTIVE");
+    assert_eq!(
+        d["GlobalSecondaryIndexes"][0]["IndexArn"],
+        format!("{arn}/index/by-email")
+    );
+    assert_eq!(
+        d["LocalSecondaryIndexes"][0]["Projection"],
+        json!({"ProjectionType": "KEYS_ONLY"})
+    );
+    assert_eq!(
+        d["StreamSpecification"],
+        json!({"StreamEnabled": true, "StreamViewType": "NEW_AND_OLD_IMAGES"})
+    );
+    assert_eq!(d["LatestStreamLabel"], "2023-11-14T22:13:20.000");
+    assert_eq!(
+        d["LatestStreamArn"],
+        format!("{arn}/stream/2023-11-14T22:13:20.000")
+    );
+
+    // Items must carry index keys of the declared type, and are counted per index.
+    w.ok(
+        "PutItem",
+        json!({"TableName": "Users", "Item": {"pk": {"S": "u1"}, "sk": {"S": "p"}, "email": {"S": "a@b"}}}),
+    );
+    w.ok(
+        "PutItem",
+        json!({"TableName": "Users", "Item": {"pk": {"S": "u2"}, "sk": {"S": "p"}}}),
+    );
+    assert_eq!(
+        w.call("PutItem", json!({"TableName": "Users", "Item": {"pk": {"S": "u3"}, "sk": {"S": "p"}, "email": {"N": "1"}}})),
+        validation("One or more parameter values were invalid: Type mismatch for Index Key email Expected: S Actual: N IndexName: by-email")
+    );
+    assert_eq!(
+        w.call("PutItem", json!({"TableName": "Users", "Item": {"pk": {"S": "u3"}, "sk": {"S": "p"}, "email": {"S": ""}}})),
+        validation("One or more parameter values are not valid. A value specified for a secondary index key is not supported. The AttributeValue for a key attribute cannot contain an empty string value. IndexName: by-email, IndexKey: email")
+    );
+    let d = w.ok("DescribeTable", json!({"TableName": "Users"}));
+    assert_eq!(d["Table"]["ItemCount"], 2);
+    assert_eq!(d["Table"]["GlobalSecondaryIndexes"][0]["ItemCount"], 1);
+    assert_eq!(d["Table"]["LocalSecondaryIndexes"][0]["ItemCount"], 0);
+}
+
+#[test]
+fn create_table_rejects_what_aws_rejects() {
+    let keys = json!([{"AttributeName": "pk", "KeyType": "HASH"}]);
+    let defs = json!([{"AttributeName": "pk", "AttributeType": "S"}]);
+    let cases: Vec<(Value, &str)> = vec![
+        (
+            json!({"TableName": "a;", "KeySchema": keys, "AttributeDefinitions": defs, "BillingMode": "PAY_PER_REQUEST"}),
+            "2 validation errors detected: Value 'a;' at 'tableName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+; Value 'a;' at 'tableName' failed to satisfy constraint: Member must have length greater than or equal to 3",
+        ),
+        (
+            json!({"TableName": "x!y", "KeySchema": keys, "AttributeDefinitions": defs, "BillingMode": "PAY_PER_REQUEST"}),
+            "1 validation error detected: Value 'x!y' at 'tableName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+",
+        ),
+        (
+            json!({"KeySchema": keys, "AttributeDefinitions": defs, "BillingMode": "PAY_PER_REQUEST"}),
+            "1 validation error detected: Value null at 'tableName' failed to satisfy constraint: Member must not be null",
+        ),
+        (
+            json!({"TableName": "abc", "KeySchema": [{"AttributeName": "pk", "KeyType": "PRIMARY"}], "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "X"}], "BillingMode": "PAY_PER_REQUEST"}),
+            "2 validation errors detected: Value 'X' at 'attributeDefinitions.1.member.attributeType' failed to satisfy constraint: Member must satisfy enum value set: [B, N, S]; Value 'PRIMARY' at 'keySchema.1.member.keyType' failed to satisfy constraint: Member must satisfy enum value set: [HASH, RANGE]",
+        ),
+        (
+            json!({"TableName": "abc", "KeySchema": keys, "AttributeDefinitions": defs}),
+            "One or more parameter values were invalid: ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED",
+        ),
+        (
+            json!({"TableName": "abc", "KeySchema": keys, "AttributeDefinitions": defs, "BillingMode": "PAY_PER_REQUEST", "ProvisionedThroughput": {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}}),
+            "One or more parameter values were invalid: Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST",
+        ),
+        (
+            json!({"TableName": "abc", "KeySchema": keys, "AttributeDefinitions": defs, "ProvisionedThroughput": {"ReadCapacityUnits": 0, "WriteCapacityUnits": 1}}),
+            "1 validation error detected: Value '0' at 'provisionedThroughput.readCapacityUnits' failed to satisfy constraint: Member must have value greater than or equal to 1",
+        ),
+        (
+            json!({"TableName": "abc", "KeySchema": keys, "AttributeDefinitions": defs, "ProvisionedThroughput": {"ReadCapacityUnits": 1_000_000_000_001i64, "WriteCapacityUnits": 1}}),
+            "Given value 1000000000001 for ReadCapacityUnits is out of bounds",
+        ),
+        (
+            json!({"TableName": "abc", "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}], "AttributeDefinitions": defs, "BillingMode": "PAY_PER_REQUEST"}),
+            "Invalid KeySchema: Some index key attribute have no definition",
+        ),
+        (
+            json!({"TableName": "abc", "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}], "AttributeDefinitions": defs, "BillingMode": "PAY_PER_REQUEST"}),
+            "One or more parameter values were invalid: Some index key attributes are not defined in AttributeDefinitions. Keys: [id], AttributeDefinitions: [pk]",
+        ),
+        (
+            json!({"TableName": "abc", "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "pk", "KeyType": "RANGE"}], "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "sk", "AttributeType": "S"}], "BillingMode": "PAY_PER_REQUEST"}),
+            "Both the Hash Key and the Range Key element in the KeySchema have the same name",
+        ),
+        (
+            json!({"TableName": "abc", "KeySchema": [{"AttributeName": "pk", "KeyType": "RANGE"}], "AttributeDefinitions": defs, "BillingMode": "PAY_PER_REQUEST"}),
+            "Invalid KeySchema: The first KeySchemaElement is not a HASH key type",
+        ),
+        (
+            json!({"TableName": "abc", "KeySchema": keys, "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "x", "AttributeType": "S"}], "BillingMode": "PAY_PER_REQUEST"}),
+            "One or more parameter values were invalid: Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions",
+        ),
+        (
+            json!({"TableName": "abc", "KeySchema": keys, "AttributeDefinitions": defs, "BillingMode": "PAY_PER_REQUEST",
+                   "LocalSecondaryIndexes": [{"IndexName": "lsi", "KeySchema": keys, "Projection": {"ProjectionType": "ALL"}}]}),
+            "One or more parameter values were invalid: Table KeySchema does not have a range key, which is required when specifying a LocalSecondaryIndex",
+        ),
+        (
+            json!({"TableName": "abc", "KeySchema": keys, "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "g", "AttributeType": "S"}], "BillingMode": "PAY_PER_REQUEST",
+                   "GlobalSecondaryIndexes": [{"IndexName": "gsi", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}], "Projection": {"ProjectionType": "ALL", "NonKeyAttributes": ["x"]}}]}),
+            "One or more parameter values were invalid: ProjectionType is ALL, but NonKeyAttributes is specified",
+        ),
+        (
+            json!({"TableName": "abc", "KeySchema": keys, "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "g", "AttributeType": "S"}, {"AttributeName": "unused", "AttributeType": "S"}], "BillingMode": "PAY_PER_REQUEST",
+                   "GlobalSecondaryIndexes": [{"IndexName": "gsi", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}], "Projection": {"ProjectionType": "ALL"}}]}),
+            "One or more parameter values were invalid: Some AttributeDefinitions are not used. AttributeDefinitions: [pk, g, unused], keys used: [g, pk]",
+        ),
+    ];
+    for (input, message) in cases {
+        let mut w = World::new();
+        assert_eq!(
+            w.call("CreateTable", input.clone()),
+            validation(message),
+            "{input}"
+        );
+        // Nothing was created.
+        assert_eq!(w.ok("ListTables", json!({}))["TableNames"], json!([]));
+    }
+}
+
+#[test]
+fn table_names_are_unique_per_account_and_region() {
+    let mut w = World::new();
+    w.table("tab1", None);
+    let again = w.call(
+        "CreateTable",
+        json!({"TableName": "tab1", "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+               "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+               "BillingMode": "PAY_PER_REQUEST"}),
+    );
+    assert_eq!(
+        again,
+        err("ResourceInUseException", "Table already exists: tab1")
+    );
+
+    let other_region = Caller {
+        region: "eu-west-1".into(),
+        ..caller()
+    };
+    let listed = w
+        .emulator
+        .call(&other_region, "dynamodb", "ListTables", json!({}))
+        .result
+        .unwrap();
+    assert_eq!(listed["TableNames"], json!([]));
+}
+
+#[test]
+fn list_tables_pages_in_name_order() {
+    let mut w = World::new();
+    for name in ["delta", "alpha", "charlie", "bravo", "echo"] {
+        w.table(name, None);
+    }
+    assert_eq!(
+        w.ok("ListTables", json!({})),
+        json!({"TableNames": ["alpha", "bravo", "charlie", "delta", "echo"]})
+    );
+    assert_eq!(
+        w.ok("ListTables", json!({"Limit": 2})),
+        json!({"TableNames": ["alpha", "bravo"], "LastEvaluatedTableName": "bravo"})
+    );
+    assert_eq!(
+        w.ok(
+            "ListTables",
+            json!({"Limit": 2, "ExclusiveStartTableName": "bravo"})
+        ),
+        json!({"TableNames": ["charlie", "delta"], "LastEvaluatedTableName": "delta"})
+    );
+    assert_eq!(
+        w.ok(
+            "ListTables",
+            json!({"Limit": 2, "ExclusiveStartTableName": "delta"})
+        ),
+        json!({"TableNames": ["echo"]})
+    );
+    assert_eq!(
+        w.call("ListTables", json!({"Limit": 0})),
+        validation(
+            "1 validation error detected: Value '0' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1"
+        )
+    );
+    assert_eq!(
+        w.call("ListTables", json!({"Limit": 101})),
+        validation(
+            "1 validation error detected: Value '101' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 100"
+        )
+    );
+}
+
+#[test]
+fn describe_and_delete_name_a_missing_table() {
+    let mut w = World::new();
+    let missing = err(
+        "ResourceNotFoundException",
+        "Requested resource not found: Table: nope not found",
+    );
+    assert_eq!(
+        w.call("DescribeTable", json!({"TableName": "nope"})),
+        missing
+    );
+    assert_eq!(w.call("DeleteTable", json!({"TableName": "nope"})), missing);
+    assert_eq!(
+        w.call("DescribeTable", json!({"TableName": "ab"})),
+        validation("TableName must be at least 3 characters long and at most 255 characters long")
+    );
+}
+
+#[test]
+fn items_round_trip_with_normalised_numbers() {
+    let mut w = World::new();
+    w.table("things", Some("N"));
+    let item = json!({
+        "pk": {"S": "a"}, "sk": {"N": "01.50"},
+        "price": {"N": "1e3"}, "tags": {"SS": ["x", "y"]}, "nums": {"NS": ["2", "-0.50"]},
+        "blob": {"B": "AAEC"}, "doc": {"M": {"n": {"N": "007"}, "l": {"L": [{"NULL": true}, {"BOOL": false}]}}},
+        "empty": {"S": ""},
+    });
+    let put = w.ok("PutItem", json!({"TableName": "things", "Item": item}));
+    assert_eq!(put, json!({}));
+
+    let got = w.ok(
+        "GetItem",
+        json!({"TableName": "things", "Key": {"pk": {"S": "a"}, "sk": {"N": "1.5"}}}),
+    );
+    assert_eq!(
+        got["Item"],
+        json!({
+            "pk": {"S": "a"}, "sk": {"N": "1.5"},
+            "price": {"N": "1000"}, "tags": {"SS": ["x", "y"]}, "nums": {"NS": ["2", "-0.5"]},
+            "blob": {"B": "AAEC"}, "doc": {"M": {"n": {"N": "7"}, "l": {"L": [{"NULL": true}, {"BOOL": false}]}}},
+            "empty": {"S": ""},
+        })
+    );
+
+    // A key that is not there answers no item at all.
+    assert_eq!(
+        w.ok(
+            "GetItem",
+            json!({"TableName": "things", "Key": {"pk": {"S": "a"}, "sk": {"N": "2"}}})
+        ),
+        json!({})
+    );
+
+    let projected = w.ok(
+        "GetItem",
+        json!({"TableName": "things", "Key": {"pk": {"S": "a"}, "sk": {"N": "1.50"}},
+               "ProjectionExpression": "price, #t, absent", "ExpressionAttributeNames": {"#t": "tags"},
+               "ConsistentRead": true, "ReturnConsumedCapacity": "TOTAL"}),
+    );
+    assert_eq!(
+        projected,
+        json!({"Item": {"price": {"N": "1000"}, "tags": {"SS": ["x", "y"]}},
+               "ConsumedCapacity": {"TableName": "things", "CapacityUnits": 1.0}})
+    );
+    let nested = w.ok(
+        "GetItem",
+        json!({"TableName": "things", "Key": {"pk": {"S": "a"}, "sk": {"N": "1.5"}},
+               "ProjectionExpression": "doc.l[1], #d.n", "ExpressionAttributeNames": {"#d": "doc"}}),
+    );
+    assert_eq!(
+        nested,
+        json!({"Item": {"doc": {"M": {"l": {"L": [{"BOOL": false}]}, "n": {"N": "7"}}}}})
+    );
+    let legacy = w.ok(
+        "GetItem",
+        json!({"TableName": "things", "Key": {"pk": {"S": "a"}, "sk": {"N": "1.5"}}, "AttributesToGet": ["pk"]}),
+    );
+    assert_eq!(legacy, json!({"Item": {"pk": {"S": "a"}}}));
+
+    // Overwriting answers the old image on request.
+    let replaced = w.ok(
+        "PutItem",
+        json!({"TableName": "things", "Item": {"pk": {"S": "a"}, "sk": {"N": "1.5"}, "v": {"N": "2"}},
+               "ReturnValues": "ALL_OLD", "ReturnConsumedCapacity": "TOTAL"}),
+    );
+    assert_eq!(replaced["Attributes"]["price"], json!({"N": "1000"}));
+    assert_eq!(
+        replaced["ConsumedCapacity"],
+        json!({"TableName": "things", "CapacityUnits": 1.0})
+    );
+
+    let deleted = w.ok(
+        "DeleteItem",
+        json!({"TableName": "things", "Key": {"pk": {"S": "a"}, "sk": {"N": "1.5"}}, "ReturnValues": "ALL_OLD"}),
+    );
+    assert_eq!(
+        deleted,
+        json!({"Attributes": {"pk": {"S": "a"}, "sk": {"N": "1.5"}, "v": {"N": "2"}}})
+    );
+    assert_eq!(
+        w.ok(
+            "DeleteItem",
+            json!({"TableName": "things", "Key": {"pk": {"S": "a"}, "sk": {"N": "1.5"}}, "ReturnValues": "ALL_OLD"})
+        ),
+        json!({})
+    );
+}
+
+#[test]
+fn table_counts_items_and_bytes() {
+    let mut w = World::new();
+    w.table("sized", None);
+    // "pk"(2) + "abc"(3) + "n"(1) + 123 (2 digit pairs + 1 = 3) = 9 bytes.
+    w.ok(
+        "PutItem",
+        json!({"TableName": "sized", "Item": {"pk": {"S": "abc"}, "n": {"N": "123"}}}),
+    );
+    w.ok(
+        "PutItem",
+        json!({"TableName": "sized", "Item": {"pk": {"S": "x"}}}),
+    );
+    let d = w.ok("DescribeTable", json!({"TableName": "sized"}));
+    assert_eq!(d["Table"]["ItemCount"], 2);
+    assert_eq!(d["Table"]["TableSizeBytes"], 9 + 3);
+}
+
+#[test]
+fn put_item_rejects_what_aws_rejects() {
+    let mut w = World::new();
+    w.table("tab1", Some("S"));
+    let put = |item: Value| json!({"TableName": "tab1", "Item": item});
+    let big = "x".repeat(400 * 1024);
+    let cases: Vec<(Value, Answer)> = vec![
+        (
+            put(json!({"sk": {"S": "1"}})),
+            validation("One or more parameter values were invalid: Missing the key pk in the item"),
+        ),
+        (
+            put(json!({"pk": {"S": "1"}})),
+            validation("One or more parameter values were invalid: Missing the key sk in the item"),
+        ),
+        (
+            put(json!({"pk": {"N": "1"}, "sk": {"S": "1"}})),
+            validation(
+                "One or more parameter values were invalid: Type mismatch for key pk expected: S actual: N",
+            ),
+        ),
+        (
+            put(json!({"pk": {"S": ""}, "sk": {"S": "1"}})),
+            validation(
+                "One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty string value. Key: pk",
+            ),
+        ),
+        (
+            put(json!({"pk": {"S": "1"}, "sk": {"S": "1"}, "n": {"N": "b"}})),
+            validation("The parameter cannot be converted to a numeric value: b"),
+        ),
+        (
+            put(json!({"pk": {"S": "1"}, "sk": {"S": "1"}, "n": {"N": ""}})),
+            validation("The parameter cannot be converted to a numeric value"),
+        ),
+        (
+            put(
+                json!({"pk": {"S": "1"}, "sk": {"S": "1"}, "n": {"N": "123456789012345678901234567890123456789"}}),
+            ),
+            validation("Attempting to store more than 38 significant digits in a Number"),
+        ),
+        (
+            put(json!({"pk": {"S": "1"}, "sk": {"S": "1"}, "n": {"N": "1e126"}})),
+            validation(
+                "Number overflow. Attempting to store a number with magnitude larger than supported range",
+            ),
+        ),
+        (
+            put(json!({"pk": {"S": "1"}, "sk": {"S": "1"}, "n": {"N": "1e-131"}})),
+            validation(
+                "Number underflow. Attempting to store a number with magnitude smaller than supported range",
+            ),
+        ),
+        (
+            put(json!({"pk": {"S": "1"}, "sk": {"S": "1"}, "a": {}})),
+            validation(
+                "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes",
+            ),
+        ),
+        (
+            put(json!({"pk": {"S": "1"}, "sk": {"S": "1"}, "a": {"S": "x", "BOOL": true}})),
+            validation(
+                "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes",
+            ),
+        ),
+        (
+            put(json!({"pk": {"S": "1"}, "sk": {"S": "1"}, "a": {"NULL": false}})),
+            validation(
+                "One or more parameter values were invalid: Null attribute value types must have the value of true",
+            ),
+        ),
+        (
+            put(json!({"pk": {"S": "1"}, "sk": {"S": "1"}, "a": {"SS": []}})),
+            validation(
+                "1 validation error detected: One or more parameter values were invalid: An string set  may not be empty",
+            ),
+        ),
+        (
+            put(json!({"pk": {"S": "1"}, "sk": {"S": "1"}, "a": {"SS": ["a", "a"]}})),
+            validation(
+                "1 validation error detected: One or more parameter values were invalid: Input collection [a, a] contains duplicates.",
+            ),
+        ),
+        (
+            put(json!({"pk": {"S": "1"}, "sk": {"S": "1"}, "a": {"NS": ["1", "1.0"]}})),
+            validation("1 validation error detected: Input collection contains duplicates"),
+        ),
+        (
+            put(json!({"pk": {"S": "1"}, "sk": {"S": "1"}, "a": {"M": {"b": {"L": [{}]}}}})),
+            validation(
+                "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes",
+            ),
+        ),
+        (
+            put(json!({"pk": {"S": "1"}, "sk": {"S": "1"}, "big": {"S": big}})),
+            validation("Item size has exceeded the maximum allowed size"),
+        ),
+        (
+            put(json!({"pk": {"S": "x".repeat(2049)}, "sk": {"S": "1"}})),
+            validation(
+                "One or more parameter values were invalid: Size of hashkey has exceeded the maximum size limit of2048 bytes",
+            ),
+        ),
+        (
+            json!({"TableName": "nope", "Item": {"pk": {"S": "1"}}}),
+            err("ResourceNotFoundException", "Requested resource not found"),
+        ),
+        (
+            json!({"TableName": "tab1"}),
+            validation(
+                "1 validation error detected: Value null at 'item' failed to satisfy constraint: Member must not be null",
+            ),
+        ),
+        (
+            json!({"TableName": "t;1", "Item": {}, "ReturnValues": "SOME"}),
+            validation(
+                "2 validation errors detected: Value 't;1' at 'tableName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+; Value 'SOME' at 'returnValues' failed to satisfy constraint: Member must satisfy enum value set: [ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW]",
+            ),
+        ),
+        (
+            json!({"TableName": "tab1", "Item": {"pk": {"S": "1"}, "sk": {"S": "1"}}, "ReturnValues": "ALL_NEW"}),
+            validation("Return values set to invalid value"),
+        ),
+        (
+            json!({"TableName": "tab1", "Item": {"pk": {"S": "1"}, "sk": {"S": "1"}}, "ExpressionAttributeNames": {"#a": "a"}}),
+            validation("ExpressionAttributeNames can only be specified when using expressions"),
+        ),
+    ];
+    for (input, expected) in cases {
+        assert_eq!(w.call("PutItem", input.clone()), expected, "{input}");
+    }
+    let d = w.ok("DescribeTable", json!({"TableName": "tab1"}));
+    assert_eq!(d["Table"]["ItemCount"], 0);
+}
+
+#[test]
+fn key_parameters_must_match_the_schema() {
+    let mut w = World::new();
+    w.table("tab2", Some("N"));
+    let mismatch = validation("The provided key element does not match the schema");
+    for key in [
+        json!({}),
+        json!({"pk": {"S": "a"}}),
+        json!({"pk": {"S": "a"}, "sk": {"S": "1"}}),
+        json!({"pk": {"S": "a"}, "sk": {"N": "1"}, "x": {"S": "1"}}),
+        json!({"pk": {"S": "a"}, "other": {"N": "1"}}),
+    ] {
+        assert_eq!(
+            w.call("GetItem", json!({"TableName": "tab2", "Key": key})),
+            mismatch,
+            "{key}"
+        );
+        assert_eq!(
+            w.call("DeleteItem", json!({"TableName": "tab2", "Key": key})),
+            mismatch,
+            "{key}"
+        );
+    }
+    assert_eq!(
+        w.call(
+            "GetItem",
+            json!({"TableName": "tab2", "Key": {"pk": {"S": ""}, "sk": {"N": "1"}}})
+        ),
+        validation(
+            "One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty string value. Key: pk"
+        )
+    );
+    assert_eq!(
+        w.call(
+            "GetItem",
+            json!({"TableName": "tab2", "Key": {"pk": {"S": "a"}, "sk": {"N": "x"}}})
+        ),
+        validation("The parameter cannot be converted to a numeric value: x")
+    );
+    // Set errors are bare outside PutItem.
+    assert_eq!(
+        w.call(
+            "GetItem",
+            json!({"TableName": "tab2", "Key": {"pk": {"SS": []}}})
+        ),
+        validation("One or more parameter values were invalid: An string set  may not be empty")
+    );
+    assert_eq!(
+        w.call("GetItem", json!({"TableName": "missing", "Key": {}})),
+        err("ResourceNotFoundException", "Requested resource not found")
+    );
+    assert_eq!(
+        w.call(
+            "GetItem",
+            json!({"TableName": "tab2", "Key": {"pk": {"S": "a"}, "sk": {"N": "1"}}, "ProjectionExpression": "a, #b"})
+        ),
+        validation("Invalid ProjectionExpression: An expression attribute name used in the document path is not defined; attribute name: #b")
+    );
+    assert_eq!(
+        w.call(
+            "GetItem",
+            json!({"TableName": "tab2", "Key": {"pk": {"S": "a"}, "sk": {"N": "1"}}, "ProjectionExpression": "a", "ExpressionAttributeNames": {"#a": "a", "#b": "b"}})
+        ),
+        validation("Value provided in ExpressionAttributeNames unused in expressions: keys: {#a, #b}")
+    );
+    assert_eq!(
+        w.call(
+            "GetItem",
+            json!({"TableName": "tab2", "Key": {"pk": {"S": "a"}, "sk": {"N": "1"}}, "ProjectionExpression": "a, name"})
+        ),
+        validation("Invalid ProjectionExpression: Attribute name is a reserved keyword; reserved keyword: name")
+    );
+    assert_eq!(
+        w.call(
+            "GetItem",
+            json!({"TableName": "tab2", "Key": {"pk": {"S": "a"}, "sk": {"N": "1"}}, "ProjectionExpression": "a", "AttributesToGet": ["a"]})
+        ),
+        validation("Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {AttributesToGet} Expression parameters: {ProjectionExpression}")
+    );
+}
+
+#[test]
+fn conditional_writes() {
+    let mut w = World::new();
+    w.table("locks", None);
+    let create_once = json!({"TableName": "locks", "Item": {"pk": {"S": "job"}, "owner": {"S": "a"}},
+                             "ConditionExpression": "attribute_not_exists(#k)",
+                             "ExpressionAttributeNames": {"#k": "pk"}});
+    w.ok("PutItem", create_once.clone());
+    let failed = err(
+        "ConditionalCheckFailedException",
+        "The conditional request failed",
+    );
+    assert_eq!(w.call("PutItem", create_once), failed);
+
+    // The failing caller can ask for the item that made the condition fail.
+    let outcome = w.emulator.call(
+        &caller(),
+        "dynamodb",
+        "DeleteItem",
+        json!({"TableName": "locks", "Key": {"pk": {"S": "job"}},
+               "ConditionExpression": "attribute_not_exists(#o)",
+               "ExpressionAttributeNames": {"#o": "owner"},
+               "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}),
+    );
+    let error = outcome.result.unwrap_err();
+    assert_eq!(error.code, "ConditionalCheckFailedException");
+    assert_eq!(
+        error.fields["Item"],
+        json!({"pk": {"S": "job"}, "owner": {"S": "a"}})
+    );
+    assert!(outcome.changes.is_empty());
+
+    assert_eq!(
+        w.call(
+            "DeleteItem",
+            json!({"TableName": "locks", "Key": {"pk": {"S": "gone"}}, "ConditionExpression": "attribute_exists(pk)"})
+        ),
+        failed
+    );
+    w.ok(
+        "PutItem",
+        json!({"TableName": "locks", "Item": {"pk": {"S": "doc"}, "m": {"M": {"l": {"L": [{"S": "x"}]}}}},
+               "ConditionExpression": "attribute_not_exists(m.l[0])"}),
+    );
+    assert_eq!(
+        w.call(
+            "PutItem",
+            json!({"TableName": "locks", "Item": {"pk": {"S": "doc"}},
+                   "ConditionExpression": "attribute_not_exists(m.l[0])"})
+        ),
+        failed
+    );
+    w.ok(
+        "DeleteItem",
+        json!({"TableName": "locks", "Key": {"pk": {"S": "job"}}, "ConditionExpression": "attribute_exists(pk)"}),
+    );
+    assert_eq!(
+        w.call(
+            "PutItem",
+            json!({"TableName": "locks", "Item": {"pk": {"S": "x"}}, "ConditionExpression": "attribute_exists(pk)",
+                   "ExpressionAttributeValues": {":v": {"S": "1"}}})
+        ),
+        validation("Value provided in ExpressionAttributeValues unused in expressions: keys: {:v}")
+    );
+    assert_eq!(
+        w.call(
+            "PutItem",
+            json!({"TableName": "locks", "Item": {"pk": {"S": "x"}}, "ConditionExpression": "attribute_exists(pk)",
+                   "ExpressionAttributeValues": {":v": {"N": "x1"}}})
+        ),
+        validation("ExpressionAttributeValues contains invalid value: The parameter cannot be converted to a numeric value: x1 for key :v")
+    );
+    // AWS's reserved words need a placeholder.
+    assert_eq!(
+        w.call(
+            "DeleteItem",
+            json!({"TableName": "locks", "Key": {"pk": {"S": "x"}}, "ConditionExpression": "attribute_exists(Owner)"})
+        ),
+        validation("Invalid ConditionExpression: Attribute name is a reserved keyword; reserved keyword: Owner")
+    );
+    // Conditions beyond the supported subset are refused, never ignored.
+    let unsupported = w
+        .call(
+            "PutItem",
+            json!({"TableName": "locks", "Item": {"pk": {"S": "x"}}, "ConditionExpression": "owner = :o",
+                   "ExpressionAttributeValues": {":o": {"S": "a"}}}),
+        )
+        .unwrap_err();
+    assert_eq!(unsupported.0, "NotImplemented");
+}
+
+#[test]
+fn delete_table_drops_its_items() {
+    let mut w = World::new();
+    w.table("gone", None);
+    w.table("gone2", None);
+    for table in ["gone", "gone2"] {
+        w.ok(
+            "PutItem",
+            json!({"TableName": table, "Item": {"pk": {"S": "a"}}}),
+        );
+    }
+    let out = w.ok("DeleteTable", json!({"TableName": "gone"}));
+    assert_eq!(out["TableDescription"]["TableStatus"], "DELETING");
+    assert_eq!(out["TableDescription"]["ItemCount"], 1);
+    assert_eq!(
+        w.call("DescribeTable", json!({"TableName": "gone"}))
+            .unwrap_err()
+            .0,
+        "ResourceNotFoundException"
+    );
+    w.table("gone", None);
+    assert_eq!(
+        w.ok(
+            "GetItem",
+            json!({"TableName": "gone", "Key": {"pk": {"S": "a"}}})
+        ),
+        json!({})
+    );
+    // The stored records agree: the neighbour keeps its item, the old one has none.
+    let records = w.records();
+    let items: Vec<&String> = records.keys().filter(|k| k.contains("/item/")).collect();
+    assert_eq!(items.len(), 1);
+    assert!(items[0].starts_with(&format!("dynamodb/{ACCOUNT}/{REGION}/table/gone2/item/")));
+}
+
+#[test]
+fn deletion_protection_keeps_a_table() {
+    let mut w = World::new();
+    w.ok(
+        "CreateTable",
+        json!({"TableName": "kept", "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+               "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+               "BillingMode": "PAY_PER_REQUEST", "DeletionProtectionEnabled": true}),
+    );
+    assert_eq!(
+        w.call("DeleteTable", json!({"TableName": "kept"})),
+        validation(
+            "Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first."
+        )
+    );
+}
+
+/// A world with two tables and a few items, some overwritten and deleted.
+fn busy_world() -> World {
+    let mut w = World::new();
+    w.table("events", Some("N"));
+    w.table("users", None);
+    for (pk, sk) in [("a", "10"), ("a", "-2"), ("b", "3"), ("a", "1.5")] {
+        w.ok(
+            "PutItem",
+            json!({"TableName": "events", "Item": {"pk": {"S": pk}, "sk": {"N": sk}, "v": {"S": "first"}}}),
+        );
+    }
+    w.ok(
+        "PutItem",
+        json!({"TableName": "events", "Item": {"pk": {"S": "a"}, "sk": {"N": "10"}, "v": {"S": "second"}}}),
+    );
+    w.ok(
+        "DeleteItem",
+        json!({"TableName": "events", "Key": {"pk": {"S": "b"}, "sk": {"N": "3"}}}),
+    );
+    w.ok(
+        "PutItem",
+        json!({"TableName": "users", "Item": {"pk": {"S": "u"}, "bin": {"B": "AP8="}}}),
+    );
+    w.clock.advance(1000);
+    w
+}
+
+#[test]
+fn restore_rebuilds_tables_and_items_from_records() {
+    let w = busy_world();
+    let mut state = dynamodb::State::default();
+    for (key, value) in w.records() {
+        let (service, scope, rest) = nimbus_core::services::parse_record_key(&key).unwrap();
+        assert_eq!(service, "dynamodb");
+        dynamodb::restore(&mut state, scope, rest, &value).unwrap();
+    }
+    let caller = caller();
+    let mut call = |op: &str, input: Value| {
+        let mut changes = ChangeSet::default();
+        let mut outbox = Outbox::default();
+        let mut ids = SeededIds::new(99);
+        let mut ctx = Ctx {
+            caller: &caller,
+            request_id: "r",
+            now_millis: T0,
+            ids: &mut ids,
+            changes: &mut changes,
+            outbox: &mut outbox,
+        };
+        let mut handler = dynamodb::Handler {
+            state: &mut state,
+            ctx: &mut ctx,
+        };
+        nimbus_shapes::dynamodb::dispatch(&mut handler, op, input).unwrap()
+    };
+    assert_eq!(
+        call("ListTables", json!({}))["TableNames"],
+        json!(["events", "users"])
+    );
+    let described = call("DescribeTable", json!({"TableName": "events"}));
+    assert_eq!(described["Table"]["ItemCount"], 3);
+    assert_eq!(
+        described["Table"]["CreationDateTime"],
+        json!(1_700_000_000.0)
+    );
+    let got = call(
+        "GetItem",
+        json!({"TableName": "events", "Key": {"pk": {"S": "a"}, "sk": {"N": "10"}}}),
+    );
+    assert_eq!(got["Item"]["v"], json!({"S": "second"}));
+    let gone = call(
+        "GetItem",
+        json!({"TableName": "events", "Key": {"pk": {"S": "b"}, "sk": {"N": "3"}}}),
+    );
+    assert_eq!(gone, json!({}));
+    let bin = call(
+        "GetItem",
+        json!({"TableName": "users", "Key": {"pk": {"S": "u"}}}),
+    );
+    assert_eq!(bin["Item"]["bin"], json!({"B": "AP8="}));
+}
+
+#[test]
+fn emulator_restores_tables_and_items() {
+    let w = busy_world();
+    let mut fresh = Emulator::new(w.clock.clone(), Box::new(SeededIds::new(2)));
+    fresh.restore(w.records().into_iter().collect()).unwrap();
+    let got = fresh
+        .call(
+            &caller(),
+            "dynamodb",
+            "GetItem",
+            json!({"TableName": "events", "Key": {"pk": {"S": "a"}, "sk": {"N": "1.5"}}}),
+        )
+        .result
+        .unwrap();
+    assert_eq!(got["Item"]["v"], json!({"S": "first"}));
+}
+
+#[test]
+fn records_sort_a_partition_by_sort_key() {
+    let w = busy_world();
+    let records = w.records();
+    let sort_keys: Vec<String> = records
+        .iter()
+        .filter(|(k, _)| k.contains("/table/events/item/"))
+        .map(|(_, v)| {
+            let item: Value = serde_json::from_slice(v).unwrap();
+            format!(
+                "{}:{}",
+                item["pk"]["S"].as_str().unwrap(),
+                item["sk"]["N"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(sort_keys, ["a:-2", "a:1.5", "a:10"]);
+}
+
+#[test]
+fn failed_calls_change_nothing() {
+    let mut w = World::new();
+    w.table("tab3", None);
+    let before = w.records();
+    for (op, input) in [
+        (
+            "PutItem",
+            json!({"TableName": "tab3", "Item": {"pk": {"N": "1"}}}),
+        ),
+        (
+            "PutItem",
+            json!({"TableName": "tab3", "Item": {"pk": {"S": "1"}, "n": {"N": "x"}}}),
+        ),
+        (
+            "DeleteItem",
+            json!({"TableName": "tab3", "Key": {"nope": {"S": "1"}}}),
+        ),
+        ("DeleteTable", json!({"TableName": "missing"})),
+        (
+            "CreateTable",
+            json!({"TableName": "tab3", "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+            "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}], "BillingMode": "PAY_PER_REQUEST"}),
+        ),
+    ] {
+        let outcome = w.emulator.call(&caller(), "dynamodb", op, input);
+        assert!(outcome.result.is_err(), "{op}");
+        assert!(outcome.changes.is_empty(), "{op}");
+    }
+    assert_eq!(w.records(), before);
+    assert_eq!(
+        w.ok("DescribeTable", json!({"TableName": "tab3"}))["Table"]["ItemCount"],
+        0
+    );
+}
