@@ -13,6 +13,10 @@ python3 tools/codegen/generate.py --check
 step "native tests (cargo test)"
 cargo test --quiet
 
+step "rendered responses parse with botocore's own parsers"
+NIMBUS_RESPONSE_DUMP="$PWD/target/botocore-responses.json" cargo test --quiet -p nimbus-protocol --test render_dump
+.venv/bin/python crates/protocol/tests/fixtures/botocore_responses.py target/botocore-responses.json
+
 step "wasm tests in headless Chromium"
 cargo test --quiet --target wasm32-unknown-unknown -p nimbus-storage-idb -p nimbus-browser
 

@@ -13,8 +13,10 @@ use crate::util::header;
 use crate::HttpRequest;
 
 pub(crate) fn is_aws_chunked(request: &HttpRequest) -> bool {
-    let encoded = header(request, "content-encoding")
-        .is_some_and(|e| e.split(',').any(|p| p.trim().eq_ignore_ascii_case("aws-chunked")));
+    let encoded = header(request, "content-encoding").is_some_and(|e| {
+        e.split(',')
+            .any(|p| p.trim().eq_ignore_ascii_case("aws-chunked"))
+    });
     let streaming = header(request, "x-amz-content-sha256")
         .is_some_and(|s| s.starts_with("STREAMING-") && s != "STREAMING-UNSIGNED-PAYLOAD");
     encoded || streaming
@@ -44,7 +46,10 @@ pub(crate) fn decode(body: &[u8]) -> Result<Decoded, String> {
         if size == 0 {
             break;
         }
-        let end = pos.checked_add(size).filter(|&e| e <= body.len()).ok_or("chunk longer than body")?;
+        let end = pos
+            .checked_add(size)
+            .filter(|&e| e <= body.len())
+            .ok_or("chunk longer than body")?;
         data.extend_from_slice(&body[pos..end]);
         pos = end;
         if body.get(pos..pos + 2) == Some(b"\r\n") {
@@ -52,7 +57,9 @@ pub(crate) fn decode(body: &[u8]) -> Result<Decoded, String> {
         }
     }
     let mut trailers = Vec::new();
-    while let Some(line_end) = find_crlf(body, pos) {
+    while pos < body.len() {
+        // The last trailer line may lack its CRLF.
+        let line_end = find_crlf(body, pos).unwrap_or(body.len());
         let line = String::from_utf8_lossy(&body[pos..line_end]);
         pos = line_end + 2;
         if line.is_empty() {
@@ -77,7 +84,10 @@ mod tests {
         let body = b"5\r\nhello\r\n6\r\n world\r\n0\r\nx-amz-checksum-crc32:DUoRhQ==\r\n\r\n";
         let (data, trailers) = decode(body).unwrap();
         assert_eq!(data, b"hello world");
-        assert_eq!(trailers, vec![("x-amz-checksum-crc32".into(), "DUoRhQ==".into())]);
+        assert_eq!(
+            trailers,
+            vec![("x-amz-checksum-crc32".into(), "DUoRhQ==".into())]
+        );
     }
 
     #[test]
@@ -85,6 +95,11 @@ mod tests {
         let sig = "0055627c9e194cb4542bae2aa5492e3c1575bbb81b612b7d234b86a503ef5497";
         let body = format!("3;chunk-signature={sig}\r\nabc\r\n0;chunk-signature={sig}\r\n\r\n");
         assert_eq!(decode(body.as_bytes()).unwrap(), (b"abc".to_vec(), vec![]));
+        let (_, trailers) = decode(b"0\r\nx-amz-checksum-sha256:abc=").unwrap();
+        assert_eq!(
+            trailers,
+            vec![("x-amz-checksum-sha256".into(), "abc=".into())]
+        );
         assert!(decode(b"zz\r\nabc").is_err());
         assert!(decode(b"10\r\nabc\r\n").is_err());
     }

@@ -7,8 +7,8 @@ use serde_json::Value;
 use crate::routing::{self, Caller};
 use crate::util::header;
 use crate::{
-    json_error_body, native_wire, parsed, reject, values, ErrorContext,
-    HttpRequest, HttpResponse, ParsedRequest, Wire,
+    json_error_body, native_wire, parsed, reject, values, ErrorContext, HttpRequest, HttpResponse,
+    ParsedRequest, Wire,
 };
 
 fn content_type(wire: Wire) -> &'static str {
@@ -28,16 +28,28 @@ pub(crate) fn parse(
             Some(ct) if ct.contains("1.1") => Wire::AwsJson1_1,
             _ => Wire::AwsJson1_0,
         };
-        let ctx = ErrorContext { service: None, wire, head: false };
+        let ctx = ErrorContext {
+            service: None,
+            wire,
+            head: false,
+        };
         let op = target.rsplit('.').next().unwrap_or(target);
         return reject(
             request,
             ctx,
-            ServiceError::new("UnknownOperationException", 400, format!("Unknown operation {op}")),
+            ServiceError::new(
+                "UnknownOperationException",
+                400,
+                format!("Unknown operation {op}"),
+            ),
         );
     };
     let wire = native_wire(model);
-    let ctx = ErrorContext { service: Some(model), wire, head: false };
+    let ctx = ErrorContext {
+        service: Some(model),
+        wire,
+        head: false,
+    };
     let Some(operation) = operation else {
         let op = target.rsplit('.').next().unwrap_or(target);
         return reject(request, ctx, ServiceError::unknown_operation(model, op));
@@ -52,7 +64,9 @@ pub(crate) fn parse(
                 return reject(
                     request,
                     ctx,
-                    ServiceError::serialization("Start of structure or map found where not expected."),
+                    ServiceError::serialization(
+                        "Start of structure or map found where not expected.",
+                    ),
                 )
             }
             Err(e) => {
@@ -63,7 +77,11 @@ pub(crate) fn parse(
     Ok(parsed(model, operation, wire, input, caller))
 }
 
-pub(crate) fn render_output(request: &ParsedRequest, output: &Value, request_id: &str) -> HttpResponse {
+pub(crate) fn render_output(
+    request: &ParsedRequest,
+    output: &Value,
+    request_id: &str,
+) -> HttpResponse {
     let model = request.service;
     let body = match request.operation.output.and_then(|o| model.shape(o)) {
         Some(shape) if !output.is_null() => values::json_to_wire(model, shape, output),
@@ -104,7 +122,11 @@ pub(crate) fn render_error(ctx: ErrorContext, error: &ServiceError) -> HttpRespo
         ("Content-Type".into(), content_type(ctx.wire).into()),
     ];
     if query_compatible {
-        let fault = if error.sender_fault { "Sender" } else { "Receiver" };
+        let fault = if error.sender_fault {
+            "Sender"
+        } else {
+            "Receiver"
+        };
         headers.push((
             "x-amzn-query-error".into(),
             format!("{};{fault}", crate::sqs_query::query_code(&error.code)),

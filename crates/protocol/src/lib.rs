@@ -132,14 +132,20 @@ pub(crate) struct ErrorContext {
     pub head: bool,
 }
 
-pub(crate) fn error_response(ctx: ErrorContext, error: &ServiceError, request_id: &str) -> HttpResponse {
+pub(crate) fn error_response(
+    ctx: ErrorContext,
+    error: &ServiceError,
+    request_id: &str,
+) -> HttpResponse {
     let mut response = match ctx.wire {
         Wire::AwsJson1_0 | Wire::AwsJson1_1 => json::render_error(ctx, error),
         Wire::RestJson => rest_json::render_error(ctx, error),
         Wire::RestXml => rest_xml::render_error(error, request_id),
         Wire::AwsQuery => query::render_error(ctx, error, request_id),
     };
-    response.headers.insert(0, ("x-amzn-RequestId".into(), request_id.into()));
+    response
+        .headers
+        .insert(0, ("x-amzn-RequestId".into(), request_id.into()));
     if ctx.head {
         response.body.clear();
     }
@@ -186,11 +192,16 @@ pub(crate) fn json_error_body(
                 .iter()
                 .find(|m| m.name.eq_ignore_ascii_case("message"))
         })
-        .map(|m| m.name)
+        .map(|m| m.wire_name())
         .unwrap_or("message");
     fields.insert(message_key.into(), error.message.clone().into());
     for (k, v) in &error.fields {
-        fields.entry(k.clone()).or_insert_with(|| v.clone());
+        // Fields are in model names; the body uses the shape's locationNames.
+        let key = shape
+            .and_then(|s| s.kind.members().iter().find(|m| m.name == k))
+            .map(|m| m.wire_name().to_string())
+            .unwrap_or_else(|| k.clone());
+        fields.entry(key).or_insert_with(|| v.clone());
     }
     fields
 }

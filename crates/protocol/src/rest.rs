@@ -31,7 +31,11 @@ pub(crate) fn parse(request: &HttpRequest, caller: Caller) -> Result<ParsedReque
     let Some((model, route)) = found else {
         let model = models.first().copied();
         let wire = model.map(native_wire).unwrap_or(Wire::RestXml);
-        let ctx = ErrorContext { service: model, wire, head };
+        let ctx = ErrorContext {
+            service: model,
+            wire,
+            head,
+        };
         let error = if wire == Wire::RestXml {
             ServiceError::new(
                 "MethodNotAllowed",
@@ -48,20 +52,26 @@ pub(crate) fn parse(request: &HttpRequest, caller: Caller) -> Result<ParsedReque
         return reject(request, ctx, error);
     };
     let wire = native_wire(model);
-    let ctx = ErrorContext { service: Some(model), wire, head };
+    let ctx = ErrorContext {
+        service: Some(model),
+        wire,
+        head,
+    };
     let (body, trailers) = if chunked::is_aws_chunked(request) {
         match chunked::decode(&request.body) {
             Ok(decoded) => decoded,
-            Err(e) => return reject(request, ctx, bad_request(wire, format!("Invalid aws-chunked body: {e}"))),
+            Err(e) => {
+                return reject(
+                    request,
+                    ctx,
+                    bad_request(wire, format!("Invalid aws-chunked body: {e}")),
+                )
+            }
         }
     } else {
         (request.body.clone(), Vec::new())
     };
-    let input = match route
-        .operation
-        .input
-        .and_then(|name| model.shape(name))
-    {
+    let input = match route.operation.input.and_then(|name| model.shape(name)) {
         Some(shape) => decode_input(model, shape, wire, request, &route.labels, &body, &trailers),
         None => Ok(Value::Object(Map::new())),
     };
@@ -253,8 +263,9 @@ pub(crate) fn encode_output<'a>(
     output: &'a Value,
     response: &mut HttpResponse,
 ) -> OutBody<'a> {
-    let empty = Map::new();
-    let map = output.as_object().unwrap_or(&empty);
+    let Some(map) = output.as_object() else {
+        return OutBody::Empty;
+    };
     let members = shape.kind.members();
     for m in members {
         let Some(value) = map.get(m.name).filter(|v| !v.is_null()) else {
@@ -268,7 +279,11 @@ pub(crate) fn encode_output<'a>(
                         items
                             .iter()
                             .filter_map(|v| {
-                                values::scalar_to_text(model.target(member), v, TimestampFormat::Rfc822)
+                                values::scalar_to_text(
+                                    model.target(member),
+                                    v,
+                                    TimestampFormat::Rfc822,
+                                )
                             })
                             .collect::<Vec<_>>()
                             .join(","),
@@ -287,7 +302,9 @@ pub(crate) fn encode_output<'a>(
                 if let Value::Object(entries) = value {
                     for (k, v) in entries {
                         if let Some(text) = v.as_str() {
-                            response.headers.push((format!("{}{k}", m.wire_name()), text.into()));
+                            response
+                                .headers
+                                .push((format!("{}{k}", m.wire_name()), text.into()));
                         }
                     }
                 }
@@ -307,18 +324,29 @@ pub(crate) fn encode_output<'a>(
     if let Some(m) = payload.and_then(|p| members.iter().find(|m| m.name == p)) {
         let target = model.target(m);
         return match (&target.kind, map.get(m.name)) {
-            (_, None) | (_, Some(Value::Null)) => OutBody::Empty,
+            // An absent raw payload is an empty body (Lambda's 202 for Event invocations).
+            (ShapeKind::Blob { .. } | ShapeKind::String { .. }, None | Some(Value::Null)) => {
+                OutBody::Raw(Vec::new())
+            }
+            (_, None | Some(Value::Null)) => OutBody::Empty,
             (ShapeKind::Blob { .. }, Some(Value::String(b64))) => {
                 OutBody::Raw(B64.decode(b64).unwrap_or_else(|_| b64.as_bytes().to_vec()))
             }
-            (ShapeKind::String { .. }, Some(Value::String(text))) => OutBody::Raw(text.as_bytes().to_vec()),
+            (ShapeKind::String { .. }, Some(Value::String(text))) => {
+                OutBody::Raw(text.as_bytes().to_vec())
+            }
             (_, Some(value)) => OutBody::Payload(m, target, value),
         };
     }
     let body: Map<String, Value> = members
         .iter()
         .filter(|m| m.location == Location::Body)
-        .filter_map(|m| Some((m.name.to_string(), map.get(m.name).filter(|v| !v.is_null())?.clone())))
+        .filter_map(|m| {
+            Some((
+                m.name.to_string(),
+                map.get(m.name).filter(|v| !v.is_null())?.clone(),
+            ))
+        })
         .collect();
     if body.is_empty() {
         OutBody::Empty
@@ -331,7 +359,10 @@ pub(crate) fn encode_output<'a>(
 /// member's wire name (S3 `CopyObjectResult`, `ServerSideEncryptionConfiguration`).
 pub(crate) fn payload_element_name(member: &Member, target: &Shape) -> &'static str {
     match &target.kind {
-        ShapeKind::Structure { location_name: Some(name), .. } => name,
+        ShapeKind::Structure {
+            location_name: Some(name),
+            ..
+        } => name,
         _ => member.wire_name(),
     }
 }

@@ -9,12 +9,21 @@ use serde_json::{Map, Value};
 use crate::rest::{self, OutBody};
 use crate::{error_shape, json_error_body, values, ErrorContext, HttpResponse, ParsedRequest};
 
-pub(crate) fn decode_body(model: &ServiceModel, shape: &Shape, body: &[u8]) -> Result<Value, ServiceError> {
-    let value: Value = serde_json::from_slice(body).map_err(|e| ServiceError::serialization(e.to_string()))?;
+pub(crate) fn decode_body(
+    model: &ServiceModel,
+    shape: &Shape,
+    body: &[u8],
+) -> Result<Value, ServiceError> {
+    let value: Value =
+        serde_json::from_slice(body).map_err(|e| ServiceError::serialization(e.to_string()))?;
     Ok(values::json_from_wire(model, shape, value))
 }
 
-pub(crate) fn render_output(request: &ParsedRequest, output: &Value, request_id: &str) -> HttpResponse {
+pub(crate) fn render_output(
+    request: &ParsedRequest,
+    output: &Value,
+    request_id: &str,
+) -> HttpResponse {
     let model = request.service;
     let mut response = HttpResponse {
         status: request.operation.success_code,
@@ -39,7 +48,9 @@ pub(crate) fn render_output(request: &ParsedRequest, output: &Value, request_id:
         }
     };
     if !has_content_type && !response.body.is_empty() {
-        response.headers.push(("Content-Type".into(), "application/json".into()));
+        response
+            .headers
+            .push(("Content-Type".into(), "application/json".into()));
     }
     response
 }
@@ -53,7 +64,11 @@ pub(crate) fn render_error(ctx: ErrorContext, error: &ServiceError) -> HttpRespo
         .and_then(|m| error_shape(m, &error.code))
         .is_some_and(|s| s.kind.members().iter().any(|m| m.name == "Type"));
     if has_type {
-        let fault = if error.sender_fault { "User" } else { "Service" };
+        let fault = if error.sender_fault {
+            "User"
+        } else {
+            "Service"
+        };
         fields.insert("Type".into(), fault.into());
     }
     let body = json_error_body(ctx, error, fields);

@@ -60,12 +60,12 @@ pub(crate) fn caller(request: &HttpRequest) -> Caller {
         .filter(|k| !k.is_empty())
         .unwrap_or_else(|| ANONYMOUS_KEY.into());
     // moto and LocalStack: a 12-digit access key id names its own account.
-    let account_id = if access_key_id.len() == 12 && access_key_id.bytes().all(|b| b.is_ascii_digit())
-    {
-        access_key_id.clone()
-    } else {
-        DEFAULT_ACCOUNT.to_string()
-    };
+    let account_id =
+        if access_key_id.len() == 12 && access_key_id.bytes().all(|b| b.is_ascii_digit()) {
+            access_key_id.clone()
+        } else {
+            DEFAULT_ACCOUNT.to_string()
+        };
     Caller {
         access_key_id,
         region: region
@@ -77,7 +77,9 @@ pub(crate) fn caller(request: &HttpRequest) -> Caller {
 }
 
 fn host(request: &HttpRequest) -> String {
-    let host = header(request, "host").unwrap_or_default().to_ascii_lowercase();
+    let host = header(request, "host")
+        .unwrap_or_default()
+        .to_ascii_lowercase();
     // Drop the port (an IPv6 literal keeps its brackets).
     match host.rfind(':') {
         Some(i) if !host[i..].contains(']') => host[..i].to_string(),
@@ -105,7 +107,9 @@ pub(crate) fn json_target(request: &HttpRequest) -> Option<&str> {
 }
 
 /// awsJson: `X-Amz-Target: DynamoDB_20120810.PutItem`.
-pub(crate) fn route_json(target: &str) -> Option<(&'static ServiceModel, Option<&'static Operation>)> {
+pub(crate) fn route_json(
+    target: &str,
+) -> Option<(&'static ServiceModel, Option<&'static Operation>)> {
     let (prefix, op) = target.rsplit_once('.')?;
     let model = nimbus_shapes::models()
         .into_iter()
@@ -124,7 +128,10 @@ fn is_rest(model: &ServiceModel) -> bool {
 /// The form parameters of an awsQuery request: the urlencoded body, else the query string.
 pub(crate) fn query_params(request: &HttpRequest) -> Option<Vec<(String, String)>> {
     let is_form = header(request, "content-type")
-        .map(|ct| ct.to_ascii_lowercase().starts_with("application/x-www-form-urlencoded"))
+        .map(|ct| {
+            ct.to_ascii_lowercase()
+                .starts_with("application/x-www-form-urlencoded")
+        })
         .unwrap_or(false);
     let mut params = parse_query(&request.query);
     if is_form {
@@ -143,7 +150,10 @@ pub(crate) fn route_query(
     caller: &Caller,
     params: &[(String, String)],
 ) -> Option<&'static ServiceModel> {
-    let action = params.iter().find(|(k, _)| k == "Action").map(|(_, v)| v.as_str())?;
+    let action = params
+        .iter()
+        .find(|(k, _)| k == "Action")
+        .map(|(_, v)| v.as_str())?;
     let pick = |models: Vec<&'static ServiceModel>| models.into_iter().find(|m| speaks_query(m));
     if let Some(service) = &caller.scope_service {
         return pick(models_named(service));
@@ -202,10 +212,8 @@ pub(crate) fn virtual_host_bucket(request: &HttpRequest) -> Option<String> {
     let host = host(request);
     let bucket = if let Some(i) = host.find(".s3.").or_else(|| host.find(".s3-")) {
         &host[..i]
-    } else if let Some(prefix) = host.strip_suffix(".localhost") {
-        prefix
     } else {
-        return None;
+        host.strip_suffix(".localhost")?
     };
     (!bucket.is_empty()).then(|| bucket.to_string())
 }
@@ -278,7 +286,12 @@ pub(crate) fn route_rest(
 ) -> Option<RestMatch> {
     let query = parse_query(&request.query);
     let has_param = |name: &str| query.iter().any(|(k, _)| k == name);
-    let param = |name: &str| query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    let param = |name: &str| {
+        query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
     // The JavaScript SDK v3 names the S3 operation in `x-id`.
     let x_id = param("x-id");
     let method = request.method.to_ascii_uppercase();
@@ -337,7 +350,13 @@ pub(crate) fn route_rest(
             + required_present as i64 * 10
             - greedy;
         if best.as_ref().is_none_or(|(s, _)| score > *s) {
-            best = Some((score, RestMatch { operation: op, labels }));
+            best = Some((
+                score,
+                RestMatch {
+                    operation: op,
+                    labels,
+                },
+            ));
         }
     }
     best.map(|(_, m)| m)
@@ -350,7 +369,13 @@ mod tests {
     #[test]
     fn templates_match_labels_greedy_keys_and_trailing_slashes() {
         let (labels, _) = match_path("/{Bucket}/{Key+}", "/b/dir/a%20b.txt").unwrap();
-        assert_eq!(labels, vec![("Bucket".into(), "b".into()), ("Key".into(), "dir/a b.txt".into())]);
+        assert_eq!(
+            labels,
+            vec![
+                ("Bucket".into(), "b".into()),
+                ("Key".into(), "dir/a b.txt".into())
+            ]
+        );
         let (labels, _) = match_path("/{Bucket}/{Key+}", "/b/folder/").unwrap();
         assert_eq!(labels[1].1, "folder/");
         assert!(match_path("/{Bucket}/{Key+}", "/b").is_none());
@@ -358,7 +383,11 @@ mod tests {
         assert!(match_path("/{Bucket}", "/b/").is_some());
         assert!(match_path("/2015-03-31/functions/", "/2015-03-31/functions").is_some());
         assert!(match_path("/2015-03-31/functions", "/2015-03-31/functions/").is_some());
-        assert!(match_path("/2015-03-31/functions/{FunctionName}", "/2015-03-31/functions/").is_none());
+        assert!(match_path(
+            "/2015-03-31/functions/{FunctionName}",
+            "/2015-03-31/functions/"
+        )
+        .is_none());
         assert!(match_path("/", "/").is_some());
         assert!(match_path("/", "/b").is_none());
     }
@@ -381,21 +410,49 @@ mod tests {
             ..Default::default()
         };
         let c = caller(&presigned);
-        assert_eq!((c.access_key_id.as_str(), c.account_id.as_str(), c.region.as_str()), ("AKIAEXAMPLE", DEFAULT_ACCOUNT, "us-west-2"));
+        assert_eq!(
+            (
+                c.access_key_id.as_str(),
+                c.account_id.as_str(),
+                c.region.as_str()
+            ),
+            ("AKIAEXAMPLE", DEFAULT_ACCOUNT, "us-west-2")
+        );
         let anonymous = caller(&HttpRequest::default());
-        assert_eq!((anonymous.region.as_str(), anonymous.scope_service), (DEFAULT_REGION, None));
+        assert_eq!(
+            (anonymous.region.as_str(), anonymous.scope_service),
+            (DEFAULT_REGION, None)
+        );
     }
 
     #[test]
     fn virtual_hosts_name_buckets() {
-        let with_host = |h: &str| HttpRequest { headers: vec![("host".into(), h.into())], ..Default::default() };
-        assert_eq!(virtual_host_bucket(&with_host("my-bucket.s3.amazonaws.com")).as_deref(), Some("my-bucket"));
-        assert_eq!(virtual_host_bucket(&with_host("my.bucket.s3.us-east-1.amazonaws.com")).as_deref(), Some("my.bucket"));
-        assert_eq!(virtual_host_bucket(&with_host("b.localhost:4566")).as_deref(), Some("b"));
-        assert_eq!(virtual_host_bucket(&with_host("b.s3.localhost.localstack.cloud:4566")).as_deref(), Some("b"));
+        let with_host = |h: &str| HttpRequest {
+            headers: vec![("host".into(), h.into())],
+            ..Default::default()
+        };
+        assert_eq!(
+            virtual_host_bucket(&with_host("my-bucket.s3.amazonaws.com")).as_deref(),
+            Some("my-bucket")
+        );
+        assert_eq!(
+            virtual_host_bucket(&with_host("my.bucket.s3.us-east-1.amazonaws.com")).as_deref(),
+            Some("my.bucket")
+        );
+        assert_eq!(
+            virtual_host_bucket(&with_host("b.localhost:4566")).as_deref(),
+            Some("b")
+        );
+        assert_eq!(
+            virtual_host_bucket(&with_host("b.s3.localhost.localstack.cloud:4566")).as_deref(),
+            Some("b")
+        );
         assert_eq!(virtual_host_bucket(&with_host("s3.amazonaws.com")), None);
         assert_eq!(virtual_host_bucket(&with_host("localhost:4566")), None);
         assert_eq!(virtual_host_bucket(&with_host("127.0.0.1:4566")), None);
-        assert_eq!(virtual_host_bucket(&with_host("s3.localhost.localstack.cloud:4566")), None);
+        assert_eq!(
+            virtual_host_bucket(&with_host("s3.localhost.localstack.cloud:4566")),
+            None
+        );
     }
 }

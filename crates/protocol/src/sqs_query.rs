@@ -55,17 +55,47 @@ pub(crate) fn map_names(map: &str) -> Option<(&'static str, &'static str)> {
 /// `x-amzn-query-error` on the JSON wire and as `<Code>` on the query wire; boto3 shows it as
 /// `Error.Code` and maps the shape name (in `__type`) to its exception class.
 const ERROR_CODES: &[(&str, &str)] = &[
-    ("QueueDoesNotExist", "AWS.SimpleQueueService.NonExistentQueue"),
-    ("QueueDeletedRecently", "AWS.SimpleQueueService.QueueDeletedRecently"),
+    (
+        "QueueDoesNotExist",
+        "AWS.SimpleQueueService.NonExistentQueue",
+    ),
+    (
+        "QueueDeletedRecently",
+        "AWS.SimpleQueueService.QueueDeletedRecently",
+    ),
     ("QueueNameExists", "QueueAlreadyExists"),
-    ("MessageNotInflight", "AWS.SimpleQueueService.MessageNotInflight"),
-    ("PurgeQueueInProgress", "AWS.SimpleQueueService.PurgeQueueInProgress"),
-    ("BatchEntryIdsNotDistinct", "AWS.SimpleQueueService.BatchEntryIdsNotDistinct"),
-    ("BatchRequestTooLong", "AWS.SimpleQueueService.BatchRequestTooLong"),
-    ("EmptyBatchRequest", "AWS.SimpleQueueService.EmptyBatchRequest"),
-    ("InvalidBatchEntryId", "AWS.SimpleQueueService.InvalidBatchEntryId"),
-    ("TooManyEntriesInBatchRequest", "AWS.SimpleQueueService.TooManyEntriesInBatchRequest"),
-    ("UnsupportedOperation", "AWS.SimpleQueueService.UnsupportedOperation"),
+    (
+        "MessageNotInflight",
+        "AWS.SimpleQueueService.MessageNotInflight",
+    ),
+    (
+        "PurgeQueueInProgress",
+        "AWS.SimpleQueueService.PurgeQueueInProgress",
+    ),
+    (
+        "BatchEntryIdsNotDistinct",
+        "AWS.SimpleQueueService.BatchEntryIdsNotDistinct",
+    ),
+    (
+        "BatchRequestTooLong",
+        "AWS.SimpleQueueService.BatchRequestTooLong",
+    ),
+    (
+        "EmptyBatchRequest",
+        "AWS.SimpleQueueService.EmptyBatchRequest",
+    ),
+    (
+        "InvalidBatchEntryId",
+        "AWS.SimpleQueueService.InvalidBatchEntryId",
+    ),
+    (
+        "TooManyEntriesInBatchRequest",
+        "AWS.SimpleQueueService.TooManyEntriesInBatchRequest",
+    ),
+    (
+        "UnsupportedOperation",
+        "AWS.SimpleQueueService.UnsupportedOperation",
+    ),
     ("InvalidSecurity", "AWS.SimpleQueueService.InvalidSecurity"),
     ("KmsAccessDenied", "KMS.AccessDeniedException"),
     ("KmsDisabled", "KMS.DisabledException"),

@@ -187,7 +187,11 @@ fn parse_iso8601(text: &str) -> Option<f64> {
         None => (clock, 0.0),
     };
     let mut t = hms.split(':');
-    let (h, mi, s) = (num(t.next()?)?, num(t.next()?)?, num(t.next().unwrap_or("0"))?);
+    let (h, mi, s) = (
+        num(t.next()?)?,
+        num(t.next()?)?,
+        num(t.next().unwrap_or("0"))?,
+    );
     if !(1..=12).contains(&month) || !(1..=31).contains(&day) || h > 23 || mi > 59 || s > 60 {
         return None;
     }
@@ -201,7 +205,10 @@ fn parse_http_date(text: &str) -> Option<f64> {
     let mut parts = rest.split_whitespace();
     let day = num(parts.next()?)?;
     let month_name = parts.next()?;
-    let month = MONTHS.iter().position(|m| m.eq_ignore_ascii_case(month_name))? as i64 + 1;
+    let month = MONTHS
+        .iter()
+        .position(|m| m.eq_ignore_ascii_case(month_name))? as i64
+        + 1;
     let year = num(parts.next()?)?;
     let mut t = parts.next()?.split(':');
     let (h, mi, s) = (num(t.next()?)?, num(t.next()?)?, num(t.next()?)?);

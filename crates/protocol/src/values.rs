@@ -1,7 +1,7 @@
 //! Scalars between wire text (URI labels, query strings, headers, XML text) and the canonical
 //! JSON form, directed by the model's shape kinds.
 
-use nimbus_shapes::model::{ServiceModel, Shape, ShapeKind, TimestampFormat};
+use nimbus_shapes::model::{Location, ServiceModel, Shape, ShapeKind, TimestampFormat};
 use serde_json::Value;
 
 use crate::util;
@@ -67,11 +67,18 @@ pub(crate) fn json_from_wire(model: &ServiceModel, shape: &Shape, value: Value) 
         (ShapeKind::Structure { members, .. }, Value::Object(map)) => Value::Object(
             map.into_iter()
                 .map(|(k, v)| {
-                    let v = match members.iter().find(|m| m.wire_name() == k || m.name == k) {
-                        Some(m) => json_from_wire(model, model.target(m), v),
-                        None => v,
-                    };
-                    (k, v)
+                    // Body members travel under their locationName (API Gateway V2's camelCase).
+                    let member = members
+                        .iter()
+                        .find(|m| m.location == Location::Body && m.wire_name() == k)
+                        .or_else(|| members.iter().find(|m| m.name == k));
+                    match member {
+                        Some(m) => (
+                            m.name.to_string(),
+                            json_from_wire(model, model.target(m), v),
+                        ),
+                        None => (k, v),
+                    }
                 })
                 .collect(),
         ),
@@ -109,11 +116,13 @@ pub(crate) fn json_to_wire(model: &ServiceModel, shape: &Shape, value: &Value) -
                 if v.is_null() {
                     continue;
                 }
-                let v = match members.iter().find(|m| m.name == k) {
-                    Some(m) => json_to_wire(model, model.target(m), v),
-                    None => strip_nulls(v),
+                match members.iter().find(|m| m.name == k) {
+                    Some(m) => out.insert(
+                        m.wire_name().to_string(),
+                        json_to_wire(model, model.target(m), v),
+                    ),
+                    None => out.insert(k.clone(), strip_nulls(v)),
                 };
-                out.insert(k.clone(), v);
             }
             Value::Object(out)
         }

@@ -140,8 +140,7 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<Element, String> {
             Event::End(_) => Some(stack.pop().ok_or("unbalanced end tag")?),
             Event::Text(t) => {
                 if let Some(top) = stack.last_mut() {
-                    top.text
-                        .push_str(&t.unescape().map_err(|e| e.to_string())?);
+                    top.text.push_str(&t.unescape().map_err(|e| e.to_string())?);
                 }
                 None
             }
@@ -193,7 +192,11 @@ pub(crate) fn from_xml(model: &ServiceModel, shape: &Shape, el: &Element) -> Res
     }
 }
 
-fn map_from_entries(model: &ServiceModel, map: &Shape, entries: &[&Element]) -> Result<Value, String> {
+fn map_from_entries(
+    model: &ServiceModel,
+    map: &Shape,
+    entries: &[&Element],
+) -> Result<Value, String> {
     let ShapeKind::Map { value, .. } = &map.kind else {
         return Ok(Value::Null);
     };
@@ -201,7 +204,10 @@ fn map_from_entries(model: &ServiceModel, map: &Shape, entries: &[&Element]) -> 
     let value_shape = model.target(value);
     let mut out = serde_json::Map::new();
     for entry in entries {
-        let key = entry.child(key_name).map(|k| k.text.clone()).unwrap_or_default();
+        let key = entry
+            .child(key_name)
+            .map(|k| k.text.clone())
+            .unwrap_or_default();
         let value = match entry.child(value_name) {
             Some(v) => from_xml(model, value_shape, v)?,
             None => Value::Null,
@@ -262,7 +268,9 @@ pub(crate) fn write(
     if value.is_null() {
         return;
     }
-    let ns = xmlns.map(|ns| format!(" xmlns=\"{ns}\"")).unwrap_or_default();
+    let ns = xmlns
+        .map(|ns| format!(" xmlns=\"{ns}\""))
+        .unwrap_or_default();
     match (&shape.kind, value) {
         (ShapeKind::Structure { members, .. }, Value::Object(map)) => {
             let mut attrs = String::new();
@@ -273,9 +281,7 @@ pub(crate) fn write(
                     .and_then(|v| values::scalar_to_text(target, v, TimestampFormat::Iso8601))
                 {
                     if m.wire_name().starts_with("xsi:") {
-                        attrs.push_str(
-                            " xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"",
-                        );
+                        attrs.push_str(" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"");
                     }
                     attrs.push_str(&format!(" {}=\"{}\"", m.wire_name(), xml_escape(&text)));
                 }
@@ -342,7 +348,15 @@ pub(crate) fn write_members(
                 _ => {}
             }
         } else {
-            write(out, model, target, v, dialect.member_name(shape, m), None, dialect);
+            write(
+                out,
+                model,
+                target,
+                v,
+                dialect.member_name(shape, m),
+                None,
+                dialect,
+            );
         }
     }
 }
@@ -360,7 +374,15 @@ fn write_entry(
     };
     let (key_name, value_name) = dialect.map_names(map);
     out.push_str(&format!("<{key_name}>{}</{key_name}>", xml_escape(key)));
-    write(out, model, model.target(vm), value, value_name, None, dialect);
+    write(
+        out,
+        model,
+        model.target(vm),
+        value,
+        value_name,
+        None,
+        dialect,
+    );
 }
 
 #[cfg(test)]
