@@ -61,3 +61,15 @@ def test_data_dir_keeps_state_across_restarts(tmp_path):
         assert item == {"pk": {"S": "a"}, "n": {"N": "1"}}
     finally:
         second.stop()
+
+
+def test_cors_lets_web_pages_call_the_endpoint(server):
+    preflight = urllib.request.Request(server.endpoint + "/", method="OPTIONS", headers={
+        "Origin": "http://127.0.0.1:8080", "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "x-amz-target,content-type"})
+    response = urllib.request.urlopen(preflight)
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert "POST" in response.headers["Access-Control-Allow-Methods"]
+    assert response.headers["Access-Control-Allow-Headers"] == "x-amz-target,content-type"
+    health = urllib.request.urlopen(server.endpoint + "/_nimbus/health")
+    assert health.headers["Access-Control-Allow-Origin"] == "*"

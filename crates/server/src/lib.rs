@@ -84,15 +84,42 @@ async fn respond(node: Arc<Mutex<Node>>, request: Request<Incoming>) -> Response
         headers,
         body,
     };
-    if let Some(response) = own_endpoint(&node, &request).await {
-        return response;
-    }
-    let endpoint = format!("http://{host}");
-    let response = tokio::task::block_in_place(|| {
-        let mut node = node.blocking_lock();
-        node.handle(&request, &endpoint)
-    });
-    into_hyper(response)
+    let mut response = if request.method == "OPTIONS" {
+        preflight(&request)
+    } else if let Some(response) = own_endpoint(&node, &request).await {
+        response
+    } else {
+        let endpoint = format!("http://{host}");
+        let response = tokio::task::block_in_place(|| {
+            let mut node = node.blocking_lock();
+            node.handle(&request, &endpoint)
+        });
+        into_hyper(response)
+    };
+    allow_any_origin(&mut response);
+    response
+}
+
+/// Answers a CORS preflight: a web page using an AWS SDK may call the emulator from any origin,
+/// as LocalStack allows by default.
+fn preflight(request: &HttpRequest) -> Response<Full<Bytes>> {
+    let requested = |name: &str| {
+        request.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone()).unwrap_or_else(|| "*".into())
+    };
+    Response::builder()
+        .status(200)
+        .header("access-control-allow-methods", "GET, PUT, POST, DELETE, HEAD, PATCH, OPTIONS")
+        .header("access-control-allow-headers", requested("access-control-request-headers"))
+        .header("access-control-max-age", "86400")
+        .body(Full::new(Bytes::new()))
+        .expect("static response")
+}
+
+fn allow_any_origin(response: &mut Response<Full<Bytes>>) {
+    let headers = response.headers_mut();
+    headers.insert("access-control-allow-origin", hyper::header::HeaderValue::from_static("*"));
+    // Let page scripts read what the SDKs need from responses (ETag of S3 uploads, request ids).
+    headers.insert("access-control-expose-headers", hyper::header::HeaderValue::from_static("*"));
 }
 
 /// Nimbus's own paths, and LocalStack's and moto's equivalents.
