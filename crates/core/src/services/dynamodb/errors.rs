@@ -24,8 +24,9 @@ pub fn item_table_not_found() -> ServiceError {
 
 /// Table operations (DescribeTable, DeleteTable) name the table.
 pub fn table_not_found(name: &str) -> ServiceError {
-    errors::RESOURCE_NOT_FOUND_EXCEPTION
-        .with_message(format!("Requested resource not found: Table: {name} not found"))
+    errors::RESOURCE_NOT_FOUND_EXCEPTION.with_message(format!(
+        "Requested resource not found: Table: {name} not found"
+    ))
 }
 
 fn pattern_ok(name: &str) -> bool {

@@ -1,5 +1,5 @@
-//! The expression subset this round supports: ProjectionExpression over top-level attributes
-//! and a ConditionExpression of one `attribute_exists(path)` / `attribute_not_exists(path)`.
+//! The expression subset this round supports: ProjectionExpression over document paths and a
+//! ConditionExpression of one `attribute_exists(path)` / `attribute_not_exists(path)`.
 //! Anything richer is answered `NotImplemented` (never silently ignored), until the full
 //! tokens -> AST -> validate -> evaluate module lands.
 
@@ -7,7 +7,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use nimbus_shapes::ServiceError;
 
-use super::errors::validation;
+use super::{
+    errors::validation,
+    path::{self, Path},
+};
 
 /// Tracks which `#name` placeholders an expression used, to report unused ones as AWS does.
 pub struct Names<'a> {
@@ -44,9 +47,8 @@ impl<'a> Names<'a> {
         Ok(())
     }
 
-    fn resolve(&mut self, token: &str, expression: &str) -> Result<String, ServiceError> {
-        if let Some(placeholder) = token.strip_prefix('#') {
-            let _ = placeholder;
+    pub fn resolve(&mut self, token: &str, expression: &str) -> Result<String, ServiceError> {
+        if token.starts_with('#') {
             let found = self.map.and_then(|m| m.get(token)).ok_or_else(|| {
                 validation(format!("Invalid {expression}: An expression attribute name used in the document path is not defined; attribute name: {token}"))
             })?;
@@ -61,6 +63,11 @@ impl<'a> Names<'a> {
         if !plain {
             return Err(validation(format!(
                 "Invalid {expression}: Syntax error; token: \"{token}\", near: \"{token}\""
+            )));
+        }
+        if super::reserved::is_reserved(token) {
+            return Err(validation(format!(
+                "Invalid {expression}: Attribute name is a reserved keyword; reserved keyword: {token}"
             )));
         }
         Ok(token.to_string())
@@ -93,40 +100,27 @@ fn unsupported(expression: &str, text: &str) -> ServiceError {
     )
 }
 
-/// A top-level path: a name, or a `#placeholder`. Document paths (`a.b`, `a[0]`) are not
-/// supported yet.
-fn path(text: &str, names: &mut Names, expression: &str) -> Result<String, ServiceError> {
-    let token = text.trim();
-    if token.contains(['.', '[', ']']) {
-        return Err(unsupported(expression, text));
-    }
-    names.resolve(token, expression)
-}
-
-/// The attributes a ProjectionExpression names, in order, without duplicates.
-pub fn projection(text: &str, names: &mut Names) -> Result<Vec<String>, ServiceError> {
+/// The paths a ProjectionExpression selects, in order.
+pub fn projection(text: &str, names: &mut Names) -> Result<Vec<Path>, ServiceError> {
     const WHAT: &str = "ProjectionExpression";
     if text.trim().is_empty() {
         return Err(validation(
             "Invalid ProjectionExpression: The expression can not be empty;",
         ));
     }
-    let mut out: Vec<String> = Vec::new();
-    for part in text.split(',') {
-        let name = path(part, names, WHAT)?;
-        if let Some(previous) = out.iter().find(|p| **p == name) {
-            return Err(validation(format!("Invalid ProjectionExpression: Two document paths overlap with each other; must remove or rewrite one of these paths; path one: [{previous}], path two: [{name}]")));
-        }
-        out.push(name);
-    }
-    Ok(out)
+    let paths = text
+        .split(',')
+        .map(|part| path::parse(part, names, WHAT))
+        .collect::<Result<Vec<_>, _>>()?;
+    path::check_disjoint(&paths, WHAT)?;
+    Ok(paths)
 }
 
 /// A ConditionExpression of the supported subset.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Condition {
-    Exists(String),
-    NotExists(String),
+    Exists(Path),
+    NotExists(Path),
 }
 
 impl Condition {
@@ -152,7 +146,7 @@ impl Condition {
             if inner.contains([',', '(', ')']) {
                 break;
             }
-            let name = path(inner, names, WHAT)?;
+            let name = path::parse(inner, names, WHAT)?;
             return Ok(if exists {
                 Condition::Exists(name)
             } else {
@@ -164,8 +158,8 @@ impl Condition {
 
     pub fn holds(&self, item: Option<&super::value::Item>) -> bool {
         match self {
-            Condition::Exists(name) => item.is_some_and(|i| i.contains_key(name)),
-            Condition::NotExists(name) => !item.is_some_and(|i| i.contains_key(name)),
+            Condition::Exists(path) => item.is_some_and(|i| path::lookup(i, path).is_some()),
+            Condition::NotExists(path) => item.is_none_or(|i| path::lookup(i, path).is_none()),
         }
     }
 }
@@ -173,6 +167,7 @@ impl Condition {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::services::dynamodb::path::Step;
 
     #[test]
     fn conditions_parse_with_placeholders() {
@@ -180,13 +175,13 @@ mod tests {
         let mut names = Names::new(Some(&map));
         assert_eq!(
             Condition::parse(" attribute_not_exists ( #k ) ", &mut names).unwrap(),
-            Condition::NotExists("pk".into())
+            Condition::NotExists(vec![Step::Name("pk".into())])
         );
         assert!(names.check_all_used().is_ok());
         let mut names = Names::new(None);
         assert_eq!(
             Condition::parse("attribute_exists(a)", &mut names).unwrap(),
-            Condition::Exists("a".into())
+            Condition::Exists(vec![Step::Name("a".into())])
         );
         assert_eq!(
             Condition::parse("a = :v", &mut names).unwrap_err().code,

@@ -11,6 +11,8 @@
 mod errors;
 mod expression;
 mod number;
+mod path;
+mod reserved;
 mod table;
 mod value;
 
@@ -19,10 +21,10 @@ use std::collections::BTreeMap;
 use nimbus_shapes::{
     dynamodb::{
         AttributeValue, Capacity, ConsumedCapacity, CreateTableInput, CreateTableOutput,
-        DeleteItemInput, DeleteItemOutput, DeleteTableInput, DeleteTableOutput,
-        DescribeTableInput, DescribeTableOutput, DynamoDb, GetItemInput, GetItemOutput,
-        ListTablesInput, ListTablesOutput, PutItemInput, PutItemOutput, ReturnConsumedCapacity,
-        ReturnValue, ReturnValuesOnConditionCheckFailure, TableStatus,
+        DeleteItemInput, DeleteItemOutput, DeleteTableInput, DeleteTableOutput, DescribeTableInput,
+        DescribeTableOutput, DynamoDb, GetItemInput, GetItemOutput, ListTablesInput,
+        ListTablesOutput, PutItemInput, PutItemOutput, ReturnConsumedCapacity, ReturnValue,
+        ReturnValuesOnConditionCheckFailure, TableStatus,
     },
     ServiceError,
 };
@@ -58,6 +60,8 @@ struct Table {
     def: TableDef,
     schema: KeySchema,
     items: BTreeMap<Vec<u8>, Item>,
+    /// The sum of the items' sizes, kept as items come and go.
+    size_bytes: usize,
 }
 
 impl Table {
@@ -66,11 +70,29 @@ impl Table {
             schema: def.schema(),
             def,
             items: BTreeMap::new(),
+            size_bytes: 0,
         }
     }
 
+    fn insert(&mut self, key: Vec<u8>, item: Item) -> Option<Item> {
+        self.size_bytes += item_size(&item);
+        let old = self.items.insert(key, item);
+        self.size_bytes -= old.as_ref().map(item_size).unwrap_or(0);
+        old
+    }
+
+    fn remove(&mut self, key: &[u8]) -> Option<Item> {
+        let old = self.items.remove(key);
+        self.size_bytes -= old.as_ref().map(item_size).unwrap_or(0);
+        old
+    }
+
     fn describe(&self, status: TableStatus) -> nimbus_shapes::dynamodb::TableDescription {
-        self.def.describe(status, self.items.values())
+        self.def.describe(
+            status,
+            self.items.values(),
+            (self.items.len(), self.size_bytes),
+        )
     }
 }
 
@@ -127,7 +149,9 @@ fn read_units(size: usize, consistent: bool) -> f64 {
 }
 
 fn enum_error(field: &str, value: &str, allowed: &str) -> String {
-    format!("Value '{value}' at '{field}' failed to satisfy constraint: Member must satisfy enum value set: [{allowed}]")
+    format!(
+        "Value '{value}' at '{field}' failed to satisfy constraint: Member must satisfy enum value set: [{allowed}]"
+    )
 }
 
 /// Shared request-shape checks of the item operations.
@@ -185,7 +209,9 @@ struct ConditionParams<'a> {
 impl ConditionParams<'_> {
     fn parse(&self) -> Result<Option<Condition>, ServiceError> {
         if self.expected_given && self.condition.is_some() {
-            return Err(validation("Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {Expected} Expression parameters: {ConditionExpression}"));
+            return Err(validation(
+                "Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {Expected} Expression parameters: {ConditionExpression}",
+            ));
         }
         if self.expected_given {
             return Err(ServiceError::new(
@@ -201,7 +227,9 @@ impl ConditionParams<'_> {
                 ));
             }
             if self.values.is_some() {
-                return Err(validation("ExpressionAttributeValues can only be specified when using expressions: ConditionExpression is null"));
+                return Err(validation(
+                    "ExpressionAttributeValues can only be specified when using expressions: ConditionExpression is null",
+                ));
             }
             return Ok(None);
         };
@@ -210,6 +238,20 @@ impl ConditionParams<'_> {
         if let Some(values) = self.values {
             if values.is_empty() {
                 return Err(validation("ExpressionAttributeValues must not be empty"));
+            }
+            for (key, value) in values {
+                if key.len() < 2 || !key.starts_with(':') {
+                    return Err(validation(format!(
+                        "ExpressionAttributeValues contains invalid key: Syntax error; key: \"{key}\""
+                    )));
+                }
+                let single: Item = [(key.clone(), value.clone())].into();
+                if let Err(e) = normalise_item(&single) {
+                    return Err(validation(format!(
+                        "ExpressionAttributeValues contains invalid value: {} for key {key}",
+                        e.message
+                    )));
+                }
             }
         }
         let condition = Condition::parse(text, &mut names)?;
@@ -233,10 +275,9 @@ fn condition_failed(
     let error = nimbus_shapes::dynamodb::errors::CONDITIONAL_CHECK_FAILED_EXCEPTION
         .with_message("The conditional request failed");
     match (old, on_failure) {
-        (Some(item), Some(ReturnValuesOnConditionCheckFailure::AllOld)) => error.with_field(
-            "Item",
-            serde_json::to_value(item).expect("items serialise"),
-        ),
+        (Some(item), Some(ReturnValuesOnConditionCheckFailure::AllOld)) => {
+            error.with_field("Item", serde_json::to_value(item).expect("items serialise"))
+        }
         _ => error,
     }
 }
@@ -366,7 +407,9 @@ impl DynamoDb for Handler<'_, '_> {
             .table(&name_or_arn)
             .ok_or_else(|| table_not_found(&name_or_arn))?;
         if table.def.deletion_protection {
-            return Err(validation("Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first."));
+            return Err(validation(
+                "Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.",
+            ));
         }
         let name = table.def.name.clone();
         let description = table.describe(TableStatus::Deleting);
@@ -384,8 +427,7 @@ impl DynamoDb for Handler<'_, '_> {
         let mut errors = item_table_name_errors(input.table_name.as_deref());
         if input.item.is_none() {
             errors.push(
-                "Value null at 'item' failed to satisfy constraint: Member must not be null"
-                    .into(),
+                "Value null at 'item' failed to satisfy constraint: Member must not be null".into(),
             );
         }
         return_values_error(input.return_values.as_ref(), &mut errors);
@@ -430,7 +472,9 @@ impl DynamoDb for Handler<'_, '_> {
         }
         let size = item_size(&item);
         if size > MAX_ITEM_SIZE {
-            return Err(validation("Item size has exceeded the maximum allowed size"));
+            return Err(validation(
+                "Item size has exceeded the maximum allowed size",
+            ));
         }
         let key = table.schema.encode(&item);
         let old = table.items.get(&key);
@@ -445,7 +489,7 @@ impl DynamoDb for Handler<'_, '_> {
         let units = write_units(size.max(old.map(item_size).unwrap_or(0)));
         let name = table.def.name.clone();
         self.ctx.persist(item_record(&scope, &name, &key), &item);
-        let old = table.items.insert(key, item);
+        let old = table.insert(key, item);
         Ok(PutItemOutput {
             attributes: old.filter(|_| return_old),
             consumed_capacity: consumed(input.return_consumed_capacity.as_ref(), &name, units),
@@ -468,7 +512,9 @@ impl DynamoDb for Handler<'_, '_> {
             return Err(constraint_errors(&errors));
         }
         if input.attributes_to_get.is_some() && input.projection_expression.is_some() {
-            return Err(validation("Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {AttributesToGet} Expression parameters: {ProjectionExpression}"));
+            return Err(validation(
+                "Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {AttributesToGet} Expression parameters: {ProjectionExpression}",
+            ));
         }
         let projection = match (&input.projection_expression, &input.attributes_to_get) {
             (Some(text), _) => {
@@ -487,11 +533,18 @@ impl DynamoDb for Handler<'_, '_> {
                 if let Some(attributes) = attributes {
                     for (i, a) in attributes.iter().enumerate() {
                         if attributes[..i].contains(a) {
-                            return Err(validation(format!("One or more parameter values were invalid: Duplicate value in attribute name: {a}")));
+                            return Err(validation(format!(
+                                "One or more parameter values were invalid: Duplicate value in attribute name: {a}"
+                            )));
                         }
                     }
                 }
-                attributes.clone()
+                attributes.as_ref().map(|names| {
+                    names
+                        .iter()
+                        .map(|n| vec![path::Step::Name(n.clone())])
+                        .collect()
+                })
             }
         };
         let key = normalise_key(input.key.as_ref().expect("checked above"))?;
@@ -503,11 +556,7 @@ impl DynamoDb for Handler<'_, '_> {
         let consistent = input.consistent_read == Some(true);
         let units = read_units(found.map(item_size).unwrap_or(0), consistent);
         let item = found.map(|item| match &projection {
-            Some(names) => item
-                .iter()
-                .filter(|(k, _)| names.contains(k))
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect(),
+            Some(paths) => path::project(item, paths),
             None => item.clone(),
         });
         Ok(GetItemOutput {
@@ -565,9 +614,11 @@ impl DynamoDb for Handler<'_, '_> {
         }
         let units = write_units(old.map(item_size).unwrap_or(0));
         let name = table.def.name.clone();
-        let old = table.items.remove(&encoded);
+        let old = table.remove(&encoded);
         if old.is_some() {
-            self.ctx.changes.delete(item_record(&scope, &name, &encoded));
+            self.ctx
+                .changes
+                .delete(item_record(&scope, &name, &encoded));
         }
         Ok(DeleteItemOutput {
             attributes: old.filter(|_| return_old),
@@ -600,7 +651,7 @@ pub fn restore(state: &mut State, scope: Scope, rest: &str, value: &[u8]) -> Res
             let item: Item = serde_json::from_slice(value)
                 .map_err(|e| format!("dynamodb record {rest}: {e}"))?;
             let key = table.schema.encode(&item);
-            table.items.insert(key, item);
+            table.insert(key, item);
         }
     }
     Ok(())

@@ -84,7 +84,10 @@ impl Number {
                 return Err(NumberError::Invalid);
             }
             // Saturate: anything this large is out of range either way.
-            let magnitude = digits.parse::<i64>().unwrap_or(i64::MAX / 4).min(i64::MAX / 4);
+            let magnitude = digits
+                .parse::<i64>()
+                .unwrap_or(i64::MAX / 4)
+                .min(i64::MAX / 4);
             exponent_part = if exp_text.starts_with('-') {
                 -magnitude
             } else {
@@ -193,7 +196,11 @@ mod tests {
             ("100", "100"),
             ("1E-130", &format!("0.{}1", "0".repeat(129))),
         ] {
-            assert_eq!(Number::parse(input).unwrap().canonical(), expected, "{input}");
+            assert_eq!(
+                Number::parse(input).unwrap().canonical(),
+                expected,
+                "{input}"
+            );
         }
     }
 
@@ -205,8 +212,14 @@ mod tests {
             ("1.2.3", NumberError::Invalid),
             ("1e", NumberError::Invalid),
             (" 1", NumberError::Invalid),
-            ("123456789012345678901234567890123456789", NumberError::TooPrecise),
-            ("-1.23456789012345678901234567890123456789", NumberError::TooPrecise),
+            (
+                "123456789012345678901234567890123456789",
+                NumberError::TooPrecise,
+            ),
+            (
+                "-1.23456789012345678901234567890123456789",
+                NumberError::TooPrecise,
+            ),
             ("1e126", NumberError::Overflow),
             ("-1e126", NumberError::Overflow),
             ("1e-131", NumberError::Underflow),

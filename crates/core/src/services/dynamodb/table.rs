@@ -6,10 +6,10 @@ use nimbus_shapes::{
     dynamodb::{
         AttributeDefinition, BillingMode, BillingModeSummary, CreateTableInput,
         GlobalSecondaryIndex, GlobalSecondaryIndexDescription, IndexStatus, KeySchemaElement,
-        KeyType, LocalSecondaryIndex, LocalSecondaryIndexDescription, Projection,
-        ProjectionType, ProvisionedThroughput, ProvisionedThroughputDescription, SSEDescription,
-        SSESpecification, SSEStatus, SSEType, ScalarAttributeType, StreamSpecification,
-        TableClass, TableClassSummary, TableDescription, TableStatus, Tag,
+        KeyType, LocalSecondaryIndex, LocalSecondaryIndexDescription, Projection, ProjectionType,
+        ProvisionedThroughput, ProvisionedThroughputDescription, SSEDescription, SSESpecification,
+        SSEStatus, SSEType, ScalarAttributeType, StreamSpecification, TableClass,
+        TableClassSummary, TableDescription, TableStatus, Tag,
     },
     Timestamp,
 };
@@ -112,21 +112,23 @@ impl TableDef {
         }
     }
 
-    /// DescribeTable's view. Counts are live (AWS refreshes them about every six hours).
+    /// DescribeTable's view, given the table's item count and bytes. Counts are live (AWS
+    /// refreshes them about every six hours); index counts are computed here, per call.
     pub fn describe<'a>(
         &self,
         status: TableStatus,
         items: impl Iterator<Item = &'a Item> + Clone,
+        (count, size): (usize, usize),
     ) -> TableDescription {
+        let (count, size) = (count as i64, size as i64);
         let created = Timestamp::from_millis(self.created_millis);
-        let (count, size) = items
-            .clone()
-            .fold((0i64, 0i64), |(c, s), item| (c + 1, s + item_size(item) as i64));
         let in_index = |keys: &KeySchema| {
             items
                 .clone()
                 .filter(|item| keys.attrs().all(|a| item.contains_key(&a.name)))
-                .fold((0i64, 0i64), |(c, s), item| (c + 1, s + item_size(item) as i64))
+                .fold((0i64, 0i64), |(c, s), item| {
+                    (c + 1, s + item_size(item) as i64)
+                })
         };
         let index_arn = |name: &Option<String>| {
             format!("{}/index/{}", self.arn, name.as_deref().unwrap_or_default())
@@ -192,12 +194,12 @@ impl TableDef {
             item_count: Some(count),
             table_arn: Some(self.arn.clone()),
             table_id: Some(self.table_id.clone()),
-            billing_mode_summary: (self.billing_mode == BillingMode::PayPerRequest).then(|| {
+            billing_mode_summary: (self.billing_mode == BillingMode::PayPerRequest).then_some(
                 BillingModeSummary {
                     billing_mode: Some(BillingMode::PayPerRequest),
                     last_update_to_pay_per_request_date_time: Some(created),
-                }
-            }),
+                },
+            ),
             local_secondary_indexes: (!lsis.is_empty()).then_some(lsis),
             global_secondary_indexes: (!gsis.is_empty()).then_some(gsis),
             stream_specification: self
@@ -389,12 +391,10 @@ fn create_constraints(input: &CreateTableInput) -> Vec<String> {
     if let Some(t) = &input.provisioned_throughput {
         throughput_constraints(t, "provisionedThroughput", &mut errors);
     }
-    for (i, index) in input
-        .local_secondary_indexes
-        .iter()
-        .flatten()
-        .enumerate()
-    {
+    if let Some(TableClass::Unknown(v)) = &input.table_class {
+        errors.push(format!("Value '{v}' at 'tableClass' failed to satisfy constraint: Member must satisfy enum value set: [STANDARD_INFREQUENT_ACCESS, STANDARD]"));
+    }
+    for (i, index) in input.local_secondary_indexes.iter().flatten().enumerate() {
         let at = format!("localSecondaryIndexes.{}.member", i + 1);
         index_name_constraints(
             index.index_name.as_ref(),
@@ -412,12 +412,7 @@ fn create_constraints(input: &CreateTableInput) -> Vec<String> {
             &mut errors,
         );
     }
-    for (i, index) in input
-        .global_secondary_indexes
-        .iter()
-        .flatten()
-        .enumerate()
-    {
+    for (i, index) in input.global_secondary_indexes.iter().flatten().enumerate() {
         let at = format!("globalSecondaryIndexes.{}.member", i + 1);
         index_name_constraints(
             index.index_name.as_ref(),
@@ -472,7 +467,9 @@ fn check_index_keys(keys: &[KeySchemaElement], defs: &[String]) -> Result<(), St
         return Err("Invalid KeySchema: The first KeySchemaElement is not a HASH key type".into());
     }
     if keys.len() == 2 && keys[1].key_type != Some(KeyType::Range) {
-        return Err("Invalid KeySchema: The second KeySchemaElement is not a RANGE key type".into());
+        return Err(
+            "Invalid KeySchema: The second KeySchemaElement is not a RANGE key type".into(),
+        );
     }
     Ok(())
 }
@@ -502,16 +499,23 @@ pub fn validate_create(input: &CreateTableInput) -> Result<TableDef, ServiceErro
 fn check_create(input: &CreateTableInput) -> Result<TableDef, String> {
     let defs = input.attribute_definitions.clone().unwrap_or_default();
     let keys = input.key_schema.clone().unwrap_or_default();
-    let billing = input.billing_mode.clone().unwrap_or(BillingMode::Provisioned);
+    let billing = input
+        .billing_mode
+        .clone()
+        .unwrap_or(BillingMode::Provisioned);
     let pay_per_request = billing == BillingMode::PayPerRequest;
     let (mut read, mut write) = (0, 0);
     if pay_per_request {
         if input.provisioned_throughput.is_some() {
-            return Err(format!("{INVALID}Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST"));
+            return Err(format!(
+                "{INVALID}Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST"
+            ));
         }
     } else {
         let Some(t) = &input.provisioned_throughput else {
-            return Err(format!("{INVALID}ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED"));
+            return Err(format!(
+                "{INVALID}ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED"
+            ));
         };
         read = t.read_capacity_units.unwrap_or(0);
         write = t.write_capacity_units.unwrap_or(0);
@@ -536,7 +540,9 @@ fn check_create(input: &CreateTableInput) -> Result<TableDef, String> {
     let lsis = input.local_secondary_indexes.clone();
     let gsis = input.global_secondary_indexes.clone();
     if lsis.is_none() && gsis.is_none() && keys.len() != defs.len() {
-        return Err(format!("{INVALID}Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions"));
+        return Err(format!(
+            "{INVALID}Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions"
+        ));
     }
 
     let mut index_names = BTreeSet::new();
@@ -546,7 +552,9 @@ fn check_create(input: &CreateTableInput) -> Result<TableDef, String> {
             return Err(format!("{INVALID}List of LocalSecondaryIndexes is empty"));
         }
         if keys.len() != 2 {
-            return Err(format!("{INVALID}Table KeySchema does not have a range key, which is required when specifying a LocalSecondaryIndex"));
+            return Err(format!(
+                "{INVALID}Table KeySchema does not have a range key, which is required when specifying a LocalSecondaryIndex"
+            ));
         }
         for index in lsis {
             let name = index.index_name.clone().unwrap_or_default();
@@ -559,7 +567,10 @@ fn check_create(input: &CreateTableInput) -> Result<TableDef, String> {
             }
             let index_hash = index_keys[0].attribute_name.clone().unwrap_or_default();
             if index_hash != key_names[0] {
-                return Err(format!("{INVALID}Index KeySchema does not have the same leading hash key as table KeySchema for index: {name}. index hash key: {index_hash}, table hash key: {}", key_names[0]));
+                return Err(format!(
+                    "{INVALID}Index KeySchema does not have the same leading hash key as table KeySchema for index: {name}. index hash key: {index_hash}, table hash key: {}",
+                    key_names[0]
+                ));
             }
             check_projection(index.projection.as_ref().unwrap_or(&Projection::default()))?;
             if !index_names.insert(name.clone()) {
@@ -583,11 +594,13 @@ fn check_create(input: &CreateTableInput) -> Result<TableDef, String> {
             check_index_keys(&index_keys, &def_names)?;
             check_projection(index.projection.as_ref().unwrap_or(&Projection::default()))?;
             if pay_per_request && index.provisioned_throughput.is_some() {
-                return Err(format!("{INVALID}ProvisionedThroughput should not be specified for index: {name} when BillingMode is PAY_PER_REQUEST"));
+                return Err(format!(
+                    "{INVALID}ProvisionedThroughput should not be specified for index: {name} when BillingMode is PAY_PER_REQUEST"
+                ));
             }
             if !pay_per_request && index.provisioned_throughput.is_none() {
                 return Err(format!(
-                    "{INVALID}ProvisionedThroughput must be specified for index: {name}"
+                    "{INVALID}ProvisionedThroughput is not specified for index: {name}"
                 ));
             }
             if !index_names.insert(name.clone()) {
@@ -611,14 +624,7 @@ fn check_create(input: &CreateTableInput) -> Result<TableDef, String> {
     }
     if let Some(spec) = &input.stream_specification {
         if spec.stream_enabled == Some(true) && spec.stream_view_type.is_none() {
-            return Err(format!(
-                "{INVALID}StreamViewType must be specified when StreamEnabled is true"
-            ));
-        }
-        if spec.stream_enabled == Some(false) && spec.stream_view_type.is_some() {
-            return Err(format!(
-                "{INVALID}StreamViewType cannot be specified when StreamEnabled is false"
-            ));
+            return Err("StreamViewType must be specified when StreamEnabled is true".into());
         }
     }
 

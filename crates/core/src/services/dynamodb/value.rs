@@ -82,7 +82,9 @@ fn normalise_number(text: &str) -> Result<String, Invalid> {
 
 fn normalise(value: &AttributeValue, depth: usize) -> Result<AttributeValue, Invalid> {
     if depth > MAX_DEPTH {
-        return Err(Invalid::bare("Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond supported limit"));
+        return Err(Invalid::bare(
+            "Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond supported limit",
+        ));
     }
     let mut out = value.clone();
     // AWS converts numbers before it counts the data types set (dynalite's captures show
@@ -91,7 +93,11 @@ fn normalise(value: &AttributeValue, depth: usize) -> Result<AttributeValue, Inv
         out.n = Some(normalise_number(n)?);
     }
     if let Some(ns) = &value.ns {
-        out.ns = Some(ns.iter().map(|n| normalise_number(n)).collect::<Result<_, _>>()?);
+        out.ns = Some(
+            ns.iter()
+                .map(|n| normalise_number(n))
+                .collect::<Result<_, _>>()?,
+        );
     }
     let set_count = [
         value.s.is_some(),
@@ -112,12 +118,14 @@ fn normalise(value: &AttributeValue, depth: usize) -> Result<AttributeValue, Inv
         0 => {
             return Err(Invalid::bare(
                 "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes",
-            ))
+            ));
         }
         1 => {}
-        _ => return Err(Invalid::bare(
-            "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes",
-        )),
+        _ => {
+            return Err(Invalid::bare(
+                "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes",
+            ));
+        }
     }
     if value.null == Some(false) {
         return Err(Invalid::bare(format!(
@@ -126,7 +134,9 @@ fn normalise(value: &AttributeValue, depth: usize) -> Result<AttributeValue, Inv
     }
     if let Some(ss) = &value.ss {
         if ss.is_empty() {
-            return Err(Invalid::set(format!("{INVALID}An string set  may not be empty")));
+            return Err(Invalid::set(format!(
+                "{INVALID}An string set  may not be empty"
+            )));
         }
         if ss.iter().collect::<BTreeSet<_>>().len() != ss.len() {
             return Err(Invalid::set(format!(
@@ -137,7 +147,9 @@ fn normalise(value: &AttributeValue, depth: usize) -> Result<AttributeValue, Inv
     }
     if let Some(ns) = &out.ns {
         if ns.is_empty() {
-            return Err(Invalid::set(format!("{INVALID}An number set  may not be empty")));
+            return Err(Invalid::set(format!(
+                "{INVALID}An number set  may not be empty"
+            )));
         }
         if ns.iter().collect::<BTreeSet<_>>().len() != ns.len() {
             return Err(Invalid::set("Input collection contains duplicates"));
@@ -145,7 +157,9 @@ fn normalise(value: &AttributeValue, depth: usize) -> Result<AttributeValue, Inv
     }
     if let Some(bs) = &value.bs {
         if bs.is_empty() {
-            return Err(Invalid::set(format!("{INVALID}Binary sets should not be empty")));
+            return Err(Invalid::set(format!(
+                "{INVALID}Binary sets should not be empty"
+            )));
         }
         if bs.iter().collect::<BTreeSet<_>>().len() != bs.len() {
             let shown: Vec<String> = bs
@@ -253,9 +267,13 @@ impl KeySchema {
             if value_size(value) > limit {
                 return Err(if limit == MAX_HASH_KEY_SIZE {
                     // Sic: AWS writes "limit of2048".
-                    format!("{INVALID}Size of hashkey has exceeded the maximum size limit of2048 bytes")
+                    format!(
+                        "{INVALID}Size of hashkey has exceeded the maximum size limit of2048 bytes"
+                    )
                 } else {
-                    format!("{INVALID}Aggregated size of all range keys has exceeded the size limit of 1024 bytes")
+                    format!(
+                        "{INVALID}Aggregated size of all range keys has exceeded the size limit of 1024 bytes"
+                    )
                 });
             }
         }
@@ -299,7 +317,9 @@ fn check_not_empty(value: &AttributeValue, name: &str) -> Result<(), String> {
         (_, Some(b)) if b.0.is_empty() => "binary",
         _ => return Ok(()),
     };
-    Err(format!("One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty {what} value. Key: {name}"))
+    Err(format!(
+        "One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty {what} value. Key: {name}"
+    ))
 }
 
 /// Checks a secondary index key attribute an item carries (an absent one leaves the item
@@ -313,8 +333,15 @@ pub fn check_index_key(value: &AttributeValue, attr: &KeyAttr, index: &str) -> R
         ));
     }
     if let Err(message) = check_not_empty(value, &attr.name) {
-        let what = if message.contains("binary") { "binary" } else { "string" };
-        return Err(format!("One or more parameter values are not valid. A value specified for a secondary index key is not supported. The AttributeValue for a key attribute cannot contain an empty {what} value. IndexName: {index}, IndexKey: {}", attr.name));
+        let what = if message.contains("binary") {
+            "binary"
+        } else {
+            "string"
+        };
+        return Err(format!(
+            "One or more parameter values are not valid. A value specified for a secondary index key is not supported. The AttributeValue for a key attribute cannot contain an empty {what} value. IndexName: {index}, IndexKey: {}",
+            attr.name
+        ));
     }
     Ok(())
 }
