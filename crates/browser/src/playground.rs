@@ -4,7 +4,7 @@ use std::{
     sync::Arc,
 };
 
-use nimbus_core::{outbox::Event, Caller, Clock, Emulator, ManualClock, SeededIds};
+use nimbus_core::{outbox::Event, Caller, Emulator, ManualClock, SeededIds};
 use nimbus_protocol::{parse_request, render_error, render_output, HttpRequest, HttpResponse};
 use nimbus_shapes::ServiceError;
 use nimbus_storage::Storage;
@@ -181,9 +181,4 @@ fn header<'a>(request: &'a HttpRequest, name: &str) -> Option<&'a str> {
         .iter()
         .find(|(key, _)| key.eq_ignore_ascii_case(name))
         .map(|(_, value)| value.as_str())
-}
-
-#[allow(dead_code)]
-fn _clock_is_shared(clock: &ManualClock) -> i64 {
-    clock.now_millis()
 }

@@ -78,7 +78,8 @@ fn create_queue_returns_url_on_the_callers_endpoint_and_is_idempotent() {
 #[test]
 fn create_queue_validates_names_and_attributes() {
     let mut w = World::new();
-    let bad_name = "Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length";
+    let bad_name =
+        "Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length";
     assert_eq!(
         w.call("CreateQueue", json!({"QueueName": "has space"})),
         err("InvalidParameterValue", bad_name)
@@ -133,7 +134,9 @@ fn create_queue_validates_names_and_attributes() {
     );
     // Failed calls change nothing.
     assert_eq!(
-        w.call("GetQueueUrl", json!({"QueueName": "q"})).unwrap_err().0,
+        w.call("GetQueueUrl", json!({"QueueName": "q"}))
+            .unwrap_err()
+            .0,
         "QueueDoesNotExist"
     );
 }
@@ -170,7 +173,10 @@ fn list_queues_filters_by_prefix_and_pages() {
     let all = w.ok("ListQueues", json!({}));
     assert_eq!(all["QueueUrls"].as_array().unwrap().len(), 4);
     assert!(all.get("NextToken").is_none());
-    let first = w.ok("ListQueues", json!({"QueueNamePrefix": "b-", "MaxResults": 2}));
+    let first = w.ok(
+        "ListQueues",
+        json!({"QueueNamePrefix": "b-", "MaxResults": 2}),
+    );
     assert_eq!(
         first["QueueUrls"],
         json!([
@@ -198,7 +204,10 @@ fn list_queues_filters_by_prefix_and_pages() {
 fn send_message_returns_md5s_that_sdks_verify() {
     let mut w = World::new();
     let url = w.create("q");
-    let sent = w.ok("SendMessage", json!({"QueueUrl": url, "MessageBody": "hello"}));
+    let sent = w.ok(
+        "SendMessage",
+        json!({"QueueUrl": url, "MessageBody": "hello"}),
+    );
     assert_eq!(sent["MD5OfMessageBody"], "5d41402abc4b2a76b9719d911017c592");
     assert!(sent.get("MD5OfMessageAttributes").is_none());
     assert_eq!(sent["MessageId"].as_str().unwrap().len(), 36);
@@ -211,7 +220,10 @@ fn send_message_returns_md5s_that_sdks_verify() {
         }}),
     );
     // Fixed vector, computed independently with Python's hashlib using the documented algorithm.
-    assert_eq!(sent["MD5OfMessageAttributes"], "bf1eb494fecc925abadc71de4be9785c");
+    assert_eq!(
+        sent["MD5OfMessageAttributes"],
+        "bf1eb494fecc925abadc71de4be9785c"
+    );
     assert_eq!(
         sent["MD5OfMessageAttributes"],
         md5_by_hand(&[
@@ -227,7 +239,10 @@ fn send_message_returns_md5s_that_sdks_verify() {
             "A": {"DataType": "String.custom", "StringValue": "x"},
         }}),
     );
-    assert_eq!(sent["MD5OfMessageAttributes"], "fab4793c03bbcaaf61cae8a2510052be");
+    assert_eq!(
+        sent["MD5OfMessageAttributes"],
+        "fab4793c03bbcaaf61cae8a2510052be"
+    );
     assert_eq!(
         sent["MD5OfMessageAttributes"],
         md5_by_hand(&[
@@ -467,7 +482,9 @@ fn delete_queue_removes_queue_and_messages() {
     );
     // AWS makes you wait 60 seconds before reusing the name.
     assert_eq!(
-        w.call("CreateQueue", json!({"QueueName": "q"})).unwrap_err().0,
+        w.call("CreateQueue", json!({"QueueName": "q"}))
+            .unwrap_err()
+            .0,
         "QueueDeletedRecently"
     );
     w.clock.advance(60_000);
@@ -526,7 +543,10 @@ fn get_queue_attributes_counts_messages() {
         json!({"QueueUrl": url, "AttributeNames": ["All"]}),
     )["Attributes"]
         .clone();
-    assert_eq!(attributes["QueueArn"], "arn:aws:sqs:us-east-1:000000000000:q");
+    assert_eq!(
+        attributes["QueueArn"],
+        "arn:aws:sqs:us-east-1:000000000000:q"
+    );
     assert_eq!(attributes["ApproximateNumberOfMessages"], "1");
     assert_eq!(attributes["ApproximateNumberOfMessagesNotVisible"], "1");
     assert_eq!(attributes["VisibilityTimeout"], "30");
@@ -556,7 +576,10 @@ fn busy_world() -> (World, String) {
         "DeleteMessage",
         json!({"QueueUrl": url, "ReceiptHandle": got["Messages"][0]["ReceiptHandle"]}),
     );
-    let got = w.ok("ReceiveMessage", json!({"QueueUrl": url, "VisibilityTimeout": 100}));
+    let got = w.ok(
+        "ReceiveMessage",
+        json!({"QueueUrl": url, "VisibilityTimeout": 100}),
+    );
     assert_eq!(got["Messages"][0]["Body"], "two");
     (w, url)
 }
@@ -593,7 +616,11 @@ fn state_comes_back_from_its_records() {
     };
     let listed = call("ListQueues", json!({}), T0);
     assert_eq!(listed["QueueUrls"], json!([url]));
-    let got = call("ReceiveMessage", json!({"QueueUrl": url, "MaxNumberOfMessages": 10, "AttributeNames": ["ApproximateReceiveCount"]}), T0);
+    let got = call(
+        "ReceiveMessage",
+        json!({"QueueUrl": url, "MaxNumberOfMessages": 10, "AttributeNames": ["ApproximateReceiveCount"]}),
+        T0,
+    );
     assert_eq!(got["Messages"][0]["Body"], "three");
     assert_eq!(got["Messages"].as_array().unwrap().len(), 1);
     let later = call(
@@ -602,11 +629,13 @@ fn state_comes_back_from_its_records() {
         T0 + 100_000,
     );
     assert_eq!(later["Messages"][0]["Body"], "two");
-    assert_eq!(later["Messages"][0]["Attributes"]["ApproximateReceiveCount"], "2");
+    assert_eq!(
+        later["Messages"][0]["Attributes"]["ApproximateReceiveCount"],
+        "2"
+    );
 }
 
 #[test]
-#[ignore = "needs Services::restore in services/mod.rs to hand sqs records to sqs::restore"]
 fn emulator_restores_queues_and_messages() {
     let (w, url) = busy_world();
     let mut fresh = Emulator::new(w.clock.clone(), Box::new(SeededIds::new(2)));
@@ -616,4 +645,257 @@ fn emulator_restores_queues_and_messages() {
         .result
         .unwrap();
     assert_eq!(got["Messages"][0]["Body"], "three");
+}
+
+#[test]
+fn batches_succeed_or_fail_per_entry() {
+    let mut w = World::new();
+    let url = w.create("q");
+    let sent = w.ok(
+        "SendMessageBatch",
+        json!({"QueueUrl": url, "Entries": [
+            {"Id": "a", "MessageBody": "hello"},
+            {"Id": "b", "MessageBody": "", },
+            {"Id": "c", "MessageBody": "late", "DelaySeconds": 10},
+        ]}),
+    );
+    let ok: Vec<&str> = sent["Successful"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["Id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ok, ["a", "c"]);
+    assert_eq!(
+        sent["Successful"][0]["MD5OfMessageBody"],
+        "5d41402abc4b2a76b9719d911017c592"
+    );
+    assert_eq!(
+        sent["Failed"],
+        json!([{"Id": "b", "SenderFault": true, "Code": "MissingParameter",
+                "Message": "The request must contain the parameter MessageBody."}])
+    );
+    assert_eq!(
+        w.call(
+            "SendMessageBatch",
+            json!({"QueueUrl": url, "Entries": [
+                {"Id": "x", "MessageBody": "1"}, {"Id": "x", "MessageBody": "2"}]})
+        ),
+        err("BatchEntryIdsNotDistinct", "Id x repeated.")
+    );
+    assert_eq!(
+        w.call("SendMessageBatch", json!({"QueueUrl": url, "Entries": []})),
+        err(
+            "EmptyBatchRequest",
+            "There should be at least one SendMessageBatchRequestEntry in the request."
+        )
+    );
+    let entries: Vec<Value> = (0..11)
+        .map(|i| json!({"Id": format!("m{i}"), "MessageBody": "x"}))
+        .collect();
+    assert_eq!(
+        w.call(
+            "SendMessageBatch",
+            json!({"QueueUrl": url, "Entries": entries})
+        ),
+        err(
+            "TooManyEntriesInBatchRequest",
+            "Maximum number of entries per request are 10. You have sent 11."
+        )
+    );
+
+    let got = w.ok("ReceiveMessage", json!({"QueueUrl": url}));
+    let handle = got["Messages"][0]["ReceiptHandle"].clone();
+    let deleted = w.ok(
+        "DeleteMessageBatch",
+        json!({"QueueUrl": url, "Entries": [
+            {"Id": "one", "ReceiptHandle": handle},
+            {"Id": "two", "ReceiptHandle": "bogus"},
+        ]}),
+    );
+    assert_eq!(deleted["Successful"], json!([{"Id": "one"}]));
+    assert_eq!(deleted["Failed"][0]["Code"], "ReceiptHandleIsInvalid");
+}
+
+#[test]
+fn change_message_visibility_moves_the_reappearance_time() {
+    let mut w = World::new();
+    let url = w.create("q");
+    w.ok("SendMessage", json!({"QueueUrl": url, "MessageBody": "a"}));
+    let got = w.ok("ReceiveMessage", json!({"QueueUrl": url}));
+    let handle = got["Messages"][0]["ReceiptHandle"].clone();
+    w.ok(
+        "ChangeMessageVisibility",
+        json!({"QueueUrl": url, "ReceiptHandle": handle, "VisibilityTimeout": 0}),
+    );
+    let again = w.ok("ReceiveMessage", json!({"QueueUrl": url}));
+    let handle = again["Messages"][0]["ReceiptHandle"].clone();
+    w.ok(
+        "ChangeMessageVisibility",
+        json!({"QueueUrl": url, "ReceiptHandle": handle, "VisibilityTimeout": 100}),
+    );
+    w.clock.advance(99_000);
+    assert_eq!(w.ok("ReceiveMessage", json!({"QueueUrl": url})), json!({}));
+    w.clock.advance(1_000);
+    assert!(w.ok("ReceiveMessage", json!({"QueueUrl": url}))["Messages"].is_array());
+    assert_eq!(
+        w.call(
+            "ChangeMessageVisibility",
+            json!({"QueueUrl": url, "ReceiptHandle": handle, "VisibilityTimeout": 43201})
+        ),
+        err(
+            "InvalidParameterValue",
+            "Value 43201 for parameter VisibilityTimeout is invalid. Reason: Must be >= 0 and <= 43200, if provided."
+        )
+    );
+}
+
+#[test]
+fn queue_attributes_and_tags_can_change() {
+    let mut w = World::new();
+    let url = w.ok(
+        "CreateQueue",
+        json!({"QueueName": "q", "tags": {"team": "ops"}}),
+    )["QueueUrl"]
+        .clone();
+    w.clock.advance(2_000);
+    w.ok(
+        "SetQueueAttributes",
+        json!({"QueueUrl": url, "Attributes": {"VisibilityTimeout": "5"}}),
+    );
+    assert_eq!(
+        w.call(
+            "SetQueueAttributes",
+            json!({"QueueUrl": url, "Attributes": {"DelaySeconds": "-1"}})
+        ),
+        err(
+            "InvalidAttributeValue",
+            "Invalid value for the parameter DelaySeconds."
+        )
+    );
+    let attributes = w.ok(
+        "GetQueueAttributes",
+        json!({"QueueUrl": url, "AttributeNames": ["VisibilityTimeout", "LastModifiedTimestamp", "DelaySeconds"]}),
+    );
+    assert_eq!(
+        attributes,
+        json!({"Attributes": {"VisibilityTimeout": "5", "DelaySeconds": "0",
+                              "LastModifiedTimestamp": "1700000002"}})
+    );
+    w.ok("TagQueue", json!({"QueueUrl": url, "Tags": {"env": "dev"}}));
+    w.ok("UntagQueue", json!({"QueueUrl": url, "TagKeys": ["team"]}));
+    assert_eq!(
+        w.ok("ListQueueTags", json!({"QueueUrl": url})),
+        json!({"Tags": {"env": "dev"}})
+    );
+}
+
+#[test]
+fn message_attributes_are_validated_like_sqs() {
+    let mut w = World::new();
+    let url = w.create("q");
+    let send = |attributes: Value| json!({"QueueUrl": url, "MessageBody": "x", "MessageAttributes": attributes});
+    assert_eq!(
+        w.call("SendMessage", send(json!({"a": {"DataType": "Date", "StringValue": "x"}}))),
+        err(
+            "InvalidParameterValue",
+            "The message attribute 'a' has an invalid message attribute type, the set of supported type prefixes is Binary, Number, and String."
+        )
+    );
+    assert_eq!(
+        w.call("SendMessage", send(json!({"bad name": {"DataType": "String", "StringValue": "x"}}))),
+        err(
+            "InvalidParameterValue",
+            "The message attribute name 'bad name' is invalid. Attribute name can contain A-Z, a-z, 0-9, underscore (_), hyphen (-), and period (.) characters."
+        )
+    );
+    assert_eq!(
+        w.call(
+            "SendMessage",
+            send(json!({"n": {"DataType": "Number", "StringValue": "many"}}))
+        ),
+        err(
+            "InvalidParameterValue",
+            "Can't cast the value of message (user) attribute 'n' to a number."
+        )
+    );
+    let eleven: serde_json::Map<String, Value> = (0..11)
+        .map(|i| {
+            (
+                format!("a{i}"),
+                json!({"DataType": "String", "StringValue": "v"}),
+            )
+        })
+        .collect();
+    assert_eq!(
+        w.call("SendMessage", send(Value::Object(eleven)))
+            .unwrap_err()
+            .0,
+        "InvalidParameterValue"
+    );
+    // Nothing was enqueued by the failed sends.
+    assert_eq!(w.ok("ReceiveMessage", json!({"QueueUrl": url})), json!({}));
+}
+
+#[test]
+fn redrive_policy_moves_messages_to_the_dead_letter_queue() {
+    let mut w = World::new();
+    let dlq = w.create("dead");
+    let policy = r#"{"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:dead","maxReceiveCount":"2"}"#;
+    let url = w.ok(
+        "CreateQueue",
+        json!({"QueueName": "work", "Attributes": {"RedrivePolicy": policy, "VisibilityTimeout": "0"}}),
+    )["QueueUrl"]
+        .clone();
+    let stored = w.ok(
+        "GetQueueAttributes",
+        json!({"QueueUrl": url, "AttributeNames": ["RedrivePolicy"]}),
+    );
+    assert_eq!(
+        stored["Attributes"]["RedrivePolicy"],
+        r#"{"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:dead","maxReceiveCount":2}"#
+    );
+    w.ok(
+        "SendMessage",
+        json!({"QueueUrl": url, "MessageBody": "poison"}),
+    );
+    for _ in 0..2 {
+        let got = w.ok("ReceiveMessage", json!({"QueueUrl": url}));
+        assert_eq!(got["Messages"][0]["Body"], "poison");
+    }
+    // The third receive finds it gone: it moved to the dead-letter queue.
+    assert_eq!(w.ok("ReceiveMessage", json!({"QueueUrl": url})), json!({}));
+    let dead = w.ok(
+        "ReceiveMessage",
+        json!({"QueueUrl": dlq, "MessageSystemAttributeNames": ["DeadLetterQueueSourceArn"]}),
+    );
+    assert_eq!(dead["Messages"][0]["Body"], "poison");
+    assert_eq!(
+        dead["Messages"][0]["Attributes"]["DeadLetterQueueSourceArn"],
+        "arn:aws:sqs:us-east-1:000000000000:work"
+    );
+
+    let missing =
+        r#"{"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:nope","maxReceiveCount":3}"#;
+    assert_eq!(
+        w.call(
+            "CreateQueue",
+            json!({"QueueName": "other", "Attributes": {"RedrivePolicy": missing}})
+        ),
+        err(
+            "InvalidParameterValue",
+            &format!("Value {missing} for parameter RedrivePolicy is invalid. Reason: Dead letter target does not exist.")
+        )
+    );
+    let too_many = r#"{"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:dead","maxReceiveCount":1001}"#;
+    assert_eq!(
+        w.call(
+            "SetQueueAttributes",
+            json!({"QueueUrl": url, "Attributes": {"RedrivePolicy": too_many}})
+        ),
+        err(
+            "InvalidParameterValue",
+            &format!("Value {too_many} for parameter RedrivePolicy is invalid. Reason: Invalid value for maxReceiveCount: 1001, valid values are from 1 to 1000 both inclusive.")
+        )
+    );
 }

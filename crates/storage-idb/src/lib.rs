@@ -17,7 +17,11 @@ use std::{
 
 use futures::channel::oneshot;
 use indexed_db_futures::{
-    database::Database, internals::SystemRepr, prelude::*, transaction::TransactionMode, KeyRange,
+    database::Database,
+    internals::SystemRepr,
+    prelude::*,
+    transaction::{TransactionDurability, TransactionMode, TransactionOptions},
+    KeyRange,
 };
 use js_sys::Uint8Array;
 use nimbus_storage::{Change, ChangeSet, Storage, StorageError};
@@ -91,6 +95,33 @@ impl IdbStorage {
             .map_err(backend)
     }
 
+    /// [`Storage::commit`] for an owned batch: queued at once (so commits are written in the
+    /// order they were made, however they are polled), and the future borrows nothing.
+    pub fn enqueue(
+        &self,
+        mut batch: Vec<ChangeSet>,
+    ) -> impl Future<Output = Result<(), StorageError>> + 'static {
+        batch.retain(|set| !set.is_empty());
+        // An empty batch still waits for the commits queued before it, so a read that follows
+        // a write never acknowledges data that could yet be lost; with none queued it is done.
+        let idle = !self.inner.writing.get();
+        let done = (!(batch.is_empty() && idle)).then(|| {
+            let (done, result) = oneshot::channel();
+            self.inner.queue.borrow_mut().push(Pending { batch, done });
+            if !self.inner.writing.replace(true) {
+                wasm_bindgen_futures::spawn_local(write_queued(self.inner.clone()));
+            }
+            result
+        });
+        async move {
+            let Some(result) = done else { return Ok(()) };
+            result
+                .await
+                .map_err(|_| backend("the IndexedDB writer stopped"))?
+                .map_err(StorageError::Backend)
+        }
+    }
+
     /// How many readwrite transactions this handle (and its clones) committed.
     pub fn transactions_committed(&self) -> u64 {
         self.inner.transactions.get()
@@ -126,41 +157,12 @@ impl Drop for Inner {
 }
 
 impl Storage for IdbStorage {
-    fn load(&self) -> impl Future<Output = Result<Vec<(String, Vec<u8>)>, StorageError>> {
-        async move { self.load_records().await.map_err(backend) }
+    async fn load(&self) -> Result<Vec<(String, Vec<u8>)>, StorageError> {
+        self.load_records().await.map_err(backend)
     }
 
     fn commit(&self, batch: &[ChangeSet]) -> impl Future<Output = Result<(), StorageError>> {
         self.enqueue(batch.to_vec())
-    }
-}
-
-impl IdbStorage {
-    /// [`Storage::commit`] for an owned batch: queued at once (so commits are written in the
-    /// order they were made, however they are polled), and the future borrows nothing.
-    pub fn enqueue(
-        &self,
-        mut batch: Vec<ChangeSet>,
-    ) -> impl Future<Output = Result<(), StorageError>> + 'static {
-        batch.retain(|set| !set.is_empty());
-        // An empty batch still waits for the commits queued before it, so a read that follows
-        // a write never acknowledges data that could yet be lost; with none queued it is done.
-        let idle = !self.inner.writing.get();
-        let done = (!(batch.is_empty() && idle)).then(|| {
-            let (done, result) = oneshot::channel();
-            self.inner.queue.borrow_mut().push(Pending { batch, done });
-            if !self.inner.writing.replace(true) {
-                wasm_bindgen_futures::spawn_local(write_queued(self.inner.clone()));
-            }
-            result
-        });
-        async move {
-            let Some(result) = done else { return Ok(()) };
-            result
-                .await
-                .map_err(|_| backend("the IndexedDB writer stopped"))?
-                .map_err(StorageError::Backend)
-        }
     }
 }
 
@@ -172,7 +174,10 @@ async fn write_queued(inner: Rc<Inner>) {
             inner.writing.set(false);
             return;
         }
-        let mut changes = pending.iter().flat_map(|p| &p.batch).flat_map(|s| &s.changes);
+        let mut changes = pending
+            .iter()
+            .flat_map(|p| &p.batch)
+            .flat_map(|s| &s.changes);
         // Only waiters queued: what they waited for has committed.
         let result = match changes.next() {
             None => Ok(()),
@@ -196,9 +201,12 @@ async fn write<'a>(
     db: &Database,
     changes: impl Iterator<Item = &'a Change>,
 ) -> indexed_db_futures::Result<()> {
+    // Strict: committed means flushed to disk, so an acknowledged call survives even an OS crash
+    // (Chromium's default only survives the tab). Group commit pays the flush once per batch.
     let tx = db
         .transaction(STORE)
         .with_mode(TransactionMode::Readwrite)
+        .with_options(TransactionOptions::new().with_durability(TransactionDurability::Strict))
         .build()?;
     let store = tx.object_store(STORE)?;
     // Requests are issued when built; their results come with the transaction's.

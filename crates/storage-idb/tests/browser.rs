@@ -45,7 +45,10 @@ async fn concurrent_commits_share_transactions_and_all_survive_a_reopen() {
         )
         .into(),
     );
-    assert!(transactions < 20, "{calls} calls took {transactions} transactions");
+    assert!(
+        transactions < 20,
+        "{calls} calls took {transactions} transactions"
+    );
 
     drop(store);
     let reopened = IdbStorage::open("group-commit").await.unwrap();
@@ -80,9 +83,17 @@ async fn calls_arriving_during_a_transaction_go_in_the_next_one() {
         )
         .into(),
     );
-    assert!(transactions <= 2 * rounds as u64, "{calls} calls took {transactions} transactions");
+    assert!(
+        transactions <= 2 * rounds as u64,
+        "{calls} calls took {transactions} transactions"
+    );
     drop(store);
-    let records = IdbStorage::open("clients").await.unwrap().load().await.unwrap();
+    let records = IdbStorage::open("clients")
+        .await
+        .unwrap()
+        .load()
+        .await
+        .unwrap();
     assert_eq!(records.len(), calls);
 }
 
@@ -131,7 +142,14 @@ async fn later_commits_win_over_earlier_ones_in_the_same_group() {
 async fn prefix_delete_covers_every_character_after_the_prefix() {
     let store = fresh("prefix").await;
     let keys = [
-        "p", "p/", "p\u{FFFF}", "p\u{FFFF}\u{FFFF}", "p😀", "p\u{10FFFF}\u{10FFFF}", "o", "q",
+        "p",
+        "p/",
+        "p\u{FFFF}",
+        "p\u{FFFF}\u{FFFF}",
+        "p😀",
+        "p\u{10FFFF}\u{10FFFF}",
+        "o",
+        "q",
         "\u{FFFF}",
     ];
     let sets: Vec<ChangeSet> = keys.iter().map(|k| put(k, b"x")).collect();
@@ -139,13 +157,25 @@ async fn prefix_delete_covers_every_character_after_the_prefix() {
     let mut wipe = ChangeSet::default();
     wipe.delete_prefix("p");
     store.commit(&[wipe]).await.unwrap();
-    let left: Vec<String> = store.load().await.unwrap().into_iter().map(|r| r.0).collect();
+    let left: Vec<String> = store
+        .load()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.0)
+        .collect();
     assert_eq!(left, ["o", "q", "\u{FFFF}"]);
 
     let mut wipe = ChangeSet::default();
     wipe.delete_prefix("\u{FFFF}");
     store.commit(&[wipe]).await.unwrap();
-    let left: Vec<String> = store.load().await.unwrap().into_iter().map(|r| r.0).collect();
+    let left: Vec<String> = store
+        .load()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.0)
+        .collect();
     assert_eq!(left, ["o", "q"]);
 }
 
@@ -164,7 +194,11 @@ async fn an_empty_commit_waits_for_the_writes_queued_before_it() {
     let write = store.enqueue(vec![put("written", b"1")]);
     store.enqueue(vec![]).await.unwrap();
     let other = IdbStorage::open("barrier").await.unwrap();
-    assert_eq!(other.load().await.unwrap().len(), 1, "the write was durable first");
+    assert_eq!(
+        other.load().await.unwrap().len(),
+        1,
+        "the write was durable first"
+    );
     write.await.unwrap();
     assert_eq!(store.transactions_committed(), 1);
 }

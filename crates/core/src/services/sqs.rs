@@ -10,11 +10,15 @@ use base64::Engine as _;
 use md5::{Digest, Md5};
 use nimbus_shapes::{
     sqs::{
-        errors, CreateQueueRequest, CreateQueueResult, DeleteMessageRequest, DeleteQueueRequest,
+        errors, BatchResultErrorEntry, ChangeMessageVisibilityRequest, CreateQueueRequest,
+        CreateQueueResult, DeleteMessageBatchRequest, DeleteMessageBatchResult,
+        DeleteMessageBatchResultEntry, DeleteMessageRequest, DeleteQueueRequest,
         GetQueueAttributesRequest, GetQueueAttributesResult, GetQueueUrlRequest, GetQueueUrlResult,
-        ListQueuesRequest, ListQueuesResult, Message, MessageAttributeValue,
-        MessageSystemAttributeName, PurgeQueueRequest, QueueAttributeName, ReceiveMessageRequest,
-        ReceiveMessageResult, SendMessageRequest, SendMessageResult, Sqs,
+        ListQueueTagsRequest, ListQueueTagsResult, ListQueuesRequest, ListQueuesResult, Message,
+        MessageAttributeValue, MessageSystemAttributeName, PurgeQueueRequest, QueueAttributeName,
+        ReceiveMessageRequest, ReceiveMessageResult, SendMessageBatchRequest,
+        SendMessageBatchResult, SendMessageBatchResultEntry, SendMessageRequest, SendMessageResult,
+        SetQueueAttributesRequest, Sqs, TagQueueRequest, UntagQueueRequest,
     },
     ServiceError,
 };
@@ -70,6 +74,9 @@ struct StoredMessage {
     receipt_handle: Option<String>,
     group_id: Option<String>,
     dedup_id: Option<String>,
+    /// The queue a dead-lettered message came from.
+    #[serde(default)]
+    dead_letter_source: Option<String>,
 }
 
 pub struct Handler<'a, 'b> {
@@ -109,7 +116,10 @@ pub fn md5_of_attributes(attributes: &BTreeMap<String, MessageAttributeValue>) -
     let mut hasher = Md5::new();
     for (name, value) in attributes {
         put(&mut hasher, name.as_bytes());
-        put(&mut hasher, value.data_type.as_deref().unwrap_or("").as_bytes());
+        put(
+            &mut hasher,
+            value.data_type.as_deref().unwrap_or("").as_bytes(),
+        );
         if let Some(text) = &value.string_value {
             hasher.update([1u8]);
             put(&mut hasher, text.as_bytes());
@@ -138,7 +148,12 @@ fn valid_queue_name(name: &str) -> bool {
 /// The settable attributes CreateQueue accepts, each with its default and integer range.
 const INTEGER_ATTRIBUTES: &[(&str, i64, i64, i64)] = &[
     ("DelaySeconds", 0, 0, 900),
-    ("MaximumMessageSize", MAX_MESSAGE_BYTES as i64, 1024, MAX_MESSAGE_BYTES as i64),
+    (
+        "MaximumMessageSize",
+        MAX_MESSAGE_BYTES as i64,
+        1024,
+        MAX_MESSAGE_BYTES as i64,
+    ),
     ("MessageRetentionPeriod", 345_600, 60, 1_209_600),
     ("ReceiveMessageWaitTimeSeconds", 0, 0, 20),
     ("VisibilityTimeout", 30, 0, 43_200),
@@ -204,7 +219,8 @@ fn settle_attributes(
                 return Err(errors::INVALID_ATTRIBUTE_NAME
                     .with_message(format!("Unknown Attribute {attr_name}.")))
             }
-            QueueAttributeName::ContentBasedDeduplication | QueueAttributeName::SqsManagedSseEnabled => {
+            QueueAttributeName::ContentBasedDeduplication
+            | QueueAttributeName::SqsManagedSseEnabled => {
                 if value != "true" && value != "false" {
                     return Err(invalid_value());
                 }
@@ -227,7 +243,54 @@ fn settle_attributes(
     Ok(settled)
 }
 
-/// Account and queue name from a queue URL's path (`/{account}/{name}`), whatever its host.
+/// Checks a RedrivePolicy and returns it in the form SQS stores, with the dead-letter queue's
+/// scope and name (whose existence the caller checks).
+fn parse_redrive_policy(value: &str) -> Result<(String, Scope, String), ServiceError> {
+    let invalid = |reason: &str| {
+        invalid_parameter(format!(
+            "Value {value} for parameter RedrivePolicy is invalid. Reason: {reason}"
+        ))
+    };
+    let policy: serde_json::Map<String, serde_json::Value> = serde_json::from_str(value)
+        .map_err(|_| invalid("Redrive policy is not a valid JSON map."))?;
+    for mandatory in ["deadLetterTargetArn", "maxReceiveCount"] {
+        if !policy.contains_key(mandatory) {
+            return Err(invalid(&format!(
+                "Redrive policy does not contain mandatory attribute: {mandatory}."
+            )));
+        }
+    }
+    let count = &policy["maxReceiveCount"];
+    let max = count
+        .as_i64()
+        .or_else(|| count.as_str().and_then(|s| s.parse().ok()));
+    let max = match max {
+        Some(max) if (1..=1000).contains(&max) => max,
+        _ => {
+            let shown = count
+                .as_str()
+                .map(str::to_string)
+                .unwrap_or(count.to_string());
+            return Err(invalid(&format!(
+                "Invalid value for maxReceiveCount: {shown}, valid values are from 1 to 1000 both inclusive."
+            )));
+        }
+    };
+    let arn = policy["deadLetterTargetArn"].as_str().unwrap_or("");
+    let parts: Vec<&str> = arn.split(':').collect();
+    let ["arn", _, "sqs", region, account, name] = parts[..] else {
+        return Err(invalid("Dead letter target does not exist."));
+    };
+    let stored =
+        serde_json::json!({"deadLetterTargetArn": arn, "maxReceiveCount": max}).to_string();
+    let scope = Scope {
+        account_id: account.to_string(),
+        region: region.to_string(),
+    };
+    Ok((stored, scope, name.to_string()))
+}
+
+/// The account and queue name from a queue URL's path (`/{account}/{name}`), whatever its host.
 fn parse_queue_url(url: &str) -> Option<(String, String)> {
     let path = match url.split_once("://") {
         Some((_, rest)) => rest.split_once('/').map(|(_, path)| path)?,
@@ -248,6 +311,15 @@ impl Queue {
             .get(attr)
             .and_then(|v| v.parse().ok())
             .unwrap_or(0)
+    }
+
+    /// The dead-letter queue name and maxReceiveCount of a RedrivePolicy (already validated).
+    fn redrive(&self) -> Option<(String, u32)> {
+        let policy: serde_json::Value =
+            serde_json::from_str(self.attributes.get("RedrivePolicy")?).ok()?;
+        let target = policy["deadLetterTargetArn"].as_str()?;
+        let max = policy["maxReceiveCount"].as_u64()?;
+        Some((target.rsplit(':').next()?.to_string(), max as u32))
     }
 
     fn is_fifo(&self) -> bool {
@@ -285,6 +357,56 @@ impl Handler<'_, '_> {
         }
     }
 
+    /// Validates a RedrivePolicy among `attributes` against the queues that exist, and stores it
+    /// in SQS's normal form.
+    fn settle_redrive(
+        &self,
+        scope: &Scope,
+        attributes: &mut BTreeMap<String, String>,
+    ) -> Result<(), ServiceError> {
+        let Some(value) = attributes.get("RedrivePolicy").cloned() else {
+            return Ok(());
+        };
+        let (stored, target_scope, target) = parse_redrive_policy(&value)?;
+        let exists = &target_scope == scope
+            && self
+                .state
+                .queues
+                .get(scope)
+                .is_some_and(|q| q.contains_key(&target));
+        if !exists {
+            return Err(invalid_parameter(format!(
+                "Value {value} for parameter RedrivePolicy is invalid. Reason: Dead letter target does not exist."
+            )));
+        }
+        attributes.insert("RedrivePolicy".into(), stored);
+        Ok(())
+    }
+
+    fn move_to_dead_letter_queue(
+        &mut self,
+        scope: &Scope,
+        source: &str,
+        target: &str,
+        seq: u64,
+        now: i64,
+    ) {
+        let Some(mut message) = self.queue_mut(scope, source).messages.remove(&seq) else {
+            return;
+        };
+        self.delete_message_record(scope, source, seq);
+        let dead_letter_queue = self.queue_mut(scope, target);
+        message.seq = dead_letter_queue.next_seq;
+        dead_letter_queue.next_seq += 1;
+        message.visible_at_millis = now;
+        message.receipt_handle = None;
+        message.dead_letter_source = Some(Self::arn(scope, source));
+        dead_letter_queue
+            .messages
+            .insert(message.seq, message.clone());
+        self.persist_message(scope, target, &message);
+    }
+
     fn queue_mut(&mut self, scope: &Scope, name: &str) -> &mut Queue {
         self.state
             .queues
@@ -302,6 +424,21 @@ impl Handler<'_, '_> {
         let seq = format!("{:020}", message.seq);
         self.ctx
             .persist(record_key("sqs", scope, &["q", queue, "m", &seq]), message);
+    }
+
+    /// Deletes a message by id. A well-formed handle of a message already deleted succeeds, and
+    /// so does an older handle of a message received again (SQS standard queues behave so).
+    fn remove_message(&mut self, scope: &Scope, queue: &str, message_id: &str) {
+        let queue_state = self.queue_mut(scope, queue);
+        let seq = queue_state
+            .messages
+            .values()
+            .find(|m| m.message_id == message_id)
+            .map(|m| m.seq);
+        if let Some(seq) = seq {
+            queue_state.messages.remove(&seq);
+            self.delete_message_record(scope, queue, seq);
+        }
     }
 
     fn delete_message_record(&mut self, scope: &Scope, queue: &str, seq: u64) {
@@ -335,19 +472,19 @@ fn validate_message_attributes(
             && !name.to_ascii_lowercase().starts_with("amazon.");
         if !valid_name {
             return Err(invalid_parameter(format!(
-                "Message attribute name '{name}' is invalid."
+                "The message attribute name '{name}' is invalid. Attribute name can contain A-Z, a-z, 0-9, underscore (_), hyphen (-), and period (.) characters."
             )));
         }
         let data_type = value.data_type.as_deref().unwrap_or("");
         if data_type.is_empty() {
             return Err(invalid_parameter(format!(
-                "The message attribute '{name}' must contain non-empty message attribute type."
+                "The message attribute '{name}' must contain non-empty message attribute value."
             )));
         }
         let base = data_type.split('.').next().unwrap_or("");
         if !matches!(base, "String" | "Number" | "Binary") {
             return Err(invalid_parameter(format!(
-                "The type of message (user) attribute '{name}' is invalid. You must use only the following supported type prefixes: Binary, Number, String."
+                "The message attribute '{name}' has an invalid message attribute type, the set of supported type prefixes is Binary, Number, and String."
             )));
         }
         let value_len = match (base, &value.string_value, &value.binary_value) {
@@ -382,8 +519,7 @@ fn attribute_requested(requested: &[String], name: &str) -> bool {
         r == "All"
             || r == ".*"
             || r == name
-            || r
-                .strip_suffix(".*")
+            || r.strip_suffix(".*")
                 .is_some_and(|prefix| name.starts_with(&format!("{prefix}.")))
     })
 }
@@ -394,8 +530,81 @@ fn range_error(parameter: &str, value: i32, reason: &str) -> ServiceError {
     ))
 }
 
+fn push<T>(list: &mut Option<Vec<T>>, item: T) {
+    list.get_or_insert_with(Vec::new).push(item);
+}
+
+fn failed_entry(id: String, error: ServiceError) -> BatchResultErrorEntry {
+    BatchResultErrorEntry {
+        id: Some(id),
+        sender_fault: Some(error.sender_fault),
+        code: Some(error.code),
+        message: Some(error.message),
+    }
+}
+
+/// The checks every batch request passes before any entry runs: 1 to 10 entries, with distinct
+/// well-formed ids.
+fn check_batch<'a>(
+    ids: impl Iterator<Item = &'a str>,
+    entry_shape: &str,
+) -> Result<(), ServiceError> {
+    let ids: Vec<&str> = ids.collect();
+    if ids.is_empty() {
+        return Err(errors::EMPTY_BATCH_REQUEST.with_message(format!(
+            "There should be at least one {entry_shape} in the request."
+        )));
+    }
+    if ids.len() > 10 {
+        return Err(
+            errors::TOO_MANY_ENTRIES_IN_BATCH_REQUEST.with_message(format!(
+                "Maximum number of entries per request are 10. You have sent {}.",
+                ids.len()
+            )),
+        );
+    }
+    for (i, id) in ids.iter().enumerate() {
+        let well_formed = (1..=80).contains(&id.len())
+            && id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        if !well_formed {
+            return Err(errors::INVALID_BATCH_ENTRY_ID.with_message(
+                "A batch entry id can only contain alphanumeric characters, hyphens and underscores. It can be at most 80 letters long.",
+            ));
+        }
+        if ids[..i].contains(id) {
+            return Err(
+                errors::BATCH_ENTRY_IDS_NOT_DISTINCT.with_message(format!("Id {id} repeated."))
+            );
+        }
+    }
+    Ok(())
+}
+
+/// The message id a receipt handle we issued names (`base64("{queue} {message id} {token}")`).
+fn handle_message_id(queue: &str, handle: &str) -> Result<String, ServiceError> {
+    let invalid = || {
+        errors::RECEIPT_HANDLE_IS_INVALID.with_message(format!(
+            "The input receipt handle \"{handle}\" is not a valid receipt handle."
+        ))
+    };
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(handle)
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .ok_or_else(invalid)?;
+    match decoded.split(' ').collect::<Vec<_>>()[..] {
+        [queue_name, message_id, _token] if queue_name == queue => Ok(message_id.to_string()),
+        _ => Err(invalid()),
+    }
+}
+
 impl Sqs for Handler<'_, '_> {
-    fn create_queue(&mut self, input: CreateQueueRequest) -> Result<CreateQueueResult, ServiceError> {
+    fn create_queue(
+        &mut self,
+        input: CreateQueueRequest,
+    ) -> Result<CreateQueueResult, ServiceError> {
         let name = input
             .queue_name
             .ok_or_else(|| missing_parameter("QueueName"))?;
@@ -405,8 +614,9 @@ impl Sqs for Handler<'_, '_> {
             ));
         }
         let requested = input.attributes.unwrap_or_default();
-        let attributes = settle_attributes(&name, &requested)?;
+        let mut attributes = settle_attributes(&name, &requested)?;
         let scope = self.ctx.scope();
+        self.settle_redrive(&scope, &mut attributes)?;
         let url = self.url(&scope.account_id, &name);
         if let Some(existing) = self.state.queues.get(&scope).and_then(|q| q.get(&name)) {
             // AWS returns the existing queue when every given attribute matches it.
@@ -452,7 +662,10 @@ impl Sqs for Handler<'_, '_> {
         })
     }
 
-    fn get_queue_url(&mut self, input: GetQueueUrlRequest) -> Result<GetQueueUrlResult, ServiceError> {
+    fn get_queue_url(
+        &mut self,
+        input: GetQueueUrlRequest,
+    ) -> Result<GetQueueUrlResult, ServiceError> {
         let name = input
             .queue_name
             .ok_or_else(|| missing_parameter("QueueName"))?;
@@ -594,7 +807,10 @@ impl Sqs for Handler<'_, '_> {
         })
     }
 
-    fn send_message(&mut self, input: SendMessageRequest) -> Result<SendMessageResult, ServiceError> {
+    fn send_message(
+        &mut self,
+        input: SendMessageRequest,
+    ) -> Result<SendMessageResult, ServiceError> {
         let (scope, name) = self.locate(input.queue_url.as_deref())?;
         let body = input
             .message_body
@@ -626,11 +842,12 @@ impl Sqs for Handler<'_, '_> {
                     "DelaySeconds must be >= 0 and <= 900.",
                 ))
             }
-            // FIFO queues take only the queue's delay.
-            Some(_) if fifo => {
-                return Err(invalid_parameter(
-                    "Value for parameter DelaySeconds is invalid. Reason: The request include parameter that is not valid for this queue type.",
-                ))
+            // FIFO queues take only the queue's delay (an explicit 0 is tolerated, as by AWS).
+            Some(0) if fifo => queue.int("DelaySeconds"),
+            Some(delay) if fifo => {
+                return Err(invalid_parameter(format!(
+                    "Value {delay} for parameter DelaySeconds is invalid. Reason: The request include parameter that is not valid for this queue type."
+                )))
             }
             Some(delay) => i64::from(delay),
             None => queue.int("DelaySeconds"),
@@ -698,6 +915,7 @@ impl Sqs for Handler<'_, '_> {
             receipt_handle: None,
             group_id,
             dedup_id,
+            dead_letter_source: None,
         };
         queue.messages.insert(seq, message.clone());
         self.persist_message(&scope, &name, &message);
@@ -784,7 +1002,17 @@ impl Sqs for Handler<'_, '_> {
         } else {
             Vec::new()
         };
+        // A message received maxReceiveCount times moves to the dead-letter queue instead of
+        // being delivered again (if that queue still exists).
+        let redrive = queue.redrive().filter(|(target, _)| {
+            self.state
+                .queues
+                .get(&scope)
+                .is_some_and(|q| q.contains_key(target))
+        });
+        let queue = &self.state.queues[&scope][&name];
         let mut picked = Vec::new();
+        let mut dead = Vec::new();
         for message in queue.messages.values() {
             if picked.len() == max as usize {
                 break;
@@ -793,13 +1021,27 @@ impl Sqs for Handler<'_, '_> {
                 .group_id
                 .as_ref()
                 .is_some_and(|g| locked_groups.contains(g));
-            if message.visible_at_millis <= now && !group_locked {
-                picked.push(message.seq);
+            if message.visible_at_millis > now || group_locked {
+                continue;
+            }
+            match &redrive {
+                Some((_, max_receives)) if message.receive_count >= *max_receives => {
+                    dead.push(message.seq)
+                }
+                _ => picked.push(message.seq),
+            }
+        }
+        if let Some((target, _)) = &redrive {
+            for seq in dead {
+                self.move_to_dead_letter_queue(&scope, &name, target, seq, now);
             }
         }
         let mut tokens = Vec::new();
         for _ in &picked {
-            tokens.push(self.ctx.ids.token(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", 40));
+            tokens.push(self.ctx.ids.token(
+                b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
+                40,
+            ));
         }
         let queue = self.queue_mut(&scope, &name);
         let mut updated = Vec::new();
@@ -825,7 +1067,10 @@ impl Sqs for Handler<'_, '_> {
                     system_attributes.insert(attr, value);
                 }
             };
-            add(MessageSystemAttributeName::SenderId, message.sender_id.clone());
+            add(
+                MessageSystemAttributeName::SenderId,
+                message.sender_id.clone(),
+            );
             add(
                 MessageSystemAttributeName::SentTimestamp,
                 message.sent_millis.to_string(),
@@ -852,6 +1097,12 @@ impl Sqs for Handler<'_, '_> {
                         dedup.clone(),
                     );
                 }
+            }
+            if let Some(source) = &message.dead_letter_source {
+                add(
+                    MessageSystemAttributeName::DeadLetterQueueSourceArn,
+                    source.clone(),
+                );
             }
             let attributes: BTreeMap<String, MessageAttributeValue> = message
                 .attributes
@@ -880,35 +1131,203 @@ impl Sqs for Handler<'_, '_> {
         let handle = input
             .receipt_handle
             .ok_or_else(|| missing_parameter("ReceiptHandle"))?;
-        let invalid = || {
-            errors::RECEIPT_HANDLE_IS_INVALID.with_message(format!(
-                "The input receipt handle \"{handle}\" is not a valid receipt handle."
-            ))
-        };
-        let decoded = base64::engine::general_purpose::STANDARD
-            .decode(&handle)
-            .ok()
-            .and_then(|b| String::from_utf8(b).ok())
-            .ok_or_else(invalid)?;
-        let parts: Vec<&str> = decoded.split(' ').collect();
-        let [queue_name, message_id, _token] = parts[..] else {
-            return Err(invalid());
-        };
-        if queue_name != name {
-            return Err(invalid());
-        }
-        // A well-formed handle of a message already deleted succeeds, as in SQS.
-        let queue = self.queue_mut(&scope, &name);
-        let seq = queue
-            .messages
-            .values()
-            .find(|m| m.message_id == message_id)
-            .map(|m| m.seq);
-        if let Some(seq) = seq {
-            queue.messages.remove(&seq);
-            self.delete_message_record(&scope, &name, seq);
-        }
+        let message_id = handle_message_id(&name, &handle)?;
+        self.remove_message(&scope, &name, &message_id);
         Ok(())
+    }
+
+    fn delete_message_batch(
+        &mut self,
+        input: DeleteMessageBatchRequest,
+    ) -> Result<DeleteMessageBatchResult, ServiceError> {
+        let (scope, name) = self.locate(input.queue_url.as_deref())?;
+        let entries = input.entries.unwrap_or_default();
+        check_batch(
+            entries.iter().map(|e| e.id.as_deref().unwrap_or("")),
+            "DeleteMessageBatchRequestEntry",
+        )?;
+        let mut result = DeleteMessageBatchResult {
+            successful: Some(Vec::new()),
+            failed: Some(Vec::new()),
+        };
+        for entry in entries {
+            let id = entry.id.unwrap_or_default();
+            let handle = entry.receipt_handle.unwrap_or_default();
+            match handle_message_id(&name, &handle) {
+                Ok(message_id) => {
+                    self.remove_message(&scope, &name, &message_id);
+                    push(
+                        &mut result.successful,
+                        DeleteMessageBatchResultEntry { id: Some(id) },
+                    );
+                }
+                Err(error) => push(&mut result.failed, failed_entry(id, error)),
+            }
+        }
+        Ok(result)
+    }
+
+    fn change_message_visibility(
+        &mut self,
+        input: ChangeMessageVisibilityRequest,
+    ) -> Result<(), ServiceError> {
+        let (scope, name) = self.locate(input.queue_url.as_deref())?;
+        let handle = input
+            .receipt_handle
+            .ok_or_else(|| missing_parameter("ReceiptHandle"))?;
+        let timeout = input
+            .visibility_timeout
+            .ok_or_else(|| missing_parameter("VisibilityTimeout"))?;
+        if !(0..=43_200).contains(&timeout) {
+            return Err(range_error(
+                "VisibilityTimeout",
+                timeout,
+                "Must be >= 0 and <= 43200, if provided.",
+            ));
+        }
+        let message_id = handle_message_id(&name, &handle)?;
+        let now = self.ctx.now_millis;
+        let queue = self.queue_mut(&scope, &name);
+        // Only a received message that is still hidden (in flight) can change its visibility.
+        let message = queue
+            .messages
+            .values_mut()
+            .find(|m| m.message_id == message_id && m.receive_count > 0 && m.visible_at_millis > now)
+            .ok_or_else(|| {
+                invalid_parameter(format!(
+                    "Value {handle} for parameter ReceiptHandle is invalid. Reason: Message does not exist or is not available for visibility timeout change."
+                ))
+            })?;
+        message.visible_at_millis = now + i64::from(timeout) * 1000;
+        let message = message.clone();
+        self.persist_message(&scope, &name, &message);
+        Ok(())
+    }
+
+    fn send_message_batch(
+        &mut self,
+        input: SendMessageBatchRequest,
+    ) -> Result<SendMessageBatchResult, ServiceError> {
+        let (scope, name) = self.locate(input.queue_url.as_deref())?;
+        let entries = input.entries.unwrap_or_default();
+        check_batch(
+            entries.iter().map(|e| e.id.as_deref().unwrap_or("")),
+            "SendMessageBatchRequestEntry",
+        )?;
+        let max_size = self.state.queues[&scope][&name].int("MaximumMessageSize") as usize;
+        let total: usize = entries
+            .iter()
+            .map(|e| {
+                e.message_body.as_deref().map_or(0, str::len)
+                    + e.message_attributes
+                        .as_ref()
+                        .map_or(0, |a| validate_message_attributes(a).unwrap_or(0))
+            })
+            .sum();
+        if total > max_size {
+            return Err(errors::BATCH_REQUEST_TOO_LONG.with_message(format!(
+                "Batch requests cannot be longer than {max_size} bytes. You have sent {total} bytes."
+            )));
+        }
+        let mut result = SendMessageBatchResult {
+            successful: Some(Vec::new()),
+            failed: Some(Vec::new()),
+        };
+        for entry in entries {
+            let id = entry.id.unwrap_or_default();
+            // Each entry is a SendMessage of its own: it succeeds or fails alone.
+            let sent = self.send_message(SendMessageRequest {
+                queue_url: input.queue_url.clone(),
+                message_body: entry.message_body,
+                delay_seconds: entry.delay_seconds,
+                message_attributes: entry.message_attributes,
+                message_system_attributes: entry.message_system_attributes,
+                message_deduplication_id: entry.message_deduplication_id,
+                message_group_id: entry.message_group_id,
+            });
+            match sent {
+                Ok(sent) => push(
+                    &mut result.successful,
+                    SendMessageBatchResultEntry {
+                        id: Some(id),
+                        message_id: sent.message_id,
+                        md5_of_message_body: sent.md5_of_message_body,
+                        md5_of_message_attributes: sent.md5_of_message_attributes,
+                        md5_of_message_system_attributes: None,
+                        sequence_number: sent.sequence_number,
+                    },
+                ),
+                Err(error) => push(&mut result.failed, failed_entry(id, error)),
+            }
+        }
+        Ok(result)
+    }
+
+    fn set_queue_attributes(
+        &mut self,
+        input: SetQueueAttributesRequest,
+    ) -> Result<(), ServiceError> {
+        let (scope, name) = self.locate(input.queue_url.as_deref())?;
+        let mut requested = input.attributes.unwrap_or_default();
+        let queue = &self.state.queues[&scope][&name];
+        // The queue type is fixed at creation; restating it is harmless.
+        let fifo = if queue.is_fifo() { "true" } else { "false" };
+        if requested
+            .get(&QueueAttributeName::FifoQueue)
+            .is_some_and(|v| v != fifo)
+        {
+            return Err(errors::INVALID_ATTRIBUTE_VALUE
+                .with_message("Invalid value for the parameter FifoQueue."));
+        }
+        requested.insert(QueueAttributeName::FifoQueue, fifo.to_string());
+        let mut settled = settle_attributes(&name, &requested)?;
+        self.settle_redrive(&scope, &mut settled)?;
+        let now = self.ctx.now_millis;
+        let mut queue = queue.clone();
+        for attr in requested.keys() {
+            if let Some(value) = settled.get(attr.as_str()) {
+                queue
+                    .attributes
+                    .insert(attr.as_str().to_string(), value.clone());
+            }
+        }
+        queue.modified_millis = now;
+        self.persist_queue(&scope, &queue);
+        let stored = self.queue_mut(&scope, &name);
+        stored.attributes = queue.attributes;
+        stored.modified_millis = now;
+        Ok(())
+    }
+
+    fn tag_queue(&mut self, input: TagQueueRequest) -> Result<(), ServiceError> {
+        let (scope, name) = self.locate(input.queue_url.as_deref())?;
+        let tags = input.tags.unwrap_or_default();
+        let queue = self.queue_mut(&scope, &name);
+        queue.tags.extend(tags);
+        let queue = queue.clone();
+        self.persist_queue(&scope, &queue);
+        Ok(())
+    }
+
+    fn untag_queue(&mut self, input: UntagQueueRequest) -> Result<(), ServiceError> {
+        let (scope, name) = self.locate(input.queue_url.as_deref())?;
+        let keys = input.tag_keys.unwrap_or_default();
+        let queue = self.queue_mut(&scope, &name);
+        queue.tags.retain(|k, _| !keys.contains(k));
+        let queue = queue.clone();
+        self.persist_queue(&scope, &queue);
+        Ok(())
+    }
+
+    fn list_queue_tags(
+        &mut self,
+        input: ListQueueTagsRequest,
+    ) -> Result<ListQueueTagsResult, ServiceError> {
+        let (scope, name) = self.locate(input.queue_url.as_deref())?;
+        let tags = self.state.queues[&scope][&name].tags.clone();
+        Ok(ListQueueTagsResult {
+            tags: (!tags.is_empty()).then_some(tags),
+        })
     }
 
     fn purge_queue(&mut self, input: PurgeQueueRequest) -> Result<(), ServiceError> {
