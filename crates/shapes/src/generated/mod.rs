@@ -22,8 +22,11 @@ pub mod apigateway;
 pub mod apigatewayv2;
 #[cfg(feature = "sts")]
 pub mod sts;
+#[cfg(feature = "logs")]
+pub mod logs;
 
 /// Every generated service model, for routing.
+#[allow(clippy::vec_init_then_push)] // each push is behind its service's feature
 pub fn models() -> ::std::vec::Vec<&'static crate::model::ServiceModel> {
     let mut all = ::std::vec::Vec::new();
     #[cfg(feature = "dynamodb")]
@@ -48,5 +51,7 @@ pub fn models() -> ::std::vec::Vec<&'static crate::model::ServiceModel> {
     all.push(&apigatewayv2::MODEL);
     #[cfg(feature = "sts")]
     all.push(&sts::MODEL);
+    #[cfg(feature = "logs")]
+    all.push(&logs::MODEL);
     all
 }
