@@ -18,7 +18,7 @@ NIMBUS_RESPONSE_DUMP="$PWD/target/botocore-responses.json" cargo test --quiet -p
 .venv/bin/python crates/protocol/tests/fixtures/botocore_responses.py target/botocore-responses.json
 
 step "wasm tests in headless Chromium"
-cargo test --quiet --target wasm32-unknown-unknown -p nimbus-storage-idb -p nimbus-browser
+cargo test --target wasm32-unknown-unknown -p nimbus-storage-idb -p nimbus-browser
 
 step "boto3 and the AWS CLI against nimbus serve"
 cargo build --quiet -p nimbus-server
