@@ -115,7 +115,13 @@ impl Emulator {
     }
 
     /// Runs one operation. `input` and the output are in the canonical form (see nimbus-shapes).
-    pub fn call(&mut self, caller: &Caller, service: &str, operation: &str, input: Value) -> Outcome {
+    pub fn call(
+        &mut self,
+        caller: &Caller,
+        service: &str,
+        operation: &str,
+        input: Value,
+    ) -> Outcome {
         let request_id = self.ids.uuid();
         let mut changes = ChangeSet::default();
         let mut raised = Outbox::default();
@@ -131,12 +137,20 @@ impl Emulator {
         if result.is_err() {
             // Operations validate before they mutate, so an error leaves nothing to undo.
             let changes = ChangeSet::default();
-            return Outcome { request_id, result, changes };
+            return Outcome {
+                request_id,
+                result,
+                changes,
+            };
         }
         for event in raised.drain() {
             self.outbox.push(event);
         }
-        Outcome { request_id, result, changes }
+        Outcome {
+            request_id,
+            result,
+            changes,
+        }
     }
 
     /// Events raised by committed calls, for the host to deliver.

@@ -35,23 +35,32 @@ pub struct Server {
 impl Server {
     pub async fn bind(config: Config) -> Result<Server, String> {
         let backend = match &config.data_dir {
-            Some(dir) => Backend::File(nimbus_storage_file::FileStorage::open(dir).map_err(|e| e.to_string())?),
+            Some(dir) => Backend::File(
+                nimbus_storage_file::FileStorage::open(dir).map_err(|e| e.to_string())?,
+            ),
             None => Backend::Memory(Default::default()),
         };
         let node = Node::open(backend)?;
         let listener = TcpListener::bind(config.address)
             .await
             .map_err(|e| format!("cannot listen on {}: {e}", config.address))?;
-        Ok(Server { listener, node: Arc::new(Mutex::new(node)) })
+        Ok(Server {
+            listener,
+            node: Arc::new(Mutex::new(node)),
+        })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
-        self.listener.local_addr().expect("bound listener has an address")
+        self.listener
+            .local_addr()
+            .expect("bound listener has an address")
     }
 
     pub async fn run(self) {
         loop {
-            let Ok((stream, _)) = self.listener.accept().await else { continue };
+            let Ok((stream, _)) = self.listener.accept().await else {
+                continue;
+            };
             let node = self.node.clone();
             tokio::spawn(async move {
                 let service = service_fn(move |request| {
@@ -59,7 +68,9 @@ impl Server {
                     async move { Ok::<_, std::convert::Infallible>(respond(node, request).await) }
                 });
                 // Errors here are clients hanging up; nothing to answer.
-                let _ = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
+                let _ = http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), service)
+                    .await;
             });
         }
     }
@@ -74,9 +85,18 @@ async fn respond(node: Arc<Mutex<Node>>, request: Request<Incoming>) -> Response
     let headers: Vec<(String, String)> = parts
         .headers
         .iter()
-        .map(|(name, value)| (name.as_str().to_ascii_lowercase(), String::from_utf8_lossy(value.as_bytes()).into_owned()))
+        .map(|(name, value)| {
+            (
+                name.as_str().to_ascii_lowercase(),
+                String::from_utf8_lossy(value.as_bytes()).into_owned(),
+            )
+        })
         .collect();
-    let host = headers.iter().find(|(n, _)| n == "host").map(|(_, v)| v.clone()).unwrap_or_else(|| "localhost:4566".into());
+    let host = headers
+        .iter()
+        .find(|(n, _)| n == "host")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_else(|| "localhost:4566".into());
     let request = HttpRequest {
         method: parts.method.as_str().to_string(),
         path: parts.uri.path().to_string(),
@@ -104,12 +124,23 @@ async fn respond(node: Arc<Mutex<Node>>, request: Request<Incoming>) -> Response
 /// as LocalStack allows by default.
 fn preflight(request: &HttpRequest) -> Response<Full<Bytes>> {
     let requested = |name: &str| {
-        request.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone()).unwrap_or_else(|| "*".into())
+        request
+            .headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_else(|| "*".into())
     };
     Response::builder()
         .status(200)
-        .header("access-control-allow-methods", "GET, PUT, POST, DELETE, HEAD, PATCH, OPTIONS")
-        .header("access-control-allow-headers", requested("access-control-request-headers"))
+        .header(
+            "access-control-allow-methods",
+            "GET, PUT, POST, DELETE, HEAD, PATCH, OPTIONS",
+        )
+        .header(
+            "access-control-allow-headers",
+            requested("access-control-request-headers"),
+        )
         .header("access-control-max-age", "86400")
         .body(Full::new(Bytes::new()))
         .expect("static response")
@@ -117,9 +148,15 @@ fn preflight(request: &HttpRequest) -> Response<Full<Bytes>> {
 
 fn allow_any_origin(response: &mut Response<Full<Bytes>>) {
     let headers = response.headers_mut();
-    headers.insert("access-control-allow-origin", hyper::header::HeaderValue::from_static("*"));
+    headers.insert(
+        "access-control-allow-origin",
+        hyper::header::HeaderValue::from_static("*"),
+    );
     // Let page scripts read what the SDKs need from responses (ETag of S3 uploads, request ids).
-    headers.insert("access-control-expose-headers", hyper::header::HeaderValue::from_static("*"));
+    headers.insert(
+        "access-control-expose-headers",
+        hyper::header::HeaderValue::from_static("*"),
+    );
 }
 
 /// Nimbus's own paths, and LocalStack's and moto's equivalents.

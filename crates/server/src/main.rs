@@ -19,7 +19,11 @@ fn parse(args: &[String]) -> Result<Config, String> {
         _ => return Err(USAGE.to_string()),
     }
     while let Some(flag) = rest.next() {
-        let mut value = || rest.next().cloned().ok_or_else(|| format!("{flag} needs a value\n\n{USAGE}"));
+        let mut value = || {
+            rest.next()
+                .cloned()
+                .ok_or_else(|| format!("{flag} needs a value\n\n{USAGE}"))
+        };
         match flag.as_str() {
             "--host" => host = value()?,
             "--port" => port = value()?,
@@ -52,7 +56,10 @@ fn main() -> ExitCode {
         match Server::bind(config).await {
             Ok(server) => {
                 // Test harnesses read this line to learn the port when started with --port 0.
-                println!("nimbus listening on http://{} ({storage})", server.local_addr());
+                println!(
+                    "nimbus listening on http://{} ({storage})",
+                    server.local_addr()
+                );
                 server.run().await;
                 ExitCode::SUCCESS
             }

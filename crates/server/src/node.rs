@@ -22,7 +22,10 @@ impl Node {
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_nanos() as u64)
             .unwrap_or(1);
-        let mut emulator = Emulator::new(Arc::new(SystemClock::default()), Box::new(SeededIds::new(seed)));
+        let mut emulator = Emulator::new(
+            Arc::new(SystemClock::default()),
+            Box::new(SeededIds::new(seed)),
+        );
         let records = pollster::block_on(storage.load()).map_err(|e| e.to_string())?;
         emulator.restore(records)?;
         Ok(Node { emulator, storage })
@@ -40,7 +43,12 @@ impl Node {
             access_key_id: parsed.access_key_id.clone(),
             endpoint: endpoint.to_string(),
         };
-        let outcome = self.emulator.call(&caller, parsed.service.name, parsed.operation.name, parsed.input.clone());
+        let outcome = self.emulator.call(
+            &caller,
+            parsed.service.name,
+            parsed.operation.name,
+            parsed.input.clone(),
+        );
         let request_id = outcome.request_id;
         if let Err(error) = self.commit(outcome.changes) {
             return render_error(&parsed, &error, &request_id);

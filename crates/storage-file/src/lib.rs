@@ -47,14 +47,18 @@ impl FileStorage {
             for change in batch.iter().flat_map(|set| &set.changes) {
                 match change {
                     Change::Put { key, value } => {
-                        table.insert(key.as_str(), value.as_slice()).map_err(backend)?;
+                        table
+                            .insert(key.as_str(), value.as_slice())
+                            .map_err(backend)?;
                     }
                     Change::Delete { key } => {
                         table.remove(key.as_str()).map_err(backend)?;
                     }
                     Change::DeletePrefix { prefix } => {
                         table
-                            .retain_in(prefix.as_str().., |key, _| !key.starts_with(prefix.as_str()))
+                            .retain_in(prefix.as_str().., |key, _| {
+                                !key.starts_with(prefix.as_str())
+                            })
                             .map_err(backend)?;
                     }
                 }

@@ -9,6 +9,7 @@
 pub mod cognito_idp;
 pub mod dynamodb;
 pub mod lambda;
+pub mod logs;
 pub mod s3;
 pub mod sns;
 pub mod sqs;
@@ -27,6 +28,7 @@ pub struct Services {
     pub sns: sns::State,
     pub lambda: lambda::State,
     pub cognito_idp: cognito_idp::State,
+    pub logs: logs::State,
 }
 
 /// `{service}/{account}/{region}/{parts...}`. Parts must not contain `/` unless they are last.
@@ -106,6 +108,14 @@ impl Services {
                 };
                 nimbus_shapes::cognito_idp::dispatch(&mut handler, operation, input)
             }
+            "logs" => nimbus_shapes::logs::dispatch(
+                &mut logs::Handler {
+                    state: &mut self.logs,
+                    ctx,
+                },
+                operation,
+                input,
+            ),
             "sts" => nimbus_shapes::sts::dispatch(&mut sts::Handler { ctx }, operation, input),
             other => Err(ServiceError::new(
                 "UnknownService",
@@ -125,6 +135,7 @@ impl Services {
             "sns" => sns::restore(&mut self.sns, scope, rest, value),
             "lambda" => lambda::restore(&mut self.lambda, scope, rest, value),
             "cognito-idp" => cognito_idp::restore(&mut self.cognito_idp, scope, rest, value),
+            "logs" => logs::restore(&mut self.logs, scope, rest, value),
             _ => Err(format!("record {key} belongs to unknown service {service}")),
         }
     }
