@@ -25,14 +25,10 @@ function wasmBindings() {
   );
 }
 
-const openPlaygrounds = new Map();
-function openPlayground(id) {
-  if (!openPlaygrounds.has(id)) {
-    const opening = wasmBindings().then((b) => b.JsPlayground.open(id));
-    opening.catch(() => openPlaygrounds.delete(id));
-    openPlaygrounds.set(id, opening);
-  }
-  return openPlaygrounds.get(id);
+// The app's shared handle: one per playground per tab, so the UI and the SDK see one state.
+// (The Rust side caches it; asking each time keeps a deleted playground from lingering here.)
+async function openPlayground(id) {
+  return (await wasmBindings()).openPlayground(id);
 }
 
 // The SDK hands us strings, Uint8Arrays, Blobs or ReadableStreams; the emulator wants bytes.
@@ -40,7 +36,29 @@ async function bodyBytes(body) {
   if (body === undefined || body === null) return undefined;
   if (body instanceof Uint8Array) return body;
   if (typeof body === "string") return new TextEncoder().encode(body);
+  if (typeof body.getReader === "function") return streamBytes(body);
   return new Uint8Array(await new Response(body).arrayBuffer());
+}
+
+// Read by hand rather than through `Response`: the SDK's aws-chunked encoder (streamed S3 bodies
+// with a trailing checksum) enqueues strings for the chunk framing, which `Response` rejects.
+async function streamBytes(stream) {
+  const parts = [];
+  const reader = stream.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (typeof value === "string") parts.push(new TextEncoder().encode(value));
+    else if (value instanceof ArrayBuffer) parts.push(new Uint8Array(value));
+    else parts.push(new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
+  }
+  const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    bytes.set(part, offset);
+    offset += part.length;
+  }
+  return bytes;
 }
 
 /** A smithy HttpHandler that answers from the in-page emulator. */
@@ -56,7 +74,12 @@ export class PlaygroundHandler {
     const port = request.port ? `:${request.port}` : "";
     const url = `${request.protocol}//${request.hostname}${port}${request.path}${query ? `?${query}` : ""}`;
     const body = request.method === "GET" || request.method === "HEAD" ? undefined : await bodyBytes(request.body);
-    const res = await playground.handle(request.method, url, { ...request.headers }, body);
+    let res;
+    try {
+      res = await playground.handle(request.method, url, { ...request.headers }, body);
+    } finally {
+      playground.free(); // this wrapper only; the playground stays open in the app
+    }
     const headers = {};
     for (const [name, value] of Object.entries(res.headers || {})) headers[name.toLowerCase()] = String(value);
     // Like FetchHttpHandler: the body is a ReadableStream, which both the SDK's body collector and

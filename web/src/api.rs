@@ -1,7 +1,10 @@
 //! The app's only door to the emulator: nimbus-browser, plus the error shape every view shows.
+use futures::future::{FutureExt, LocalBoxFuture, Shared};
 use leptos::prelude::*;
 use nimbus_browser::Playground;
 use serde_json::Value;
+use std::cell::RefCell;
+use std::collections::HashMap;
 
 /// An AWS error as the user sees it: the service's code and message, and what to try next.
 #[derive(Clone, Debug, PartialEq)]
@@ -14,7 +17,11 @@ pub struct AwsError {
 impl AwsError {
     /// Errors that come from the app or storage rather than from a service.
     pub fn local(message: impl Into<String>) -> Self {
-        AwsError { code: "NimbusError".into(), message: message.into(), status: 0 }
+        AwsError {
+            code: "NimbusError".into(),
+            message: message.into(),
+            status: 0,
+        }
     }
 
     /// A hint for the codes people meet first; AWS's message says what, this says what to do.
@@ -57,8 +64,56 @@ impl std::fmt::Display for AwsError {
 
 impl From<nimbus_shapes::ServiceError> for AwsError {
     fn from(e: nimbus_shapes::ServiceError) -> Self {
-        AwsError { code: e.code, message: e.message, status: e.status }
+        AwsError {
+            code: e.code,
+            message: e.message,
+            status: e.status,
+        }
     }
+}
+
+type Opening = Shared<LocalBoxFuture<'static, Result<Playground, String>>>;
+
+thread_local! {
+    /// One handle per playground per tab: two handles on one id would keep separate in-memory
+    /// states over the same IndexedDB database (see `nimbus_browser::Playground`), so the UI and
+    /// the SDK in the page must share this one. Keeping the future also merges concurrent opens.
+    static OPEN: RefCell<HashMap<String, Opening>> = RefCell::new(HashMap::new());
+}
+
+/// Opens playground `id`, or returns the handle this tab already has.
+pub async fn open_playground(id: &str) -> Result<Playground, String> {
+    let opening = OPEN.with(|open| {
+        let mut open = open.borrow_mut();
+        if let Some(Some(Err(_))) = open.get(id).map(|f| f.peek().cloned()) {
+            open.remove(id); // a failed open may succeed later (e.g. a blocked upgrade)
+        }
+        open.entry(id.to_string())
+            .or_insert_with(|| {
+                let id = id.to_string();
+                async move { Playground::open(&id).await }
+                    .boxed_local()
+                    .shared()
+            })
+            .clone()
+    });
+    opening.await
+}
+
+/// Drops this tab's handle on `id` (before deleting the playground).
+pub fn forget_playground(id: &str) {
+    OPEN.with(|open| open.borrow_mut().remove(id));
+}
+
+/// The shared handle for JavaScript (web/js/sdk.js): `wasmBindings.openPlayground(id)`.
+#[wasm_bindgen::prelude::wasm_bindgen(js_name = openPlayground)]
+pub async fn open_playground_js(
+    id: String,
+) -> Result<nimbus_browser::JsPlayground, wasm_bindgen::JsValue> {
+    open_playground(&id)
+        .await
+        .map(nimbus_browser::JsPlayground::new)
+        .map_err(|e| js_sys::Error::new(&e).into())
 }
 
 /// The open playground, shared with every view below it through context.
@@ -76,7 +131,10 @@ pub fn use_playground() -> Pg {
 /// Calls one operation; `input` and the answer are in the AWS model's member names.
 pub async fn call(pg: Pg, service: &str, operation: &str, input: Value) -> Result<Value, AwsError> {
     let playground = pg.get_value();
-    playground.call(service, operation, input).await.map_err(AwsError::from)
+    playground
+        .call(service, operation, input)
+        .await
+        .map_err(AwsError::from)
 }
 
 /// Bumped after every change, so lists that depend on it load again.
@@ -103,7 +161,11 @@ pub fn str_of<'a>(v: &'a Value, key: &str) -> &'a str {
 
 /// The last segment of an ARN or queue URL: the resource's name.
 pub fn name_from(arn_or_url: &str) -> String {
-    arn_or_url.rsplit(['/', ':']).next().unwrap_or(arn_or_url).to_string()
+    arn_or_url
+        .rsplit(['/', ':'])
+        .next()
+        .unwrap_or(arn_or_url)
+        .to_string()
 }
 
 /// Epoch seconds (the canonical timestamp form) as local date and time.

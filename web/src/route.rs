@@ -63,15 +63,23 @@ impl Service {
 impl Route {
     pub fn parse(hash: &str) -> Route {
         let path = hash.trim_start_matches('#').trim_start_matches('/');
-        let parts: Vec<String> = path.split('/').filter(|p| !p.is_empty()).map(decode).collect();
+        let parts: Vec<String> = path
+            .split('/')
+            .filter(|p| !p.is_empty())
+            .map(decode)
+            .collect();
         match parts.as_slice() {
             [p, id, rest @ ..] if p == "p" => {
                 let view = match rest {
                     [] => View::Home,
                     [s] => Service::from_slug(s).map_or(View::Home, View::Service),
-                    [s, name, ..] => Service::from_slug(s).map_or(View::Home, |s| View::Resource(s, name.clone())),
+                    [s, name, ..] => Service::from_slug(s)
+                        .map_or(View::Home, |s| View::Resource(s, name.clone())),
                 };
-                Route::Playground { id: id.clone(), view }
+                Route::Playground {
+                    id: id.clone(),
+                    view,
+                }
             }
             _ => Route::List,
         }
@@ -104,5 +112,7 @@ fn encode(s: &str) -> String {
 }
 
 fn decode(s: &str) -> String {
-    js_sys::decode_uri_component(s).map(String::from).unwrap_or_else(|_| s.to_string())
+    js_sys::decode_uri_component(s)
+        .map(String::from)
+        .unwrap_or_else(|_| s.to_string())
 }

@@ -27,7 +27,11 @@ pub fn ErrorBox(error: RwSignal<Option<AwsError>>) -> impl IntoView {
 /// A one-line confirmation of the last thing that worked.
 #[component]
 pub fn Notice(notice: RwSignal<Option<String>>) -> impl IntoView {
-    move || notice.get().map(|text| view! { <div class="notice" role="status">{text}</div> })
+    move || {
+        notice
+            .get()
+            .map(|text| view! { <div class="notice" role="status">{text}</div> })
+    }
 }
 
 /// Error + notice signals for a view: `report(result)` files the outcome in the right one.
@@ -39,7 +43,10 @@ pub struct Status {
 
 impl Status {
     pub fn new() -> Self {
-        Status { error: RwSignal::new(None), notice: RwSignal::new(None) }
+        Status {
+            error: RwSignal::new(None),
+            notice: RwSignal::new(None),
+        }
     }
 
     pub fn ok(self, text: impl Into<String>) {

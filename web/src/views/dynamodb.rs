@@ -47,11 +47,15 @@ pub fn Tables(id: String) -> impl IntoView {
     let create = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let name = table.get_untracked().trim().to_string();
-        let mut attributes = vec![json!({"AttributeName": pk.get_untracked().trim(), "AttributeType": pk_type.get_untracked()})];
-        let mut schema = vec![json!({"AttributeName": pk.get_untracked().trim(), "KeyType": "HASH"})];
+        let mut attributes = vec![
+            json!({"AttributeName": pk.get_untracked().trim(), "AttributeType": pk_type.get_untracked()}),
+        ];
+        let mut schema =
+            vec![json!({"AttributeName": pk.get_untracked().trim(), "KeyType": "HASH"})];
         let sort_key = sk.get_untracked().trim().to_string();
         if !sort_key.is_empty() {
-            attributes.push(json!({"AttributeName": sort_key, "AttributeType": sk_type.get_untracked()}));
+            attributes
+                .push(json!({"AttributeName": sort_key, "AttributeType": sk_type.get_untracked()}));
             schema.push(json!({"AttributeName": sort_key, "KeyType": "RANGE"}));
         }
         let input = json!({
@@ -64,7 +68,10 @@ pub fn Tables(id: String) -> impl IntoView {
             match call(pg, "dynamodb", "CreateTable", input).await {
                 Ok(_) => {
                     refresh.bump();
-                    navigate(&Route::Playground { id: id.get_value(), view: View::Resource(Service::DynamoDb, name) });
+                    navigate(&Route::Playground {
+                        id: id.get_value(),
+                        view: View::Resource(Service::DynamoDb, name),
+                    });
                 }
                 Err(e) => status.fail(e),
             }
@@ -144,7 +151,12 @@ fn key_schema(table: &Value) -> Vec<KeyAttr> {
         .as_array()
         .into_iter()
         .flatten()
-        .filter_map(|d| Some((d["AttributeName"].as_str()?.to_string(), d["AttributeType"].clone())))
+        .filter_map(|d| {
+            Some((
+                d["AttributeName"].as_str()?.to_string(),
+                d["AttributeType"].clone(),
+            ))
+        })
         .collect();
     let mut keys: Vec<KeyAttr> = table["KeySchema"]
         .as_array()
@@ -152,8 +164,16 @@ fn key_schema(table: &Value) -> Vec<KeyAttr> {
         .flatten()
         .filter_map(|k| {
             let name = k["AttributeName"].as_str()?.to_string();
-            let kind = types.get(&name).and_then(Value::as_str).unwrap_or("S").to_string();
-            let role = if k["KeyType"] == "RANGE" { "Sort key" } else { "Partition key" };
+            let kind = types
+                .get(&name)
+                .and_then(Value::as_str)
+                .unwrap_or("S")
+                .to_string();
+            let role = if k["KeyType"] == "RANGE" {
+                "Sort key"
+            } else {
+                "Partition key"
+            };
             Some(KeyAttr { name, kind, role })
         })
         .collect();
@@ -179,13 +199,42 @@ fn scalar(v: &Value) -> String {
     }
 }
 
+/// An item as the editor shows it: key attributes first, one attribute per line.
+/// (serde_json's maps are sorted, which would bury the key among the other attributes.)
+fn item_text(item: &Map<String, Value>, keys: &[KeyAttr]) -> String {
+    let key_names: Vec<&str> = keys.iter().map(|k| k.name.as_str()).collect();
+    let ordered = key_names
+        .iter()
+        .filter_map(|name| item.get_key_value(*name))
+        .chain(
+            item.iter()
+                .filter(|(name, _)| !key_names.contains(&name.as_str())),
+        );
+    let lines: Vec<String> = ordered
+        .map(|(name, value)| format!("  {}: {}", Value::from(name.as_str()), value))
+        .collect();
+    if lines.is_empty() {
+        return "{}".into();
+    }
+    format!("{{\n{}\n}}", lines.join(",\n"))
+}
+
 fn template(keys: &[KeyAttr]) -> String {
     let mut item = Map::new();
     for k in keys {
         item.insert(k.name.clone(), json!({ k.kind.clone(): "" }));
     }
     item.insert("attribute".into(), json!({"S": "value"}));
-    serde_json::to_string_pretty(&Value::Object(item)).unwrap_or_default()
+    item_text(&item, keys)
+}
+
+/// The attributes other than the key, compact, for the item grid.
+fn other_attributes(item: &Value, keys: &[KeyAttr]) -> String {
+    let mut rest = item.as_object().cloned().unwrap_or_default();
+    for k in keys {
+        rest.remove(&k.name);
+    }
+    Value::Object(rest).to_string()
 }
 
 #[component]
@@ -195,7 +244,15 @@ pub fn Table(id: String, name: String) -> impl IntoView {
     let table_name = StoredValue::new(name.clone());
     let described = LocalResource::new(move || {
         refresh.track();
-        async move { call(pg, "dynamodb", "DescribeTable", json!({"TableName": table_name.get_value()})).await }
+        async move {
+            call(
+                pg,
+                "dynamodb",
+                "DescribeTable",
+                json!({"TableName": table_name.get_value()}),
+            )
+            .await
+        }
     });
     let id = StoredValue::new(id);
     let confirm_delete = RwSignal::new(false);
@@ -203,10 +260,20 @@ pub fn Table(id: String, name: String) -> impl IntoView {
 
     let delete_table = move |_| {
         spawn_local(async move {
-            match call(pg, "dynamodb", "DeleteTable", json!({"TableName": table_name.get_value()})).await {
+            match call(
+                pg,
+                "dynamodb",
+                "DeleteTable",
+                json!({"TableName": table_name.get_value()}),
+            )
+            .await
+            {
                 Ok(_) => {
                     refresh.bump();
-                    navigate(&Route::Playground { id: id.get_value(), view: View::Service(Service::DynamoDb) });
+                    navigate(&Route::Playground {
+                        id: id.get_value(),
+                        view: View::Service(Service::DynamoDb),
+                    });
                 }
                 Err(e) => status.fail(e),
             }
@@ -217,12 +284,14 @@ pub fn Table(id: String, name: String) -> impl IntoView {
         <div class="title-row">
             <h1><span class="muted">"Table "</span>{name}</h1>
             <span class="spacer"></span>
-            <Show when=move || confirm_delete.get() fallback=move || view! {
-                <button class="danger" on:click=move |_| confirm_delete.set(true)>"Delete table"</button>
-            }>
-                <span class="confirm">"Delete this table and all its items?"</span>
-                <button class="danger" on:click=delete_table>"Delete for good"</button>
-                <button on:click=move |_| confirm_delete.set(false)>"Cancel"</button>
+            <Show when=move || matches!(described.get(), Some(Ok(_)))>
+                <Show when=move || confirm_delete.get() fallback=move || view! {
+                    <button class="danger" on:click=move |_| confirm_delete.set(true)>"Delete table"</button>
+                }>
+                    <span class="confirm">"Delete this table and all its items?"</span>
+                    <button class="danger" on:click=delete_table>"Delete for good"</button>
+                    <button on:click=move |_| confirm_delete.set(false)>"Cancel"</button>
+                </Show>
             </Show>
         </div>
         <StatusView status />
@@ -260,8 +329,14 @@ fn TableBody(table: Value) -> impl IntoView {
     let put = move |_| {
         let item: Value = match serde_json::from_str(&editor.get_untracked()) {
             Ok(v @ Value::Object(_)) => v,
-            Ok(_) => return status.fail(AwsError::local("The item must be a JSON object of attributes.")),
-            Err(e) => return status.fail(AwsError::local(format!("The item is not valid JSON: {e}"))),
+            Ok(_) => {
+                return status.fail(AwsError::local(
+                    "The item must be a JSON object of attributes.",
+                ))
+            }
+            Err(e) => {
+                return status.fail(AwsError::local(format!("The item is not valid JSON: {e}")))
+            }
         };
         spawn_local(async move {
             let input = json!({"TableName": table_name.get_value(), "Item": item});
@@ -298,15 +373,24 @@ fn TableBody(table: Value) -> impl IntoView {
     };
 
     let delete_item = move |item: Value| {
-        let Some(key) = key_of(&item, &keys.get_value()) else { return };
+        let Some(key) = key_of(&item, &keys.get_value()) else {
+            return;
+        };
         spawn_local(async move {
             let input = json!({"TableName": table_name.get_value(), "Key": key.clone()});
             match call(pg, "dynamodb", "DeleteItem", input).await {
                 Ok(_) => {
                     status.ok("Item deleted.");
-                    items.update(|list| list.retain(|i| key_of(i, &keys.get_value()).as_ref() != Some(&key)));
+                    items.update(|list| {
+                        list.retain(|i| key_of(i, &keys.get_value()).as_ref() != Some(&key))
+                    });
                     found.update(|f| {
-                        if f.as_ref().and_then(|i| i.as_ref()).and_then(|i| key_of(i, &keys.get_value())).as_ref() == Some(&key) {
+                        if f.as_ref()
+                            .and_then(|i| i.as_ref())
+                            .and_then(|i| key_of(i, &keys.get_value()))
+                            .as_ref()
+                            == Some(&key)
+                        {
                             *f = None;
                         }
                     });
@@ -319,7 +403,11 @@ fn TableBody(table: Value) -> impl IntoView {
     let summary = format!(
         "{} · {} · {}",
         table["TableStatus"].as_str().unwrap_or("?"),
-        keys.get_value().iter().map(|k| format!("{} {} ({})", k.role, k.name, k.kind)).collect::<Vec<_>>().join(", "),
+        keys.get_value()
+            .iter()
+            .map(|k| format!("{} {} ({})", k.role, k.name, k.kind))
+            .collect::<Vec<_>>()
+            .join(", "),
         table["TableArn"].as_str().unwrap_or(""),
     );
 
@@ -349,7 +437,10 @@ fn TableBody(table: Value) -> impl IntoView {
                 </form>
                 {move || found.get().map(|f| match f {
                     None => view! { <p class="empty found">"No item with this key."</p> }.into_any(),
-                    Some(item) => view! { <pre class="code found">{serde_json::to_string_pretty(&item).unwrap_or_default()}</pre> }.into_any(),
+                    Some(item) => {
+                        let text = item_text(item.as_object().unwrap_or(&Map::new()), &keys.get_value());
+                        view! { <pre class="code found">{text}</pre> }.into_any()
+                    }
                 })}
             </section>
         </div>
@@ -367,7 +458,7 @@ fn TableBody(table: Value) -> impl IntoView {
                     <table class="grid items">
                         <thead><tr>
                             {keys.get_value().into_iter().map(|k| view! { <th>{k.name}</th> }).collect_view()}
-                            <th>"Item"</th><th></th>
+                            <th>"Other attributes"</th><th></th>
                         </tr></thead>
                         <tbody>
                             {list.into_iter().map(|item| {
@@ -376,9 +467,9 @@ fn TableBody(table: Value) -> impl IntoView {
                                 view! {
                                     <tr>
                                         {keys.get_value().into_iter().map(|k| view! { <td class="key">{scalar(&item[&k.name])}</td> }).collect_view()}
-                                        <td class="json">{serde_json::to_string(&item).unwrap_or_default()}</td>
+                                        <td class="json">{other_attributes(&item, &keys.get_value())}</td>
                                         <td class="actions">
-                                            <button class="link" on:click=move |_| editor.set(serde_json::to_string_pretty(&for_edit).unwrap_or_default())>"Edit"</button>
+                                            <button class="link" on:click=move |_| editor.set(item_text(for_edit.as_object().unwrap_or(&Map::new()), &keys.get_value()))>"Edit"</button>
                                             <button class="link danger" on:click=move |_| delete_item(for_delete.clone())>"Delete"</button>
                                         </td>
                                     </tr>

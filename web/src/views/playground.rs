@@ -13,11 +13,12 @@ pub fn PlaygroundView(id: String) -> impl IntoView {
         let id = id.clone();
         move || {
             let id = id.clone();
-            async move { Playground::open(&id).await }
+            async move { api::open_playground(&id).await }
         }
     });
     move || match opened.get() {
-        None => view! { <main class="page"><p class="muted">"Opening playground…"</p></main> }.into_any(),
+        None => view! { <main class="page"><p class="muted">"Opening playground…"</p></main> }
+            .into_any(),
         Some(Err(e)) => view! {
             <main class="page narrow">
                 <h1>"This playground could not be opened"</h1>
@@ -34,6 +35,7 @@ pub fn PlaygroundView(id: String) -> impl IntoView {
 fn OpenPlayground(pg: Playground, id: String) -> impl IntoView {
     provide_playground(pg);
     provide_context(Refresh(RwSignal::new(0)));
+    let refresh = api::use_refresh();
     let route = use_route();
     let view_of = Memo::new(move |_| match route.get() {
         Route::Playground { view, .. } => view,
@@ -45,7 +47,10 @@ fn OpenPlayground(pg: Playground, id: String) -> impl IntoView {
             let id = id.clone();
             async move {
                 let list = nimbus_browser::list_playgrounds().await.unwrap_or_default();
-                list.into_iter().find(|p| p.id == id).map(|p| p.name).unwrap_or(id)
+                list.into_iter()
+                    .find(|p| p.id == id)
+                    .map(|p| p.name)
+                    .unwrap_or(id)
             }
         }
     });
@@ -54,9 +59,15 @@ fn OpenPlayground(pg: Playground, id: String) -> impl IntoView {
         <div class="layout">
             <aside class="sidebar">
                 <a class="back" href="#/">"← All playgrounds"</a>
-                <a class="playground-title" href=Route::Playground { id: id.clone(), view: View::Home }.href()>
-                    {move || name.get().unwrap_or_default()}
-                </a>
+                <div class="playground-head">
+                    <a class="playground-title" href=Route::Playground { id: id.clone(), view: View::Home }.href()>
+                        {move || name.get().unwrap_or_default()}
+                    </a>
+                    // Code (the SDK in the console, functions) can change things behind the UI's back.
+                    <button class="link refresh" title="Reload the resource lists" on:click=move |_| refresh.bump()>
+                        "↻"
+                    </button>
+                </div>
                 {Service::ALL
                     .into_iter()
                     .map(|service| view! { <ResourceTree service id=id.clone() current=view_of /> })
@@ -91,14 +102,21 @@ pub async fn list_names(pg: api::Pg, service: Service) -> Result<Vec<String>, Aw
         Service::Sns => ("ListTopics", "Topics"),
     };
     let out = api::call(pg, service.slug(), op, json!({})).await?;
-    let items = out.get(member).and_then(Value::as_array).cloned().unwrap_or_default();
+    let items = out
+        .get(member)
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
     let mut names: Vec<String> = items
         .iter()
         .filter_map(|item| match service {
             Service::DynamoDb => item.as_str().map(str::to_string),
             Service::Sqs => item.as_str().map(api::name_from),
             Service::S3 => item.get("Name").and_then(Value::as_str).map(str::to_string),
-            Service::Sns => item.get("TopicArn").and_then(Value::as_str).map(api::name_from),
+            Service::Sns => item
+                .get("TopicArn")
+                .and_then(Value::as_str)
+                .map(api::name_from),
         })
         .collect();
     names.sort();
@@ -113,7 +131,11 @@ fn ResourceTree(service: Service, id: String, current: Memo<View>) -> impl IntoV
         refresh.track();
         list_names(pg, service)
     });
-    let service_href = Route::Playground { id: id.clone(), view: View::Service(service) }.href();
+    let service_href = Route::Playground {
+        id: id.clone(),
+        view: View::Service(service),
+    }
+    .href();
     let is_current_service = move || current.get() == View::Service(service);
 
     view! {

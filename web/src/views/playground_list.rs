@@ -8,7 +8,10 @@ use leptos::task::spawn_local;
 use nimbus_browser::PlaygroundInfo;
 
 fn open(id: &str) {
-    navigate(&Route::Playground { id: id.to_string(), view: View::Home });
+    navigate(&Route::Playground {
+        id: id.to_string(),
+        view: View::Home,
+    });
 }
 
 #[component]
@@ -24,7 +27,11 @@ pub fn PlaygroundList() -> impl IntoView {
     let create = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let name = new_name.get_untracked().trim().to_string();
-        let name = if name.is_empty() { "My playground".to_string() } else { name };
+        let name = if name.is_empty() {
+            "My playground".to_string()
+        } else {
+            name
+        };
         spawn_local(async move {
             match nimbus_browser::create_playground(&name).await {
                 Ok(info) => open(&info.id),
@@ -87,7 +94,7 @@ fn PlaygroundRow(info: PlaygroundInfo, reload: RwSignal<u32>, status: Status) ->
     let draft = RwSignal::new(info.name.clone());
     let id = StoredValue::new(info.id.clone());
     let name = info.name.clone();
-    let created = crate::api::format_time(info.created_millis as f64 / 1000.0);
+    let created = crate::api::format_time(info.created_millis / 1000.0);
 
     let rename = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -103,6 +110,7 @@ fn PlaygroundRow(info: PlaygroundInfo, reload: RwSignal<u32>, status: Status) ->
         });
     };
     let delete = move |_| {
+        crate::api::forget_playground(&id.get_value());
         spawn_local(async move {
             match nimbus_browser::delete_playground(&id.get_value()).await {
                 Ok(_) => {

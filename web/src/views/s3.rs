@@ -26,7 +26,10 @@ pub fn Buckets(id: String) -> impl IntoView {
             match call(pg, "s3", "CreateBucket", json!({"Bucket": bucket})).await {
                 Ok(_) => {
                     refresh.bump();
-                    navigate(&Route::Playground { id: id.get_value(), view: View::Resource(Service::S3, bucket) });
+                    navigate(&Route::Playground {
+                        id: id.get_value(),
+                        view: View::Resource(Service::S3, bucket),
+                    });
                 }
                 Err(e) => status.fail(e),
             }
@@ -60,13 +63,18 @@ async fn file_bytes(file: &web_sys::File) -> Result<Vec<u8>, AwsError> {
 
 /// Hands `bytes` to the browser as a download named `filename`, through a Blob URL.
 fn save_as(bytes: &[u8], content_type: &str, filename: &str) -> Result<(), AwsError> {
-    let fail = |e: wasm_bindgen::JsValue| AwsError::local(format!("Could not start the download: {e:?}"));
+    let fail =
+        |e: wasm_bindgen::JsValue| AwsError::local(format!("Could not start the download: {e:?}"));
     let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
     let options = web_sys::BlobPropertyBag::new();
     options.set_type(content_type);
-    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options).map_err(fail)?;
+    let blob =
+        web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options).map_err(fail)?;
     let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(fail)?;
-    let anchor: web_sys::HtmlAnchorElement = document().create_element("a").map_err(fail)?.unchecked_into();
+    let anchor: web_sys::HtmlAnchorElement = document()
+        .create_element("a")
+        .map_err(fail)?
+        .unchecked_into();
     anchor.set_href(&url);
     anchor.set_download(filename);
     anchor.click();
@@ -74,7 +82,8 @@ fn save_as(bytes: &[u8], content_type: &str, filename: &str) -> Result<(), AwsEr
     let revoke = wasm_bindgen::closure::Closure::once_into_js(move || {
         let _ = web_sys::Url::revoke_object_url(&url);
     });
-    let _ = window().set_timeout_with_callback_and_timeout_and_arguments_0(revoke.unchecked_ref(), 60_000);
+    let _ = window()
+        .set_timeout_with_callback_and_timeout_and_arguments_0(revoke.unchecked_ref(), 60_000);
     Ok(())
 }
 
@@ -90,7 +99,15 @@ pub fn Bucket(id: String, name: String) -> impl IntoView {
     let confirm_delete = RwSignal::new(false);
     let objects = LocalResource::new(move || {
         reload.track();
-        async move { call(pg, "s3", "ListObjectsV2", json!({"Bucket": bucket.get_value()})).await }
+        async move {
+            call(
+                pg,
+                "s3",
+                "ListObjectsV2",
+                json!({"Bucket": bucket.get_value()}),
+            )
+            .await
+        }
     });
 
     let upload = move |ev: leptos::ev::Event| {
@@ -112,7 +129,11 @@ pub fn Bucket(id: String, name: String) -> impl IntoView {
                     call(pg, "s3", "PutObject", input).await
                 };
                 match result.await {
-                    Ok(_) => status.ok(format!("Uploaded {} ({}).", file.name(), format_bytes(file.size() as u64))),
+                    Ok(_) => status.ok(format!(
+                        "Uploaded {} ({}).",
+                        file.name(),
+                        format_bytes(file.size() as u64)
+                    )),
                     Err(e) => {
                         status.fail(e);
                         break;
@@ -126,7 +147,14 @@ pub fn Bucket(id: String, name: String) -> impl IntoView {
 
     let download = move |key: String| {
         spawn_local(async move {
-            let out = match call(pg, "s3", "GetObject", json!({"Bucket": bucket.get_value(), "Key": key})).await {
+            let out = match call(
+                pg,
+                "s3",
+                "GetObject",
+                json!({"Bucket": bucket.get_value(), "Key": key}),
+            )
+            .await
+            {
                 Ok(out) => out,
                 Err(e) => return status.fail(e),
             };
@@ -150,7 +178,14 @@ pub fn Bucket(id: String, name: String) -> impl IntoView {
 
     let delete_object = move |key: String| {
         spawn_local(async move {
-            match call(pg, "s3", "DeleteObject", json!({"Bucket": bucket.get_value(), "Key": key})).await {
+            match call(
+                pg,
+                "s3",
+                "DeleteObject",
+                json!({"Bucket": bucket.get_value(), "Key": key}),
+            )
+            .await
+            {
                 Ok(_) => {
                     status.ok(format!("Deleted {key}."));
                     reload.update(|v| *v += 1);
@@ -162,10 +197,20 @@ pub fn Bucket(id: String, name: String) -> impl IntoView {
 
     let delete_bucket = move |_| {
         spawn_local(async move {
-            match call(pg, "s3", "DeleteBucket", json!({"Bucket": bucket.get_value()})).await {
+            match call(
+                pg,
+                "s3",
+                "DeleteBucket",
+                json!({"Bucket": bucket.get_value()}),
+            )
+            .await
+            {
                 Ok(_) => {
                     refresh.bump();
-                    navigate(&Route::Playground { id: id.get_value(), view: View::Service(Service::S3) });
+                    navigate(&Route::Playground {
+                        id: id.get_value(),
+                        view: View::Service(Service::S3),
+                    });
                 }
                 Err(e) => {
                     confirm_delete.set(false);
@@ -179,16 +224,18 @@ pub fn Bucket(id: String, name: String) -> impl IntoView {
         <div class="title-row">
             <h1><span class="muted">"Bucket "</span>{name}</h1>
             <span class="spacer"></span>
-            <Show when=move || confirm_delete.get() fallback=move || view! {
-                <button class="danger" on:click=move |_| confirm_delete.set(true)>"Delete bucket"</button>
-            }>
-                <span class="confirm">"Delete this bucket? It must be empty."</span>
-                <button class="danger" on:click=delete_bucket>"Delete for good"</button>
-                <button on:click=move |_| confirm_delete.set(false)>"Cancel"</button>
+            <Show when=move || matches!(objects.get(), Some(Ok(_)))>
+                <Show when=move || confirm_delete.get() fallback=move || view! {
+                    <button class="danger" on:click=move |_| confirm_delete.set(true)>"Delete bucket"</button>
+                }>
+                    <span class="confirm">"Delete this bucket? It must be empty."</span>
+                    <button class="danger" on:click=delete_bucket>"Delete for good"</button>
+                    <button on:click=move |_| confirm_delete.set(false)>"Cancel"</button>
+                </Show>
             </Show>
         </div>
         <StatusView status />
-        <div class="card row upload">
+        <div class="card row upload" class:hidden=move || matches!(objects.get(), Some(Err(_)))>
             <label class="button primary">
                 {move || if busy.get() { "Uploading…" } else { "Upload files" }}
                 <input type="file" name="upload" multiple class="hidden" on:change=upload />

@@ -1,5 +1,5 @@
 //! SNS: create, list and delete topics (publishing arrives with Publish in the core).
-use crate::api::{call, name_from, use_playground, use_refresh, str_of};
+use crate::api::{call, name_from, str_of, use_playground, use_refresh};
 use crate::views::common::{Status, StatusView};
 use leptos::prelude::*;
 use leptos::task::spawn_local;

@@ -29,7 +29,10 @@ pub fn Queues(id: String) -> impl IntoView {
             match call(pg, "sqs", "CreateQueue", input).await {
                 Ok(_) => {
                     refresh.bump();
-                    navigate(&Route::Playground { id: id.get_value(), view: View::Resource(Service::Sqs, queue) });
+                    navigate(&Route::Playground {
+                        id: id.get_value(),
+                        view: View::Resource(Service::Sqs, queue),
+                    });
                 }
                 Err(e) => status.fail(e),
             }
@@ -58,7 +61,13 @@ pub fn Queue(id: String, name: String) -> impl IntoView {
     let pg = use_playground();
     let queue_name = StoredValue::new(name.clone());
     let url = LocalResource::new(move || async move {
-        call(pg, "sqs", "GetQueueUrl", json!({"QueueName": queue_name.get_value()})).await
+        call(
+            pg,
+            "sqs",
+            "GetQueueUrl",
+            json!({"QueueName": queue_name.get_value()}),
+        )
+        .await
     });
     view! {
         <h1><span class="muted">"Queue "</span>{name}</h1>
@@ -85,7 +94,8 @@ fn QueueBody(id: String, url: String) -> impl IntoView {
 
     let send = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let mut input = json!({"QueueUrl": queue_url.get_value(), "MessageBody": body.get_untracked()});
+        let mut input =
+            json!({"QueueUrl": queue_url.get_value(), "MessageBody": body.get_untracked()});
         if fifo {
             // FIFO queues need a group; content-based deduplication is off by default, so give an id.
             input["MessageGroupId"] = json!(group.get_untracked());
@@ -109,7 +119,11 @@ fn QueueBody(id: String, url: String) -> impl IntoView {
         spawn_local(async move {
             match call(pg, "sqs", "ReceiveMessage", input).await {
                 Ok(out) => {
-                    let got = out.get("Messages").and_then(Value::as_array).cloned().unwrap_or_default();
+                    let got = out
+                        .get("Messages")
+                        .and_then(Value::as_array)
+                        .cloned()
+                        .unwrap_or_default();
                     status.ok(format!("Received {} message(s).", got.len()));
                     messages.set(Some(got));
                 }
@@ -137,10 +151,20 @@ fn QueueBody(id: String, url: String) -> impl IntoView {
 
     let delete_queue = move |_| {
         spawn_local(async move {
-            match call(pg, "sqs", "DeleteQueue", json!({"QueueUrl": queue_url.get_value()})).await {
+            match call(
+                pg,
+                "sqs",
+                "DeleteQueue",
+                json!({"QueueUrl": queue_url.get_value()}),
+            )
+            .await
+            {
                 Ok(_) => {
                     refresh.bump();
-                    navigate(&Route::Playground { id: id.get_value(), view: View::Service(Service::Sqs) });
+                    navigate(&Route::Playground {
+                        id: id.get_value(),
+                        view: View::Service(Service::Sqs),
+                    });
                 }
                 Err(e) => status.fail(e),
             }
