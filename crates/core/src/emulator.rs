@@ -6,7 +6,10 @@ use serde_json::Value;
 
 use crate::{
     outbox::{Event, Outbox},
-    services::Services,
+    services::{
+        lambda::invoke::{self, Execution, InFlight, PreparedInvoke, Rejected},
+        Services,
+    },
     Clock, IdSource,
 };
 
@@ -81,6 +84,8 @@ pub struct Emulator {
     ids: Box<dyn IdSource>,
     services: Services,
     outbox: Outbox,
+    /// Lambda invocations running now (not persisted), for the concurrency limits.
+    in_flight: InFlight,
 }
 
 impl Emulator {
@@ -90,6 +95,7 @@ impl Emulator {
             ids,
             services: Services::default(),
             outbox: Outbox::default(),
+            in_flight: InFlight::default(),
         }
     }
 
@@ -150,6 +156,66 @@ impl Emulator {
             request_id,
             result,
             changes,
+        }
+    }
+
+    /// Lambda Invoke, first phase: validates the request (canonical InvocationRequest) and
+    /// resolves the function version the host is to run. See [`invoke`].
+    pub fn prepare_invoke(
+        &mut self,
+        caller: &Caller,
+        input: Value,
+    ) -> Result<PreparedInvoke, Rejected> {
+        let request_id = self.ids.uuid();
+        let now = self.clock.now_millis();
+        let ids = &mut self.ids;
+        let new_stream = |version: &str| {
+            invoke::log_stream_name(now, version, &ids.token(b"0123456789abcdef", 32))
+        };
+        invoke::prepare(
+            &self.services.lambda,
+            &mut self.in_flight,
+            &caller.scope(),
+            request_id.clone(),
+            new_stream,
+            input,
+        )
+        .map_err(|error| Rejected { request_id, error })
+    }
+
+    /// Lambda Invoke, second phase: records the function's log in CloudWatch Logs and answers
+    /// the canonical InvocationResponse.
+    pub fn complete_invoke(
+        &mut self,
+        caller: &Caller,
+        prepared: &PreparedInvoke,
+        execution: Execution,
+    ) -> Outcome {
+        let mut changes = ChangeSet::default();
+        let mut raised = Outbox::default();
+        let mut ctx = Ctx {
+            caller,
+            request_id: &prepared.request_id,
+            now_millis: self.clock.now_millis(),
+            ids: self.ids.as_mut(),
+            changes: &mut changes,
+            outbox: &mut raised,
+        };
+        let result = invoke::complete(
+            &mut self.services.logs,
+            &mut self.in_flight,
+            &mut ctx,
+            prepared,
+            execution,
+        );
+        Outcome {
+            request_id: prepared.request_id.clone(),
+            changes: if result.is_ok() {
+                changes
+            } else {
+                ChangeSet::default()
+            },
+            result,
         }
     }
 

@@ -4,8 +4,12 @@
 //! equivalents so that tools written for them work unchanged:
 //! - `GET /_nimbus/health` (also `/_localstack/health`): which services run;
 //! - `POST /_nimbus/reset` (also `/moto-api/reset`): wipe all state.
+//!
+//! Lambda Invoke runs the function with the machine's `node` (see [`executor`]) while the node
+//! is unlocked, so other requests, the function's own SDK calls included, proceed meanwhile.
 
 mod backend;
+mod executor;
 mod node;
 
 use std::{net::SocketAddr, path::PathBuf, sync::Arc};
@@ -18,7 +22,10 @@ use nimbus_protocol::{HttpRequest, HttpResponse};
 use tokio::{net::TcpListener, sync::Mutex};
 
 pub use backend::Backend;
-pub use node::Node;
+pub use executor::Executor;
+pub use node::{Node, PendingInvoke, Step};
+
+use nimbus_core::services::lambda::invoke::{Execution, InvocationKind};
 
 pub struct Config {
     pub address: SocketAddr,
@@ -30,6 +37,7 @@ pub struct Config {
 pub struct Server {
     listener: TcpListener,
     node: Arc<Mutex<Node>>,
+    executor: Arc<Executor>,
 }
 
 impl Server {
@@ -44,9 +52,16 @@ impl Server {
         let listener = TcpListener::bind(config.address)
             .await
             .map_err(|e| format!("cannot listen on {}: {e}", config.address))?;
+        let mut own = listener
+            .local_addr()
+            .map_err(|e| format!("no local address: {e}"))?;
+        if own.ip().is_unspecified() {
+            own.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+        }
         Ok(Server {
             listener,
             node: Arc::new(Mutex::new(node)),
+            executor: Arc::new(Executor::new(format!("http://{own}"))),
         })
     }
 
@@ -62,10 +77,14 @@ impl Server {
                 continue;
             };
             let node = self.node.clone();
+            let executor = self.executor.clone();
             tokio::spawn(async move {
                 let service = service_fn(move |request| {
                     let node = node.clone();
-                    async move { Ok::<_, std::convert::Infallible>(respond(node, request).await) }
+                    let executor = executor.clone();
+                    async move {
+                        Ok::<_, std::convert::Infallible>(respond(node, executor, request).await)
+                    }
                 });
                 // Errors here are clients hanging up; nothing to answer.
                 let _ = http1::Builder::new()
@@ -76,7 +95,11 @@ impl Server {
     }
 }
 
-async fn respond(node: Arc<Mutex<Node>>, request: Request<Incoming>) -> Response<Full<Bytes>> {
+async fn respond(
+    node: Arc<Mutex<Node>>,
+    executor: Arc<Executor>,
+    request: Request<Incoming>,
+) -> Response<Full<Bytes>> {
     let (parts, body) = request.into_parts();
     let body = match body.collect().await {
         Ok(collected) => collected.to_bytes().to_vec(),
@@ -106,18 +129,70 @@ async fn respond(node: Arc<Mutex<Node>>, request: Request<Incoming>) -> Response
     };
     let mut response = if request.method == "OPTIONS" {
         preflight(&request)
-    } else if let Some(response) = own_endpoint(&node, &request).await {
+    } else if let Some(response) = own_endpoint(&node, &executor, &request).await {
         response
     } else {
         let endpoint = format!("http://{host}");
-        let response = tokio::task::block_in_place(|| {
+        let step = tokio::task::block_in_place(|| {
             let mut node = node.blocking_lock();
-            node.handle(&request, &endpoint)
+            node.begin(&request, &endpoint)
         });
-        into_hyper(response)
+        match step {
+            Step::Done(response) => into_hyper(response),
+            Step::Invoke(pending) => into_hyper(invoke(node, executor, *pending).await),
+        }
     };
     allow_any_origin(&mut response);
     response
+}
+
+/// Runs a validated Invoke without holding the node, then completes it under the lock. An Event
+/// invocation is acknowledged at once and runs in the background, as Lambda queues it.
+async fn invoke(
+    node: Arc<Mutex<Node>>,
+    executor: Arc<Executor>,
+    pending: PendingInvoke,
+) -> HttpResponse {
+    let finish = |node: &Mutex<Node>, pending: &PendingInvoke, execution: Execution| {
+        tokio::task::block_in_place(|| node.blocking_lock().finish_invoke(pending, execution))
+    };
+    match pending.prepared.kind {
+        InvocationKind::DryRun => finish(&node, &pending, Execution::NotRun),
+        InvocationKind::Event => {
+            let acknowledged = finish(&node, &pending, Execution::NotRun);
+            tokio::spawn(async move {
+                let execution = run(executor, &pending).await;
+                finish(&node, &pending, execution);
+            });
+            acknowledged
+        }
+        InvocationKind::RequestResponse => {
+            // In its own task, so that the invocation is completed (its log written, its
+            // concurrency released) even if the client hangs up meanwhile.
+            let completed = tokio::spawn(async move {
+                let execution = run(executor, &pending).await;
+                finish(&node, &pending, execution)
+            });
+            completed.await.unwrap_or_else(|e| HttpResponse {
+                status: 500,
+                headers: vec![("content-type".into(), "text/plain".into())],
+                body: format!("the invocation failed: {e}").into_bytes(),
+            })
+        }
+    }
+}
+
+async fn run(executor: Arc<Executor>, pending: &PendingInvoke) -> Execution {
+    let prepared = pending.prepared.clone();
+    let access_key_id = pending.caller.access_key_id.clone();
+    tokio::task::spawn_blocking(move || executor.run(&prepared, &access_key_id))
+        .await
+        .unwrap_or_else(|e| {
+            Execution::Failed(
+                nimbus_shapes::lambda::errors::SERVICE_EXCEPTION
+                    .with_message(format!("the function's runner failed: {e}")),
+            )
+        })
 }
 
 /// Answers a CORS preflight: a web page using an AWS SDK may call the emulator from any origin,
@@ -160,7 +235,11 @@ fn allow_any_origin(response: &mut Response<Full<Bytes>>) {
 }
 
 /// Nimbus's own paths, and LocalStack's and moto's equivalents.
-async fn own_endpoint(node: &Mutex<Node>, request: &HttpRequest) -> Option<Response<Full<Bytes>>> {
+async fn own_endpoint(
+    node: &Mutex<Node>,
+    executor: &Executor,
+    request: &HttpRequest,
+) -> Option<Response<Full<Bytes>>> {
     match (request.method.as_str(), request.path.as_str()) {
         ("GET" | "HEAD", "/_nimbus/health" | "/_localstack/health") => {
             let services: serde_json::Map<String, serde_json::Value> = nimbus_shapes::models()
@@ -172,6 +251,7 @@ async fn own_endpoint(node: &Mutex<Node>, request: &HttpRequest) -> Option<Respo
         }
         ("POST", "/_nimbus/reset" | "/moto-api/reset" | "/_localstack/state/reset") => {
             let result = node.lock().await.reset();
+            executor.clear();
             Some(match result {
                 Ok(()) => json(200, &serde_json::json!({ "status": "reset" })),
                 Err(error) => plain(500, &error.message),

@@ -3,8 +3,13 @@
 
 use std::sync::Arc;
 
-use nimbus_core::{Caller, Emulator, SeededIds, SystemClock};
-use nimbus_protocol::{parse_request, render_error, render_output, HttpRequest, HttpResponse};
+use nimbus_core::{
+    services::lambda::invoke::{Execution, PreparedInvoke},
+    Caller, Emulator, SeededIds, SystemClock,
+};
+use nimbus_protocol::{
+    parse_request, render_error, render_output, HttpRequest, HttpResponse, ParsedRequest,
+};
 use nimbus_shapes::ServiceError;
 use nimbus_storage::{ChangeSet, Storage};
 
@@ -13,6 +18,20 @@ use crate::backend::Backend;
 pub struct Node {
     emulator: Emulator,
     storage: Backend,
+}
+
+/// What [`Node::begin`] made of a request.
+pub enum Step {
+    Done(HttpResponse),
+    /// A Lambda Invoke, validated: the host runs the function without holding the node, then
+    /// hands the execution to [`Node::finish_invoke`].
+    Invoke(Box<PendingInvoke>),
+}
+
+pub struct PendingInvoke {
+    parsed: ParsedRequest,
+    pub caller: Caller,
+    pub prepared: PreparedInvoke,
 }
 
 impl Node {
@@ -31,11 +50,25 @@ impl Node {
         Ok(Node { emulator, storage })
     }
 
-    /// Runs an AWS API request. `endpoint` is `scheme://host[:port]` as the client addressed us.
+    /// Runs an AWS API request that runs no function code (a Lambda Invoke is refused: use
+    /// [`Node::begin`]). `endpoint` is `scheme://host[:port]` as the client addressed us.
     pub fn handle(&mut self, request: &HttpRequest, endpoint: &str) -> HttpResponse {
+        match self.begin(request, endpoint) {
+            Step::Done(response) => response,
+            Step::Invoke(pending) => {
+                let error = nimbus_shapes::lambda::errors::SERVICE_EXCEPTION
+                    .with_message("This host cannot run Lambda functions.");
+                self.finish_invoke(&pending, Execution::Failed(error))
+            }
+        }
+    }
+
+    /// Runs an AWS API request, except that a Lambda Invoke stops once validated: the caller
+    /// runs the function and completes it with [`Node::finish_invoke`].
+    pub fn begin(&mut self, request: &HttpRequest, endpoint: &str) -> Step {
         let parsed = match parse_request(request) {
             Ok(parsed) => parsed,
-            Err(response) => return response,
+            Err(response) => return Step::Done(response),
         };
         let caller = Caller {
             account_id: parsed.account_id.clone(),
@@ -43,19 +76,43 @@ impl Node {
             access_key_id: parsed.access_key_id.clone(),
             endpoint: endpoint.to_string(),
         };
+        if parsed.service.name == "lambda" && parsed.operation.name == "Invoke" {
+            return match self.emulator.prepare_invoke(&caller, parsed.input.clone()) {
+                Ok(prepared) => Step::Invoke(Box::new(PendingInvoke {
+                    parsed,
+                    caller,
+                    prepared,
+                })),
+                Err(rejected) => {
+                    Step::Done(render_error(&parsed, &rejected.error, &rejected.request_id))
+                }
+            };
+        }
         let outcome = self.emulator.call(
             &caller,
             parsed.service.name,
             parsed.operation.name,
             parsed.input.clone(),
         );
+        Step::Done(self.answer(&parsed, outcome))
+    }
+
+    /// Records what running an invocation gave (its log) and answers the Invoke.
+    pub fn finish_invoke(&mut self, pending: &PendingInvoke, execution: Execution) -> HttpResponse {
+        let outcome = self
+            .emulator
+            .complete_invoke(&pending.caller, &pending.prepared, execution);
+        self.answer(&pending.parsed, outcome)
+    }
+
+    fn answer(&mut self, parsed: &ParsedRequest, outcome: nimbus_core::Outcome) -> HttpResponse {
         let request_id = outcome.request_id;
         if let Err(error) = self.commit(outcome.changes) {
-            return render_error(&parsed, &error, &request_id);
+            return render_error(parsed, &error, &request_id);
         }
         match outcome.result {
-            Ok(output) => render_output(&parsed, output, &request_id),
-            Err(error) => render_error(&parsed, &error, &request_id),
+            Ok(output) => render_output(parsed, output, &request_id),
+            Err(error) => render_error(parsed, &error, &request_id),
         }
     }
 

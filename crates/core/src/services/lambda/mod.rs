@@ -6,6 +6,7 @@
 //! (no code); `lambda/{account}/{region}/code/{sha256 hex}` holds one deployment package (base64),
 //! shared by every version that uses it.
 
+pub mod invoke;
 mod zip;
 
 use std::collections::BTreeMap;

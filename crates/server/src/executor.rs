@@ -1,0 +1,441 @@
+//! Runs Lambda functions natively with the machine's `node`: one child process per warm
+//! execution environment, driven by `runner.js` over stdin/stdout (one JSON message a line).
+//! An environment is reused by the next invocation of the same function version, code and
+//! configuration, so module-level state survives between calls as it does in Lambda.
+
+use std::{
+    collections::HashMap,
+    io::{BufRead, BufReader, Read, Write},
+    path::{Component, Path, PathBuf},
+    process::{Child, ChildStdin, Command, Stdio},
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        mpsc, Mutex,
+    },
+    time::{Duration, Instant},
+};
+
+use nimbus_core::services::lambda::invoke::{
+    log_group_name, Execution, ExecutionResult, FunctionError, PreparedInvoke,
+};
+use nimbus_shapes::lambda::errors;
+use serde_json::{json, Value};
+
+const RUNNER: &str = include_str!("runner.js");
+/// Prefix of the runner's protocol lines; other stdout lines are the function's own output.
+const MARK: &str = "\u{1e}NIMBUS:";
+/// Lambda gives a function's Init phase 10 seconds.
+const INIT_LIMIT: Duration = Duration::from_secs(10);
+/// Idle environments kept per function configuration.
+const MAX_IDLE: usize = 8;
+
+/// Stands in for every credential the runtime hands a function: the emulator accepts any secret.
+const SECRET: &str = "test";
+
+pub struct Executor {
+    /// `http://127.0.0.1:PORT`: where the function's AWS SDK calls go (AWS_ENDPOINT_URL).
+    endpoint: String,
+    /// The project's node_modules (AWS SDK v3 and friends), if one is found.
+    node_modules: Option<PathBuf>,
+    root: PathBuf,
+    next_id: AtomicU64,
+    idle: Mutex<HashMap<String, Vec<Environment>>>,
+}
+
+enum Line {
+    Message(Value),
+    Output(String),
+    Closed,
+}
+
+struct Environment {
+    child: Child,
+    stdin: ChildStdin,
+    lines: mpsc::Receiver<Line>,
+    dir: PathBuf,
+    log_stream: String,
+}
+
+impl Drop for Environment {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// How waiting for the runner's next message ended.
+enum Wait {
+    Message(Value),
+    TimedOut,
+    Exited,
+}
+
+impl Environment {
+    /// The runner's next protocol message before `deadline`; the function's other output is
+    /// appended to `output`.
+    fn next_message(&self, deadline: Instant, output: &mut Vec<String>) -> Wait {
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(Line::Message(message)) => return Wait::Message(message),
+                Ok(Line::Output(text)) => output.push(text),
+                Ok(Line::Closed) | Err(mpsc::RecvTimeoutError::Disconnected) => {
+                    return Wait::Exited
+                }
+                Err(mpsc::RecvTimeoutError::Timeout) => return Wait::TimedOut,
+            }
+        }
+    }
+}
+
+fn forward<R: Read + Send + 'static>(source: R, sink: mpsc::Sender<Line>) {
+    std::thread::spawn(move || {
+        for line in BufReader::new(source).lines() {
+            let Ok(line) = line else { break };
+            let item = match line.strip_prefix(MARK) {
+                Some(json) => match serde_json::from_str::<Value>(json) {
+                    Ok(message) if message["type"] == "log" => {
+                        Line::Output(message["line"].as_str().unwrap_or_default().to_string())
+                    }
+                    Ok(message) => Line::Message(message),
+                    Err(_) => Line::Output(line),
+                },
+                None => Line::Output(line),
+            };
+            if sink.send(item).is_err() {
+                return;
+            }
+        }
+        let _ = sink.send(Line::Closed);
+    });
+}
+
+/// The project's node_modules: `NIMBUS_NODE_MODULES`, else the nearest `node_modules` above the
+/// working directory or the executable.
+fn find_node_modules() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("NIMBUS_NODE_MODULES") {
+        return Some(PathBuf::from(dir));
+    }
+    let starts = [
+        std::env::current_dir().ok(),
+        std::env::current_exe()
+            .ok()
+            .and_then(|p| p.canonicalize().ok()),
+    ];
+    starts.into_iter().flatten().find_map(|start| {
+        start
+            .ancestors()
+            .map(|dir| dir.join("node_modules"))
+            .find(|candidate| candidate.is_dir())
+    })
+}
+
+/// A path inside the task root for a zip entry, or `None` for entries that would escape it.
+fn task_path(root: &Path, entry: &str) -> Option<PathBuf> {
+    let relative = Path::new(entry);
+    relative
+        .components()
+        .all(|c| matches!(c, Component::Normal(_)))
+        .then(|| root.join(relative))
+}
+
+fn error(error_type: &str, message: String) -> FunctionError {
+    FunctionError {
+        error_type: error_type.to_string(),
+        message,
+        trace: Vec::new(),
+    }
+}
+
+impl Executor {
+    pub fn new(endpoint: String) -> Executor {
+        let root = std::env::temp_dir().join(format!("nimbus-lambda-{}", std::process::id()));
+        Executor {
+            endpoint,
+            node_modules: find_node_modules(),
+            root,
+            next_id: AtomicU64::new(1),
+            idle: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Stops every idle environment (after a reset, their functions are gone).
+    pub fn clear(&self) {
+        self.idle.lock().expect("idle pool").clear();
+    }
+
+    /// Runs one prepared invocation to its end (blocking: call it off the async runtime).
+    /// `access_key_id` is the caller's, so the function's SDK calls act in the same account.
+    pub fn run(&self, prepared: &PreparedInvoke, access_key_id: &str) -> Execution {
+        let key = environment_key(prepared, access_key_id);
+        let warm = self
+            .idle
+            .lock()
+            .expect("idle pool")
+            .get_mut(&key)
+            .and_then(Vec::pop);
+        let (environment, init_duration_ms, init_output) = match warm {
+            Some(environment) => (environment, None, Vec::new()),
+            None => match self.start(prepared, access_key_id) {
+                Ok(started) => started,
+                Err(execution) => return execution,
+            },
+        };
+        let (mut result, reusable) = invoke(environment, prepared, init_duration_ms);
+        result.init_log_lines = init_output;
+        if let Some(environment) = reusable {
+            let mut idle = self.idle.lock().expect("idle pool");
+            let pool = idle.entry(key).or_default();
+            if pool.len() < MAX_IDLE {
+                pool.push(environment);
+            }
+        }
+        Execution::Ran(result)
+    }
+
+    fn runner_path(&self) -> std::io::Result<PathBuf> {
+        let path = self.root.join("runner.js");
+        if !path.exists() {
+            std::fs::create_dir_all(&self.root)?;
+            std::fs::write(&path, RUNNER)?;
+        }
+        Ok(path)
+    }
+
+    /// Starts a new execution environment and waits for its Init phase.
+    #[allow(clippy::result_large_err)]
+    fn start(
+        &self,
+        prepared: &PreparedInvoke,
+        access_key_id: &str,
+    ) -> Result<(Environment, Option<f64>, Vec<String>), Execution> {
+        let failed =
+            |message: String| Execution::Failed(errors::SERVICE_EXCEPTION.with_message(message));
+        let invocation = &prepared.invocation;
+        let runner = self
+            .runner_path()
+            .map_err(|e| failed(format!("cannot write the Node.js runner: {e}")))?;
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let dir = self.root.join(format!("env-{id}"));
+        let task = dir.join("task");
+        let written = (|| -> std::io::Result<()> {
+            std::fs::create_dir_all(&task)?;
+            for (name, content) in &invocation.files {
+                let Some(path) = task_path(&task, name) else {
+                    continue;
+                };
+                if name.ends_with('/') {
+                    std::fs::create_dir_all(&path)?;
+                    continue;
+                }
+                if let Some(parent) = path.parent() {
+                    std::fs::create_dir_all(parent)?;
+                }
+                std::fs::write(&path, content)?;
+            }
+            // ESM ignores NODE_PATH: a node_modules link next to the code lets `import` find the
+            // project's packages (unless the package brings its own).
+            #[cfg(unix)]
+            if let Some(modules) = &self.node_modules {
+                if !task.join("node_modules").exists() {
+                    std::os::unix::fs::symlink(modules, task.join("node_modules"))?;
+                }
+            }
+            Ok(())
+        })();
+        if let Err(e) = written {
+            let _ = std::fs::remove_dir_all(&dir);
+            return Err(failed(format!("cannot unpack the function's code: {e}")));
+        }
+        let log_stream = prepared.new_log_stream.clone();
+        let region = &prepared.scope.region;
+        let mut command = Command::new("node");
+        command
+            .arg(&runner)
+            .current_dir(&task)
+            .env_clear()
+            .envs(&invocation.environment)
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("AWS_REGION", region)
+            .env("AWS_DEFAULT_REGION", region)
+            .env(
+                "AWS_EXECUTION_ENV",
+                format!("AWS_Lambda_{}", invocation.runtime),
+            )
+            .env("AWS_LAMBDA_FUNCTION_NAME", &invocation.function_name)
+            .env("AWS_LAMBDA_FUNCTION_VERSION", &invocation.version)
+            .env(
+                "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+                invocation.memory_size.to_string(),
+            )
+            .env(
+                "AWS_LAMBDA_LOG_GROUP_NAME",
+                log_group_name(&invocation.function_name),
+            )
+            .env("AWS_LAMBDA_LOG_STREAM_NAME", &log_stream)
+            .env("AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand")
+            .env("AWS_ACCESS_KEY_ID", access_key_id)
+            .env("AWS_SECRET_ACCESS_KEY", SECRET)
+            .env("AWS_SESSION_TOKEN", SECRET)
+            .env("AWS_ENDPOINT_URL", &self.endpoint)
+            .env("LAMBDA_TASK_ROOT", &task)
+            .env("LAMBDA_RUNTIME_DIR", &self.root)
+            .env("_HANDLER", &invocation.handler)
+            .env("TZ", ":UTC")
+            .env("LANG", "en_US.UTF-8")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        if let Some(modules) = &self.node_modules {
+            command.env("NODE_PATH", modules);
+        }
+        let mut child = match command.spawn() {
+            Ok(child) => child,
+            Err(e) => {
+                let _ = std::fs::remove_dir_all(&dir);
+                let message = if e.kind() == std::io::ErrorKind::NotFound {
+                    "Nimbus runs Lambda functions natively with Node.js, but `node` was not found on PATH: install Node.js 18 or later to invoke functions.".to_string()
+                } else {
+                    format!("could not start node: {e}")
+                };
+                return Err(failed(message));
+            }
+        };
+        let (sink, lines) = mpsc::channel();
+        forward(child.stdout.take().expect("piped stdout"), sink.clone());
+        forward(child.stderr.take().expect("piped stderr"), sink);
+        let stdin = child.stdin.take().expect("piped stdin");
+        let environment = Environment {
+            child,
+            stdin,
+            lines,
+            dir,
+            log_stream,
+        };
+        let mut output = Vec::new();
+        let deadline = Instant::now() + INIT_LIMIT;
+        match environment.next_message(deadline, &mut output) {
+            Wait::Message(ready) => {
+                let init = ready["initMs"].as_f64().unwrap_or(0.0);
+                Ok((environment, Some(init), output))
+            }
+            Wait::TimedOut => Err(failed(
+                "The function's execution environment did not start within 10 seconds.".into(),
+            )),
+            Wait::Exited => Err(failed(format!(
+                "The Node.js runtime exited while starting: {}",
+                output.join("\n")
+            ))),
+        }
+    }
+}
+
+/// Environments are shared only by invocations of the same code and configuration.
+fn environment_key(prepared: &PreparedInvoke, access_key_id: &str) -> String {
+    let i = &prepared.invocation;
+    format!(
+        "{}|{}|{}|{}|{}|{}|{}|{}|{}|{:?}",
+        prepared.scope.account_id,
+        prepared.scope.region,
+        access_key_id,
+        i.function_name,
+        i.version,
+        i.code_sha256,
+        i.handler,
+        i.memory_size,
+        i.timeout,
+        i.environment
+    )
+}
+
+/// Sends one invocation to `environment` and collects its result; gives the environment back
+/// when it can serve the next one.
+fn invoke(
+    mut environment: Environment,
+    prepared: &PreparedInvoke,
+    init_duration_ms: Option<f64>,
+) -> (ExecutionResult, Option<Environment>) {
+    let mut output = Vec::new();
+    let output = &mut output;
+    let invocation = &prepared.invocation;
+    let timeout = Duration::from_secs(invocation.timeout.max(1) as u64);
+    let started = Instant::now();
+    let message = json!({
+        "requestId": prepared.request_id,
+        "payload": String::from_utf8_lossy(&prepared.payload),
+        "timeoutMs": timeout.as_millis() as u64,
+        "invokedFunctionArn": invocation.function_arn,
+    });
+    let mut result = ExecutionResult {
+        init_duration_ms,
+        log_stream: environment.log_stream.clone(),
+        max_memory_mb: 0,
+        ..Default::default()
+    };
+    let sent = writeln!(environment.stdin, "{message}").and_then(|_| environment.stdin.flush());
+    let waited = if sent.is_ok() {
+        environment.next_message(started + timeout, output)
+    } else {
+        Wait::Exited
+    };
+    result.duration_ms = started.elapsed().as_secs_f64() * 1000.0;
+    match waited {
+        Wait::Message(answer) => {
+            result.log_lines = std::mem::take(output);
+            result.max_memory_mb = answer["maxMemoryMb"].as_u64().unwrap_or(0);
+            if let Some(duration) = answer["durationMs"].as_f64() {
+                result.duration_ms = duration;
+            }
+            let init_failed = answer["initFailed"].as_bool().unwrap_or(false);
+            match answer.get("error") {
+                Some(e) => {
+                    result.error = Some(FunctionError {
+                        error_type: e["errorType"].as_str().unwrap_or("Error").to_string(),
+                        message: e["errorMessage"].as_str().unwrap_or_default().to_string(),
+                        trace: e["trace"]
+                            .as_array()
+                            .map(|t| {
+                                t.iter()
+                                    .filter_map(|l| l.as_str())
+                                    .map(str::to_string)
+                                    .collect()
+                            })
+                            .unwrap_or_default(),
+                    })
+                }
+                None => {
+                    result.payload = answer["payload"]
+                        .as_str()
+                        .unwrap_or("null")
+                        .as_bytes()
+                        .to_vec()
+                }
+            }
+            // An environment whose Init failed is not reused: Lambda initialises again.
+            (result, (!init_failed).then_some(environment))
+        }
+        Wait::TimedOut => {
+            // Lambda stops the environment: the next call starts a new one.
+            result.log_lines = std::mem::take(output);
+            result.timed_out = true;
+            (result, None)
+        }
+        Wait::Exited => {
+            let status = environment
+                .child
+                .wait()
+                .map(|s| s.to_string())
+                .unwrap_or_else(|_| "unknown status".into());
+            result.log_lines = std::mem::take(output);
+            result.error = Some(error(
+                "Runtime.ExitError",
+                format!(
+                    "RequestId: {} Error: Runtime exited with error: {status}",
+                    prepared.request_id
+                ),
+            ));
+            (result, None)
+        }
+    }
+}
