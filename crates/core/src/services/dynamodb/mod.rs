@@ -10,8 +10,11 @@
 
 mod errors;
 mod expression;
+mod filter;
+mod key_condition;
 mod number;
 mod path;
+mod query;
 mod reserved;
 mod table;
 mod value;
@@ -235,25 +238,7 @@ impl ConditionParams<'_> {
         };
         let mut names = Names::new(self.names);
         names.check_keys()?;
-        if let Some(values) = self.values {
-            if values.is_empty() {
-                return Err(validation("ExpressionAttributeValues must not be empty"));
-            }
-            for (key, value) in values {
-                if key.len() < 2 || !key.starts_with(':') {
-                    return Err(validation(format!(
-                        "ExpressionAttributeValues contains invalid key: Syntax error; key: \"{key}\""
-                    )));
-                }
-                let single: Item = [(key.clone(), value.clone())].into();
-                if let Err(e) = normalise_item(&single) {
-                    return Err(validation(format!(
-                        "ExpressionAttributeValues contains invalid value: {} for key {key}",
-                        e.message
-                    )));
-                }
-            }
-        }
+        normalise_values(self.values)?;
         let condition = Condition::parse(text, &mut names)?;
         names.check_all_used()?;
         // The supported functions take no values, so any value given is unused.
@@ -266,6 +251,37 @@ impl ConditionParams<'_> {
         }
         Ok(Some(condition))
     }
+}
+
+/// Checks ExpressionAttributeValues as AWS does and answers them with numbers normalised.
+fn normalise_values(
+    values: Option<&BTreeMap<String, AttributeValue>>,
+) -> Result<Option<Item>, ServiceError> {
+    let Some(values) = values else {
+        return Ok(None);
+    };
+    if values.is_empty() {
+        return Err(validation("ExpressionAttributeValues must not be empty"));
+    }
+    let mut out = Item::new();
+    for (key, value) in values {
+        if key.len() < 2 || !key.starts_with(':') {
+            return Err(validation(format!(
+                "ExpressionAttributeValues contains invalid key: Syntax error; key: \"{key}\""
+            )));
+        }
+        let single: Item = [(key.clone(), value.clone())].into();
+        match normalise_item(&single) {
+            Ok(normal) => out.extend(normal),
+            Err(e) => {
+                return Err(validation(format!(
+                    "ExpressionAttributeValues contains invalid value: {} for key {key}",
+                    e.message
+                )))
+            }
+        }
+    }
+    Ok(Some(out))
 }
 
 fn condition_failed(
@@ -625,6 +641,20 @@ impl DynamoDb for Handler<'_, '_> {
             consumed_capacity: consumed(input.return_consumed_capacity.as_ref(), &name, units),
             item_collection_metrics: None,
         })
+    }
+
+    fn query(
+        &mut self,
+        input: nimbus_shapes::dynamodb::QueryInput,
+    ) -> Result<nimbus_shapes::dynamodb::QueryOutput, ServiceError> {
+        self.run_query(input)
+    }
+
+    fn scan(
+        &mut self,
+        input: nimbus_shapes::dynamodb::ScanInput,
+    ) -> Result<nimbus_shapes::dynamodb::ScanOutput, ServiceError> {
+        self.run_scan(input)
     }
 }
 

@@ -358,7 +358,7 @@ fn encode_bytes(bytes: &[u8], out: &mut Vec<u8>) {
     out.extend_from_slice(&[0, 0]);
 }
 
-fn encode_scalar(value: &AttributeValue, out: &mut Vec<u8>) {
+pub fn encode_scalar(value: &AttributeValue, out: &mut Vec<u8>) {
     if let Some(s) = &value.s {
         encode_bytes(s.as_bytes(), out);
     } else if let Some(b) = &value.b {
@@ -368,6 +368,15 @@ fn encode_scalar(value: &AttributeValue, out: &mut Vec<u8>) {
             number.encode_ordered(out);
         }
     }
+}
+
+/// The bytes every encoding of a string or binary starting with `value` starts with (for
+/// `begins_with`): the escaped bytes without the terminator.
+pub fn encode_prefix(value: &AttributeValue) -> Vec<u8> {
+    let mut out = Vec::new();
+    encode_scalar(value, &mut out);
+    out.truncate(out.len().saturating_sub(2));
+    out
 }
 
 #[cfg(test)]

@@ -1,0 +1,548 @@
+//! Query and Scan: reading a partition's key range or the whole table, a page at a time.
+//!
+//! A page ends at `Limit` items or once the items read reach 1 MB (AWS's page size, by
+//! item size), and `LastEvaluatedKey` holds the last item's key attributes. AWS answers a
+//! `LastEvaluatedKey` whenever `Limit` stopped the read, even if nothing follows; Nimbus does
+//! the same, so clients' pagination loops see the same number of calls.
+//!
+//! A FilterExpression applies after the read: `Limit` and the 1 MB count the items read
+//! (`ScannedCount`), `Count` the items kept. IndexName is refused for now.
+
+use std::{
+    collections::{BTreeMap, BTreeSet},
+    ops::Bound,
+};
+
+use nimbus_shapes::{
+    dynamodb::{AttributeValue, QueryInput, QueryOutput, ScanInput, ScanOutput, Select},
+    ServiceError,
+};
+
+use super::{
+    constraint_errors, consumed, consumed_capacity_error, enum_error, expression,
+    expression::Names,
+    filter, item_table_name_errors, item_table_not_found,
+    key_condition::{self, CmpOp, SortCondition},
+    normalise_key, normalise_values,
+    path::{self, Path},
+    read_units, validation,
+    value::{encode_prefix, encode_scalar, item_size, Item, KeySchema},
+    Handler, Table,
+};
+
+/// DynamoDB stops a Query or Scan page once it has read 1 MB of items.
+pub const PAGE_BYTES: usize = 1024 * 1024;
+
+/// The request parts Query and Scan share.
+struct Common<'a> {
+    limit: Option<i32>,
+    select: Option<&'a Select>,
+    projection: Option<&'a String>,
+    filter: Option<&'a String>,
+    names: Option<&'a BTreeMap<String, String>>,
+    values: Option<&'a BTreeMap<String, AttributeValue>>,
+    legacy: bool,
+    index: Option<&'a String>,
+    /// Query reports some request errors in the "N validation errors" envelope, Scan bare.
+    query: bool,
+}
+
+impl Common<'_> {
+    /// Shape checks AWS reports together as "N validation errors detected".
+    fn constraint_errors(&self, errors: &mut Vec<String>) {
+        if let Some(limit) = self.limit.filter(|l| *l < 1) {
+            errors.push(format!("Value '{limit}' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1"));
+        }
+        if let Some(Select::Unknown(v)) = self.select {
+            errors.push(enum_error(
+                "select",
+                v,
+                "SPECIFIC_ATTRIBUTES, COUNT, ALL_ATTRIBUTES, ALL_PROJECTED_ATTRIBUTES",
+            ));
+        }
+    }
+
+    /// Checks what does not depend on the table; answers the projection and whether only a
+    /// count is wanted.
+    fn check(&self, names: &mut Names) -> Result<(Option<Vec<Path>>, bool), ServiceError> {
+        if self.legacy {
+            return Err(ServiceError::new(
+                "NotImplemented",
+                501,
+                "Nimbus does not support the legacy AttributesToGet, KeyConditions, QueryFilter, ScanFilter and ConditionalOperator parameters yet; use the expression parameters",
+            ));
+        }
+        if self.index.is_some() {
+            return Err(validation(
+                "Nimbus does not support IndexName in Query and Scan yet; read the table itself",
+            ));
+        }
+        let count_only = match (self.select, self.projection) {
+            (Some(Select::Count), Some(_)) => {
+                const MESSAGE: &str =
+                    "Cannot specify the ProjectionExpression when choosing to get only the Count";
+                return Err(if self.query {
+                    constraint_errors(&[MESSAGE.to_string()])
+                } else {
+                    validation(MESSAGE)
+                });
+            }
+            (Some(Select::AllAttributes), Some(_)) => {
+                return Err(validation(
+                    "Cannot specify the ProjectionExpression when choosing to get ALL_ATTRIBUTES",
+                ))
+            }
+            (Some(Select::SpecificAttributes), None) => {
+                return Err(validation(
+                    "Must specify the AttributesToGet or ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES",
+                ))
+            }
+            (Some(Select::AllProjectedAttributes), Some(_)) => {
+                return Err(validation(
+                    "Cannot specify the ProjectionExpression when choosing to get ALL_PROJECTED_ATTRIBUTES",
+                ))
+            }
+            (Some(Select::AllProjectedAttributes), None) => {
+                return Err(validation(
+                    "ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName",
+                ))
+            }
+            (Some(Select::Count), None) => true,
+            _ => false,
+        };
+        names.check_keys()?;
+        let projection = self
+            .projection
+            .map(|text| expression::projection(text, names))
+            .transpose()?;
+        Ok((projection, count_only))
+    }
+
+    /// The FilterExpression, if any; its values join `used`.
+    fn parse_filter(
+        &self,
+        names: &mut Names,
+        values: &Item,
+        used: &mut BTreeSet<String>,
+    ) -> Result<Option<filter::Parsed>, ServiceError> {
+        self.filter
+            .map(|text| filter::parse(text, names, values, used))
+            .transpose()
+    }
+}
+
+/// Refuses ExpressionAttributeValues no expression used, as AWS does.
+fn check_values_used(
+    values: Option<&BTreeMap<String, AttributeValue>>,
+    used: &BTreeSet<String>,
+) -> Result<(), ServiceError> {
+    let unused: Vec<&str> = values
+        .into_iter()
+        .flat_map(|v| v.keys())
+        .filter(|k| !used.contains(*k))
+        .map(String::as_str)
+        .collect();
+    if unused.is_empty() {
+        Ok(())
+    } else {
+        Err(validation(format!(
+            "Value provided in ExpressionAttributeValues unused in expressions: keys: {{{}}}",
+            unused.join(", ")
+        )))
+    }
+}
+
+/// A checked ExclusiveStartKey, encoded as the table orders it.
+fn start_key(table: &Table, key: Option<&Item>) -> Result<Option<Vec<u8>>, ServiceError> {
+    let Some(key) = key else { return Ok(None) };
+    let key = normalise_key(key).map_err(|e| {
+        validation(format!(
+            "The provided starting key is invalid: {}",
+            e.message
+        ))
+    })?;
+    table.schema.check_key(&key).map_err(|message| {
+        validation(format!("The provided starting key is invalid: {message}"))
+    })?;
+    Ok(Some(table.schema.encode(&key)))
+}
+
+/// One page of a read.
+struct Page {
+    items: Vec<Item>,
+    /// Items that passed the filter.
+    count: usize,
+    /// Items read (what Limit and the 1 MB page count).
+    scanned: usize,
+    last_key: Option<Item>,
+    bytes: usize,
+}
+
+fn key_of(schema: &KeySchema, item: &Item) -> Item {
+    schema
+        .attrs()
+        .filter_map(|a| item.get(&a.name).map(|v| (a.name.clone(), v.clone())))
+        .collect()
+}
+
+/// Reads items in order until `limit` items or 1 MB.
+fn read_page<'a>(
+    items: impl Iterator<Item = &'a Item>,
+    schema: &KeySchema,
+    limit: Option<i32>,
+    projection: Option<&[Path]>,
+    filter: Option<&filter::Filter>,
+    count_only: bool,
+) -> Page {
+    let limit = limit.map(|l| l as usize).unwrap_or(usize::MAX);
+    let mut page = Page {
+        items: Vec::new(),
+        count: 0,
+        scanned: 0,
+        last_key: None,
+        bytes: 0,
+    };
+    let mut items = items.peekable();
+    while let Some(item) = items.next() {
+        page.scanned += 1;
+        page.bytes += item_size(item);
+        if filter.is_none_or(|f| f.matches(item)) {
+            page.count += 1;
+            if !count_only {
+                page.items.push(match projection {
+                    Some(paths) => path::project(item, paths),
+                    None => item.clone(),
+                });
+            }
+        }
+        let full = page.scanned >= limit || page.bytes >= PAGE_BYTES;
+        if full && (page.scanned >= limit || items.peek().is_some()) {
+            page.last_key = Some(key_of(schema, item));
+            break;
+        }
+    }
+    page
+}
+
+/// The key after every key starting with `prefix`, if any.
+fn successor(prefix: &[u8]) -> Option<Vec<u8>> {
+    let mut out = prefix.to_vec();
+    while let Some(last) = out.pop() {
+        if last < 0xff {
+            out.push(last + 1);
+            return Some(out);
+        }
+    }
+    None
+}
+
+fn joined(prefix: &[u8], value: &AttributeValue) -> Vec<u8> {
+    let mut out = prefix.to_vec();
+    encode_scalar(value, &mut out);
+    out
+}
+
+type Range = (Bound<Vec<u8>>, Bound<Vec<u8>>);
+
+/// The encoded key range a key condition selects: its partition, narrowed by the sort key.
+fn key_range(prefix: &[u8], sort: Option<&SortCondition>) -> Range {
+    let partition_end = successor(prefix).map_or(Bound::Unbounded, Bound::Excluded);
+    let start = Bound::Included(prefix.to_vec());
+    match sort {
+        None => (start, partition_end),
+        Some(SortCondition::Cmp(op, v)) => {
+            let at = joined(prefix, v);
+            match op {
+                CmpOp::Eq => (Bound::Included(at.clone()), Bound::Included(at)),
+                CmpOp::Lt => (start, Bound::Excluded(at)),
+                CmpOp::Le => (start, Bound::Included(at)),
+                CmpOp::Gt => (Bound::Excluded(at), partition_end),
+                CmpOp::Ge => (Bound::Included(at), partition_end),
+            }
+        }
+        Some(SortCondition::Between(low, high)) => (
+            Bound::Included(joined(prefix, low)),
+            Bound::Included(joined(prefix, high)),
+        ),
+        Some(SortCondition::BeginsWith(p)) => {
+            let mut at = prefix.to_vec();
+            at.extend(encode_prefix(p));
+            let end = successor(&at).map_or(partition_end, Bound::Excluded);
+            (Bound::Included(at), end)
+        }
+    }
+}
+
+/// Narrows `range` to what follows (or, backwards, precedes) the start key.
+fn after_start(range: Range, start: Option<Vec<u8>>, forward: bool) -> Range {
+    let Some(start) = start else { return range };
+    let (low, high) = range;
+    if forward {
+        let tighter = match &low {
+            Bound::Included(l) | Bound::Excluded(l) => start >= *l,
+            Bound::Unbounded => true,
+        };
+        (if tighter { Bound::Excluded(start) } else { low }, high)
+    } else {
+        let tighter = match &high {
+            Bound::Included(h) | Bound::Excluded(h) => start <= *h,
+            Bound::Unbounded => true,
+        };
+        (
+            low,
+            if tighter {
+                Bound::Excluded(start)
+            } else {
+                high
+            },
+        )
+    }
+}
+
+/// `BTreeMap::range` panics on an inverted range; such a range selects nothing.
+fn is_empty(range: &Range) -> bool {
+    match range {
+        (Bound::Included(l), Bound::Included(h)) => l > h,
+        (Bound::Included(l) | Bound::Excluded(l), Bound::Excluded(h))
+        | (Bound::Excluded(l), Bound::Included(h)) => l >= h,
+        _ => false,
+    }
+}
+
+/// Which of `total` parallel-scan segments an item belongs to: a stable (FNV-1a) hash of
+/// its partition key, so a partition never straddles two segments.
+fn segment_of(schema: &KeySchema, item: &Item, total: u64) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    if let Some(value) = item.get(&schema.hash.name) {
+        let mut bytes = Vec::new();
+        encode_scalar(value, &mut bytes);
+        for b in bytes {
+            hash ^= u64::from(b);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    hash % total
+}
+
+impl Handler<'_, '_> {
+    pub(super) fn run_query(&mut self, input: QueryInput) -> Result<QueryOutput, ServiceError> {
+        let common = Common {
+            limit: input.limit,
+            select: input.select.as_ref(),
+            projection: input.projection_expression.as_ref(),
+            filter: input.filter_expression.as_ref(),
+            names: input.expression_attribute_names.as_ref(),
+            values: input.expression_attribute_values.as_ref(),
+            legacy: input.attributes_to_get.is_some()
+                || input.key_conditions.is_some()
+                || input.query_filter.is_some()
+                || input.conditional_operator.is_some(),
+            index: input.index_name.as_ref(),
+            query: true,
+        };
+        let mut errors = item_table_name_errors(input.table_name.as_deref());
+        common.constraint_errors(&mut errors);
+        consumed_capacity_error(input.return_consumed_capacity.as_ref(), &mut errors);
+        if !errors.is_empty() {
+            return Err(constraint_errors(&errors));
+        }
+        let Some(condition_text) = &input.key_condition_expression else {
+            if common.legacy {
+                common.check(&mut Names::new(None))?;
+            }
+            return Err(validation(
+                "Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.",
+            ));
+        };
+        let mut names = Names::new(common.names);
+        let (projection, count_only) = common.check(&mut names)?;
+        let values = normalise_values(common.values)?.unwrap_or_default();
+
+        let name_or_arn = input.table_name.clone().unwrap_or_default();
+        let table = self.table(&name_or_arn).ok_or_else(item_table_not_found)?;
+        let mut used = BTreeSet::new();
+        let condition = key_condition::parse(
+            condition_text,
+            &table.schema,
+            &mut names,
+            &values,
+            &mut used,
+        )?;
+        let filter = common.parse_filter(&mut names, &values, &mut used)?;
+        if let Some(key) = filter
+            .iter()
+            .flat_map(|f| &f.attributes)
+            .find(|a| table.schema.attrs().any(|k| &k.name == *a))
+        {
+            return Err(validation(format!(
+                "Filter Expression can only contain non-primary key attributes: Primary key attribute: {key}"
+            )));
+        }
+        names.check_all_used()?;
+        check_values_used(common.values, &used)?;
+        let start = start_key(table, input.exclusive_start_key.as_ref())?;
+
+        let mut prefix = Vec::new();
+        encode_scalar(&condition.hash, &mut prefix);
+        let forward = input.scan_index_forward != Some(false);
+        let range = after_start(key_range(&prefix, condition.sort.as_ref()), start, forward);
+        let selected: Box<dyn Iterator<Item = &Item>> = if is_empty(&range) {
+            Box::new(std::iter::empty())
+        } else if forward {
+            Box::new(table.items.range(range).map(|(_, item)| item))
+        } else {
+            Box::new(table.items.range(range).rev().map(|(_, item)| item))
+        };
+        let page = read_page(
+            selected,
+            &table.schema,
+            input.limit,
+            projection.as_deref(),
+            filter.as_ref().map(|f| &f.filter),
+            count_only,
+        );
+        let units = read_units(page.bytes, input.consistent_read == Some(true));
+        Ok(QueryOutput {
+            items: (!count_only).then_some(page.items),
+            count: Some(page.count as i32),
+            scanned_count: Some(page.scanned as i32),
+            last_evaluated_key: page.last_key,
+            consumed_capacity: consumed(
+                input.return_consumed_capacity.as_ref(),
+                &table.def.name,
+                units,
+            ),
+        })
+    }
+
+    pub(super) fn run_scan(&mut self, input: ScanInput) -> Result<ScanOutput, ServiceError> {
+        let common = Common {
+            limit: input.limit,
+            select: input.select.as_ref(),
+            projection: input.projection_expression.as_ref(),
+            filter: input.filter_expression.as_ref(),
+            names: input.expression_attribute_names.as_ref(),
+            values: input.expression_attribute_values.as_ref(),
+            legacy: input.attributes_to_get.is_some()
+                || input.scan_filter.is_some()
+                || input.conditional_operator.is_some(),
+            index: input.index_name.as_ref(),
+            query: false,
+        };
+        let mut errors = item_table_name_errors(input.table_name.as_deref());
+        common.constraint_errors(&mut errors);
+        consumed_capacity_error(input.return_consumed_capacity.as_ref(), &mut errors);
+        if let Some(segment) = input.segment {
+            if segment < 0 {
+                errors.push(format!("Value '{segment}' at 'segment' failed to satisfy constraint: Member must have value greater than or equal to 0"));
+            }
+            if segment > 999_999 {
+                errors.push(format!("Value '{segment}' at 'segment' failed to satisfy constraint: Member must have value less than or equal to 999999"));
+            }
+        }
+        if let Some(total) = input.total_segments {
+            if total < 1 {
+                errors.push(format!("Value '{total}' at 'totalSegments' failed to satisfy constraint: Member must have value greater than or equal to 1"));
+            }
+            if total > 1_000_000 {
+                errors.push(format!("Value '{total}' at 'totalSegments' failed to satisfy constraint: Member must have value less than or equal to 1000000"));
+            }
+        }
+        if !errors.is_empty() {
+            return Err(constraint_errors(&errors));
+        }
+        let segment = match (input.segment, input.total_segments) {
+            (None, None) => None,
+            (Some(_), None) => return Err(validation(
+                "The TotalSegments parameter is required but was not present in the request when Segment parameter is present",
+            )),
+            (None, Some(_)) => return Err(validation(
+                "The Segment parameter is required but was not present in the request when parameter TotalSegments is present",
+            )),
+            (Some(segment), Some(total)) if segment >= total => {
+                return Err(validation(format!(
+                    "The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: {segment} is not less than TotalSegments: {total}"
+                )))
+            }
+            (Some(segment), Some(total)) => Some((segment as u64, total as u64)),
+        };
+        let mut names = Names::new(common.names);
+        let (projection, count_only) = common.check(&mut names)?;
+        if common.names.is_some() && common.projection.is_none() && common.filter.is_none() {
+            return Err(validation(
+                "ExpressionAttributeNames can only be specified when using expressions",
+            ));
+        }
+        if common.values.is_some() && common.filter.is_none() {
+            return Err(validation(
+                "ExpressionAttributeValues can only be specified when using expressions: FilterExpression is null",
+            ));
+        }
+        let values = normalise_values(common.values)?.unwrap_or_default();
+        let mut used = BTreeSet::new();
+        let filter = common.parse_filter(&mut names, &values, &mut used)?;
+        names.check_all_used()?;
+        check_values_used(common.values, &used)?;
+
+        let name_or_arn = input.table_name.clone().unwrap_or_default();
+        let table = self.table(&name_or_arn).ok_or_else(item_table_not_found)?;
+        let start = start_key(table, input.exclusive_start_key.as_ref())?;
+        let range = after_start((Bound::Unbounded, Bound::Unbounded), start, true);
+        let schema = &table.schema;
+        let selected = table
+            .items
+            .range(range)
+            .map(|(_, item)| item)
+            .filter(|item| {
+                segment.is_none_or(|(segment, total)| segment_of(schema, item, total) == segment)
+            });
+        let page = read_page(
+            selected,
+            schema,
+            input.limit,
+            projection.as_deref(),
+            filter.as_ref().map(|f| &f.filter),
+            count_only,
+        );
+        let units = read_units(page.bytes, input.consistent_read == Some(true));
+        Ok(ScanOutput {
+            items: (!count_only).then_some(page.items),
+            count: Some(page.count as i32),
+            scanned_count: Some(page.scanned as i32),
+            last_evaluated_key: page.last_key,
+            consumed_capacity: consumed(
+                input.return_consumed_capacity.as_ref(),
+                &table.def.name,
+                units,
+            ),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn successor_skips_trailing_ff() {
+        assert_eq!(successor(&[1, 2]), Some(vec![1, 3]));
+        assert_eq!(successor(&[1, 0xff]), Some(vec![2]));
+        assert_eq!(successor(&[0xff, 0xff]), None);
+    }
+
+    #[test]
+    fn inverted_ranges_are_empty() {
+        let r = after_start(
+            (Bound::Included(vec![1]), Bound::Included(vec![3])),
+            Some(vec![3]),
+            true,
+        );
+        assert!(is_empty(&r));
+        let r = after_start(
+            (Bound::Included(vec![1]), Bound::Included(vec![3])),
+            Some(vec![2]),
+            false,
+        );
+        assert!(!is_empty(&r));
+    }
+}
