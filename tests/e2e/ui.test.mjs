@@ -94,6 +94,8 @@ test("dynamodb: create a table, put an item, see it, and it survives a reload", 
   await page.reload();
   await appReady(page);
   await page.locator(".table-summary", { hasText: "ACTIVE" }).waitFor();
+  // After a reload the grid lists the item again: it comes from Scan, not from memory.
+  await page.locator("table.items tr", { hasText: "Call Me Today" }).waitFor();
   await page.fill('input[name="key-artist"]', "No One You Know");
   await page.fill('input[name="key-song"]', "Call Me Today");
   await page.click('button:has-text("Get item")');

@@ -1,8 +1,8 @@
 //! DynamoDB: the table list with a create form, and a table view with an item editor.
 //!
 //! Items are typed DynamoDB JSON (`{"pk": {"S": "a"}}`), exactly what PutItem takes on the wire.
-//! Listing every item needs Scan, which Nimbus does not have yet: until then the table view shows
-//! the items written in this session and a lookup by key (GetItem).
+//! The item grid is the table's first Scan page (up to 1 MB, as DynamoDB pages it), read again
+//! after every change; a lookup by key (GetItem) finds any item.
 use crate::api::{call, use_playground, use_refresh, AwsError};
 use crate::app::navigate;
 use crate::route::{Route, Service, View};
@@ -312,19 +312,26 @@ fn TableBody(table: Value) -> impl IntoView {
     let keys = StoredValue::new(key_schema(&table));
     let table_name = StoredValue::new(table["TableName"].as_str().unwrap_or_default().to_string());
     let status = Status::new();
-    // Items written or found in this session, newest first; the full list needs Scan.
+    // The first Scan page, and whether DynamoDB said more items follow it.
     let items: RwSignal<Vec<Value>> = RwSignal::new(Vec::new());
+    let more_items = RwSignal::new(false);
     let editor = RwSignal::new(template(&keys.get_value()));
     let lookup: RwSignal<Vec<String>> = RwSignal::new(vec![String::new(); keys.get_value().len()]);
     let found: RwSignal<Option<Option<Value>>> = RwSignal::new(None);
 
-    let remember = move |item: Value| {
-        let key = key_of(&item, &keys.get_value());
-        items.update(|list| {
-            list.retain(|i| key_of(i, &keys.get_value()) != key);
-            list.insert(0, item);
+    let scan = move || {
+        spawn_local(async move {
+            let input = json!({"TableName": table_name.get_value()});
+            match call(pg, "dynamodb", "Scan", input).await {
+                Ok(out) => {
+                    items.set(out["Items"].as_array().cloned().unwrap_or_default());
+                    more_items.set(out.get("LastEvaluatedKey").is_some());
+                }
+                Err(e) => status.fail(e),
+            }
         });
     };
+    scan();
 
     let put = move |_| {
         let item: Value = match serde_json::from_str(&editor.get_untracked()) {
@@ -343,7 +350,7 @@ fn TableBody(table: Value) -> impl IntoView {
             match call(pg, "dynamodb", "PutItem", input).await {
                 Ok(_) => {
                     status.ok("Item saved.");
-                    remember(item);
+                    scan();
                 }
                 Err(e) => status.fail(e),
             }
@@ -361,11 +368,7 @@ fn TableBody(table: Value) -> impl IntoView {
             match call(pg, "dynamodb", "GetItem", input).await {
                 Ok(out) => {
                     status.clear();
-                    let item = out.get("Item").cloned();
-                    if let Some(item) = &item {
-                        remember(item.clone());
-                    }
-                    found.set(Some(item));
+                    found.set(Some(out.get("Item").cloned()));
                 }
                 Err(e) => status.fail(e),
             }
@@ -381,9 +384,7 @@ fn TableBody(table: Value) -> impl IntoView {
             match call(pg, "dynamodb", "DeleteItem", input).await {
                 Ok(_) => {
                     status.ok("Item deleted.");
-                    items.update(|list| {
-                        list.retain(|i| key_of(i, &keys.get_value()).as_ref() != Some(&key))
-                    });
+                    scan();
                     found.update(|f| {
                         if f.as_ref()
                             .and_then(|i| i.as_ref())
@@ -447,12 +448,16 @@ fn TableBody(table: Value) -> impl IntoView {
         <section>
             <h2>"Items"</h2>
             <p class="muted small">
-                "Items written or looked up in this session. Listing every item in the table needs Scan, which Nimbus does not implement yet; use “Look up by key” for the rest."
+                {move || if more_items.get() {
+                    "The first 1 MB of items, as one Scan page returns them; more follow. Use “Look up by key” for the rest."
+                } else {
+                    "Every item in the table, read with Scan."
+                }}
             </p>
             {move || {
                 let list = items.get();
                 if list.is_empty() {
-                    return view! { <p class="empty">"No items in this session yet."</p> }.into_any();
+                    return view! { <p class="empty">"The table has no items yet."</p> }.into_any();
                 }
                 view! {
                     <table class="grid items">
