@@ -340,6 +340,43 @@ struct Listing<'a> {
     last: Option<String>,
 }
 
+/// Keys and prefixes as a listing returns them: URL-encoded when `EncodingType=url` was asked.
+fn key_encoder(encoding: &Option<EncodingType>) -> impl Fn(&str) -> String {
+    let url = *encoding == Some(EncodingType::Url);
+    move |text: &str| {
+        if url {
+            url_encode(text)
+        } else {
+            text.to_string()
+        }
+    }
+}
+
+impl Listing<'_> {
+    /// `Contents` and `CommonPrefixes` of both ListObjects versions; each is absent when empty.
+    fn render(
+        &self,
+        encode: &impl Fn(&str) -> String,
+        owner: Option<Owner>,
+    ) -> (Option<Vec<Object>>, Option<Vec<CommonPrefix>>) {
+        let contents = (!self.contents.is_empty()).then(|| {
+            self.contents
+                .iter()
+                .map(|o| listed_object(o, encode(&o.key), owner.clone()))
+                .collect()
+        });
+        let prefixes = (!self.prefixes.is_empty()).then(|| {
+            self.prefixes
+                .iter()
+                .map(|p| CommonPrefix {
+                    prefix: Some(encode(p)),
+                })
+                .collect()
+        });
+        (contents, prefixes)
+    }
+}
+
 /// Keys under `prefix` after `marker` in lexicographic order, with keys that share a segment up
 /// to `delimiter` rolled up into one common prefix; both count towards `limit`.
 fn list_page<'a>(
@@ -1160,56 +1197,33 @@ impl S3 for Handler<'_, '_> {
         let prefix = input.prefix.clone().unwrap_or_default();
         let delimiter = input.delimiter.clone().filter(|d| !d.is_empty());
         let marker = input.marker.clone().filter(|m| !m.is_empty());
-        let Listing {
-            contents,
-            prefixes,
-            truncated,
-            last,
-        } = list_page(
+        let page = list_page(
             bucket,
             &prefix,
             delimiter.as_deref(),
             marker.as_deref(),
             limit,
         );
-        let url = input.encoding_type == Some(EncodingType::Url);
-        let encode = |text: &str| {
-            if url {
-                url_encode(text)
-            } else {
-                text.to_string()
-            }
-        };
+        let encode = key_encoder(&input.encoding_type);
         // Version 1 lists each object's owner unasked.
         let owner = Owner {
             display_name: None,
             id: Some(canonical_id(&bucket.account_id)),
         };
+        let (contents, common_prefixes) = page.render(&encode, Some(owner));
         Ok(ListObjectsOutput {
-            is_truncated: Some(truncated),
+            is_truncated: Some(page.truncated),
             marker: Some(encode(marker.as_deref().unwrap_or(""))),
             // NextMarker comes only with a delimiter; otherwise clients continue from the last key.
-            next_marker: (truncated && delimiter.is_some())
-                .then(|| last.as_deref().map(encode))
+            next_marker: (page.truncated && delimiter.is_some())
+                .then(|| page.last.as_deref().map(&encode))
                 .flatten(),
-            contents: (!contents.is_empty()).then(|| {
-                contents
-                    .iter()
-                    .map(|o| listed_object(o, encode(&o.key), Some(owner.clone())))
-                    .collect()
-            }),
+            contents,
             name: Some(bucket.name.clone()),
             prefix: Some(encode(&prefix)),
-            delimiter: delimiter.as_deref().map(encode),
+            delimiter: delimiter.as_deref().map(&encode),
             max_keys: Some(max_keys),
-            common_prefixes: (!prefixes.is_empty()).then(|| {
-                prefixes
-                    .iter()
-                    .map(|p| CommonPrefix {
-                        prefix: Some(encode(p)),
-                    })
-                    .collect()
-            }),
+            common_prefixes,
             encoding_type: input.encoding_type.clone(),
             request_charged: None,
         })
@@ -1245,58 +1259,39 @@ impl S3 for Handler<'_, '_> {
             (Some(m), None) | (None, Some(m)) => Some(m.clone()),
             (None, None) => None,
         };
-        let Listing {
-            contents,
-            prefixes,
-            truncated,
-            last,
-        } = list_page(
+        let page = list_page(
             bucket,
             &prefix,
             delimiter.as_deref(),
             marker.as_deref(),
             limit,
         );
-        let url = input.encoding_type == Some(EncodingType::Url);
-        let encode = |text: &str| {
-            if url {
-                url_encode(text)
-            } else {
-                text.to_string()
-            }
-        };
+        let encode = key_encoder(&input.encoding_type);
         let owner = (input.fetch_owner == Some(true)).then(|| Owner {
             display_name: None,
             id: Some(canonical_id(&bucket.account_id)),
         });
-        let key_count = (contents.len() + prefixes.len()) as i32;
+        let key_count = (page.contents.len() + page.prefixes.len()) as i32;
+        let (contents, common_prefixes) = page.render(&encode, owner);
         Ok(ListObjectsV2Output {
-            is_truncated: Some(truncated),
-            contents: (!contents.is_empty()).then(|| {
-                contents
-                    .iter()
-                    .map(|o| listed_object(o, encode(&o.key), owner.clone()))
-                    .collect()
-            }),
+            is_truncated: Some(page.truncated),
+            contents,
             name: Some(bucket.name.clone()),
             prefix: Some(encode(&prefix)),
-            delimiter: delimiter.as_deref().map(encode),
+            delimiter: delimiter.as_deref().map(&encode),
             max_keys: Some(max_keys),
-            common_prefixes: (!prefixes.is_empty()).then(|| {
-                prefixes
-                    .iter()
-                    .map(|p| CommonPrefix {
-                        prefix: Some(encode(p)),
-                    })
-                    .collect()
-            }),
+            common_prefixes,
             encoding_type: input.encoding_type.clone(),
             key_count: Some(key_count),
             continuation_token: input.continuation_token.clone(),
-            next_continuation_token: truncated
-                .then(|| last.map(|l| base64::engine::general_purpose::STANDARD.encode(l)))
+            next_continuation_token: page
+                .truncated
+                .then(|| {
+                    page.last
+                        .map(|l| base64::engine::general_purpose::STANDARD.encode(l))
+                })
                 .flatten(),
-            start_after: input.start_after.as_deref().map(encode),
+            start_after: input.start_after.as_deref().map(&encode),
             request_charged: None,
         })
     }
