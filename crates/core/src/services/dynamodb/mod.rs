@@ -191,6 +191,31 @@ fn on_check_failure_error(
     }
 }
 
+/// The request checks PutItem and DeleteItem share, reported together in AWS's
+/// "N validation errors detected" envelope; `member` names the required item or key.
+/// Gives whether the old image was asked for.
+fn check_write_request(
+    table_name: Option<&str>,
+    (member, present): (&str, bool),
+    return_values: Option<&ReturnValue>,
+    consumed: Option<&ReturnConsumedCapacity>,
+    on_check_failure: Option<&ReturnValuesOnConditionCheckFailure>,
+) -> Result<bool, ServiceError> {
+    let mut errors = item_table_name_errors(table_name);
+    if !present {
+        errors.push(format!(
+            "Value null at '{member}' failed to satisfy constraint: Member must not be null"
+        ));
+    }
+    return_values_error(return_values, &mut errors);
+    consumed_capacity_error(consumed, &mut errors);
+    on_check_failure_error(on_check_failure, &mut errors);
+    if !errors.is_empty() {
+        return Err(constraint_errors(&errors));
+    }
+    check_return_values(return_values)
+}
+
 /// PutItem and DeleteItem answer only the old image (the UPDATED_* and ALL_NEW modes
 /// belong to UpdateItem).
 fn check_return_values(mode: Option<&ReturnValue>) -> Result<bool, ServiceError> {
@@ -440,22 +465,13 @@ impl DynamoDb for Handler<'_, '_> {
     }
 
     fn put_item(&mut self, input: PutItemInput) -> Result<PutItemOutput, ServiceError> {
-        let mut errors = item_table_name_errors(input.table_name.as_deref());
-        if input.item.is_none() {
-            errors.push(
-                "Value null at 'item' failed to satisfy constraint: Member must not be null".into(),
-            );
-        }
-        return_values_error(input.return_values.as_ref(), &mut errors);
-        consumed_capacity_error(input.return_consumed_capacity.as_ref(), &mut errors);
-        on_check_failure_error(
+        let return_old = check_write_request(
+            input.table_name.as_deref(),
+            ("item", input.item.is_some()),
+            input.return_values.as_ref(),
+            input.return_consumed_capacity.as_ref(),
             input.return_values_on_condition_check_failure.as_ref(),
-            &mut errors,
-        );
-        if !errors.is_empty() {
-            return Err(constraint_errors(&errors));
-        }
-        let return_old = check_return_values(input.return_values.as_ref())?;
+        )?;
         let condition = ConditionParams {
             expected_given: input.expected.is_some(),
             condition: input.condition_expression.as_ref(),
@@ -586,22 +602,13 @@ impl DynamoDb for Handler<'_, '_> {
     }
 
     fn delete_item(&mut self, input: DeleteItemInput) -> Result<DeleteItemOutput, ServiceError> {
-        let mut errors = item_table_name_errors(input.table_name.as_deref());
-        if input.key.is_none() {
-            errors.push(
-                "Value null at 'key' failed to satisfy constraint: Member must not be null".into(),
-            );
-        }
-        return_values_error(input.return_values.as_ref(), &mut errors);
-        consumed_capacity_error(input.return_consumed_capacity.as_ref(), &mut errors);
-        on_check_failure_error(
+        let return_old = check_write_request(
+            input.table_name.as_deref(),
+            ("key", input.key.is_some()),
+            input.return_values.as_ref(),
+            input.return_consumed_capacity.as_ref(),
             input.return_values_on_condition_check_failure.as_ref(),
-            &mut errors,
-        );
-        if !errors.is_empty() {
-            return Err(constraint_errors(&errors));
-        }
-        let return_old = check_return_values(input.return_values.as_ref())?;
+        )?;
         let condition = ConditionParams {
             expected_given: input.expected.is_some(),
             condition: input.condition_expression.as_ref(),
