@@ -81,3 +81,28 @@ pub fn format_bytes(n: u64) -> String {
         _ => format!("{:.1} MB", n as f64 / 1_048_576.0),
     }
 }
+
+/// What every create form does: run the create `operation`, then refresh the resource tree and
+/// open the new resource's view; on failure, show AWS's error in `status`.
+pub fn create_and_open(
+    pg: crate::api::Pg,
+    refresh: crate::api::Refresh,
+    status: Status,
+    playground_id: String,
+    (service, operation): (crate::route::Service, &'static str),
+    input: serde_json::Value,
+    name: String,
+) {
+    leptos::task::spawn_local(async move {
+        match crate::api::call(pg, service.slug(), operation, input).await {
+            Ok(_) => {
+                refresh.bump();
+                crate::app::navigate(&crate::route::Route::Playground {
+                    id: playground_id,
+                    view: crate::route::View::Resource(service, name),
+                });
+            }
+            Err(e) => status.fail(e),
+        }
+    });
+}

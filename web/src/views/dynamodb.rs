@@ -6,7 +6,7 @@
 use crate::api::{call, use_playground, use_refresh, AwsError};
 use crate::app::navigate;
 use crate::route::{Route, Service, View};
-use crate::views::common::{Status, StatusView};
+use crate::views::common::{create_and_open, Status, StatusView};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde_json::{json, Map, Value};
@@ -64,18 +64,15 @@ pub fn Tables(id: String) -> impl IntoView {
             "KeySchema": schema,
             "BillingMode": "PAY_PER_REQUEST",
         });
-        spawn_local(async move {
-            match call(pg, "dynamodb", "CreateTable", input).await {
-                Ok(_) => {
-                    refresh.bump();
-                    navigate(&Route::Playground {
-                        id: id.get_value(),
-                        view: View::Resource(Service::DynamoDb, name),
-                    });
-                }
-                Err(e) => status.fail(e),
-            }
-        });
+        create_and_open(
+            pg,
+            refresh,
+            status,
+            id.get_value(),
+            (Service::DynamoDb, "CreateTable"),
+            input,
+            name,
+        );
     };
 
     view! {

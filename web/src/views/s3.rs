@@ -2,7 +2,7 @@
 use crate::api::{call, format_time, str_of, use_playground, use_refresh, AwsError};
 use crate::app::navigate;
 use crate::route::{Route, Service, View};
-use crate::views::common::{format_bytes, Status, StatusView};
+use crate::views::common::{create_and_open, format_bytes, Status, StatusView};
 use crate::views::dynamodb::ResourceLinks;
 use base64::{engine::general_purpose::STANDARD as BASE64, Engine};
 use leptos::prelude::*;
@@ -22,18 +22,15 @@ pub fn Buckets(id: String) -> impl IntoView {
     let create = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let bucket = name.get_untracked().trim().to_string();
-        spawn_local(async move {
-            match call(pg, "s3", "CreateBucket", json!({"Bucket": bucket})).await {
-                Ok(_) => {
-                    refresh.bump();
-                    navigate(&Route::Playground {
-                        id: id.get_value(),
-                        view: View::Resource(Service::S3, bucket),
-                    });
-                }
-                Err(e) => status.fail(e),
-            }
-        });
+        create_and_open(
+            pg,
+            refresh,
+            status,
+            id.get_value(),
+            (Service::S3, "CreateBucket"),
+            json!({"Bucket": bucket}),
+            bucket,
+        );
     };
 
     view! {

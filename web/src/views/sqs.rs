@@ -2,7 +2,7 @@
 use crate::api::{call, str_of, use_playground, use_refresh};
 use crate::app::navigate;
 use crate::route::{Route, Service, View};
-use crate::views::common::{Status, StatusView};
+use crate::views::common::{create_and_open, Status, StatusView};
 use crate::views::dynamodb::ResourceLinks;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -25,18 +25,15 @@ pub fn Queues(id: String) -> impl IntoView {
         } else {
             json!({"QueueName": queue})
         };
-        spawn_local(async move {
-            match call(pg, "sqs", "CreateQueue", input).await {
-                Ok(_) => {
-                    refresh.bump();
-                    navigate(&Route::Playground {
-                        id: id.get_value(),
-                        view: View::Resource(Service::Sqs, queue),
-                    });
-                }
-                Err(e) => status.fail(e),
-            }
-        });
+        create_and_open(
+            pg,
+            refresh,
+            status,
+            id.get_value(),
+            (Service::Sqs, "CreateQueue"),
+            input,
+            queue,
+        );
     };
 
     view! {
