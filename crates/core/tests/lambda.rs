@@ -3,6 +3,7 @@
 use std::{collections::BTreeMap, sync::Arc};
 
 use base64::Engine as _;
+use nimbus_core::services::lambda::zip as lambda_zip;
 use nimbus_core::{
     emulator::Scope,
     services::lambda::{self, resolve_invocation},
@@ -29,72 +30,29 @@ fn scope() -> Scope {
     caller().scope()
 }
 
-// ---- a tiny zip writer (stored or deflated entries) ----
-
-fn crc32(data: &[u8]) -> u32 {
-    let mut crc = 0xffff_ffffu32;
-    for &byte in data {
-        crc ^= u32::from(byte);
-        for _ in 0..8 {
-            crc = if crc & 1 == 1 {
-                (crc >> 1) ^ 0xedb8_8320
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    !crc
-}
-
-/// A zip of `files`; `deflate` compresses them. `claimed_size` overrides the uncompressed size
-/// the headers declare (to test the unzipped limit without building 250 MB).
-fn zip_with(files: &[(&str, &[u8])], deflate: bool, claimed_size: Option<u32>) -> Vec<u8> {
-    let mut out = Vec::new();
-    let mut central = Vec::new();
-    for (name, content) in files {
-        let data = if deflate {
-            miniz_oxide::deflate::compress_to_vec(content, 6)
-        } else {
-            content.to_vec()
-        };
-        let method: u16 = if deflate { 8 } else { 0 };
-        let size = claimed_size.unwrap_or(content.len() as u32);
-        let offset = out.len() as u32;
-        let mut header = Vec::new();
-        header.extend(20u16.to_le_bytes()); // version needed
-        header.extend(0u16.to_le_bytes()); // flags
-        header.extend(method.to_le_bytes());
-        header.extend([0u8; 4]); // time, date
-        header.extend(crc32(content).to_le_bytes());
-        header.extend((data.len() as u32).to_le_bytes());
-        header.extend(size.to_le_bytes());
-        header.extend((name.len() as u16).to_le_bytes());
-        header.extend(0u16.to_le_bytes()); // extra
-        out.extend(0x0403_4b50u32.to_le_bytes());
-        out.extend(&header);
-        out.extend(name.as_bytes());
-        out.extend(&data);
-        central.extend(0x0201_4b50u32.to_le_bytes());
-        central.extend(20u16.to_le_bytes()); // version made by
-        central.extend(&header);
-        central.extend([0u8; 10]); // comment length, disk, internal and external attributes
-        central.extend(offset.to_le_bytes());
-        central.extend(name.as_bytes());
-    }
-    let central_offset = out.len() as u32;
-    out.extend(&central);
-    out.extend(0x0605_4b50u32.to_le_bytes());
-    out.extend([0u8; 4]); // disk numbers
-    out.extend((files.len() as u16).to_le_bytes());
-    out.extend((files.len() as u16).to_le_bytes());
-    out.extend((central.len() as u32).to_le_bytes());
-    out.extend(central_offset.to_le_bytes());
-    out.extend(0u16.to_le_bytes()); // comment
-    out
-}
+// ---- zips ----
 
 fn zip(files: &[(&str, &[u8])]) -> Vec<u8> {
-    zip_with(files, true, None)
+    lambda_zip::write(files.iter().copied(), true)
+}
+
+/// `archive` (stored entries) with every entry claiming `size` bytes once unzipped, to test the
+/// unzipped limit without building 250 MB.
+fn claiming_size(mut archive: Vec<u8>, size: u32) -> Vec<u8> {
+    let signature_at = |archive: &[u8], at: usize, signature: u32| {
+        archive.get(at..at + 4) == Some(&signature.to_le_bytes()[..])
+    };
+    for at in 0..archive.len() {
+        let field = if signature_at(&archive, at, 0x0403_4b50) {
+            at + 22
+        } else if signature_at(&archive, at, 0x0201_4b50) {
+            at + 24
+        } else {
+            continue;
+        };
+        archive[field..field + 4].copy_from_slice(&size.to_le_bytes());
+    }
+    archive
 }
 
 fn b64(bytes: &[u8]) -> String {
@@ -223,7 +181,7 @@ fn create_function_answers_the_configuration_aws_reports() {
     assert!(got["RevisionId"].as_str().unwrap().len() == 36);
 
     // Defaults: 128 MB, 3 s, no Environment.
-    let plain = w.create("plain", &zip_with(&[("index.js", INDEX_V1)], false, None));
+    let plain = w.create("plain", &lambda_zip::write([("index.js", INDEX_V1)], false));
     assert_eq!(plain["MemorySize"], 128);
     assert_eq!(plain["Timeout"], 3);
     assert!(plain.get("Environment").is_none());
@@ -340,10 +298,9 @@ fn deployment_packages_have_size_limits() {
         )
     );
     // Two entries that claim 131 MB each once unzipped.
-    let bomb = zip_with(
-        &[("index.js", INDEX_V1), ("data.bin", b"tiny")],
-        false,
-        Some(131_072_001),
+    let bomb = claiming_size(
+        lambda_zip::write([("index.js", INDEX_V1), ("data.bin", &b"tiny"[..])], false),
+        131_072_001,
     );
     assert_eq!(
         w.err("CreateFunction", create_input("f", &bomb)),

@@ -22,55 +22,9 @@ fn caller() -> Caller {
     }
 }
 
-fn crc32(data: &[u8]) -> u32 {
-    let mut crc = 0xffff_ffffu32;
-    for &byte in data {
-        crc ^= u32::from(byte);
-        for _ in 0..8 {
-            crc = if crc & 1 == 1 {
-                (crc >> 1) ^ 0xedb8_8320
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    !crc
-}
-
 /// A zip with one stored (uncompressed) entry.
 fn zip_one(name: &str, content: &[u8]) -> Vec<u8> {
-    let mut header = Vec::new();
-    header.extend(20u16.to_le_bytes());
-    header.extend(0u16.to_le_bytes());
-    header.extend(0u16.to_le_bytes()); // stored
-    header.extend([0u8; 4]);
-    header.extend(crc32(content).to_le_bytes());
-    header.extend((content.len() as u32).to_le_bytes());
-    header.extend((content.len() as u32).to_le_bytes());
-    header.extend((name.len() as u16).to_le_bytes());
-    header.extend(0u16.to_le_bytes());
-    let mut out = Vec::new();
-    out.extend(0x0403_4b50u32.to_le_bytes());
-    out.extend(&header);
-    out.extend(name.as_bytes());
-    out.extend(content);
-    let central_offset = out.len() as u32;
-    let mut central = Vec::new();
-    central.extend(0x0201_4b50u32.to_le_bytes());
-    central.extend(20u16.to_le_bytes());
-    central.extend(&header);
-    central.extend([0u8; 10]);
-    central.extend(0u32.to_le_bytes());
-    central.extend(name.as_bytes());
-    out.extend(&central);
-    out.extend(0x0605_4b50u32.to_le_bytes());
-    out.extend([0u8; 4]);
-    out.extend(1u16.to_le_bytes());
-    out.extend(1u16.to_le_bytes());
-    out.extend((central.len() as u32).to_le_bytes());
-    out.extend(central_offset.to_le_bytes());
-    out.extend(0u16.to_le_bytes());
-    out
+    nimbus_core::services::lambda::zip::write([(name, content)], false)
 }
 
 fn b64(bytes: &[u8]) -> String {

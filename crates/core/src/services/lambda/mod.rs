@@ -7,7 +7,7 @@
 //! shared by every version that uses it.
 
 pub mod invoke;
-mod zip;
+pub mod zip;
 
 use std::collections::BTreeMap;
 

@@ -1,6 +1,7 @@
-//! A small reader for Lambda deployment packages: the central directory of a zip archive, with
-//! stored and deflated entries (what `zip`, Finder, Windows and every bundler write). Sizes come
-//! from the central directory first, so an oversized package is refused before it is inflated.
+//! Lambda deployment packages: a small zip reader (the central directory, stored and deflated
+//! entries: what `zip`, Finder, Windows and every bundler write; sizes come from the central
+//! directory first, so an oversized package is refused before it is inflated) and the writer the
+//! playground's editor deploys with.
 
 use std::collections::BTreeMap;
 
@@ -84,4 +85,88 @@ pub fn unzip(bytes: &[u8]) -> Option<BTreeMap<String, Vec<u8>>> {
         .iter()
         .map(|entry| Some((entry.name.clone(), read(bytes, entry)?)))
         .collect()
+}
+
+/// The zip checksum (CRC-32, IEEE polynomial, reflected).
+fn crc32(data: &[u8]) -> u32 {
+    let mut crc = 0xffff_ffffu32;
+    for &byte in data {
+        crc ^= u32::from(byte);
+        for _ in 0..8 {
+            let mask = (crc & 1).wrapping_neg();
+            crc = (crc >> 1) ^ (0xedb8_8320 & mask);
+        }
+    }
+    !crc
+}
+
+/// A zip archive of `files` (path, content), deflated when `deflate`, else stored.
+pub fn write<'a>(files: impl IntoIterator<Item = (&'a str, &'a [u8])>, deflate: bool) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut central = Vec::new();
+    let mut count = 0u16;
+    for (name, content) in files {
+        let (method, data) = if deflate {
+            (8u16, miniz_oxide::deflate::compress_to_vec(content, 6))
+        } else {
+            (0u16, content.to_vec())
+        };
+        let offset = out.len() as u32;
+        let mut header = Vec::new();
+        header.extend(20u16.to_le_bytes()); // version needed to extract: 2.0
+        header.extend(0u16.to_le_bytes()); // flags
+        header.extend(method.to_le_bytes());
+        header.extend([0u8; 4]); // modification time and date
+        header.extend(crc32(content).to_le_bytes());
+        header.extend((data.len() as u32).to_le_bytes());
+        header.extend((content.len() as u32).to_le_bytes());
+        header.extend((name.len() as u16).to_le_bytes());
+        header.extend(0u16.to_le_bytes()); // extra field length
+        out.extend(LOCAL_SIGNATURE.to_le_bytes());
+        out.extend(&header);
+        out.extend(name.as_bytes());
+        out.extend(&data);
+        central.extend(CENTRAL_SIGNATURE.to_le_bytes());
+        central.extend(20u16.to_le_bytes()); // version made by
+        central.extend(&header);
+        central.extend([0u8; 10]); // comment length, disk, internal and external attributes
+        central.extend(offset.to_le_bytes());
+        central.extend(name.as_bytes());
+        count += 1;
+    }
+    let central_offset = out.len() as u32;
+    out.extend(&central);
+    out.extend(EOCD_SIGNATURE.to_le_bytes());
+    out.extend([0u8; 4]); // disk numbers
+    out.extend(count.to_le_bytes());
+    out.extend(count.to_le_bytes());
+    out.extend((central.len() as u32).to_le_bytes());
+    out.extend(central_offset.to_le_bytes());
+    out.extend(0u16.to_le_bytes()); // comment length
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn written_archives_read_back_stored_and_deflated() {
+        let files = [
+            ("index.mjs", &b"export const handler = async () => 1;"[..]),
+            ("lib/util.js", b""),
+        ];
+        for deflate in [false, true] {
+            let archive = write(files, deflate);
+            let back = unzip(&archive).expect("readable zip");
+            assert_eq!(back.len(), 2);
+            assert_eq!(back["index.mjs"], files[0].1);
+            assert_eq!(back["lib/util.js"], b"");
+        }
+    }
+
+    #[test]
+    fn crc32_matches_the_standard_check_value() {
+        assert_eq!(crc32(b"123456789"), 0xcbf4_3926);
+    }
 }
