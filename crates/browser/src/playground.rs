@@ -1,5 +1,6 @@
 use std::{
     cell::{Cell, RefCell},
+    collections::BTreeMap,
     rc::Rc,
     sync::Arc,
 };
@@ -7,7 +8,7 @@ use std::{
 use nimbus_core::{outbox::Event, Caller, Emulator, ManualClock, SeededIds};
 use nimbus_protocol::{parse_request, render_error, render_output, HttpRequest, HttpResponse};
 use nimbus_shapes::ServiceError;
-use nimbus_storage::Storage;
+use nimbus_storage::{ChangeSet, Storage};
 use nimbus_storage_idb::IdbStorage;
 use serde_json::Value;
 
@@ -18,6 +19,9 @@ pub const ACCOUNT_ID: &str = "123456789012";
 pub const REGION: &str = "us-east-1";
 pub const ACCESS_KEY_ID: &str = "test";
 pub const ENDPOINT: &str = "http://localhost:4566";
+
+/// Where the app's own records (saved test events and the like) live beside the emulator's.
+const APP_DATA_PREFIX: &str = "app/";
 
 /// The IndexedDB database holding playground `id`.
 pub fn database_name(id: &str) -> String {
@@ -40,6 +44,8 @@ struct Inner {
     /// How far the user fast-forwarded time (TTL expiry, visibility timeouts, token expiry).
     offset_millis: Cell<i64>,
     storage: IdbStorage,
+    /// The app's records, by key without [`APP_DATA_PREFIX`].
+    app_data: RefCell<BTreeMap<String, Value>>,
 }
 
 impl Playground {
@@ -48,7 +54,19 @@ impl Playground {
         let storage = IdbStorage::open(&database_name(id))
             .await
             .map_err(|e| e.to_string())?;
-        let records = storage.load().await.map_err(|e| e.to_string())?;
+        let (app_records, records): (Vec<_>, Vec<_>) = storage
+            .load()
+            .await
+            .map_err(|e| e.to_string())?
+            .into_iter()
+            .partition(|(key, _)| key.starts_with(APP_DATA_PREFIX));
+        let app_data = app_records
+            .into_iter()
+            .filter_map(|(key, value)| {
+                let value = serde_json::from_slice(&value).ok()?;
+                Some((key[APP_DATA_PREFIX.len()..].to_string(), value))
+            })
+            .collect();
         let clock = Arc::new(ManualClock::new(js_sys::Date::now() as i64));
         let mut emulator = Emulator::new(clock.clone(), Box::new(SeededIds::new(random_seed())));
         emulator
@@ -61,6 +79,7 @@ impl Playground {
                 clock,
                 offset_millis: Cell::new(0),
                 storage,
+                app_data: RefCell::new(app_data),
             }),
         })
     }
@@ -164,9 +183,53 @@ impl Playground {
         self.inner.emulator.borrow_mut().drain_events()
     }
 
+    /// The files of function `function_name`'s `$LATEST` code, in the app's account and region.
+    pub fn function_files(&self, function_name: &str) -> Option<BTreeMap<String, Vec<u8>>> {
+        let scope = Self::default_caller().scope();
+        self.inner
+            .emulator
+            .borrow()
+            .function_code(&scope, function_name)
+    }
+
+    /// The app's records whose keys start with `prefix`, in key order.
+    pub fn app_data(&self, prefix: &str) -> Vec<(String, Value)> {
+        self.inner
+            .app_data
+            .borrow()
+            .range(prefix.to_string()..)
+            .take_while(|(key, _)| key.starts_with(prefix))
+            .map(|(key, value)| (key.clone(), value.clone()))
+            .collect()
+    }
+
+    /// Stores (or, with `None`, deletes) one of the app's records; resolves once it is durable.
+    pub async fn put_app_data(&self, key: &str, value: Option<Value>) -> Result<(), String> {
+        let mut changes = ChangeSet::default();
+        let storage_key = format!("{APP_DATA_PREFIX}{key}");
+        let mut app_data = self.inner.app_data.borrow_mut();
+        match value {
+            Some(value) => {
+                changes.put(storage_key, value.to_string().into_bytes());
+                app_data.insert(key.to_string(), value);
+            }
+            None => {
+                changes.delete(storage_key);
+                app_data.remove(key);
+            }
+        }
+        drop(app_data);
+        self.inner
+            .storage
+            .enqueue(vec![changes])
+            .await
+            .map_err(|e| e.to_string())
+    }
+
     /// Deletes every resource and record of this playground.
     pub async fn reset(&self) -> Result<(), String> {
         let changes = self.inner.emulator.borrow_mut().reset();
+        self.inner.app_data.borrow_mut().clear();
         self.inner
             .storage
             .enqueue(vec![changes])

@@ -320,3 +320,62 @@ async fn a_call_whose_changes_cannot_be_saved_fails_with_internal_failure() {
         ("InternalFailure", 500)
     );
 }
+
+#[wasm_bindgen_test]
+async fn app_data_and_function_code_survive_a_reload_and_reset_clears_them() {
+    let playground = fresh("app-data").await;
+    let events = json!({"events": [{"name": "hello", "event": {"key": 1}}]});
+    playground
+        .put_app_data("lambda/test-events/f", Some(events.clone()))
+        .await
+        .unwrap();
+    playground
+        .put_app_data("lambda/test-events/g", Some(json!({"events": []})))
+        .await
+        .unwrap();
+    playground
+        .put_app_data("lambda/test-events/g", None)
+        .await
+        .unwrap();
+    let zip = nimbus_core::services::lambda::zip::write(
+        [("index.mjs", &b"export const handler = async () => 1;"[..])],
+        true,
+    );
+    playground
+        .call(
+            "lambda",
+            "CreateFunction",
+            json!({
+                "FunctionName": "f",
+                "Runtime": "nodejs20.x",
+                "Role": "arn:aws:iam::123456789012:role/lambda-role",
+                "Handler": "index.handler",
+                "Code": {"ZipFile": base64(&zip)},
+            }),
+        )
+        .await
+        .unwrap();
+    drop(playground);
+
+    let reloaded = Playground::open("app-data").await.unwrap();
+    assert_eq!(
+        reloaded.app_data("lambda/test-events/"),
+        vec![("lambda/test-events/f".to_string(), events)]
+    );
+    let files = reloaded.function_files("f").expect("function f exists");
+    assert_eq!(
+        files["index.mjs"],
+        b"export const handler = async () => 1;".to_vec()
+    );
+    assert!(reloaded.function_files("missing").is_none());
+
+    reloaded.reset().await.unwrap();
+    drop(reloaded);
+    let after_reset = Playground::open("app-data").await.unwrap();
+    assert!(after_reset.app_data("").is_empty());
+}
+
+fn base64(bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}

@@ -183,6 +183,23 @@ impl Emulator {
         .map_err(|error| Rejected { request_id, error })
     }
 
+    /// The files of a function's `$LATEST` code (what an editor shows), or `None` when there is
+    /// no such function.
+    pub fn function_code(
+        &self,
+        scope: &Scope,
+        function_name: &str,
+    ) -> Option<std::collections::BTreeMap<String, Vec<u8>>> {
+        crate::services::lambda::resolve_invocation(
+            &self.services.lambda,
+            scope,
+            function_name,
+            None,
+        )
+        .ok()
+        .map(|invocation| invocation.files)
+    }
+
     /// Lambda Invoke, second phase: records the function's log in CloudWatch Logs and answers
     /// the canonical InvocationResponse.
     pub fn complete_invoke(

@@ -16,7 +16,7 @@ use std::{
 };
 
 use nimbus_core::services::lambda::invoke::{
-    log_group_name, Execution, ExecutionResult, FunctionError, PreparedInvoke,
+    environment_key, runtime_environment, Execution, ExecutionResult, FunctionError, PreparedInvoke,
 };
 use nimbus_shapes::lambda::errors;
 use serde_json::{json, Value};
@@ -28,9 +28,6 @@ const MARK: &str = "\u{1e}NIMBUS:";
 const INIT_LIMIT: Duration = Duration::from_secs(10);
 /// Idle environments kept per function configuration.
 const MAX_IDLE: usize = 8;
-
-/// Stands in for every credential the runtime hands a function: the emulator accepts any secret.
-const SECRET: &str = "test";
 
 pub struct Executor {
     /// `http://127.0.0.1:PORT`: where the function's AWS SDK calls go (AWS_ENDPOINT_URL).
@@ -249,41 +246,15 @@ impl Executor {
             return Err(failed(format!("cannot unpack the function's code: {e}")));
         }
         let log_stream = prepared.new_log_stream.clone();
-        let region = &prepared.scope.region;
         let mut command = Command::new("node");
         command
             .arg(&runner)
             .current_dir(&task)
             .env_clear()
-            .envs(&invocation.environment)
+            .envs(runtime_environment(prepared, access_key_id, &self.endpoint))
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("AWS_REGION", region)
-            .env("AWS_DEFAULT_REGION", region)
-            .env(
-                "AWS_EXECUTION_ENV",
-                format!("AWS_Lambda_{}", invocation.runtime),
-            )
-            .env("AWS_LAMBDA_FUNCTION_NAME", &invocation.function_name)
-            .env("AWS_LAMBDA_FUNCTION_VERSION", &invocation.version)
-            .env(
-                "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
-                invocation.memory_size.to_string(),
-            )
-            .env(
-                "AWS_LAMBDA_LOG_GROUP_NAME",
-                log_group_name(&invocation.function_name),
-            )
-            .env("AWS_LAMBDA_LOG_STREAM_NAME", &log_stream)
-            .env("AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand")
-            .env("AWS_ACCESS_KEY_ID", access_key_id)
-            .env("AWS_SECRET_ACCESS_KEY", SECRET)
-            .env("AWS_SESSION_TOKEN", SECRET)
-            .env("AWS_ENDPOINT_URL", &self.endpoint)
             .env("LAMBDA_TASK_ROOT", &task)
             .env("LAMBDA_RUNTIME_DIR", &self.root)
-            .env("_HANDLER", &invocation.handler)
-            .env("TZ", ":UTC")
-            .env("LANG", "en_US.UTF-8")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
@@ -331,24 +302,6 @@ impl Executor {
     }
 }
 
-/// Environments are shared only by invocations of the same code and configuration.
-fn environment_key(prepared: &PreparedInvoke, access_key_id: &str) -> String {
-    let i = &prepared.invocation;
-    format!(
-        "{}|{}|{}|{}|{}|{}|{}|{}|{}|{:?}",
-        prepared.scope.account_id,
-        prepared.scope.region,
-        access_key_id,
-        i.function_name,
-        i.version,
-        i.code_sha256,
-        i.handler,
-        i.memory_size,
-        i.timeout,
-        i.environment
-    )
-}
-
 /// Sends one invocation to `environment` and collects its result; gives the environment back
 /// when it can serve the next one.
 fn invoke(
@@ -383,37 +336,8 @@ fn invoke(
     match waited {
         Wait::Message(answer) => {
             result.log_lines = std::mem::take(output);
-            result.max_memory_mb = answer["maxMemoryMb"].as_u64().unwrap_or(0);
-            if let Some(duration) = answer["durationMs"].as_f64() {
-                result.duration_ms = duration;
-            }
-            let init_failed = answer["initFailed"].as_bool().unwrap_or(false);
-            match answer.get("error") {
-                Some(e) => {
-                    result.error = Some(FunctionError {
-                        error_type: e["errorType"].as_str().unwrap_or("Error").to_string(),
-                        message: e["errorMessage"].as_str().unwrap_or_default().to_string(),
-                        trace: e["trace"]
-                            .as_array()
-                            .map(|t| {
-                                t.iter()
-                                    .filter_map(|l| l.as_str())
-                                    .map(str::to_string)
-                                    .collect()
-                            })
-                            .unwrap_or_default(),
-                    })
-                }
-                None => {
-                    result.payload = answer["payload"]
-                        .as_str()
-                        .unwrap_or("null")
-                        .as_bytes()
-                        .to_vec()
-                }
-            }
-            // An environment whose Init failed is not reused: Lambda initialises again.
-            (result, (!init_failed).then_some(environment))
+            let reusable = result.take_runner_answer(&answer);
+            (result, reusable.then_some(environment))
         }
         Wait::TimedOut => {
             // Lambda stops the environment: the next call starts a new one.

@@ -253,6 +253,116 @@ pub fn log_group_name(function_name: &str) -> String {
     format!("/aws/lambda/{function_name}")
 }
 
+/// Stands in for the secret key and session token the runtime hands a function: the emulator
+/// accepts any secret.
+const SECRET: &str = "test";
+
+/// The environment of a new execution environment, as Lambda's Node.js runtime sets it: the
+/// function's variables plus the reserved ones. `access_key_id` is the caller's, so the
+/// function's SDK calls act in the same account; `endpoint` is where they go
+/// (`AWS_ENDPOINT_URL`). Hosts add their own paths (LAMBDA_TASK_ROOT and the like).
+pub fn runtime_environment(
+    prepared: &PreparedInvoke,
+    access_key_id: &str,
+    endpoint: &str,
+) -> BTreeMap<String, String> {
+    let invocation = &prepared.invocation;
+    let region = &prepared.scope.region;
+    let mut environment = invocation.environment.clone();
+    let reserved = [
+        ("AWS_REGION", region.clone()),
+        ("AWS_DEFAULT_REGION", region.clone()),
+        (
+            "AWS_EXECUTION_ENV",
+            format!("AWS_Lambda_{}", invocation.runtime),
+        ),
+        ("AWS_LAMBDA_FUNCTION_NAME", invocation.function_name.clone()),
+        ("AWS_LAMBDA_FUNCTION_VERSION", invocation.version.clone()),
+        (
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+            invocation.memory_size.to_string(),
+        ),
+        (
+            "AWS_LAMBDA_LOG_GROUP_NAME",
+            log_group_name(&invocation.function_name),
+        ),
+        (
+            "AWS_LAMBDA_LOG_STREAM_NAME",
+            prepared.new_log_stream.clone(),
+        ),
+        ("AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand".to_string()),
+        ("AWS_ACCESS_KEY_ID", access_key_id.to_string()),
+        ("AWS_SECRET_ACCESS_KEY", SECRET.to_string()),
+        ("AWS_SESSION_TOKEN", SECRET.to_string()),
+        ("AWS_ENDPOINT_URL", endpoint.to_string()),
+        ("_HANDLER", invocation.handler.clone()),
+        ("TZ", ":UTC".to_string()),
+        ("LANG", "en_US.UTF-8".to_string()),
+    ];
+    for (name, value) in reserved {
+        environment.insert(name.to_string(), value);
+    }
+    environment
+}
+
+/// Execution environments are shared only by invocations of the same code and configuration,
+/// made with the same credentials.
+pub fn environment_key(prepared: &PreparedInvoke, access_key_id: &str) -> String {
+    let i = &prepared.invocation;
+    format!(
+        "{}|{}|{}|{}|{}|{}|{}|{}|{}|{:?}",
+        prepared.scope.account_id,
+        prepared.scope.region,
+        access_key_id,
+        i.function_name,
+        i.version,
+        i.code_sha256,
+        i.handler,
+        i.memory_size,
+        i.timeout,
+        i.environment
+    )
+}
+
+impl ExecutionResult {
+    /// Takes in a runtime's answer to one invocation (the `result` message of Nimbus's runners:
+    /// `{payload}` or `{error: {errorType, errorMessage, trace}}`, with `durationMs`,
+    /// `maxMemoryMb` and `initFailed`). Returns whether the environment can serve another call:
+    /// one whose Init failed is not reused, Lambda initialises again.
+    pub fn take_runner_answer(&mut self, answer: &Value) -> bool {
+        self.max_memory_mb = answer["maxMemoryMb"].as_u64().unwrap_or(0);
+        if let Some(duration) = answer["durationMs"].as_f64() {
+            self.duration_ms = duration;
+        }
+        match answer.get("error") {
+            Some(e) => {
+                let text = |field: &str| e[field].as_str().map(str::to_string);
+                self.error = Some(FunctionError {
+                    error_type: text("errorType").unwrap_or_else(|| "Error".into()),
+                    message: text("errorMessage").unwrap_or_default(),
+                    trace: e["trace"]
+                        .as_array()
+                        .map(|t| {
+                            t.iter()
+                                .filter_map(|l| l.as_str())
+                                .map(str::to_string)
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                })
+            }
+            None => {
+                self.payload = answer["payload"]
+                    .as_str()
+                    .unwrap_or("null")
+                    .as_bytes()
+                    .to_vec()
+            }
+        }
+        !answer["initFailed"].as_bool().unwrap_or(false)
+    }
+}
+
 /// The lines Lambda writes for one invocation around the function's own, each ending in `\n`.
 fn invocation_log(prepared: &PreparedInvoke, result: &ExecutionResult, now: i64) -> Vec<String> {
     let id = &prepared.request_id;
