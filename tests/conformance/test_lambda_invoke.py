@@ -3,6 +3,7 @@ import base64
 import io
 import json
 import time
+import urllib.request
 import zipfile
 
 import pytest
@@ -297,3 +298,23 @@ def test_without_node_invoke_says_node_is_needed(tmp_path):
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_code_from_s3_runs_and_code_location_serves_the_package(client, lam):
+    s3 = client("s3")
+    s3.create_bucket(Bucket="builds")
+    zipped = package("index.js", COMMONJS)
+    s3.put_object(Bucket="builds", Key="fn.zip", Body=zipped)
+    with pytest.raises(lam.exceptions.InvalidParameterValueException) as missing:
+        lam.create_function(FunctionName="from-s3", Runtime="nodejs20.x", Role=ROLE,
+                            Handler="index.handler", Code={"S3Bucket": "builds", "S3Key": "nope.zip"})
+    assert "S3 Error Code: NoSuchKey" in str(missing.value)
+    lam.create_function(FunctionName="from-s3", Runtime="nodejs20.x", Role=ROLE,
+                        Handler="index.handler", Code={"S3Bucket": "builds", "S3Key": "fn.zip"})
+    response = invoke(lam, "from-s3", {"hello": "s3"})
+    assert "FunctionError" not in response, response["Body"]
+
+    location = lam.get_function(FunctionName="from-s3")["Code"]["Location"]
+    with urllib.request.urlopen(location) as downloaded:
+        assert downloaded.status == 200
+        assert downloaded.read() == zipped

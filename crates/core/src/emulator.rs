@@ -200,6 +200,15 @@ impl Emulator {
         .map(|invocation| invocation.files)
     }
 
+    /// A Lambda deployment package by the hex SHA-256 of its zip: where GetFunction's
+    /// `Code.Location` points.
+    pub fn code_package(&self, scope: &Scope, sha256_hex: &str) -> Option<Vec<u8>> {
+        self.services
+            .lambda
+            .package(scope, sha256_hex)
+            .map(<[u8]>::to_vec)
+    }
+
     /// Lambda Invoke, second phase: records the function's log in CloudWatch Logs and answers
     /// the canonical InvocationResponse.
     pub fn complete_invoke(

@@ -306,14 +306,57 @@ fn deployment_packages_have_size_limits() {
         w.err("CreateFunction", create_input("f", &bomb)),
         invalid("Unzipped size must be smaller than 262144000 bytes")
     );
-    // S3 packages are not read yet: a clear error rather than a wrong answer.
-    let s3 = with(
-        create_input("f", b""),
-        json!({"Code": {"S3Bucket": "b", "S3Key": "k.zip"}}),
-    );
+}
+
+#[test]
+fn packages_are_read_from_the_callers_s3_bucket() {
+    let mut w = World::new();
+    let from_s3 = |bucket: &str, key: &str| {
+        with(
+            create_input("from-s3", b""),
+            json!({"Code": {"S3Bucket": bucket, "S3Key": key}}),
+        )
+    };
     assert_eq!(
-        w.err("CreateFunction", s3).0,
-        "InvalidParameterValueException"
+        w.err("CreateFunction", from_s3("builds", "f.zip")),
+        invalid("Error occurred while GetObject. S3 Error Code: NoSuchBucket. S3 Error Message: The specified bucket does not exist")
+    );
+    let package = zip(&[("index.mjs", INDEX_V1)]);
+    let s3 = |w: &mut World, op: &str, input: Value| {
+        let outcome = w.emulator.call(&caller(), "s3", op, input);
+        outcome.result.unwrap_or_else(|e| panic!("{op}: {e:?}"));
+    };
+    s3(&mut w, "CreateBucket", json!({"Bucket": "builds"}));
+    assert_eq!(
+        w.err("CreateFunction", from_s3("builds", "f.zip")),
+        invalid("Error occurred while GetObject. S3 Error Code: NoSuchKey. S3 Error Message: The specified key does not exist.")
+    );
+    s3(
+        &mut w,
+        "PutObject",
+        json!({"Bucket": "builds", "Key": "f.zip", "Body": b64(&package)}),
+    );
+    let created = w.ok("CreateFunction", from_s3("builds", "f.zip"));
+    assert_eq!(created["CodeSha256"], sha(&package));
+    assert_eq!(created["CodeSize"], package.len());
+
+    let v2 = zip(&[("index.mjs", INDEX_V2)]);
+    s3(
+        &mut w,
+        "PutObject",
+        json!({"Bucket": "builds", "Key": "f2.zip", "Body": b64(&v2)}),
+    );
+    let updated = w.ok(
+        "UpdateFunctionCode",
+        json!({"FunctionName": "from-s3", "S3Bucket": "builds", "S3Key": "f2.zip"}),
+    );
+    assert_eq!(updated["CodeSha256"], sha(&v2));
+    assert_eq!(
+        w.err(
+            "UpdateFunctionCode",
+            json!({"FunctionName": "from-s3", "S3Bucket": "builds", "S3Key": "f2.zip", "S3ObjectVersion": "3HL4kqtJlcpXroDTDmJ"}),
+        ),
+        invalid("Error occurred while GetObject. S3 Error Code: NoSuchVersion. S3 Error Message: The specified version does not exist.")
     );
 }
 

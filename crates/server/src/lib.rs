@@ -257,7 +257,39 @@ async fn own_endpoint(
                 Err(error) => plain(500, &error.message),
             })
         }
+        ("GET", path) if path.starts_with(CODE_LOCATION_PREFIX) => {
+            Some(code_package(node, &path[CODE_LOCATION_PREFIX.len()..]).await)
+        }
         _ => None,
+    }
+}
+
+/// Where GetFunction's `Code.Location` points (a presigned S3 URL in AWS):
+/// `/_nimbus/lambda/{account}/{region}/{function}/code/{sha256 hex}.zip`.
+const CODE_LOCATION_PREFIX: &str = "/_nimbus/lambda/";
+
+async fn code_package(node: &Mutex<Node>, rest: &str) -> Response<Full<Bytes>> {
+    let parts: Vec<&str> = rest.split('/').collect();
+    let package = match parts.as_slice() {
+        [account_id, region, _function, "code", file] => match file.strip_suffix(".zip") {
+            Some(sha256_hex) => {
+                let scope = nimbus_core::emulator::Scope {
+                    account_id: account_id.to_string(),
+                    region: region.to_string(),
+                };
+                node.lock().await.code_package(&scope, sha256_hex)
+            }
+            None => None,
+        },
+        _ => None,
+    };
+    match package {
+        Some(zip) => Response::builder()
+            .status(200)
+            .header("content-type", "application/zip")
+            .body(Full::new(Bytes::from(zip)))
+            .unwrap_or_else(|e| plain(500, &format!("invalid response: {e}"))),
+        None => plain(404, "No such deployment package."),
     }
 }
 

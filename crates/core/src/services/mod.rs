@@ -97,6 +97,7 @@ impl Services {
             "lambda" => {
                 let mut handler = lambda::Handler {
                     state: &mut self.lambda,
+                    s3: &self.s3,
                     ctx,
                 };
                 nimbus_shapes::lambda::dispatch(&mut handler, operation, input)

@@ -105,6 +105,25 @@ struct StoredHeaders {
     website_redirect_location: Option<String>,
 }
 
+/// The content of an object, read on behalf of another service (Lambda's `Code.S3Bucket`) by
+/// `account_id`, with the errors GetObject would give.
+pub fn read_object<'s>(
+    state: &'s State,
+    account_id: &str,
+    bucket: &str,
+    key: &str,
+) -> Result<&'s [u8], ServiceError> {
+    let found = state
+        .buckets
+        .get(bucket)
+        .ok_or_else(|| no_such_bucket(bucket))?;
+    if found.account_id != account_id {
+        return Err(errors::ACCESS_DENIED.with_message("Access Denied"));
+    }
+    let object = found.objects.get(key).ok_or_else(|| no_such_key(key))?;
+    Ok(&object.body.0)
+}
+
 pub struct Handler<'a, 'b> {
     pub state: &'a mut State,
     pub ctx: &'a mut Ctx<'b>,

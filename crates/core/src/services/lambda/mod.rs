@@ -106,6 +106,13 @@ pub struct State {
     code: BTreeMap<Scope, BTreeMap<String, Vec<u8>>>,
 }
 
+impl State {
+    /// A stored deployment package by the hex SHA-256 of its zip (what `Code.Location` names).
+    pub fn package(&self, scope: &Scope, sha256_hex: &str) -> Option<&[u8]> {
+        self.code.get(scope)?.get(sha256_hex).map(Vec::as_slice)
+    }
+}
+
 #[derive(Clone, Debug, Serialize, Deserialize)]
 struct Function {
     name: String,
@@ -182,6 +189,8 @@ pub struct Invocation {
 
 pub struct Handler<'a, 'b> {
     pub state: &'a mut State,
+    /// Deployment packages may come from S3 (`Code.S3Bucket` / `S3Key`).
+    pub s3: &'a crate::services::s3::State,
     pub ctx: &'a mut Ctx<'b>,
 }
 
@@ -481,28 +490,58 @@ fn check_handler_file(zip_bytes: &[u8], handler: &str) -> Result<(), ServiceErro
     )))
 }
 
-fn zip_from_code(
-    zip_file: Option<&nimbus_shapes::Blob>,
-    s3_bucket: Option<&str>,
-    s3_key: Option<&str>,
-    image_uri: Option<&str>,
-) -> Result<Vec<u8>, ServiceError> {
-    if let Some(blob) = zip_file {
-        return Ok(blob.0.clone());
+/// Where a deployment package comes from: CreateFunction's `Code` and UpdateFunctionCode's
+/// members name it the same way.
+struct CodeSource<'a> {
+    zip_file: Option<&'a nimbus_shapes::Blob>,
+    s3_bucket: Option<&'a str>,
+    s3_key: Option<&'a str>,
+    s3_object_version: Option<&'a str>,
+    image_uri: Option<&'a str>,
+}
+
+impl Handler<'_, '_> {
+    /// The zip a code source names. A package in S3 is read from the caller's bucket; S3's
+    /// errors come back wrapped as Lambda wraps them.
+    fn zip_from_code(&self, source: CodeSource) -> Result<Vec<u8>, ServiceError> {
+        if let Some(blob) = source.zip_file {
+            return Ok(blob.0.clone());
+        }
+        if source.image_uri.is_some() {
+            return Err(invalid(
+                "Nimbus runs only Zip deployment packages; container images are not supported.",
+            ));
+        }
+        match (source.s3_bucket, source.s3_key) {
+            (Some(bucket), Some(key)) => {
+                let read = crate::services::s3::read_object(
+                    self.s3,
+                    &self.ctx.caller.account_id,
+                    bucket,
+                    key,
+                )
+                .and_then(|bytes| match source.s3_object_version {
+                    // Nimbus's buckets are unversioned: their objects' only version is "null".
+                    Some(version) if version != "null" => Err(ServiceError::new(
+                        "NoSuchVersion",
+                        404,
+                        "The specified version does not exist.",
+                    )),
+                    _ => Ok(bytes),
+                });
+                read.map(<[u8]>::to_vec).map_err(|e| {
+                    invalid(format!(
+                        "Error occurred while GetObject. S3 Error Code: {}. S3 Error Message: {}",
+                        e.code, e.message
+                    ))
+                })
+            }
+            (None, None) => Err(invalid("Please provide a source for function code.")),
+            _ => Err(invalid(
+                "Please provide both S3Bucket and S3Key to read the deployment package from S3.",
+            )),
+        }
     }
-    if image_uri.is_some() {
-        return Err(invalid(
-            "Nimbus runs only Zip deployment packages; container images are not supported.",
-        ));
-    }
-    if s3_bucket.is_some() || s3_key.is_some() {
-        return Err(invalid(
-            "Nimbus does not read deployment packages from S3 yet; send the zip in Code.ZipFile.",
-        ));
-    }
-    Err(invalid(
-        "Please provide a source for function code.".to_string(),
-    ))
 }
 
 // ---- paging ----
@@ -881,12 +920,13 @@ impl Lambda for Handler<'_, '_> {
         if let Some(vars) = &environment {
             check_environment(vars)?;
         }
-        let zip_bytes = zip_from_code(
-            code.zip_file.as_ref(),
-            code.s3_bucket.as_deref(),
-            code.s3_key.as_deref(),
-            code.image_uri.as_deref(),
-        )?;
+        let zip_bytes = self.zip_from_code(CodeSource {
+            zip_file: code.zip_file.as_ref(),
+            s3_bucket: code.s3_bucket.as_deref(),
+            s3_key: code.s3_key.as_deref(),
+            s3_object_version: code.s3_object_version.as_deref(),
+            image_uri: code.image_uri.as_deref(),
+        })?;
         check_package(&zip_bytes, "CreateFunction")?;
         check_handler_file(&zip_bytes, handler)?;
         if self.functions().is_some_and(|f| f.contains_key(&name)) {
@@ -1017,12 +1057,13 @@ impl Lambda for Handler<'_, '_> {
             Some(_) => check_architectures(&input.architectures)?,
             None => function.latest.architecture.clone(),
         };
-        let zip_bytes = zip_from_code(
-            input.zip_file.as_ref(),
-            input.s3_bucket.as_deref(),
-            input.s3_key.as_deref(),
-            input.image_uri.as_deref(),
-        )?;
+        let zip_bytes = self.zip_from_code(CodeSource {
+            zip_file: input.zip_file.as_ref(),
+            s3_bucket: input.s3_bucket.as_deref(),
+            s3_key: input.s3_key.as_deref(),
+            s3_object_version: input.s3_object_version.as_deref(),
+            image_uri: input.image_uri.as_deref(),
+        })?;
         check_package(&zip_bytes, "UpdateFunctionCode")?;
         check_handler_file(&zip_bytes, &function.latest.handler)?;
         if input.dry_run == Some(true) {
