@@ -572,8 +572,8 @@ fn filter_expressions_select_after_reading() {
             "Invalid FilterExpression: Syntax error; token: \"<EOF>\", near: \">\"",
         ),
         (
-            "size(n) > :v",
-            "Nimbus does not support the size function in FilterExpression yet",
+            "size(n) AND n > :v",
+            "Invalid FilterExpression: The function is not allowed to be used this way in an expression; function: size",
         ),
         (
             "n > :v AND m = :w",

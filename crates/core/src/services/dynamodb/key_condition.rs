@@ -1,15 +1,23 @@
 //! KeyConditionExpression: `pk = :v`, optionally `AND` one sort key condition
 //! (`=`, `<`, `<=`, `>`, `>=`, `BETWEEN :a AND :b`, `begins_with(sk, :p)`), with AWS's
-//! messages for what it refuses.
+//! messages for what it refuses. It reads the tokens of `expr::tokens`; its grammar is
+//! its own because a key condition is a restricted shape matched against the key schema.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use nimbus_shapes::{dynamodb::AttributeValue, ServiceError};
+use nimbus_shapes::{
+    dynamodb::{AttributeValue, ComparisonOperator, Condition},
+    ServiceError,
+};
 
 use super::{
     errors::validation,
-    expression::Names,
-    value::{encode_scalar, type_name, KeySchema},
+    expr::{
+        tokens::{tokenize, Spans, Tok},
+        validate::show_value,
+        Names,
+    },
+    value::{encode_scalar, normalise_item, type_name, KeySchema},
 };
 
 const WHAT: &str = "KeyConditionExpression";
@@ -39,100 +47,8 @@ pub struct KeyCondition {
     pub sort: Option<SortCondition>,
 }
 
-/// A token of an expression (shared with FilterExpression).
-#[derive(Clone, Debug, PartialEq)]
-pub(super) enum Tok {
-    Word(String),
-    Value(String),
-    Op(&'static str),
-    Open,
-    Close,
-    Comma,
-}
-
-impl Tok {
-    pub(super) fn text(&self) -> &str {
-        match self {
-            Tok::Word(w) | Tok::Value(w) => w,
-            Tok::Op(o) => o,
-            Tok::Open => "(",
-            Tok::Close => ")",
-            Tok::Comma => ",",
-        }
-    }
-}
-
-pub(super) fn syntax_in(what: &str, token: &str, near: &str) -> ServiceError {
-    validation(format!(
-        "Invalid {what}: Syntax error; token: \"{token}\", near: \"{near}\""
-    ))
-}
-
-fn syntax(token: &str, near: &str) -> ServiceError {
-    syntax_in(WHAT, token, near)
-}
-
 fn not_supported() -> ServiceError {
     validation("Query key condition not supported")
-}
-
-pub(super) fn tokenize(text: &str, what: &str) -> Result<Vec<Tok>, ServiceError> {
-    let chars: Vec<char> = text.chars().collect();
-    let mut out = Vec::new();
-    let mut i = 0;
-    let word_char = |c: char| c.is_alphanumeric() || matches!(c, '_' | '#' | '.' | '[' | ']');
-    while i < chars.len() {
-        let c = chars[i];
-        if c.is_whitespace() {
-            i += 1;
-            continue;
-        }
-        let two: String = chars[i..(i + 2).min(chars.len())].iter().collect();
-        let op = match two.as_str() {
-            "<=" => Some("<="),
-            ">=" => Some(">="),
-            "<>" => Some("<>"),
-            _ => match c {
-                '=' => Some("="),
-                '<' => Some("<"),
-                '>' => Some(">"),
-                _ => None,
-            },
-        };
-        if let Some(op) = op {
-            out.push(Tok::Op(op));
-            i += op.len();
-            continue;
-        }
-        match c {
-            '(' => out.push(Tok::Open),
-            ')' => out.push(Tok::Close),
-            ',' => out.push(Tok::Comma),
-            ':' => {
-                let start = i;
-                i += 1;
-                while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_') {
-                    i += 1;
-                }
-                out.push(Tok::Value(chars[start..i].iter().collect()));
-                continue;
-            }
-            c if word_char(c) => {
-                let start = i;
-                while i < chars.len() && word_char(chars[i]) {
-                    i += 1;
-                }
-                out.push(Tok::Word(chars[start..i].iter().collect()));
-                continue;
-            }
-            other => {
-                let token = other.to_string();
-                return Err(syntax_in(what, &token, &token));
-            }
-        }
-        i += 1;
-    }
-    Ok(out)
 }
 
 /// One comparison as written, before it is matched against the key schema.
@@ -149,6 +65,7 @@ enum TermKind {
 
 struct Parser<'a, 'n> {
     toks: Vec<Tok>,
+    spans: Spans,
     at: usize,
     names: &'a mut Names<'n>,
     values: &'a BTreeMap<String, AttributeValue>,
@@ -166,17 +83,7 @@ impl Parser<'_, '_> {
 
     /// AWS's syntax error at the current token (`<EOF>` at the end).
     fn error_here(&self) -> ServiceError {
-        let prev = self
-            .at
-            .checked_sub(1)
-            .and_then(|i| self.toks.get(i))
-            .map(Tok::text);
-        match (self.peek().map(Tok::text), prev) {
-            (Some(tok), Some(prev)) => syntax(tok, &format!("{prev} {tok}")),
-            (Some(tok), None) => syntax(tok, tok),
-            (None, Some(prev)) => syntax("<EOF>", prev),
-            (None, None) => syntax("<EOF>", ""),
-        }
+        self.spans.syntax_at(WHAT, &self.toks, self.at)
     }
 
     fn expect(&mut self, tok: Tok) -> Result<(), ServiceError> {
@@ -253,7 +160,7 @@ impl Parser<'_, '_> {
             return Ok(());
         }
         let op = match self.peek() {
-            Some(Tok::Op(op)) => *op,
+            Some(Tok::Op(op)) if !matches!(*op, "+" | "-") => *op,
             _ => return Err(self.error_here()),
         };
         self.at += 1;
@@ -311,17 +218,6 @@ impl Parser<'_, '_> {
     }
 }
 
-/// `{S:abc}`, as AWS shows an operand in messages.
-fn show(value: &AttributeValue) -> String {
-    let text = value
-        .s
-        .clone()
-        .or_else(|| value.n.clone())
-        .or_else(|| value.b.as_ref().map(|b| format!("{:?}", b.0)))
-        .unwrap_or_default();
-    format!("{{{}:{text}}}", type_name(value))
-}
-
 pub(super) fn encoded(value: &AttributeValue) -> Vec<u8> {
     let mut out = Vec::new();
     encode_scalar(value, &mut out);
@@ -341,8 +237,10 @@ pub fn parse(
             "Invalid {WHAT}: The expression can not be empty;"
         )));
     }
+    let (toks, spans) = tokenize(text, WHAT)?;
     let mut parser = Parser {
-        toks: tokenize(text, WHAT)?,
+        toks,
+        spans,
         at: 0,
         names,
         values,
@@ -360,6 +258,74 @@ pub fn parse(
             ));
         }
     }
+    match_schema(terms, schema)
+}
+
+/// The legacy KeyConditions parameter, read into the same terms.
+pub fn from_legacy(
+    conditions: &BTreeMap<String, Condition>,
+    schema: &KeySchema,
+) -> Result<KeyCondition, ServiceError> {
+    let mut terms = Vec::new();
+    for (attr, condition) in conditions {
+        let values = condition
+            .attribute_value_list
+            .clone()
+            .unwrap_or_default()
+            .iter()
+            .map(|v| {
+                normalise_item(&[(String::new(), v.clone())].into())
+                    .map(|mut one| one.remove("").expect("one value"))
+                    .map_err(|e| validation(e.message))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let op = condition.comparison_operator.as_ref().ok_or_else(|| {
+            validation("1 validation error detected: Value null at 'keyConditions.member.comparisonOperator' failed to satisfy constraint: Member must not be null")
+        })?;
+        let wanted = match op {
+            ComparisonOperator::Between => 2,
+            ComparisonOperator::Eq
+            | ComparisonOperator::Le
+            | ComparisonOperator::Lt
+            | ComparisonOperator::Ge
+            | ComparisonOperator::Gt
+            | ComparisonOperator::BeginsWith => 1,
+            _ => {
+                return Err(validation(
+                    "Attempted conditional constraint is not an indexable operation",
+                ))
+            }
+        };
+        if values.len() != wanted {
+            return Err(validation(format!(
+                "One or more parameter values were invalid: Invalid number of argument(s) for the {} ComparisonOperator",
+                op.as_str()
+            )));
+        }
+        let mut values = values.into_iter();
+        let mut next = || values.next().expect("counted above");
+        let kind = match op {
+            ComparisonOperator::Eq => TermKind::Cmp("=", next()),
+            ComparisonOperator::Le => TermKind::Cmp("<=", next()),
+            ComparisonOperator::Lt => TermKind::Cmp("<", next()),
+            ComparisonOperator::Ge => TermKind::Cmp(">=", next()),
+            ComparisonOperator::Gt => TermKind::Cmp(">", next()),
+            ComparisonOperator::BeginsWith => TermKind::BeginsWith(next()),
+            _ => {
+                let low = next();
+                TermKind::Between(low, next())
+            }
+        };
+        terms.push(Term {
+            attr: attr.clone(),
+            kind,
+        });
+    }
+    match_schema(terms, schema)
+}
+
+/// Matches the terms of a key condition against the key schema.
+fn match_schema(terms: Vec<Term>, schema: &KeySchema) -> Result<KeyCondition, ServiceError> {
     let range_name = schema.range.as_ref().map(|r| r.name.as_str());
     if let Some(other) = terms
         .iter()
@@ -417,8 +383,8 @@ pub fn parse(
                     if encoded(low) > encoded(high) {
                         return Err(validation(format!(
                             "Invalid {WHAT}: The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: AttributeValue: {}, upper bound operand: AttributeValue: {}",
-                            show(low),
-                            show(high)
+                            show_value(low),
+                            show_value(high)
                         )));
                     }
                     SortCondition::Between(low.clone(), high.clone())

@@ -9,8 +9,7 @@
 //! with one prefix delete. Table names cannot contain `/`.
 
 mod errors;
-mod expression;
-mod filter;
+mod expr;
 mod key_condition;
 mod number;
 mod path;
@@ -23,11 +22,12 @@ use std::collections::BTreeMap;
 
 use nimbus_shapes::{
     dynamodb::{
-        AttributeValue, Capacity, ConsumedCapacity, CreateTableInput, CreateTableOutput,
-        DeleteItemInput, DeleteItemOutput, DeleteTableInput, DeleteTableOutput, DescribeTableInput,
-        DescribeTableOutput, DynamoDb, GetItemInput, GetItemOutput, ListTablesInput,
-        ListTablesOutput, PutItemInput, PutItemOutput, ReturnConsumedCapacity, ReturnValue,
-        ReturnValuesOnConditionCheckFailure, TableStatus,
+        AttributeValue, AttributeValueUpdate, Capacity, ConditionalOperator, ConsumedCapacity,
+        CreateTableInput, CreateTableOutput, DeleteItemInput, DeleteItemOutput, DeleteTableInput,
+        DeleteTableOutput, DescribeTableInput, DescribeTableOutput, DynamoDb,
+        ExpectedAttributeValue, GetItemInput, GetItemOutput, ListTablesInput, ListTablesOutput,
+        PutItemInput, PutItemOutput, ReturnConsumedCapacity, ReturnValue,
+        ReturnValuesOnConditionCheckFailure, TableStatus, UpdateItemInput, UpdateItemOutput,
     },
     ServiceError,
 };
@@ -37,7 +37,10 @@ use self::{
         constraint_errors, item_table_name_errors, item_table_not_found, table_name_check,
         table_not_found, validation,
     },
-    expression::{Condition, Names},
+    expr::{
+        ast::{Cond, Update},
+        Placeholders,
+    },
     table::TableDef,
     value::{item_size, normalise_item, Item, KeySchema, MAX_ITEM_SIZE},
 };
@@ -226,87 +229,71 @@ fn check_return_values(mode: Option<&ReturnValue>) -> Result<bool, ServiceError>
     }
 }
 
-/// The condition parts of a write request, checked before anything is looked up.
-struct ConditionParams<'a> {
-    expected_given: bool,
+/// The expression parameters of an item write, checked before anything is looked up.
+struct WriteExpressions<'a> {
+    expected: Option<&'a BTreeMap<String, ExpectedAttributeValue>>,
+    conditional_operator: Option<&'a ConditionalOperator>,
+    attribute_updates: Option<&'a BTreeMap<String, AttributeValueUpdate>>,
     condition: Option<&'a String>,
+    /// UpdateItem's UpdateExpression; `None` for PutItem and DeleteItem.
+    update: Option<Option<&'a String>>,
     names: Option<&'a BTreeMap<String, String>>,
     values: Option<&'a BTreeMap<String, AttributeValue>>,
 }
 
-impl ConditionParams<'_> {
-    fn parse(&self) -> Result<Option<Condition>, ServiceError> {
-        if self.expected_given && self.condition.is_some() {
-            return Err(validation(
-                "Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {Expected} Expression parameters: {ConditionExpression}",
-            ));
-        }
-        if self.expected_given {
-            return Err(ServiceError::new(
-                "NotImplemented",
-                501,
-                "Nimbus does not support the legacy Expected parameter yet; use ConditionExpression",
-            ));
-        }
-        let Some(text) = self.condition else {
+impl WriteExpressions<'_> {
+    fn parse(&self) -> Result<(Option<Cond>, Option<Update>), ServiceError> {
+        let update_text = self.update.flatten();
+        let expressions = [
+            ("UpdateExpression", update_text.is_some()),
+            ("ConditionExpression", self.condition.is_some()),
+        ];
+        expr::validate::check_not_mixed(
+            &[
+                ("AttributeUpdates", self.attribute_updates.is_some()),
+                ("Expected", self.expected.is_some()),
+                ("ConditionalOperator", self.conditional_operator.is_some()),
+            ],
+            &expressions,
+        )?;
+        if !expressions.iter().any(|(_, given)| *given) {
             if self.names.is_some() {
                 return Err(validation(
                     "ExpressionAttributeNames can only be specified when using expressions",
                 ));
             }
             if self.values.is_some() {
-                return Err(validation(
-                    "ExpressionAttributeValues can only be specified when using expressions: ConditionExpression is null",
-                ));
-            }
-            return Ok(None);
-        };
-        let mut names = Names::new(self.names);
-        names.check_keys()?;
-        normalise_values(self.values)?;
-        let condition = Condition::parse(text, &mut names)?;
-        names.check_all_used()?;
-        // The supported functions take no values, so any value given is unused.
-        if let Some(values) = self.values {
-            let keys: Vec<&str> = values.keys().map(String::as_str).collect();
-            return Err(validation(format!(
-                "Value provided in ExpressionAttributeValues unused in expressions: keys: {{{}}}",
-                keys.join(", ")
-            )));
-        }
-        Ok(Some(condition))
-    }
-}
-
-/// Checks ExpressionAttributeValues as AWS does and answers them with numbers normalised.
-fn normalise_values(
-    values: Option<&BTreeMap<String, AttributeValue>>,
-) -> Result<Option<Item>, ServiceError> {
-    let Some(values) = values else {
-        return Ok(None);
-    };
-    if values.is_empty() {
-        return Err(validation("ExpressionAttributeValues must not be empty"));
-    }
-    let mut out = Item::new();
-    for (key, value) in values {
-        if key.len() < 2 || !key.starts_with(':') {
-            return Err(validation(format!(
-                "ExpressionAttributeValues contains invalid key: Syntax error; key: \"{key}\""
-            )));
-        }
-        let single: Item = [(key.clone(), value.clone())].into();
-        match normalise_item(&single) {
-            Ok(normal) => out.extend(normal),
-            Err(e) => {
+                let null = if self.update.is_some() {
+                    "UpdateExpression and ConditionExpression are null"
+                } else {
+                    "ConditionExpression is null"
+                };
                 return Err(validation(format!(
-                    "ExpressionAttributeValues contains invalid value: {} for key {key}",
-                    e.message
-                )))
+                    "ExpressionAttributeValues can only be specified when using expressions: {null}"
+                )));
             }
+            let condition = self
+                .expected
+                .map(|e| expr::legacy::expected(e, self.conditional_operator))
+                .transpose()?
+                .flatten();
+            let update = self
+                .attribute_updates
+                .map(expr::legacy::attribute_updates)
+                .transpose()?;
+            return Ok((condition, update));
         }
+        let mut placeholders = Placeholders::new(self.names, self.values)?;
+        let update = update_text
+            .map(|text| expr::parse::update(text, &mut placeholders))
+            .transpose()?;
+        let condition = self
+            .condition
+            .map(|text| expr::parse::condition(text, "ConditionExpression", &mut placeholders))
+            .transpose()?;
+        placeholders.check_all_used()?;
+        Ok((condition, update))
     }
-    Ok(Some(out))
 }
 
 fn condition_failed(
@@ -472,9 +459,12 @@ impl DynamoDb for Handler<'_, '_> {
             input.return_consumed_capacity.as_ref(),
             input.return_values_on_condition_check_failure.as_ref(),
         )?;
-        let condition = ConditionParams {
-            expected_given: input.expected.is_some(),
+        let (condition, _) = WriteExpressions {
+            expected: input.expected.as_ref(),
+            conditional_operator: input.conditional_operator.as_ref(),
+            attribute_updates: None,
             condition: input.condition_expression.as_ref(),
+            update: None,
             names: input.expression_attribute_names.as_ref(),
             values: input.expression_attribute_values.as_ref(),
         }
@@ -550,10 +540,10 @@ impl DynamoDb for Handler<'_, '_> {
         }
         let projection = match (&input.projection_expression, &input.attributes_to_get) {
             (Some(text), _) => {
-                let mut names = Names::new(input.expression_attribute_names.as_ref());
-                names.check_keys()?;
-                let projection = expression::projection(text, &mut names)?;
-                names.check_all_used()?;
+                let mut placeholders =
+                    Placeholders::new(input.expression_attribute_names.as_ref(), None)?;
+                let projection = expr::parse::projection(text, &mut placeholders)?;
+                placeholders.check_all_used()?;
                 Some(projection)
             }
             (None, attributes) => {
@@ -562,21 +552,10 @@ impl DynamoDb for Handler<'_, '_> {
                         "ExpressionAttributeNames can only be specified when using expressions",
                     ));
                 }
-                if let Some(attributes) = attributes {
-                    for (i, a) in attributes.iter().enumerate() {
-                        if attributes[..i].contains(a) {
-                            return Err(validation(format!(
-                                "One or more parameter values were invalid: Duplicate value in attribute name: {a}"
-                            )));
-                        }
-                    }
-                }
-                attributes.as_ref().map(|names| {
-                    names
-                        .iter()
-                        .map(|n| vec![path::Step::Name(n.clone())])
-                        .collect()
-                })
+                attributes
+                    .as_deref()
+                    .map(expr::legacy::attributes_to_get)
+                    .transpose()?
             }
         };
         let key = normalise_key(input.key.as_ref().expect("checked above"))?;
@@ -609,9 +588,12 @@ impl DynamoDb for Handler<'_, '_> {
             input.return_consumed_capacity.as_ref(),
             input.return_values_on_condition_check_failure.as_ref(),
         )?;
-        let condition = ConditionParams {
-            expected_given: input.expected.is_some(),
+        let (condition, _) = WriteExpressions {
+            expected: input.expected.as_ref(),
+            conditional_operator: input.conditional_operator.as_ref(),
+            attribute_updates: None,
             condition: input.condition_expression.as_ref(),
+            update: None,
             names: input.expression_attribute_names.as_ref(),
             values: input.expression_attribute_values.as_ref(),
         }
@@ -645,6 +627,113 @@ impl DynamoDb for Handler<'_, '_> {
         }
         Ok(DeleteItemOutput {
             attributes: old.filter(|_| return_old),
+            consumed_capacity: consumed(input.return_consumed_capacity.as_ref(), &name, units),
+            item_collection_metrics: None,
+        })
+    }
+
+    fn update_item(&mut self, input: UpdateItemInput) -> Result<UpdateItemOutput, ServiceError> {
+        let mut errors = item_table_name_errors(input.table_name.as_deref());
+        if input.key.is_none() {
+            errors.push(
+                "Value null at 'key' failed to satisfy constraint: Member must not be null".into(),
+            );
+        }
+        return_values_error(input.return_values.as_ref(), &mut errors);
+        consumed_capacity_error(input.return_consumed_capacity.as_ref(), &mut errors);
+        on_check_failure_error(
+            input.return_values_on_condition_check_failure.as_ref(),
+            &mut errors,
+        );
+        if !errors.is_empty() {
+            return Err(constraint_errors(&errors));
+        }
+        let (condition, update) = WriteExpressions {
+            expected: input.expected.as_ref(),
+            conditional_operator: input.conditional_operator.as_ref(),
+            attribute_updates: input.attribute_updates.as_ref(),
+            condition: input.condition_expression.as_ref(),
+            update: Some(input.update_expression.as_ref()),
+            names: input.expression_attribute_names.as_ref(),
+            values: input.expression_attribute_values.as_ref(),
+        }
+        .parse()?;
+        let key = normalise_key(input.key.as_ref().expect("checked above"))?;
+
+        let name_or_arn = input.table_name.unwrap_or_default();
+        let scope = self.ctx.scope();
+        let table = self
+            .state
+            .table(&scope, &name_or_arn)
+            .ok_or_else(item_table_not_found)?;
+        table.schema.check_key(&key).map_err(validation)?;
+        if let Some(update) = &update {
+            expr::validate::update_keys(update, &table.schema)?;
+        }
+        let encoded = table.schema.encode(&key);
+        let old = table.items.get(&encoded);
+        if let Some(condition) = &condition {
+            if !condition.holds(old) {
+                return Err(condition_failed(
+                    old,
+                    input.return_values_on_condition_check_failure.as_ref(),
+                ));
+            }
+        }
+        // UpdateItem creates the item when it is absent, starting from its key.
+        let base = old.cloned().unwrap_or_else(|| key.clone());
+        let new = match &update {
+            Some(update) => expr::update::apply(update, &base, old.is_some())?,
+            None => base,
+        };
+        for (index, keys) in table.def.index_schemas() {
+            for attr in keys.attrs() {
+                if let Some(value) = new.get(&attr.name) {
+                    value::check_index_key(value, attr, &index).map_err(|message| {
+                        // UpdateItem words the empty-key refusal after the update (moto
+                        // quotes AWS's text, which names no index).
+                        match ["string", "binary"]
+                            .into_iter()
+                            .find(|what| message.contains(&format!("empty {what} value")))
+                        {
+                            Some(what) => validation(format!(
+                                "One or more parameter values are not valid. The update expression attempted to update a secondary index key to a value that is not supported. The AttributeValue for a key attribute cannot contain an empty {what} value."
+                            )),
+                            None => validation(message),
+                        }
+                    })?;
+                }
+            }
+        }
+        let size = item_size(&new);
+        if size > MAX_ITEM_SIZE {
+            return Err(validation(
+                "Item size to update has exceeded the maximum allowed size",
+            ));
+        }
+        let targets: Vec<path::Path> = update.iter().flat_map(|u| u.targets()).cloned().collect();
+        let updated = |item: &Item| Some(path::project(item, &targets)).filter(|i| !i.is_empty());
+        // An update that only removes leaves an absent item absent (an empty update still
+        // creates it), as DynamoDB does.
+        let only_removes = update
+            .as_ref()
+            .is_some_and(|u| u.set.is_empty() && u.add.is_empty());
+        let stored = old.is_some() || !only_removes;
+        let attributes = match input.return_values {
+            Some(ReturnValue::AllOld) => old.cloned(),
+            Some(ReturnValue::AllNew) => stored.then(|| new.clone()),
+            Some(ReturnValue::UpdatedOld) => old.and_then(updated),
+            Some(ReturnValue::UpdatedNew) => updated(&new).filter(|_| stored),
+            _ => None,
+        };
+        let units = write_units(size.max(old.map(item_size).unwrap_or(0)));
+        let name = table.def.name.clone();
+        if stored {
+            self.ctx.persist(item_record(&scope, &name, &encoded), &new);
+            table.insert(encoded, new);
+        }
+        Ok(UpdateItemOutput {
+            attributes,
             consumed_capacity: consumed(input.return_consumed_capacity.as_ref(), &name, units),
             item_collection_metrics: None,
         })

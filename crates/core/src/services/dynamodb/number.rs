@@ -121,6 +121,44 @@ impl Number {
         })
     }
 
+    /// `self + other`, exact, then checked against DynamoDB's limits like any stored number
+    /// (UpdateExpression `SET a = a + :n` and `ADD`).
+    pub fn add(&self, other: &Number) -> Result<Number, NumberError> {
+        if self.digits.is_empty() {
+            return Ok(other.clone());
+        }
+        if other.digits.is_empty() {
+            return Ok(self.clone());
+        }
+        // Both as integers times 10^low: value = int(digits) * 10^(exponent - len).
+        let scale = |n: &Number| n.exponent - n.digits.len() as i64;
+        let low = scale(self).min(scale(other));
+        let widen = |n: &Number| {
+            let mut d = n.digits.clone();
+            d.resize(d.len() + (scale(n) - low) as usize, 0);
+            d
+        };
+        let (a, b) = (widen(self), widen(other));
+        let (digits, negative) = if self.negative == other.negative {
+            (add_magnitudes(&a, &b), self.negative)
+        } else {
+            match compare_magnitudes(&a, &b) {
+                std::cmp::Ordering::Equal => return Number::parse("0"),
+                std::cmp::Ordering::Greater => (subtract_magnitudes(&a, &b), self.negative),
+                std::cmp::Ordering::Less => (subtract_magnitudes(&b, &a), other.negative),
+            }
+        };
+        let text: String = digits.iter().map(|d| (b'0' + d) as char).collect();
+        Number::parse(&format!("{}{text}E{low}", if negative { "-" } else { "" }))
+    }
+
+    pub fn negate(&self) -> Number {
+        Number {
+            negative: !self.negative && !self.digits.is_empty(),
+            ..self.clone()
+        }
+    }
+
     /// Plain decimal notation without superfluous zeros, as DynamoDB answers numbers.
     pub fn canonical(&self) -> String {
         if self.digits.is_empty() {
@@ -178,6 +216,50 @@ impl Number {
     }
 }
 
+fn compare_magnitudes(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
+    let trim = |d: &[u8]| d[d.iter().take_while(|&&x| x == 0).count()..].to_vec();
+    let (a, b) = (trim(a), trim(b));
+    a.len().cmp(&b.len()).then_with(|| a.cmp(&b))
+}
+
+/// Digit vectors, most significant first, added right-aligned.
+fn add_magnitudes(a: &[u8], b: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(a.len().max(b.len()) + 1);
+    let (mut i, mut j, mut carry) = (a.len(), b.len(), 0);
+    while i > 0 || j > 0 || carry > 0 {
+        let mut sum = carry;
+        if i > 0 {
+            i -= 1;
+            sum += a[i];
+        }
+        if j > 0 {
+            j -= 1;
+            sum += b[j];
+        }
+        out.push(sum % 10);
+        carry = sum / 10;
+    }
+    out.reverse();
+    out
+}
+
+/// `a - b` for magnitudes with `a >= b`.
+fn subtract_magnitudes(a: &[u8], b: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(a.len());
+    let (mut j, mut borrow) = (b.len(), 0i8);
+    for i in (0..a.len()).rev() {
+        let mut d = a[i] as i8 - borrow;
+        if j > 0 {
+            j -= 1;
+            d -= b[j] as i8;
+        }
+        borrow = i8::from(d < 0);
+        out.push((d + 10 * borrow) as u8);
+    }
+    out.reverse();
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -230,6 +312,27 @@ mod tests {
         // Trailing zeros are not significant digits.
         assert!(Number::parse(&format!("1{}", "0".repeat(100))).is_ok());
         assert!(Number::parse("9.9999999999999999999999999999999999999E+125").is_ok());
+    }
+
+    #[test]
+    fn arithmetic_is_exact() {
+        let sum = |a: &str, b: &str| {
+            Number::parse(a)
+                .unwrap()
+                .add(&Number::parse(b).unwrap())
+                .map(|n| n.canonical())
+        };
+        assert_eq!(sum("0.1", "0.2"), Ok("0.3".into()));
+        assert_eq!(sum("-5", "3"), Ok("-2".into()));
+        assert_eq!(sum("5", "-5"), Ok("0".into()));
+        assert_eq!(sum("999", "1"), Ok("1000".into()));
+        assert_eq!(sum("1e100", "-1e99"), Ok(format!("9{}", "0".repeat(99))));
+        assert_eq!(sum("1e125", "1e-10"), Err(NumberError::TooPrecise));
+        assert_eq!(sum("9.9e125", "1e125"), Err(NumberError::Overflow));
+        assert_eq!(
+            Number::parse("2").unwrap().negate().canonical(),
+            "-2".to_string()
+        );
     }
 
     #[test]

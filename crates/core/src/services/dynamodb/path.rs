@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use nimbus_shapes::{dynamodb::AttributeValue, ServiceError};
 
-use super::{errors::validation, expression::Names, value::Item};
+use super::{errors::validation, expr::Names, value::Item};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Step {

@@ -8,23 +8,23 @@
 //! A FilterExpression applies after the read: `Limit` and the 1 MB count the items read
 //! (`ScannedCount`), `Count` the items kept. IndexName is refused for now.
 
-use std::{
-    collections::{BTreeMap, BTreeSet},
-    ops::Bound,
-};
+use std::{collections::BTreeMap, ops::Bound};
 
 use nimbus_shapes::{
-    dynamodb::{AttributeValue, QueryInput, QueryOutput, ScanInput, ScanOutput, Select},
+    dynamodb::{
+        AttributeValue, Condition, ConditionalOperator, QueryInput, QueryOutput, ScanInput,
+        ScanOutput, Select,
+    },
     ServiceError,
 };
 
 use super::{
-    constraint_errors, consumed, consumed_capacity_error, enum_error, expression,
-    expression::Names,
-    filter, item_table_name_errors, item_table_not_found,
+    constraint_errors, consumed, consumed_capacity_error, enum_error,
+    expr::{self, ast::Cond, Placeholders},
+    item_table_name_errors, item_table_not_found,
     key_condition::{self, CmpOp, SortCondition},
-    normalise_key, normalise_values,
-    path::{self, Path},
+    normalise_key,
+    path::{self, Path, Step},
     read_units, validation,
     value::{encode_prefix, encode_scalar, item_size, Item, KeySchema},
     Handler, Table,
@@ -41,7 +41,12 @@ struct Common<'a> {
     filter: Option<&'a String>,
     names: Option<&'a BTreeMap<String, String>>,
     values: Option<&'a BTreeMap<String, AttributeValue>>,
-    legacy: bool,
+    attributes_to_get: Option<&'a Vec<String>>,
+    /// QueryFilter or ScanFilter, with its parameter name.
+    legacy_filter: (Option<&'a BTreeMap<String, Condition>>, &'static str),
+    conditional_operator: Option<&'a ConditionalOperator>,
+    /// Query's KeyConditions and KeyConditionExpression.
+    key_condition: (Option<&'a BTreeMap<String, Condition>>, Option<&'a String>),
     index: Option<&'a String>,
     /// Query reports some request errors in the "N validation errors" envelope, Scan bare.
     query: bool,
@@ -62,45 +67,55 @@ impl Common<'_> {
         }
     }
 
-    /// Checks what does not depend on the table; answers the projection and whether only a
-    /// count is wanted.
-    fn check(&self, names: &mut Names) -> Result<(Option<Vec<Path>>, bool), ServiceError> {
-        if self.legacy {
-            return Err(ServiceError::new(
-                "NotImplemented",
-                501,
-                "Nimbus does not support the legacy AttributesToGet, KeyConditions, QueryFilter, ScanFilter and ConditionalOperator parameters yet; use the expression parameters",
-            ));
-        }
+    /// Checks what does not depend on the table; answers whether only a count is wanted.
+    fn check(&self) -> Result<bool, ServiceError> {
+        expr::validate::check_not_mixed(
+            &[
+                ("AttributesToGet", self.attributes_to_get.is_some()),
+                ("KeyConditions", self.key_condition.0.is_some()),
+                (self.legacy_filter.1, self.legacy_filter.0.is_some()),
+                ("ConditionalOperator", self.conditional_operator.is_some()),
+            ],
+            &[
+                ("ProjectionExpression", self.projection.is_some()),
+                ("FilterExpression", self.filter.is_some()),
+                ("KeyConditionExpression", self.key_condition.1.is_some()),
+            ],
+        )?;
         if self.index.is_some() {
             return Err(validation(
                 "Nimbus does not support IndexName in Query and Scan yet; read the table itself",
             ));
         }
-        let count_only = match (self.select, self.projection) {
-            (Some(Select::Count), Some(_)) => {
-                const MESSAGE: &str =
-                    "Cannot specify the ProjectionExpression when choosing to get only the Count";
+        let projection = match (self.projection, self.attributes_to_get) {
+            (Some(_), _) => Some("ProjectionExpression"),
+            (None, Some(_)) => Some("AttributesToGet"),
+            (None, None) => None,
+        };
+        let count_only = match (self.select, projection) {
+            (Some(Select::Count), Some(what)) => {
+                let message =
+                    format!("Cannot specify the {what} when choosing to get only the Count");
                 return Err(if self.query {
-                    constraint_errors(&[MESSAGE.to_string()])
+                    constraint_errors(&[message])
                 } else {
-                    validation(MESSAGE)
+                    validation(message)
                 });
             }
-            (Some(Select::AllAttributes), Some(_)) => {
-                return Err(validation(
-                    "Cannot specify the ProjectionExpression when choosing to get ALL_ATTRIBUTES",
-                ))
+            (Some(Select::AllAttributes), Some(what)) => {
+                return Err(validation(format!(
+                    "Cannot specify the {what} when choosing to get ALL_ATTRIBUTES"
+                )))
             }
             (Some(Select::SpecificAttributes), None) => {
                 return Err(validation(
                     "Must specify the AttributesToGet or ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES",
                 ))
             }
-            (Some(Select::AllProjectedAttributes), Some(_)) => {
-                return Err(validation(
-                    "Cannot specify the ProjectionExpression when choosing to get ALL_PROJECTED_ATTRIBUTES",
-                ))
+            (Some(Select::AllProjectedAttributes), Some(what)) => {
+                return Err(validation(format!(
+                    "Cannot specify the {what} when choosing to get ALL_PROJECTED_ATTRIBUTES"
+                )))
             }
             (Some(Select::AllProjectedAttributes), None) => {
                 return Err(validation(
@@ -110,45 +125,30 @@ impl Common<'_> {
             (Some(Select::Count), None) => true,
             _ => false,
         };
-        names.check_keys()?;
-        let projection = self
-            .projection
-            .map(|text| expression::projection(text, names))
-            .transpose()?;
-        Ok((projection, count_only))
+        Ok(count_only)
     }
 
-    /// The FilterExpression, if any; its values join `used`.
-    fn parse_filter(
-        &self,
-        names: &mut Names,
-        values: &Item,
-        used: &mut BTreeSet<String>,
-    ) -> Result<Option<filter::Parsed>, ServiceError> {
-        self.filter
-            .map(|text| filter::parse(text, names, values, used))
-            .transpose()
+    /// The placeholders, checked, and the projection (ProjectionExpression or
+    /// AttributesToGet), if any.
+    fn placeholders(&self) -> Result<(Placeholders<'_>, Option<Vec<Path>>), ServiceError> {
+        let mut placeholders = Placeholders::new(self.names, self.values)?;
+        let projection = match (self.projection, self.attributes_to_get) {
+            (Some(text), _) => Some(expr::parse::projection(text, &mut placeholders)?),
+            (None, Some(names)) => Some(expr::legacy::attributes_to_get(names)?),
+            (None, None) => None,
+        };
+        Ok((placeholders, projection))
     }
-}
 
-/// Refuses ExpressionAttributeValues no expression used, as AWS does.
-fn check_values_used(
-    values: Option<&BTreeMap<String, AttributeValue>>,
-    used: &BTreeSet<String>,
-) -> Result<(), ServiceError> {
-    let unused: Vec<&str> = values
-        .into_iter()
-        .flat_map(|v| v.keys())
-        .filter(|k| !used.contains(*k))
-        .map(String::as_str)
-        .collect();
-    if unused.is_empty() {
-        Ok(())
-    } else {
-        Err(validation(format!(
-            "Value provided in ExpressionAttributeValues unused in expressions: keys: {{{}}}",
-            unused.join(", ")
-        )))
+    /// The filter (FilterExpression, or QueryFilter / ScanFilter), if any.
+    fn parse_filter(&self, placeholders: &mut Placeholders) -> Result<Option<Cond>, ServiceError> {
+        match (self.filter, self.legacy_filter.0) {
+            (Some(text), _) => {
+                expr::parse::condition(text, "FilterExpression", placeholders).map(Some)
+            }
+            (None, Some(conditions)) => expr::legacy::filter(conditions, self.conditional_operator),
+            (None, None) => Ok(None),
+        }
     }
 }
 
@@ -191,7 +191,7 @@ fn read_page<'a>(
     schema: &KeySchema,
     limit: Option<i32>,
     projection: Option<&[Path]>,
-    filter: Option<&filter::Filter>,
+    filter: Option<&Cond>,
     count_only: bool,
 ) -> Page {
     let limit = limit.map(|l| l as usize).unwrap_or(usize::MAX);
@@ -333,10 +333,13 @@ impl Handler<'_, '_> {
             filter: input.filter_expression.as_ref(),
             names: input.expression_attribute_names.as_ref(),
             values: input.expression_attribute_values.as_ref(),
-            legacy: input.attributes_to_get.is_some()
-                || input.key_conditions.is_some()
-                || input.query_filter.is_some()
-                || input.conditional_operator.is_some(),
+            attributes_to_get: input.attributes_to_get.as_ref(),
+            legacy_filter: (input.query_filter.as_ref(), "QueryFilter"),
+            conditional_operator: input.conditional_operator.as_ref(),
+            key_condition: (
+                input.key_conditions.as_ref(),
+                input.key_condition_expression.as_ref(),
+            ),
             index: input.index_name.as_ref(),
             query: true,
         };
@@ -346,40 +349,45 @@ impl Handler<'_, '_> {
         if !errors.is_empty() {
             return Err(constraint_errors(&errors));
         }
-        let Some(condition_text) = &input.key_condition_expression else {
-            if common.legacy {
-                common.check(&mut Names::new(None))?;
-            }
+        if input.key_condition_expression.is_none() && input.key_conditions.is_none() {
             return Err(validation(
                 "Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.",
             ));
-        };
-        let mut names = Names::new(common.names);
-        let (projection, count_only) = common.check(&mut names)?;
-        let values = normalise_values(common.values)?.unwrap_or_default();
+        }
+        let count_only = common.check()?;
+        let (mut placeholders, projection) = common.placeholders()?;
 
         let name_or_arn = input.table_name.clone().unwrap_or_default();
         let table = self.table(&name_or_arn).ok_or_else(item_table_not_found)?;
-        let mut used = BTreeSet::new();
-        let condition = key_condition::parse(
-            condition_text,
-            &table.schema,
-            &mut names,
-            &values,
-            &mut used,
-        )?;
-        let filter = common.parse_filter(&mut names, &values, &mut used)?;
-        if let Some(key) = filter
+        let condition = match (&input.key_condition_expression, &input.key_conditions) {
+            (Some(text), _) => key_condition::parse(
+                text,
+                &table.schema,
+                &mut placeholders.names,
+                &placeholders.values,
+                &mut placeholders.used_values,
+            )?,
+            (None, Some(conditions)) => key_condition::from_legacy(conditions, &table.schema)?,
+            (None, None) => unreachable!("refused above"),
+        };
+        let filter = common.parse_filter(&mut placeholders)?;
+        let key_in_filter = filter
             .iter()
-            .flat_map(|f| &f.attributes)
-            .find(|a| table.schema.attrs().any(|k| &k.name == *a))
-        {
-            return Err(validation(format!(
-                "Filter Expression can only contain non-primary key attributes: Primary key attribute: {key}"
-            )));
+            .flat_map(Cond::paths)
+            .find_map(|p| match p.first() {
+                Some(Step::Name(n)) if table.schema.attrs().any(|k| &k.name == n) => Some(n),
+                _ => None,
+            });
+        if let Some(key) = key_in_filter {
+            return Err(validation(if common.filter.is_some() {
+                format!("Filter Expression can only contain non-primary key attributes: Primary key attribute: {key}")
+            } else {
+                format!(
+                    "QueryFilter can only contain non-key attributes: Primary key attribute: {key}"
+                )
+            }));
         }
-        names.check_all_used()?;
-        check_values_used(common.values, &used)?;
+        placeholders.check_all_used()?;
         let start = start_key(table, input.exclusive_start_key.as_ref())?;
 
         let mut prefix = Vec::new();
@@ -398,7 +406,7 @@ impl Handler<'_, '_> {
             &table.schema,
             input.limit,
             projection.as_deref(),
-            filter.as_ref().map(|f| &f.filter),
+            filter.as_ref(),
             count_only,
         );
         let units = read_units(page.bytes, input.consistent_read == Some(true));
@@ -423,9 +431,10 @@ impl Handler<'_, '_> {
             filter: input.filter_expression.as_ref(),
             names: input.expression_attribute_names.as_ref(),
             values: input.expression_attribute_values.as_ref(),
-            legacy: input.attributes_to_get.is_some()
-                || input.scan_filter.is_some()
-                || input.conditional_operator.is_some(),
+            attributes_to_get: input.attributes_to_get.as_ref(),
+            legacy_filter: (input.scan_filter.as_ref(), "ScanFilter"),
+            conditional_operator: input.conditional_operator.as_ref(),
+            key_condition: (None, None),
             index: input.index_name.as_ref(),
             query: false,
         };
@@ -466,8 +475,7 @@ impl Handler<'_, '_> {
             }
             (Some(segment), Some(total)) => Some((segment as u64, total as u64)),
         };
-        let mut names = Names::new(common.names);
-        let (projection, count_only) = common.check(&mut names)?;
+        let count_only = common.check()?;
         if common.names.is_some() && common.projection.is_none() && common.filter.is_none() {
             return Err(validation(
                 "ExpressionAttributeNames can only be specified when using expressions",
@@ -478,11 +486,9 @@ impl Handler<'_, '_> {
                 "ExpressionAttributeValues can only be specified when using expressions: FilterExpression is null",
             ));
         }
-        let values = normalise_values(common.values)?.unwrap_or_default();
-        let mut used = BTreeSet::new();
-        let filter = common.parse_filter(&mut names, &values, &mut used)?;
-        names.check_all_used()?;
-        check_values_used(common.values, &used)?;
+        let (mut placeholders, projection) = common.placeholders()?;
+        let filter = common.parse_filter(&mut placeholders)?;
+        placeholders.check_all_used()?;
 
         let name_or_arn = input.table_name.clone().unwrap_or_default();
         let table = self.table(&name_or_arn).ok_or_else(item_table_not_found)?;
@@ -501,7 +507,7 @@ impl Handler<'_, '_> {
             schema,
             input.limit,
             projection.as_deref(),
-            filter.as_ref().map(|f| &f.filter),
+            filter.as_ref(),
             count_only,
         );
         let units = read_units(page.bytes, input.consistent_read == Some(true));

@@ -1,0 +1,141 @@
+//! The lexer every DynamoDB expression shares (conditions, filters, key conditions,
+//! updates, projections). A document path (`a.b[1].#c`) stays one `Word`; the parser
+//! splits it with [`super::super::path::parse`].
+
+use nimbus_shapes::ServiceError;
+
+use super::super::errors::validation;
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Tok {
+    /// A keyword, function name or document path.
+    Word(String),
+    /// An `:value` placeholder.
+    Value(String),
+    /// `=`, `<>`, `<`, `<=`, `>`, `>=`, `+`, `-`.
+    Op(&'static str),
+    Open,
+    Close,
+    Comma,
+}
+
+impl Tok {
+    pub fn text(&self) -> &str {
+        match self {
+            Tok::Word(w) | Tok::Value(w) => w,
+            Tok::Op(o) => o,
+            Tok::Open => "(",
+            Tok::Close => ")",
+            Tok::Comma => ",",
+        }
+    }
+
+    /// Whether this is `word`, in any case (AWS keywords are case-insensitive).
+    pub fn is_keyword(&self, word: &str) -> bool {
+        matches!(self, Tok::Word(w) if w.eq_ignore_ascii_case(word))
+    }
+}
+
+/// AWS's syntax error: `Invalid <expression>: Syntax error; token: "<tok>", near: "<near>"`.
+pub fn syntax(what: &str, token: &str, near: &str) -> ServiceError {
+    validation(format!(
+        "Invalid {what}: Syntax error; token: \"{token}\", near: \"{near}\""
+    ))
+}
+
+/// Where each token sits in the expression, for AWS's `near` text: the source from the
+/// token before the offending one to the token after it (as far as those exist).
+pub struct Spans {
+    text: String,
+    spans: Vec<(usize, usize)>,
+}
+
+impl Spans {
+    pub fn syntax_at(&self, what: &str, toks: &[Tok], at: usize) -> ServiceError {
+        let token = toks.get(at).map_or("<EOF>", Tok::text);
+        let first = at.saturating_sub(1);
+        let last = (at + 1).min(self.spans.len().saturating_sub(1));
+        let near = match (self.spans.get(first), self.spans.get(last)) {
+            (Some(&(start, _)), Some(&(_, end))) => &self.text[start..end],
+            _ => "",
+        };
+        syntax(what, token, near)
+    }
+}
+
+/// One token starting at byte `i` (after whitespace): the token and where it ends, or `None`
+/// for a character no token starts with.
+fn lex_one(text: &str, i: usize) -> Option<(Tok, usize)> {
+    let rest = &text[i..];
+    let c = rest.chars().next()?;
+    for op in ["<=", ">=", "<>", "=", "<", ">", "+", "-"] {
+        if rest.starts_with(op) {
+            return Some((Tok::Op(op), i + op.len()));
+        }
+    }
+    let simple = match c {
+        '(' => Some(Tok::Open),
+        ')' => Some(Tok::Close),
+        ',' => Some(Tok::Comma),
+        _ => None,
+    };
+    if let Some(tok) = simple {
+        return Some((tok, i + 1));
+    }
+    let run = |from: usize, ok: &dyn Fn(char) -> bool| {
+        rest[from..]
+            .char_indices()
+            .find(|&(_, c)| !ok(c))
+            .map_or(rest.len(), |(at, _)| from + at)
+    };
+    if c == ':' {
+        let end = run(1, &|c| c.is_alphanumeric() || c == '_');
+        return Some((Tok::Value(rest[..end].to_string()), i + end));
+    }
+    // A word starts with a letter, `#` or a digit (a number, as in a list index); `_` cannot
+    // start one (AWS: `token: "_", near: "SET _123"`).
+    if c.is_alphanumeric() || c == '#' {
+        let end = run(0, &|c| {
+            c.is_alphanumeric() || matches!(c, '_' | '#' | '.' | '[' | ']')
+        });
+        return Some((Tok::Word(rest[..end].to_string()), i + end));
+    }
+    None
+}
+
+fn skip_space(text: &str, i: usize) -> usize {
+    text[i..]
+        .char_indices()
+        .find(|(_, c)| !c.is_whitespace())
+        .map_or(text.len(), |(at, _)| i + at)
+}
+
+pub fn tokenize(text: &str, what: &str) -> Result<(Vec<Tok>, Spans), ServiceError> {
+    let mut toks = Vec::new();
+    let mut spans = Vec::new();
+    let mut i = skip_space(text, 0);
+    while i < text.len() {
+        match lex_one(text, i) {
+            Some((tok, end)) => {
+                toks.push(tok);
+                spans.push((i, end));
+                i = skip_space(text, end);
+            }
+            None => {
+                let c = text[i..].chars().next().expect("within the text");
+                let bad_end = i + c.len_utf8();
+                let start = spans.last().map_or(i, |&(start, _)| start);
+                let next = skip_space(text, bad_end);
+                let end = lex_one(text, next).map_or(bad_end, |(_, end)| end);
+                return Err(syntax(what, &c.to_string(), &text[start..end]));
+            }
+        }
+    }
+    Ok((
+        toks,
+        Spans {
+            text: text.to_string(),
+            spans,
+        },
+    ))
+}
