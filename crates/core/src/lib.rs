@@ -3,6 +3,7 @@
 //! commits before it answers.
 
 pub mod clock;
+pub mod definition;
 pub mod emulator;
 pub mod ids;
 pub mod outbox;
