@@ -2,13 +2,18 @@
 //! (the Leptos app) through [`Playground::call`] and from JavaScript (the AWS SDK's custom
 //! `requestHandler`) through [`JsPlayground::handle`].
 //!
+//! Lambda Invoke runs the function in the page's sandboxed runtime (`runtime`, js/runtime.js).
+//!
 //! Every call answers only after its changes are committed (group commit in
 //! nimbus-storage-idb), so a reloaded or killed tab keeps everything that was acknowledged.
 
+mod definition;
 mod js;
 mod playground;
 mod registry;
+mod runtime;
 
+pub use definition::test_events_key;
 pub use js::JsPlayground;
 pub use playground::{database_name, Playground, ACCESS_KEY_ID, ACCOUNT_ID, ENDPOINT, REGION};
 pub use registry::{

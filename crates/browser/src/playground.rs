@@ -5,14 +5,18 @@ use std::{
     sync::Arc,
 };
 
-use nimbus_core::{outbox::Event, Caller, Emulator, ManualClock, SeededIds};
+use nimbus_core::{
+    outbox::Event,
+    services::lambda::invoke::{Execution, InvocationKind, PreparedInvoke},
+    Caller, Emulator, ManualClock, Outcome, SeededIds,
+};
 use nimbus_protocol::{parse_request, render_error, render_output, HttpRequest, HttpResponse};
 use nimbus_shapes::ServiceError;
 use nimbus_storage::{ChangeSet, Storage};
 use nimbus_storage_idb::IdbStorage;
 use serde_json::Value;
 
-use crate::random_seed;
+use crate::{random_seed, runtime};
 
 /// The identity of calls made from the app: the account LocalStack and moto default to.
 pub const ACCOUNT_ID: &str = "123456789012";
@@ -46,6 +50,13 @@ struct Inner {
     storage: IdbStorage,
     /// The app's records, by key without [`APP_DATA_PREFIX`].
     app_data: RefCell<BTreeMap<String, Value>>,
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        // Nobody can invoke this playground's functions any more: let their environments go.
+        runtime::clear(&self.id);
+    }
 }
 
 impl Playground {
@@ -118,12 +129,90 @@ impl Playground {
         operation: &str,
         input: Value,
     ) -> (String, Result<Value, ServiceError>) {
+        if service == "lambda" && operation == "Invoke" {
+            return self.invoke(caller, input).await;
+        }
         self.inner.clock.set(self.now_millis());
         let outcome = self
             .inner
             .emulator
             .borrow_mut()
             .call(caller, service, operation, input);
+        self.commit(outcome).await
+    }
+
+    /// Lambda Invoke, as nimbus-server runs it: validated, run in the page's runtime without
+    /// holding the emulator (the function's own SDK calls need it), then completed. An Event
+    /// invocation is acknowledged at once and runs in the background, as Lambda queues it.
+    async fn invoke(&self, caller: &Caller, input: Value) -> (String, Result<Value, ServiceError>) {
+        self.inner.clock.set(self.now_millis());
+        let prepared = self
+            .inner
+            .emulator
+            .borrow_mut()
+            .prepare_invoke(caller, input);
+        let prepared = match prepared {
+            Ok(prepared) => prepared,
+            Err(rejected) => return (rejected.request_id, Err(rejected.error)),
+        };
+        match prepared.kind {
+            InvocationKind::DryRun => {
+                self.complete_invoke(caller, &prepared, Execution::NotRun)
+                    .await
+            }
+            InvocationKind::Event => {
+                let acknowledged = self
+                    .complete_invoke(caller, &prepared, Execution::NotRun)
+                    .await;
+                let (playground, caller) = (self.clone(), caller.clone());
+                wasm_bindgen_futures::spawn_local(async move {
+                    let execution =
+                        runtime::run(&playground, &prepared, &caller.access_key_id).await;
+                    // Nobody awaits an Event's answer; its log is what the user sees.
+                    let _ = playground
+                        .complete_invoke(&caller, &prepared, execution)
+                        .await;
+                });
+                acknowledged
+            }
+            InvocationKind::RequestResponse => {
+                // In its own task, so that the invocation is completed (its log written, its
+                // concurrency released) even if the caller stops waiting for it.
+                let (sender, answer) = futures::channel::oneshot::channel();
+                let request_id = prepared.request_id.clone();
+                let (playground, caller) = (self.clone(), caller.clone());
+                wasm_bindgen_futures::spawn_local(async move {
+                    let execution =
+                        runtime::run(&playground, &prepared, &caller.access_key_id).await;
+                    let completed = playground
+                        .complete_invoke(&caller, &prepared, execution)
+                        .await;
+                    let _ = sender.send(completed);
+                });
+                answer.await.unwrap_or_else(|_| {
+                    let error = ServiceError::internal("The invocation was abandoned.");
+                    (request_id, Err(error))
+                })
+            }
+        }
+    }
+
+    async fn complete_invoke(
+        &self,
+        caller: &Caller,
+        prepared: &PreparedInvoke,
+        execution: Execution,
+    ) -> (String, Result<Value, ServiceError>) {
+        self.inner.clock.set(self.now_millis());
+        let outcome = self
+            .inner
+            .emulator
+            .borrow_mut()
+            .complete_invoke(caller, prepared, execution);
+        self.commit(outcome).await
+    }
+
+    async fn commit(&self, outcome: Outcome) -> (String, Result<Value, ServiceError>) {
         // Queued before anything else can run, so commits keep the order of the calls. A call
         // that changed nothing still waits for earlier commits: it may have read their data.
         let committed = self.inner.storage.enqueue(vec![outcome.changes]);
@@ -207,18 +296,20 @@ impl Playground {
     pub async fn put_app_data(&self, key: &str, value: Option<Value>) -> Result<(), String> {
         let mut changes = ChangeSet::default();
         let storage_key = format!("{APP_DATA_PREFIX}{key}");
-        let mut app_data = self.inner.app_data.borrow_mut();
-        match value {
-            Some(value) => {
-                changes.put(storage_key, value.to_string().into_bytes());
-                app_data.insert(key.to_string(), value);
-            }
-            None => {
-                changes.delete(storage_key);
-                app_data.remove(key);
+        {
+            // Released before the await below: other calls read the app's records meanwhile.
+            let mut app_data = self.inner.app_data.borrow_mut();
+            match value {
+                Some(value) => {
+                    changes.put(storage_key, value.to_string().into_bytes());
+                    app_data.insert(key.to_string(), value);
+                }
+                None => {
+                    changes.delete(storage_key);
+                    app_data.remove(key);
+                }
             }
         }
-        drop(app_data);
         self.inner
             .storage
             .enqueue(vec![changes])
@@ -228,6 +319,7 @@ impl Playground {
 
     /// Deletes every resource and record of this playground.
     pub async fn reset(&self) -> Result<(), String> {
+        runtime::clear(self.id());
         let changes = self.inner.emulator.borrow_mut().reset();
         self.inner.app_data.borrow_mut().clear();
         self.inner

@@ -1,0 +1,111 @@
+//! Runs Lambda functions in the page: Web Workers inside an opaque-origin iframe (js/runtime.js),
+//! the browser counterpart of nimbus-server's `executor.rs` and `runner.js`. The function's AWS
+//! SDK calls come back to the same [`Playground`] through `JsPlayground::handle`.
+
+use base64::Engine as _;
+use nimbus_core::services::lambda::invoke::{
+    environment_key, runtime_environment, Execution, ExecutionResult, PreparedInvoke,
+};
+use nimbus_shapes::lambda::errors;
+use serde_json::{json, Map, Value};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+use crate::{JsPlayground, Playground, ENDPOINT};
+
+#[wasm_bindgen(module = "/js/runtime.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = runInvocation)]
+    fn run_invocation(
+        playground: JsPlayground,
+        playground_id: &str,
+        invocation: &str,
+    ) -> js_sys::Promise;
+
+    #[wasm_bindgen(js_name = clearEnvironments)]
+    fn clear_environments(playground_id: &str);
+}
+
+/// Where the function's code is, as on Lambda.
+const TASK_ROOT: &str = "/var/task";
+const RUNTIME_DIR: &str = "/var/runtime";
+
+/// Runs one prepared invocation in a warm (or new) execution environment of `playground`.
+/// `access_key_id` is the caller's, so the function's SDK calls act in the same account.
+pub async fn run(
+    playground: &Playground,
+    prepared: &PreparedInvoke,
+    access_key_id: &str,
+) -> Execution {
+    let invocation = &prepared.invocation;
+    let mut environment = runtime_environment(prepared, access_key_id, ENDPOINT);
+    environment.insert("LAMBDA_TASK_ROOT".into(), TASK_ROOT.into());
+    environment.insert("LAMBDA_RUNTIME_DIR".into(), RUNTIME_DIR.into());
+    let files: Map<String, Value> = invocation
+        .files
+        .iter()
+        .filter(|(name, _)| !name.ends_with('/'))
+        .map(|(name, content)| {
+            let encoded = base64::engine::general_purpose::STANDARD.encode(content);
+            (name.clone(), Value::from(encoded))
+        })
+        .collect();
+    let message = json!({
+        // Environments are per playground too: two playgrounds never share module state.
+        "environmentKey": format!("{}|{}", playground.id(), environment_key(prepared, access_key_id)),
+        "files": files,
+        "handler": invocation.handler,
+        "environment": environment,
+        "requestId": prepared.request_id,
+        "payload": String::from_utf8_lossy(&prepared.payload),
+        "timeoutMs": u64::from(invocation.timeout.max(1) as u32) * 1000,
+        "invokedFunctionArn": invocation.function_arn,
+        "logStream": prepared.new_log_stream,
+    });
+    let handle = JsPlayground::new(playground.clone());
+    let promise = run_invocation(handle, playground.id(), &message.to_string());
+    let answer = match JsFuture::from(promise).await {
+        Ok(text) => text
+            .as_string()
+            .and_then(|text| serde_json::from_str::<Value>(&text).ok())
+            .unwrap_or(Value::Null),
+        Err(error) => json!({ "failed": format!("{error:?}") }),
+    };
+    execution_of(&answer)
+}
+
+/// The runtime's answer (see `invoke` in js/runtime.js) as the core's [`Execution`].
+fn execution_of(answer: &Value) -> Execution {
+    if let Some(failed) = answer["failed"].as_str() {
+        return Execution::Failed(errors::SERVICE_EXCEPTION.with_message(failed));
+    }
+    let lines = |field: &str| -> Vec<String> {
+        answer[field]
+            .as_array()
+            .map(|lines| {
+                lines
+                    .iter()
+                    .filter_map(|l| l.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let mut result = ExecutionResult {
+        init_duration_ms: answer["initMs"].as_f64(),
+        init_log_lines: lines("initLog"),
+        log_lines: lines("log"),
+        log_stream: answer["logStream"].as_str().unwrap_or_default().to_string(),
+        timed_out: answer["timedOut"].as_bool().unwrap_or(false),
+        ..Default::default()
+    };
+    if !result.timed_out {
+        // Whether the environment is reused is the runtime's to decide; it was.
+        result.take_runner_answer(&answer["answer"]);
+    }
+    Execution::Ran(result)
+}
+
+/// Stops the idle execution environments of playground `id`.
+pub fn clear(id: &str) {
+    clear_environments(id);
+}
