@@ -7,7 +7,13 @@
 //! Records: `table/<name>` holds the [`table::TableDef`] and `table/<name>/item/<hex key>`
 //! each item, so a table's record sorts before its items and DeleteTable removes the items
 //! with one prefix delete. Table names cannot contain `/`.
+//!
+//! Every item write goes through `write`: prepared against the table without changing it,
+//! then applied. The batches (`batch`) and transactions (`transact`) prepare all their
+//! writes before applying any, so a refused batch or a cancelled transaction changes
+//! nothing and a successful one lands in the call's one changeset.
 
+mod batch;
 mod errors;
 mod expr;
 mod key_condition;
@@ -16,7 +22,9 @@ mod path;
 mod query;
 mod reserved;
 mod table;
+mod transact;
 mod value;
+mod write;
 
 use std::collections::BTreeMap;
 
@@ -42,7 +50,7 @@ use self::{
         Placeholders,
     },
     table::TableDef,
-    value::{item_size, normalise_item, Item, KeySchema, MAX_ITEM_SIZE},
+    value::{item_size, normalise_item, Item, KeySchema},
 };
 use crate::{
     emulator::{Ctx, Scope},
@@ -60,6 +68,9 @@ pub struct State {
 #[derive(Default)]
 struct Tables {
     tables: BTreeMap<String, Table>,
+    /// TransactWriteItems' ClientRequestTokens of the last ten minutes. Kept in memory only:
+    /// a restart forgets them, as it would end any client's retry loop.
+    tokens: BTreeMap<String, transact::TokenUse>,
 }
 
 struct Table {
@@ -91,6 +102,24 @@ impl Table {
         let old = self.items.remove(key);
         self.size_bytes -= old.as_ref().map(item_size).unwrap_or(0);
         old
+    }
+
+    /// One item by a normalised key, projected, with the read units it costs (GetItem,
+    /// BatchGetItem, TransactGetItems).
+    fn read(
+        &self,
+        key: &Item,
+        projection: Option<&[path::Path]>,
+        consistent: bool,
+    ) -> Result<(Option<Item>, f64), ServiceError> {
+        self.schema.check_key(key).map_err(validation)?;
+        let found = self.items.get(&self.schema.encode(key));
+        let units = read_units(found.map(item_size).unwrap_or(0), consistent);
+        let item = found.map(|item| match projection {
+            Some(paths) => path::project(item, paths),
+            None => item.clone(),
+        });
+        Ok((item, units))
     }
 
     fn describe(&self, status: TableStatus) -> nimbus_shapes::dynamodb::TableDescription {
@@ -241,6 +270,28 @@ struct WriteExpressions<'a> {
     values: Option<&'a BTreeMap<String, AttributeValue>>,
 }
 
+impl<'a> WriteExpressions<'a> {
+    /// The parameters of a write that has a condition but no update (PutItem, DeleteItem,
+    /// and their forms in batches and transactions).
+    fn condition_only(
+        expected: Option<&'a BTreeMap<String, ExpectedAttributeValue>>,
+        conditional_operator: Option<&'a ConditionalOperator>,
+        condition: Option<&'a String>,
+        names: Option<&'a BTreeMap<String, String>>,
+        values: Option<&'a BTreeMap<String, AttributeValue>>,
+    ) -> Self {
+        WriteExpressions {
+            expected,
+            conditional_operator,
+            attribute_updates: None,
+            condition,
+            update: None,
+            names,
+            values,
+        }
+    }
+}
+
 impl WriteExpressions<'_> {
     fn parse(&self) -> Result<(Option<Cond>, Option<Update>), ServiceError> {
         let update_text = self.update.flatten();
@@ -310,6 +361,49 @@ fn condition_failed(
     }
 }
 
+/// PutItem wraps the set errors in the request-validation envelope; others stay bare.
+fn normalise_put_item(item: &Item) -> Result<Item, ServiceError> {
+    normalise_item(item).map_err(|e| {
+        if e.set_family {
+            constraint_errors(&[e.message])
+        } else {
+            validation(e.message)
+        }
+    })
+}
+
+/// The projection of a read: ProjectionExpression (with its names) or the legacy
+/// AttributesToGet, never both.
+fn parse_projection(
+    expression: Option<&String>,
+    attributes_to_get: Option<&[String]>,
+    names: Option<&BTreeMap<String, String>>,
+) -> Result<Option<Vec<path::Path>>, ServiceError> {
+    if attributes_to_get.is_some() && expression.is_some() {
+        return Err(validation(
+            "Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {AttributesToGet} Expression parameters: {ProjectionExpression}",
+        ));
+    }
+    match expression {
+        Some(text) => {
+            let mut placeholders = Placeholders::new(names, None)?;
+            let projection = expr::parse::projection(text, &mut placeholders)?;
+            placeholders.check_all_used()?;
+            Ok(Some(projection))
+        }
+        None => {
+            if names.is_some() {
+                return Err(validation(
+                    "ExpressionAttributeNames can only be specified when using expressions",
+                ));
+            }
+            attributes_to_get
+                .map(expr::legacy::attributes_to_get)
+                .transpose()
+        }
+    }
+}
+
 /// A key parameter's values: checked like item values, but set errors stay bare.
 fn normalise_key(key: &Item) -> Result<Item, ServiceError> {
     normalise_item(key).map_err(|e| validation(e.message))
@@ -353,6 +447,13 @@ impl Handler<'_, '_> {
 
     fn table(&mut self, name_or_arn: &str) -> Option<&mut Table> {
         self.state.table(&self.ctx.scope(), name_or_arn)
+    }
+
+    /// The table an item operation names; item operations answer a missing table
+    /// without naming it.
+    fn item_table(&mut self, name_or_arn: Option<&str>) -> Result<&mut Table, ServiceError> {
+        self.table(name_or_arn.unwrap_or_default())
+            .ok_or_else(item_table_not_found)
     }
 }
 
@@ -459,59 +560,22 @@ impl DynamoDb for Handler<'_, '_> {
             input.return_consumed_capacity.as_ref(),
             input.return_values_on_condition_check_failure.as_ref(),
         )?;
-        let (condition, _) = WriteExpressions {
-            expected: input.expected.as_ref(),
-            conditional_operator: input.conditional_operator.as_ref(),
-            attribute_updates: None,
-            condition: input.condition_expression.as_ref(),
-            update: None,
-            names: input.expression_attribute_names.as_ref(),
-            values: input.expression_attribute_values.as_ref(),
-        }
+        let (condition, _) = WriteExpressions::condition_only(
+            input.expected.as_ref(),
+            input.conditional_operator.as_ref(),
+            input.condition_expression.as_ref(),
+            input.expression_attribute_names.as_ref(),
+            input.expression_attribute_values.as_ref(),
+        )
         .parse()?;
-        // PutItem wraps the set errors in the request-validation envelope; others stay bare.
-        let item = normalise_item(input.item.as_ref().expect("checked above")).map_err(|e| {
-            if e.set_family {
-                constraint_errors(&[e.message])
-            } else {
-                validation(e.message)
-            }
-        })?;
-
-        let name_or_arn = input.table_name.unwrap_or_default();
-        let scope = self.ctx.scope();
-        let table = self
-            .state
-            .table(&scope, &name_or_arn)
-            .ok_or_else(item_table_not_found)?;
-        table.schema.check_item(&item).map_err(validation)?;
-        for (index, keys) in table.def.index_schemas() {
-            for attr in keys.attrs() {
-                if let Some(value) = item.get(&attr.name) {
-                    value::check_index_key(value, attr, &index).map_err(validation)?;
-                }
-            }
-        }
-        let size = item_size(&item);
-        if size > MAX_ITEM_SIZE {
-            return Err(validation(
-                "Item size has exceeded the maximum allowed size",
-            ));
-        }
-        let key = table.schema.encode(&item);
-        let old = table.items.get(&key);
-        if let Some(condition) = &condition {
-            if !condition.holds(old) {
-                return Err(condition_failed(
-                    old,
-                    input.return_values_on_condition_check_failure.as_ref(),
-                ));
-            }
-        }
-        let units = write_units(size.max(old.map(item_size).unwrap_or(0)));
-        let name = table.def.name.clone();
-        self.ctx.persist(item_record(&scope, &name, &key), &item);
-        let old = table.insert(key, item);
+        let item = normalise_put_item(input.item.as_ref().expect("checked above"))?;
+        let write = self.item_table(input.table_name.as_deref())?.prepare_put(
+            item,
+            condition.as_ref(),
+            input.return_values_on_condition_check_failure.as_ref(),
+        )?;
+        let (name, units) = (write.table.clone(), write.units);
+        let old = self.apply(write);
         Ok(PutItemOutput {
             attributes: old.filter(|_| return_old),
             consumed_capacity: consumed(input.return_consumed_capacity.as_ref(), &name, units),
@@ -533,43 +597,15 @@ impl DynamoDb for Handler<'_, '_> {
         if !errors.is_empty() {
             return Err(constraint_errors(&errors));
         }
-        if input.attributes_to_get.is_some() && input.projection_expression.is_some() {
-            return Err(validation(
-                "Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {AttributesToGet} Expression parameters: {ProjectionExpression}",
-            ));
-        }
-        let projection = match (&input.projection_expression, &input.attributes_to_get) {
-            (Some(text), _) => {
-                let mut placeholders =
-                    Placeholders::new(input.expression_attribute_names.as_ref(), None)?;
-                let projection = expr::parse::projection(text, &mut placeholders)?;
-                placeholders.check_all_used()?;
-                Some(projection)
-            }
-            (None, attributes) => {
-                if input.expression_attribute_names.is_some() {
-                    return Err(validation(
-                        "ExpressionAttributeNames can only be specified when using expressions",
-                    ));
-                }
-                attributes
-                    .as_deref()
-                    .map(expr::legacy::attributes_to_get)
-                    .transpose()?
-            }
-        };
+        let projection = parse_projection(
+            input.projection_expression.as_ref(),
+            input.attributes_to_get.as_deref(),
+            input.expression_attribute_names.as_ref(),
+        )?;
         let key = normalise_key(input.key.as_ref().expect("checked above"))?;
-
-        let name_or_arn = input.table_name.unwrap_or_default();
-        let table = self.table(&name_or_arn).ok_or_else(item_table_not_found)?;
-        table.schema.check_key(&key).map_err(validation)?;
-        let found = table.items.get(&table.schema.encode(&key));
+        let table = self.item_table(input.table_name.as_deref())?;
         let consistent = input.consistent_read == Some(true);
-        let units = read_units(found.map(item_size).unwrap_or(0), consistent);
-        let item = found.map(|item| match &projection {
-            Some(paths) => path::project(item, paths),
-            None => item.clone(),
-        });
+        let (item, units) = table.read(&key, projection.as_deref(), consistent)?;
         Ok(GetItemOutput {
             item,
             consumed_capacity: consumed(
@@ -588,43 +624,24 @@ impl DynamoDb for Handler<'_, '_> {
             input.return_consumed_capacity.as_ref(),
             input.return_values_on_condition_check_failure.as_ref(),
         )?;
-        let (condition, _) = WriteExpressions {
-            expected: input.expected.as_ref(),
-            conditional_operator: input.conditional_operator.as_ref(),
-            attribute_updates: None,
-            condition: input.condition_expression.as_ref(),
-            update: None,
-            names: input.expression_attribute_names.as_ref(),
-            values: input.expression_attribute_values.as_ref(),
-        }
+        let (condition, _) = WriteExpressions::condition_only(
+            input.expected.as_ref(),
+            input.conditional_operator.as_ref(),
+            input.condition_expression.as_ref(),
+            input.expression_attribute_names.as_ref(),
+            input.expression_attribute_values.as_ref(),
+        )
         .parse()?;
         let key = normalise_key(input.key.as_ref().expect("checked above"))?;
-
-        let name_or_arn = input.table_name.unwrap_or_default();
-        let scope = self.ctx.scope();
-        let table = self
-            .state
-            .table(&scope, &name_or_arn)
-            .ok_or_else(item_table_not_found)?;
-        table.schema.check_key(&key).map_err(validation)?;
-        let encoded = table.schema.encode(&key);
-        let old = table.items.get(&encoded);
-        if let Some(condition) = &condition {
-            if !condition.holds(old) {
-                return Err(condition_failed(
-                    old,
-                    input.return_values_on_condition_check_failure.as_ref(),
-                ));
-            }
-        }
-        let units = write_units(old.map(item_size).unwrap_or(0));
-        let name = table.def.name.clone();
-        let old = table.remove(&encoded);
-        if old.is_some() {
-            self.ctx
-                .changes
-                .delete(item_record(&scope, &name, &encoded));
-        }
+        let write = self
+            .item_table(input.table_name.as_deref())?
+            .prepare_delete(
+                &key,
+                condition.as_ref(),
+                input.return_values_on_condition_check_failure.as_ref(),
+            )?;
+        let (name, units) = (write.table.clone(), write.units);
+        let old = self.apply(write);
         Ok(DeleteItemOutput {
             attributes: old.filter(|_| return_old),
             consumed_capacity: consumed(input.return_consumed_capacity.as_ref(), &name, units),
@@ -659,84 +676,65 @@ impl DynamoDb for Handler<'_, '_> {
         }
         .parse()?;
         let key = normalise_key(input.key.as_ref().expect("checked above"))?;
-
-        let name_or_arn = input.table_name.unwrap_or_default();
-        let scope = self.ctx.scope();
-        let table = self
-            .state
-            .table(&scope, &name_or_arn)
-            .ok_or_else(item_table_not_found)?;
-        table.schema.check_key(&key).map_err(validation)?;
-        if let Some(update) = &update {
-            expr::validate::update_keys(update, &table.schema)?;
-        }
-        let encoded = table.schema.encode(&key);
-        let old = table.items.get(&encoded);
-        if let Some(condition) = &condition {
-            if !condition.holds(old) {
-                return Err(condition_failed(
-                    old,
-                    input.return_values_on_condition_check_failure.as_ref(),
-                ));
-            }
-        }
-        // UpdateItem creates the item when it is absent, starting from its key.
-        let base = old.cloned().unwrap_or_else(|| key.clone());
-        let new = match &update {
-            Some(update) => expr::update::apply(update, &base, old.is_some())?,
-            None => base,
-        };
-        for (index, keys) in table.def.index_schemas() {
-            for attr in keys.attrs() {
-                if let Some(value) = new.get(&attr.name) {
-                    value::check_index_key(value, attr, &index).map_err(|message| {
-                        // UpdateItem words the empty-key refusal after the update (moto
-                        // quotes AWS's text, which names no index).
-                        match ["string", "binary"]
-                            .into_iter()
-                            .find(|what| message.contains(&format!("empty {what} value")))
-                        {
-                            Some(what) => validation(format!(
-                                "One or more parameter values are not valid. The update expression attempted to update a secondary index key to a value that is not supported. The AttributeValue for a key attribute cannot contain an empty {what} value."
-                            )),
-                            None => validation(message),
-                        }
-                    })?;
-                }
-            }
-        }
-        let size = item_size(&new);
-        if size > MAX_ITEM_SIZE {
-            return Err(validation(
-                "Item size to update has exceeded the maximum allowed size",
-            ));
-        }
-        let targets: Vec<path::Path> = update.iter().flat_map(|u| u.targets()).cloned().collect();
-        let updated = |item: &Item| Some(path::project(item, &targets)).filter(|i| !i.is_empty());
-        // An update that only removes leaves an absent item absent (an empty update still
-        // creates it), as DynamoDB does.
-        let only_removes = update
-            .as_ref()
-            .is_some_and(|u| u.set.is_empty() && u.add.is_empty());
-        let stored = old.is_some() || !only_removes;
-        let attributes = match input.return_values {
-            Some(ReturnValue::AllOld) => old.cloned(),
-            Some(ReturnValue::AllNew) => stored.then(|| new.clone()),
-            Some(ReturnValue::UpdatedOld) => old.and_then(updated),
-            Some(ReturnValue::UpdatedNew) => updated(&new).filter(|_| stored),
+        let write = self
+            .item_table(input.table_name.as_deref())?
+            .prepare_update(
+                &key,
+                condition.as_ref(),
+                update.as_ref(),
+                input.return_values_on_condition_check_failure.as_ref(),
+            )?;
+        let (name, units) = (write.table.clone(), write.units);
+        let mode = input.return_values.unwrap_or(ReturnValue::None);
+        let new_view = match mode {
+            ReturnValue::AllNew => write.new.clone(),
+            ReturnValue::UpdatedNew => write
+                .new
+                .as_ref()
+                .and_then(|new| write::updated_part(new, update.as_ref())),
             _ => None,
         };
-        let units = write_units(size.max(old.map(item_size).unwrap_or(0)));
-        let name = table.def.name.clone();
-        if stored {
-            self.ctx.persist(item_record(&scope, &name, &encoded), &new);
-            table.insert(encoded, new);
-        }
+        let old = self.apply(write);
+        let attributes = match mode {
+            ReturnValue::AllOld => old,
+            ReturnValue::UpdatedOld => old
+                .as_ref()
+                .and_then(|old| write::updated_part(old, update.as_ref())),
+            _ => new_view,
+        };
         Ok(UpdateItemOutput {
             attributes,
             consumed_capacity: consumed(input.return_consumed_capacity.as_ref(), &name, units),
             item_collection_metrics: None,
         })
+    }
+
+    fn batch_get_item(
+        &mut self,
+        input: nimbus_shapes::dynamodb::BatchGetItemInput,
+    ) -> Result<nimbus_shapes::dynamodb::BatchGetItemOutput, ServiceError> {
+        self.run_batch_get(input)
+    }
+
+    fn batch_write_item(
+        &mut self,
+        input: nimbus_shapes::dynamodb::BatchWriteItemInput,
+    ) -> Result<nimbus_shapes::dynamodb::BatchWriteItemOutput, ServiceError> {
+        self.run_batch_write(input)
+    }
+
+    fn transact_write_items(
+        &mut self,
+        input: nimbus_shapes::dynamodb::TransactWriteItemsInput,
+    ) -> Result<nimbus_shapes::dynamodb::TransactWriteItemsOutput, ServiceError> {
+        self.run_transact_write(input)
+    }
+
+    fn transact_get_items(
+        &mut self,
+        input: nimbus_shapes::dynamodb::TransactGetItemsInput,
+    ) -> Result<nimbus_shapes::dynamodb::TransactGetItemsOutput, ServiceError> {
+        self.run_transact_get(input)
     }
 
     fn query(

@@ -1,0 +1,403 @@
+//! TransactWriteItems and TransactGetItems. A write transaction prepares every action
+//! against the tables as they stand (each through the single-item path) before it changes
+//! anything: one failed condition cancels it all, with a CancellationReason per action in
+//! request order. Its changes land in the call's one changeset.
+
+use std::collections::BTreeSet;
+
+use nimbus_shapes::{
+    dynamodb::{
+        errors::{IDEMPOTENT_PARAMETER_MISMATCH_EXCEPTION, TRANSACTION_CANCELED_EXCEPTION},
+        ItemResponse, TransactGetItemsInput, TransactGetItemsOutput, TransactWriteItem,
+        TransactWriteItemsInput, TransactWriteItemsOutput,
+    },
+    ServiceError,
+};
+use serde_json::{json, Value};
+
+use super::{
+    batch::{item_collection_metrics_error, Units},
+    consumed_capacity_error,
+    errors::{constraint_errors, item_table_name_errors, validation},
+    normalise_key, normalise_put_item, on_check_failure_error, parse_projection,
+    value::{item_size, Item, MAX_ITEM_SIZE},
+    write::Write,
+    Handler, Table, WriteExpressions,
+};
+
+const MAX_ACTIONS: usize = 100;
+/// A ClientRequestToken makes a transaction idempotent for ten minutes after its first use.
+pub(super) const TOKEN_WINDOW_MILLIS: i64 = 10 * 60 * 1000;
+
+/// What a ClientRequestToken was first used for.
+pub(super) struct TokenUse {
+    request: Value,
+    at_millis: i64,
+}
+
+/// moto quotes AWS's words for a transaction list over the limit.
+fn action_count_error(count: usize) -> Option<ServiceError> {
+    match count {
+        0 => Some(constraint_errors(&["Value '[]' at 'transactItems' failed to satisfy constraint: Member must have length greater than or equal to 1".into()])),
+        n if n > MAX_ACTIONS => Some(validation(
+            "1 validation error detected at 'transactItems' failed to satisfy constraint: Member must have length less than or equal to 100.",
+        )),
+        _ => None,
+    }
+}
+
+const ONE_ITEM_ONCE: &str = "Transaction request cannot include multiple operations on one item";
+
+/// One action, prepared: a write to make, or a condition that held.
+enum Prepared {
+    Write(Write),
+    Checked { table: String, units: f64 },
+}
+
+/// The item an action touches: its table's name and encoded key.
+type Target = (String, Vec<u8>);
+/// An action prepared, or the refusal of its condition (a cancellation reason).
+type Outcome = Result<Prepared, ServiceError>;
+
+/// The item an action targets, for the one-operation-per-item rule: the table's name and
+/// the encoded key, checked against the key schema.
+fn target(table: &Table, item_or_key: &Item, whole_item: bool) -> Result<Vec<u8>, ServiceError> {
+    if whole_item {
+        table.schema.check_item(item_or_key).map_err(validation)?;
+        // A Put too big is a bad request; an Update that grows an item too big cancels
+        // the transaction (a ValidationError reason), as AWS documents.
+        if item_size(item_or_key) > MAX_ITEM_SIZE {
+            return Err(validation(
+                "Item size has exceeded the maximum allowed size",
+            ));
+        }
+    } else {
+        table.schema.check_key(item_or_key).map_err(validation)?;
+    }
+    Ok(table.schema.encode(item_or_key))
+}
+
+impl Handler<'_, '_> {
+    fn transact_table(&mut self, name: Option<&String>) -> Result<&mut Table, ServiceError> {
+        self.item_table(name.map(String::as_str))
+    }
+
+    /// One TransactWriteItem through the single-item path. Answers the item it targets and
+    /// the prepared action, or the refusal of its condition.
+    fn prepare_action(
+        &mut self,
+        action: &TransactWriteItem,
+    ) -> Result<(Target, Outcome), ServiceError> {
+        let given = [
+            action.condition_check.is_some(),
+            action.put.is_some(),
+            action.delete.is_some(),
+            action.update.is_some(),
+        ];
+        if given.iter().filter(|g| **g).count() != 1 {
+            return Err(validation(
+                "TransactItems can only contain one of Check, Put, Update or Delete",
+            ));
+        }
+        if let Some(put) = &action.put {
+            let (condition, _) = WriteExpressions::condition_only(
+                None,
+                None,
+                put.condition_expression.as_ref(),
+                put.expression_attribute_names.as_ref(),
+                put.expression_attribute_values.as_ref(),
+            )
+            .parse()?;
+            let item = normalise_put_item(put.item.as_ref().unwrap_or(&Item::new()))?;
+            let table = self.transact_table(put.table_name.as_ref())?;
+            let key = (table.def.name.clone(), target(table, &item, true)?);
+            let on_failure = put.return_values_on_condition_check_failure.as_ref();
+            let prepared = table.prepare_put(item, condition.as_ref(), on_failure);
+            return Ok((key, prepared.map(Prepared::Write)));
+        }
+        if let Some(delete) = &action.delete {
+            let (condition, _) = WriteExpressions::condition_only(
+                None,
+                None,
+                delete.condition_expression.as_ref(),
+                delete.expression_attribute_names.as_ref(),
+                delete.expression_attribute_values.as_ref(),
+            )
+            .parse()?;
+            let key = normalise_key(delete.key.as_ref().unwrap_or(&Item::new()))?;
+            let table = self.transact_table(delete.table_name.as_ref())?;
+            let target = (table.def.name.clone(), target(table, &key, false)?);
+            let on_failure = delete.return_values_on_condition_check_failure.as_ref();
+            let prepared = table.prepare_delete(&key, condition.as_ref(), on_failure);
+            return Ok((target, prepared.map(Prepared::Write)));
+        }
+        if let Some(update) = &action.update {
+            let (condition, expression) = WriteExpressions {
+                expected: None,
+                conditional_operator: None,
+                attribute_updates: None,
+                condition: update.condition_expression.as_ref(),
+                update: Some(update.update_expression.as_ref()),
+                names: update.expression_attribute_names.as_ref(),
+                values: update.expression_attribute_values.as_ref(),
+            }
+            .parse()?;
+            let key = normalise_key(update.key.as_ref().unwrap_or(&Item::new()))?;
+            let table = self.transact_table(update.table_name.as_ref())?;
+            let target = (table.def.name.clone(), target(table, &key, false)?);
+            let on_failure = update.return_values_on_condition_check_failure.as_ref();
+            let prepared =
+                table.prepare_update(&key, condition.as_ref(), expression.as_ref(), on_failure);
+            return Ok((target, prepared.map(Prepared::Write)));
+        }
+        let check = action.condition_check.as_ref().expect("one action given");
+        let (condition, _) = WriteExpressions::condition_only(
+            None,
+            None,
+            check.condition_expression.as_ref(),
+            check.expression_attribute_names.as_ref(),
+            check.expression_attribute_values.as_ref(),
+        )
+        .parse()?;
+        let key = normalise_key(check.key.as_ref().unwrap_or(&Item::new()))?;
+        let table = self.transact_table(check.table_name.as_ref())?;
+        let target = (table.def.name.clone(), target(table, &key, false)?);
+        let on_failure = check.return_values_on_condition_check_failure.as_ref();
+        let prepared = table
+            .check_condition(&key, condition.as_ref().expect("given"), on_failure)
+            .map(|units| Prepared::Checked {
+                table: table.def.name.clone(),
+                units,
+            });
+        Ok((target, prepared))
+    }
+
+    pub(super) fn run_transact_write(
+        &mut self,
+        input: TransactWriteItemsInput,
+    ) -> Result<TransactWriteItemsOutput, ServiceError> {
+        let mut errors = Vec::new();
+        if input.transact_items.is_none() {
+            errors.push("Value null at 'transactItems' failed to satisfy constraint: Member must not be null".into());
+        }
+        if let Some(token) = input.client_request_token.as_ref().filter(|t| t.len() > 36) {
+            errors.push(format!("Value '{token}' at 'clientRequestToken' failed to satisfy constraint: Member must have length less than or equal to 36"));
+        }
+        consumed_capacity_error(input.return_consumed_capacity.as_ref(), &mut errors);
+        item_collection_metrics_error(input.return_item_collection_metrics.as_ref(), &mut errors);
+        for (i, action) in input.transact_items.iter().flatten().enumerate() {
+            let at = format!("transactItems.{}.member", i + 1);
+            let required = [
+                (
+                    action
+                        .update
+                        .as_ref()
+                        .map(|a| a.update_expression.is_some()),
+                    "update.updateExpression",
+                ),
+                (
+                    action
+                        .condition_check
+                        .as_ref()
+                        .map(|a| a.condition_expression.is_some()),
+                    "conditionCheck.conditionExpression",
+                ),
+            ];
+            for (given, member) in required {
+                if given == Some(false) {
+                    errors.push(format!("Value null at '{at}.{member}' failed to satisfy constraint: Member must not be null"));
+                }
+            }
+            let members = [
+                action.put.as_ref().map(|a| {
+                    let on_failure = a.return_values_on_condition_check_failure.as_ref();
+                    ("put", a.table_name.as_deref(), on_failure)
+                }),
+                action.delete.as_ref().map(|a| {
+                    let on_failure = a.return_values_on_condition_check_failure.as_ref();
+                    ("delete", a.table_name.as_deref(), on_failure)
+                }),
+                action.update.as_ref().map(|a| {
+                    let on_failure = a.return_values_on_condition_check_failure.as_ref();
+                    ("update", a.table_name.as_deref(), on_failure)
+                }),
+                action.condition_check.as_ref().map(|a| {
+                    let on_failure = a.return_values_on_condition_check_failure.as_ref();
+                    ("conditionCheck", a.table_name.as_deref(), on_failure)
+                }),
+            ];
+            for (member, table, on_failure) in members.into_iter().flatten() {
+                let mut more = item_table_name_errors(table);
+                on_check_failure_error(on_failure, &mut more);
+                errors.extend(
+                    more.into_iter()
+                        .map(|e| e.replace(" at '", &format!(" at '{at}.{member}."))),
+                );
+            }
+        }
+        if !errors.is_empty() {
+            return Err(constraint_errors(&errors));
+        }
+        let actions = input.transact_items.as_deref().unwrap_or_default();
+        if let Some(error) = action_count_error(actions.len()) {
+            return Err(error);
+        }
+
+        let now = self.ctx.now_millis;
+        let request = serde_json::to_value(&input).expect("inputs serialise");
+        if let Some(token) = &input.client_request_token {
+            let tokens = &mut self.scope_tables().tokens;
+            tokens.retain(|_, used| now - used.at_millis < TOKEN_WINDOW_MILLIS);
+            if let Some(used) = tokens.get(token) {
+                if used.request != request {
+                    return Err(IDEMPOTENT_PARAMETER_MISMATCH_EXCEPTION.with_message(
+                        "DynamoDB rejected the request because you retried a request with a different payload but with an idempotent token that was already used.",
+                    ));
+                }
+                // The same request again: it already took effect once.
+                return Ok(TransactWriteItemsOutput {
+                    consumed_capacity: Units::default()
+                        .report(input.return_consumed_capacity.as_ref()),
+                    item_collection_metrics: None,
+                });
+            }
+        }
+
+        let mut targets = BTreeSet::new();
+        let mut prepared = Vec::new();
+        for action in actions {
+            let (target, outcome) = self.prepare_action(action)?;
+            if !targets.insert(target) {
+                return Err(validation(ONE_ITEM_ONCE));
+            }
+            prepared.push(outcome);
+        }
+        if prepared.iter().any(Result::is_err) {
+            return Err(cancelled(&prepared));
+        }
+
+        // Transactional writes cost twice the units of plain ones.
+        let mut units = Units::default();
+        for action in prepared.into_iter().flatten() {
+            match action {
+                Prepared::Write(write) => {
+                    units.add(&write.table, 2.0 * write.units);
+                    self.apply(write);
+                }
+                Prepared::Checked { table, units: cost } => units.add(&table, 2.0 * cost),
+            }
+        }
+        if let Some(token) = input.client_request_token {
+            self.scope_tables().tokens.insert(
+                token,
+                TokenUse {
+                    request,
+                    at_millis: now,
+                },
+            );
+        }
+        Ok(TransactWriteItemsOutput {
+            consumed_capacity: units.report(input.return_consumed_capacity.as_ref()),
+            item_collection_metrics: None,
+        })
+    }
+
+    pub(super) fn run_transact_get(
+        &mut self,
+        input: TransactGetItemsInput,
+    ) -> Result<TransactGetItemsOutput, ServiceError> {
+        let mut errors = Vec::new();
+        if input.transact_items.is_none() {
+            errors.push("Value null at 'transactItems' failed to satisfy constraint: Member must not be null".into());
+        }
+        consumed_capacity_error(input.return_consumed_capacity.as_ref(), &mut errors);
+        for (i, action) in input.transact_items.iter().flatten().enumerate() {
+            let at = format!("transactItems.{}.member.get", i + 1);
+            match &action.get {
+                None => errors.push(format!(
+                    "Value null at '{at}' failed to satisfy constraint: Member must not be null"
+                )),
+                Some(get) => {
+                    if get.key.is_none() {
+                        errors.push(format!("Value null at '{at}.key' failed to satisfy constraint: Member must not be null"));
+                    }
+                    errors.extend(
+                        item_table_name_errors(get.table_name.as_deref())
+                            .into_iter()
+                            .map(|e| e.replace(" at '", &format!(" at '{at}."))),
+                    );
+                }
+            }
+        }
+        if !errors.is_empty() {
+            return Err(constraint_errors(&errors));
+        }
+        let actions = input.transact_items.as_deref().unwrap_or_default();
+        if let Some(error) = action_count_error(actions.len()) {
+            return Err(error);
+        }
+
+        let mut targets = BTreeSet::new();
+        let mut plans = Vec::new();
+        for action in actions {
+            let get = action.get.as_ref().expect("checked above");
+            let projection = parse_projection(
+                get.projection_expression.as_ref(),
+                None,
+                get.expression_attribute_names.as_ref(),
+            )?;
+            let key = normalise_key(get.key.as_ref().expect("checked above"))?;
+            let table = self.transact_table(get.table_name.as_ref())?;
+            if !targets.insert((table.def.name.clone(), target(table, &key, false)?)) {
+                return Err(validation(ONE_ITEM_ONCE));
+            }
+            plans.push((get.table_name.clone(), key, projection));
+        }
+        let mut units = Units::default();
+        let mut responses = Vec::new();
+        for (name, key, projection) in plans {
+            let table = self.transact_table(name.as_ref())?;
+            // Transactional reads are strongly consistent and cost twice.
+            let (item, cost) = table.read(&key, projection.as_deref(), true)?;
+            units.add(&table.def.name, 2.0 * cost);
+            responses.push(ItemResponse { item });
+        }
+        Ok(TransactGetItemsOutput {
+            consumed_capacity: units.report(input.return_consumed_capacity.as_ref()),
+            responses: Some(responses),
+        })
+    }
+}
+
+/// TransactionCanceledException: a reason per action in request order, `None` for those
+/// that would have succeeded, and the codes repeated in the message.
+fn cancelled(outcomes: &[Outcome]) -> ServiceError {
+    let reasons: Vec<Value> = outcomes
+        .iter()
+        .map(|outcome| match outcome {
+            Ok(_) => json!({"Code": "None"}),
+            Err(error) => {
+                // AWS's reason codes: ConditionalCheckFailed, ValidationError, ...
+                let code = match error.code.as_str() {
+                    "ValidationException" => "ValidationError",
+                    other => other.strip_suffix("Exception").unwrap_or(other),
+                };
+                let mut reason = json!({"Code": code, "Message": error.message});
+                if let Some(item) = error.fields.get("Item") {
+                    reason["Item"] = item.clone();
+                }
+                reason
+            }
+        })
+        .collect();
+    let codes: Vec<&str> = reasons
+        .iter()
+        .map(|r| r["Code"].as_str().unwrap_or_default())
+        .collect();
+    TRANSACTION_CANCELED_EXCEPTION
+        .with_message(format!(
+            "Transaction cancelled, please refer cancellation reasons for specific reasons [{}]",
+            codes.join(", ")
+        ))
+        .with_field("CancellationReasons", Value::Array(reasons))
+}

@@ -1,0 +1,201 @@
+//! Single-item writes in two phases. `prepare_*` checks a write against the table as it
+//! stands (key schema, index keys, item size, condition) and changes nothing; `apply` makes
+//! it. PutItem, DeleteItem and UpdateItem prepare one write; BatchWriteItem and
+//! TransactWriteItems prepare all of theirs before applying any, so a refusal of one leaves
+//! every item as it was.
+
+use nimbus_shapes::{dynamodb::ReturnValuesOnConditionCheckFailure, ServiceError};
+
+use super::{
+    condition_failed,
+    errors::validation,
+    expr::{
+        self,
+        ast::{Cond, Update},
+    },
+    item_record, path,
+    value::{self, item_size, Item, MAX_ITEM_SIZE},
+    write_units, Handler, Table,
+};
+
+/// A write that passed every check, ready to apply.
+pub(super) struct Write {
+    /// The table's name (not the ARN the request may have used).
+    pub table: String,
+    pub key: Vec<u8>,
+    /// The item after the write; `None` removes it.
+    pub new: Option<Item>,
+    /// Write capacity units, charged on the larger of the old and new item.
+    pub units: f64,
+}
+
+/// The condition of a write, against the item as stored (`None`: no item).
+fn check(
+    condition: Option<&Cond>,
+    old: Option<&Item>,
+    on_failure: Option<&ReturnValuesOnConditionCheckFailure>,
+) -> Result<(), ServiceError> {
+    match condition {
+        Some(condition) if !condition.holds(old) => Err(condition_failed(old, on_failure)),
+        _ => Ok(()),
+    }
+}
+
+impl Table {
+    fn check_index_keys(
+        &self,
+        item: &Item,
+        reword: impl Fn(String) -> ServiceError,
+    ) -> Result<(), ServiceError> {
+        for (index, keys) in self.def.index_schemas() {
+            for attr in keys.attrs() {
+                if let Some(value) = item.get(&attr.name) {
+                    value::check_index_key(value, attr, &index).map_err(&reword)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// PutItem's checks of a normalised item; the write replaces the whole item.
+    pub(super) fn prepare_put(
+        &self,
+        item: Item,
+        condition: Option<&Cond>,
+        on_failure: Option<&ReturnValuesOnConditionCheckFailure>,
+    ) -> Result<Write, ServiceError> {
+        self.schema.check_item(&item).map_err(validation)?;
+        self.check_index_keys(&item, validation)?;
+        let size = item_size(&item);
+        if size > MAX_ITEM_SIZE {
+            return Err(validation(
+                "Item size has exceeded the maximum allowed size",
+            ));
+        }
+        let key = self.schema.encode(&item);
+        let old = self.items.get(&key);
+        check(condition, old, on_failure)?;
+        Ok(Write {
+            table: self.def.name.clone(),
+            units: write_units(size.max(old.map(item_size).unwrap_or(0))),
+            key,
+            new: Some(item),
+        })
+    }
+
+    /// DeleteItem's checks of a normalised key.
+    pub(super) fn prepare_delete(
+        &self,
+        key: &Item,
+        condition: Option<&Cond>,
+        on_failure: Option<&ReturnValuesOnConditionCheckFailure>,
+    ) -> Result<Write, ServiceError> {
+        self.schema.check_key(key).map_err(validation)?;
+        let encoded = self.schema.encode(key);
+        let old = self.items.get(&encoded);
+        check(condition, old, on_failure)?;
+        Ok(Write {
+            table: self.def.name.clone(),
+            units: write_units(old.map(item_size).unwrap_or(0)),
+            key: encoded,
+            new: None,
+        })
+    }
+
+    /// A transaction's ConditionCheck: the condition alone, nothing written. Answers the
+    /// write units it costs.
+    pub(super) fn check_condition(
+        &self,
+        key: &Item,
+        condition: &Cond,
+        on_failure: Option<&ReturnValuesOnConditionCheckFailure>,
+    ) -> Result<f64, ServiceError> {
+        self.schema.check_key(key).map_err(validation)?;
+        let old = self.items.get(&self.schema.encode(key));
+        check(Some(condition), old, on_failure)?;
+        Ok(write_units(old.map(item_size).unwrap_or(0)))
+    }
+
+    /// UpdateItem's checks and the updated item. An update that only removes leaves an
+    /// absent item absent (an empty update still creates it), as DynamoDB does: `new` is
+    /// then `None`.
+    pub(super) fn prepare_update(
+        &self,
+        key: &Item,
+        condition: Option<&Cond>,
+        update: Option<&Update>,
+        on_failure: Option<&ReturnValuesOnConditionCheckFailure>,
+    ) -> Result<Write, ServiceError> {
+        self.schema.check_key(key).map_err(validation)?;
+        if let Some(update) = update {
+            expr::validate::update_keys(update, &self.schema)?;
+        }
+        let encoded = self.schema.encode(key);
+        let old = self.items.get(&encoded);
+        check(condition, old, on_failure)?;
+        // UpdateItem creates the item when it is absent, starting from its key.
+        let base = old.cloned().unwrap_or_else(|| key.clone());
+        let new = match update {
+            Some(update) => expr::update::apply(update, &base, old.is_some())?,
+            None => base,
+        };
+        self.check_index_keys(&new, |message| {
+            // UpdateItem words the empty-key refusal after the update (moto quotes AWS's
+            // text, which names no index).
+            match ["string", "binary"]
+                .into_iter()
+                .find(|what| message.contains(&format!("empty {what} value")))
+            {
+                Some(what) => validation(format!(
+                    "One or more parameter values are not valid. The update expression attempted to update a secondary index key to a value that is not supported. The AttributeValue for a key attribute cannot contain an empty {what} value."
+                )),
+                None => validation(message),
+            }
+        })?;
+        let size = item_size(&new);
+        if size > MAX_ITEM_SIZE {
+            return Err(validation(
+                "Item size to update has exceeded the maximum allowed size",
+            ));
+        }
+        let only_removes = update.is_some_and(|u| u.set.is_empty() && u.add.is_empty());
+        let stored = old.is_some() || !only_removes;
+        Ok(Write {
+            table: self.def.name.clone(),
+            units: write_units(size.max(old.map(item_size).unwrap_or(0))),
+            key: encoded,
+            new: stored.then_some(new),
+        })
+    }
+}
+
+/// The attributes an update touched, for ReturnValues UPDATED_OLD and UPDATED_NEW.
+pub(super) fn updated_part(item: &Item, update: Option<&Update>) -> Option<Item> {
+    let targets: Vec<path::Path> = update.iter().flat_map(|u| u.targets()).cloned().collect();
+    Some(path::project(item, &targets)).filter(|i| !i.is_empty())
+}
+
+impl Handler<'_, '_> {
+    /// Makes a prepared write, in memory and in the call's changeset. Answers the old item.
+    pub(super) fn apply(&mut self, write: Write) -> Option<Item> {
+        let scope = self.ctx.scope();
+        let record = item_record(&scope, &write.table, &write.key);
+        let table = self
+            .state
+            .table(&scope, &write.table)
+            .expect("a prepared write's table exists");
+        match write.new {
+            Some(item) => {
+                self.ctx.persist(record, &item);
+                table.insert(write.key, item)
+            }
+            None => {
+                let old = table.remove(&write.key);
+                if old.is_some() {
+                    self.ctx.changes.delete(record);
+                }
+                old
+            }
+        }
+    }
+}

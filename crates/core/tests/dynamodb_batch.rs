@@ -1,0 +1,460 @@
+//! DynamoDB batches and transactions through the emulator's entry point: limits, AWS's
+//! exact refusals, all-or-nothing, cancellation reasons in order, token idempotency.
+
+use std::sync::Arc;
+
+use nimbus_core::{Caller, ChangeSet, Emulator, ManualClock, SeededIds};
+use nimbus_storage::Change;
+use serde_json::{json, Value};
+
+fn caller() -> Caller {
+    Caller {
+        account_id: "000000000000".into(),
+        region: "us-east-1".into(),
+        access_key_id: "AKIAIOSFODNN7EXAMPLE".into(),
+        endpoint: "http://localhost:4566".into(),
+    }
+}
+
+struct World {
+    clock: Arc<ManualClock>,
+    emulator: Emulator,
+    last_changes: ChangeSet,
+}
+
+type Answer = Result<Value, (String, String)>;
+
+impl World {
+    /// Two tables: `items` (pk S) and `orders` (pk S, sk N).
+    fn new() -> Self {
+        let clock = Arc::new(ManualClock::new(1_700_000_000_000));
+        let emulator = Emulator::new(clock.clone(), Box::new(SeededIds::new(1)));
+        let mut w = World {
+            clock,
+            emulator,
+            last_changes: ChangeSet::default(),
+        };
+        for (name, sort) in [("items", false), ("orders", true)] {
+            let mut keys = vec![json!({"AttributeName": "pk", "KeyType": "HASH"})];
+            let mut defs = vec![json!({"AttributeName": "pk", "AttributeType": "S"})];
+            if sort {
+                keys.push(json!({"AttributeName": "sk", "KeyType": "RANGE"}));
+                defs.push(json!({"AttributeName": "sk", "AttributeType": "N"}));
+            }
+            w.ok(
+                "CreateTable",
+                json!({"TableName": name, "KeySchema": keys, "AttributeDefinitions": defs,
+                       "BillingMode": "PAY_PER_REQUEST"}),
+            );
+        }
+        w
+    }
+
+    fn call(&mut self, op: &str, input: Value) -> Answer {
+        let outcome = self.emulator.call(&caller(), "dynamodb", op, input);
+        if outcome.result.is_err() {
+            assert!(outcome.changes.is_empty(), "{op} failed but changed state");
+        }
+        self.last_changes = outcome.changes;
+        outcome.result.map_err(|e| (e.code, e.message))
+    }
+
+    fn ok(&mut self, op: &str, input: Value) -> Value {
+        self.call(op, input)
+            .unwrap_or_else(|e| panic!("{op} failed: {e:?}"))
+    }
+
+    /// The full error, fields included (CancellationReasons).
+    fn error(&mut self, op: &str, input: Value) -> nimbus_shapes::ServiceError {
+        let outcome = self.emulator.call(&caller(), "dynamodb", op, input);
+        assert!(outcome.changes.is_empty(), "{op} failed but changed state");
+        outcome.result.expect_err("the call should fail")
+    }
+
+    fn put(&mut self, pk: &str, n: i64) {
+        self.ok(
+            "PutItem",
+            json!({"TableName": "items", "Item": {"pk": {"S": pk}, "n": {"N": n.to_string()}}}),
+        );
+    }
+
+    fn get(&mut self, pk: &str) -> Option<Value> {
+        self.ok(
+            "GetItem",
+            json!({"TableName": "items", "Key": {"pk": {"S": pk}}, "ConsistentRead": true}),
+        )
+        .get("Item")
+        .cloned()
+    }
+}
+
+fn validation(message: &str) -> Answer {
+    Err(("ValidationException".into(), message.into()))
+}
+
+fn key(pk: &str) -> Value {
+    json!({"pk": {"S": pk}})
+}
+
+fn put_request(pk: &str) -> Value {
+    json!({"PutRequest": {"Item": {"pk": {"S": pk}, "n": {"N": "1"}}}})
+}
+
+#[test]
+fn batch_write_and_get_round_trip_in_one_changeset() {
+    let mut w = World::new();
+    w.put("old", 9);
+    let out = w.ok(
+        "BatchWriteItem",
+        json!({"RequestItems": {
+            "items": [put_request("a"), put_request("b"), {"DeleteRequest": {"Key": key("old")}}],
+            "orders": [{"PutRequest": {"Item": {"pk": {"S": "o"}, "sk": {"N": "1"}}}}],
+        }, "ReturnConsumedCapacity": "TOTAL"}),
+    );
+    assert_eq!(out["UnprocessedItems"], json!({}));
+    assert!(out.get("ItemCollectionMetrics").is_none());
+    assert_eq!(
+        out["ConsumedCapacity"],
+        json!([{"TableName": "items", "CapacityUnits": 3.0},
+               {"TableName": "orders", "CapacityUnits": 1.0}])
+    );
+    // Four writes, one changeset: three puts and one delete.
+    let changes = &w.last_changes.changes;
+    assert_eq!(changes.len(), 4);
+    assert_eq!(
+        changes
+            .iter()
+            .filter(|c| matches!(c, Change::Delete { .. }))
+            .count(),
+        1
+    );
+    assert_eq!(w.get("old"), None);
+
+    let out = w.ok(
+        "BatchGetItem",
+        json!({"RequestItems": {
+            "items": {"Keys": [key("a"), key("b"), key("missing")],
+                      "ProjectionExpression": "#k", "ExpressionAttributeNames": {"#k": "pk"},
+                      "ConsistentRead": true},
+            "orders": {"Keys": [{"pk": {"S": "o"}, "sk": {"N": "1"}}],
+                       "AttributesToGet": ["sk"]},
+        }, "ReturnConsumedCapacity": "TOTAL"}),
+    );
+    let mut items = out["Responses"]["items"].as_array().unwrap().clone();
+    items.sort_by_key(|i| i["pk"]["S"].as_str().unwrap().to_string());
+    assert_eq!(items, vec![key("a"), key("b")]);
+    assert_eq!(out["Responses"]["orders"], json!([{"sk": {"N": "1"}}]));
+    assert_eq!(out["UnprocessedKeys"], json!({}));
+    // Strong reads cost a unit per key, eventual ones half.
+    assert_eq!(
+        out["ConsumedCapacity"],
+        json!([{"TableName": "items", "CapacityUnits": 3.0},
+               {"TableName": "orders", "CapacityUnits": 0.5}])
+    );
+    // Reads change nothing.
+    assert!(w.last_changes.is_empty());
+}
+
+#[test]
+fn batch_limits_and_refusals_use_aws_words() {
+    let mut w = World::new();
+    let puts: Vec<Value> = (0..26).map(|i| put_request(&format!("k{i}"))).collect();
+    assert_eq!(
+        w.call("BatchWriteItem", json!({"RequestItems": {"items": puts}})),
+        validation("Too many items requested for the BatchWriteItem call")
+    );
+    let keys: Vec<Value> = (0..101).map(|i| key(&format!("k{i}"))).collect();
+    assert_eq!(
+        w.call(
+            "BatchGetItem",
+            json!({"RequestItems": {"items": {"Keys": keys}}})
+        ),
+        validation("Too many items requested for the BatchGetItem call")
+    );
+    // 100 keys and 25 writes are within the limits.
+    let keys: Vec<Value> = (0..100).map(|i| key(&format!("k{i}"))).collect();
+    w.ok(
+        "BatchGetItem",
+        json!({"RequestItems": {"items": {"Keys": keys}}}),
+    );
+    let puts: Vec<Value> = (0..25).map(|i| put_request(&format!("k{i}"))).collect();
+    w.ok("BatchWriteItem", json!({"RequestItems": {"items": puts}}));
+
+    assert_eq!(
+        w.call(
+            "BatchGetItem",
+            json!({"RequestItems": {"items": {"Keys": [key("a"), key("b"), key("a")]}}})
+        ),
+        validation("Provided list of item keys contains duplicates")
+    );
+    assert_eq!(
+        w.call(
+            "BatchWriteItem",
+            json!({"RequestItems": {"items": [put_request("x"), {"DeleteRequest": {"Key": key("x")}}]}})
+        ),
+        validation("Provided list of item keys contains duplicates")
+    );
+    assert_eq!(
+        w.call(
+            "BatchWriteItem",
+            json!({"RequestItems": {"items": [{"PutRequest": {"Item": key("x")}, "DeleteRequest": {"Key": key("x")}}]}})
+        ),
+        validation("Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes")
+    );
+    // The same key in two tables is two items.
+    w.ok(
+        "BatchGetItem",
+        json!({"RequestItems": {"items": {"Keys": [key("a")]},
+                                "orders": {"Keys": [{"pk": {"S": "a"}, "sk": {"N": "1"}}]}}}),
+    );
+}
+
+#[test]
+fn a_refused_batch_writes_nothing() {
+    let mut w = World::new();
+    // A missing table, or a bad key anywhere, refuses the whole batch.
+    assert_eq!(
+        w.call(
+            "BatchWriteItem",
+            json!({"RequestItems": {"items": [put_request("a")], "nope": [put_request("b")]}})
+        ),
+        Err((
+            "ResourceNotFoundException".into(),
+            "Requested resource not found".into()
+        ))
+    );
+    assert_eq!(
+        w.call(
+            "BatchWriteItem",
+            json!({"RequestItems": {"items": [put_request("a"), {"PutRequest": {"Item": {"n": {"N": "1"}}}}]}})
+        ),
+        validation("One or more parameter values were invalid: Missing the key pk in the item")
+    );
+    assert_eq!(w.get("a"), None);
+}
+
+#[test]
+fn batch_get_stops_at_sixteen_megabytes() {
+    let mut w = World::new();
+    // 50 items of ~390 KB: about 19 MB in all, more than one answer carries.
+    let big = "x".repeat(390 * 1024);
+    for i in 0..50 {
+        w.ok(
+            "PutItem",
+            json!({"TableName": "items", "Item": {"pk": {"S": format!("k{i:02}")}, "blob": {"S": big}}}),
+        );
+    }
+    let keys: Vec<Value> = (0..50).map(|i| key(&format!("k{i:02}"))).collect();
+    let out = w.ok(
+        "BatchGetItem",
+        json!({"RequestItems": {"items": {"Keys": keys, "ConsistentRead": true}}}),
+    );
+    let got = out["Responses"]["items"].as_array().unwrap().len();
+    let left = &out["UnprocessedKeys"]["items"];
+    assert_eq!(left["ConsistentRead"], true);
+    let left = left["Keys"].as_array().unwrap().len();
+    assert_eq!(got + left, 50);
+    assert!((40..50).contains(&got), "answered {got} items");
+}
+
+fn transfer(from_balance_at_least: i64) -> Value {
+    json!({"TransactItems": [
+        {"Put": {"TableName": "items", "Item": {"pk": {"S": "log"}, "n": {"N": "1"}}}},
+        {"ConditionCheck": {"TableName": "items", "Key": key("alice"),
+                            "ConditionExpression": "n >= :min",
+                            "ExpressionAttributeValues": {":min": {"N": from_balance_at_least.to_string()}},
+                            "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}},
+        {"Update": {"TableName": "items", "Key": key("bob"),
+                    "UpdateExpression": "SET n = n + :one",
+                    "ExpressionAttributeValues": {":one": {"N": "1"}}}},
+        {"Delete": {"TableName": "items", "Key": key("gone"),
+                    "ConditionExpression": "attribute_exists(pk)"}},
+    ]})
+}
+
+#[test]
+fn a_transaction_is_all_or_nothing_with_reasons_in_order() {
+    let mut w = World::new();
+    w.put("alice", 5);
+    w.put("bob", 0);
+    let error = w.error("TransactWriteItems", transfer(10));
+    assert_eq!(error.code, "TransactionCanceledException");
+    assert_eq!(
+        error.message,
+        "Transaction cancelled, please refer cancellation reasons for specific reasons [None, ConditionalCheckFailed, None, ConditionalCheckFailed]"
+    );
+    assert_eq!(
+        error.fields["CancellationReasons"],
+        json!([
+            {"Code": "None"},
+            {"Code": "ConditionalCheckFailed", "Message": "The conditional request failed",
+             "Item": {"pk": {"S": "alice"}, "n": {"N": "5"}}},
+            {"Code": "None"},
+            {"Code": "ConditionalCheckFailed", "Message": "The conditional request failed"},
+        ])
+    );
+    // Nothing changed: the Put and the Update that would have succeeded did not happen.
+    assert_eq!(w.get("log"), None);
+    assert_eq!(w.get("bob").unwrap()["n"], json!({"N": "0"}));
+
+    w.put("gone", 1);
+    let out = w.ok("TransactWriteItems", {
+        let mut t = transfer(5);
+        t["ReturnConsumedCapacity"] = json!("TOTAL");
+        t
+    });
+    // Transactions cost twice: 3 writes and a check of 1 unit each.
+    assert_eq!(
+        out["ConsumedCapacity"],
+        json!([{"TableName": "items", "CapacityUnits": 8.0}])
+    );
+    // One changeset: a put, an update (put) and a delete.
+    assert_eq!(w.last_changes.changes.len(), 3);
+    assert!(w.get("log").is_some());
+    assert_eq!(w.get("bob").unwrap()["n"], json!({"N": "1"}));
+    assert_eq!(w.get("gone"), None);
+}
+
+#[test]
+fn transaction_refusals_use_aws_words() {
+    let mut w = World::new();
+    assert_eq!(
+        w.call(
+            "TransactWriteItems",
+            json!({"TransactItems": [
+                {"Put": {"TableName": "items", "Item": {"pk": {"S": "a"}}}},
+                {"Delete": {"TableName": "items", "Key": key("a")}},
+            ]})
+        ),
+        validation("Transaction request cannot include multiple operations on one item")
+    );
+    let many: Vec<Value> = (0..101)
+        .map(|i| json!({"Put": {"TableName": "items", "Item": key(&format!("k{i}"))}}))
+        .collect();
+    assert_eq!(
+        w.call("TransactWriteItems", json!({"TransactItems": many})),
+        validation("1 validation error detected at 'transactItems' failed to satisfy constraint: Member must have length less than or equal to 100.")
+    );
+    assert_eq!(
+        w.call(
+            "TransactWriteItems",
+            json!({"TransactItems": [{"Put": {"TableName": "items", "Item": key("a")},
+                                      "Delete": {"TableName": "items", "Key": key("b")}}]})
+        ),
+        validation("TransactItems can only contain one of Check, Put, Update or Delete")
+    );
+    assert_eq!(
+        w.call(
+            "TransactGetItems",
+            json!({"TransactItems": [{"Get": {"TableName": "items", "Key": key("a")}},
+                                     {"Get": {"TableName": "items", "Key": key("a")}}]})
+        ),
+        validation("Transaction request cannot include multiple operations on one item")
+    );
+    assert_eq!(
+        w.call(
+            "TransactWriteItems",
+            json!({"TransactItems": [{"Put": {"Item": key("a")}},
+                                     {"ConditionCheck": {"TableName": "items", "Key": key("b"),
+                                                         "ReturnValuesOnConditionCheckFailure": "SOME"}}]})
+        ),
+        validation("3 validation errors detected: Value null at 'transactItems.1.member.put.tableName' failed to satisfy constraint: Member must not be null; Value null at 'transactItems.2.member.conditionCheck.conditionExpression' failed to satisfy constraint: Member must not be null; Value 'SOME' at 'transactItems.2.member.conditionCheck.returnValuesOnConditionCheckFailure' failed to satisfy constraint: Member must satisfy enum value set: [ALL_OLD, NONE]")
+    );
+    assert_eq!(
+        w.call(
+            "TransactWriteItems",
+            json!({"TransactItems": [{"Put": {"TableName": "nope", "Item": key("a")}}]})
+        ),
+        Err((
+            "ResourceNotFoundException".into(),
+            "Requested resource not found".into()
+        ))
+    );
+}
+
+#[test]
+fn client_request_tokens_make_a_transaction_idempotent_for_ten_minutes() {
+    let mut w = World::new();
+    w.put("c", 0);
+    let bump = |token: &str, by: &str| {
+        json!({"ClientRequestToken": token, "TransactItems": [
+            {"Update": {"TableName": "items", "Key": key("c"), "UpdateExpression": "SET n = n + :by",
+                        "ExpressionAttributeValues": {":by": {"N": by}}}}]})
+    };
+    w.ok("TransactWriteItems", bump("t1", "1"));
+    // The same request again succeeds without applying twice.
+    w.ok("TransactWriteItems", bump("t1", "1"));
+    assert!(w.last_changes.is_empty());
+    assert_eq!(w.get("c").unwrap()["n"], json!({"N": "1"}));
+    // Another request with the same token is refused.
+    let (code, _) = w.call("TransactWriteItems", bump("t1", "2")).unwrap_err();
+    assert_eq!(code, "IdempotentParameterMismatchException");
+    // Another token is another transaction.
+    w.ok("TransactWriteItems", bump("t2", "1"));
+    assert_eq!(w.get("c").unwrap()["n"], json!({"N": "2"}));
+    // Ten minutes later (on the playground's clock) the token is new again.
+    w.clock.advance(9 * 60 * 1000);
+    w.ok("TransactWriteItems", bump("t1", "1"));
+    assert_eq!(w.get("c").unwrap()["n"], json!({"N": "2"}));
+    w.clock.advance(60 * 1000);
+    w.ok("TransactWriteItems", bump("t1", "1"));
+    assert_eq!(w.get("c").unwrap()["n"], json!({"N": "3"}));
+}
+
+#[test]
+fn transact_get_answers_in_request_order() {
+    let mut w = World::new();
+    w.put("a", 1);
+    w.put("b", 2);
+    let out = w.ok(
+        "TransactGetItems",
+        json!({"TransactItems": [
+            {"Get": {"TableName": "items", "Key": key("b")}},
+            {"Get": {"TableName": "items", "Key": key("missing")}},
+            {"Get": {"TableName": "items", "Key": key("a"), "ProjectionExpression": "n"}},
+        ], "ReturnConsumedCapacity": "TOTAL"}),
+    );
+    assert_eq!(
+        out["Responses"],
+        json!([{"Item": {"pk": {"S": "b"}, "n": {"N": "2"}}}, {}, {"Item": {"n": {"N": "1"}}}])
+    );
+    assert_eq!(
+        out["ConsumedCapacity"],
+        json!([{"TableName": "items", "CapacityUnits": 6.0}])
+    );
+}
+
+#[test]
+fn an_update_that_grows_an_item_too_big_cancels_the_transaction() {
+    let mut w = World::new();
+    let half = "x".repeat(300 * 1024);
+    w.ok(
+        "PutItem",
+        json!({"TableName": "items", "Item": {"pk": {"S": "big"}, "a": {"S": half}}}),
+    );
+    let error = w.error(
+        "TransactWriteItems",
+        json!({"TransactItems": [
+            {"Put": {"TableName": "items", "Item": key("other")}},
+            {"Update": {"TableName": "items", "Key": key("big"), "UpdateExpression": "SET b = :v",
+                        "ExpressionAttributeValues": {":v": {"S": half}}}},
+        ]}),
+    );
+    assert_eq!(error.code, "TransactionCanceledException");
+    assert_eq!(
+        error.fields["CancellationReasons"],
+        json!([{"Code": "None"},
+               {"Code": "ValidationError",
+                "Message": "Item size to update has exceeded the maximum allowed size"}])
+    );
+    assert_eq!(w.get("other"), None);
+    // A Put too big is refused as a bad request.
+    let big = json!({"pk": {"S": "p"}, "a": {"S": "x".repeat(401 * 1024)}});
+    assert_eq!(
+        w.call(
+            "TransactWriteItems",
+            json!({"TransactItems": [{"Put": {"TableName": "items", "Item": big}}]})
+        ),
+        validation("Item size has exceeded the maximum allowed size")
+    );
+}
