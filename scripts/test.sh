@@ -12,6 +12,7 @@ python3 tools/codegen/generate.py --check
 
 step "native tests (cargo test)"
 cargo test --quiet
+cargo test --quiet -p nimbus-web  # the app's pure logic (config limits, log parsing)
 
 step "rendered responses parse with botocore's own parsers"
 NIMBUS_RESPONSE_DUMP="$PWD/target/botocore-responses.json" cargo test --quiet -p nimbus-protocol --test render_dump

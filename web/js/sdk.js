@@ -8,6 +8,8 @@ import * as libDynamodb from "@aws-sdk/lib-dynamodb";
 import * as sqs from "@aws-sdk/client-sqs";
 import * as s3 from "@aws-sdk/client-s3";
 import * as sns from "@aws-sdk/client-sns";
+import * as lambda from "@aws-sdk/client-lambda";
+import * as cognito from "@aws-sdk/client-cognito-identity-provider";
 import { HttpResponse } from "@smithy/protocol-http";
 import { buildQueryString } from "@smithy/core/protocols";
 
@@ -118,6 +120,8 @@ export function sdk(playgroundId) {
     // Path-style: `bucket.localhost` would need a wildcard host the emulator cannot know about.
     s3: new s3.S3Client(clientConfig(playgroundId, { forcePathStyle: true })),
     sns: new sns.SNSClient(clientConfig(playgroundId)),
+    lambda: new lambda.LambdaClient(clientConfig(playgroundId)),
+    cognito: new cognito.CognitoIdentityProviderClient(clientConfig(playgroundId)),
   };
 }
 
@@ -133,5 +137,7 @@ window.nimbus = {
     sqs,
     s3,
     sns,
+    lambda,
+    cognito,
   },
 };

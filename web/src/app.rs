@@ -1,6 +1,6 @@
 //! The shell: header bar, and either the playground list or one open playground.
 use crate::route::Route;
-use crate::views::{playground::PlaygroundView, playground_list::PlaygroundList};
+use crate::views::{playground::PlaygroundView, playground_list::PlaygroundList, share::SharePage};
 use leptos::prelude::*;
 
 /// Where the app is; written only through [`navigate`], read anywhere.
@@ -32,6 +32,10 @@ pub fn App() -> impl IntoView {
 
     // Only a change of playground reopens it; moving between its views keeps it open.
     let playground_id = Memo::new(move |_| route.with(Route::playground_id));
+    let shared = Memo::new(move |_| match route.get() {
+        Route::Share(fragment) => Some(fragment),
+        _ => None,
+    });
 
     view! {
         <header class="topbar">
@@ -44,7 +48,10 @@ pub fn App() -> impl IntoView {
             <span class="tagline">"AWS serverless in one browser tab"</span>
         </header>
         {move || match playground_id.get() {
-            None => view! { <PlaygroundList /> }.into_any(),
+            None => match shared.get() {
+                Some(fragment) => view! { <SharePage fragment /> }.into_any(),
+                None => view! { <PlaygroundList /> }.into_any(),
+            },
             Some(id) => view! { <PlaygroundView id /> }.into_any(),
         }}
     }

@@ -2,11 +2,13 @@
 //!
 //! `#/` is the playground list; `#/p/<id>` a playground; `#/p/<id>/<service>` a service's resources;
 //! `#/p/<id>/<service>/<name>` one resource. AWS resource names never contain `/`.
+//! `#/share/<fragment>` a share link's landing page.
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Route {
     List,
     Playground { id: String, view: View },
+    Share(String),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -22,10 +24,17 @@ pub enum Service {
     Sqs,
     S3,
     Sns,
+    Lambda,
 }
 
 impl Service {
-    pub const ALL: [Service; 4] = [Service::DynamoDb, Service::Sqs, Service::S3, Service::Sns];
+    pub const ALL: [Service; 5] = [
+        Service::Lambda,
+        Service::DynamoDb,
+        Service::Sqs,
+        Service::S3,
+        Service::Sns,
+    ];
 
     pub fn slug(self) -> &'static str {
         match self {
@@ -33,6 +42,7 @@ impl Service {
             Service::Sqs => "sqs",
             Service::S3 => "s3",
             Service::Sns => "sns",
+            Service::Lambda => "lambda",
         }
     }
 
@@ -42,6 +52,7 @@ impl Service {
             Service::Sqs => "SQS",
             Service::S3 => "S3",
             Service::Sns => "SNS",
+            Service::Lambda => "Lambda",
         }
     }
 
@@ -52,6 +63,7 @@ impl Service {
             Service::Sqs => "Queues",
             Service::S3 => "Buckets",
             Service::Sns => "Topics",
+            Service::Lambda => "Functions",
         }
     }
 
@@ -81,6 +93,7 @@ impl Route {
                     view,
                 }
             }
+            [s, fragment] if s == "share" => Route::Share(fragment.clone()),
             _ => Route::List,
         }
     }
@@ -88,6 +101,7 @@ impl Route {
     pub fn href(&self) -> String {
         match self {
             Route::List => "#/".to_string(),
+            Route::Share(fragment) => format!("#/share/{fragment}"),
             Route::Playground { id, view } => {
                 let base = format!("#/p/{}", encode(id));
                 match view {
@@ -101,7 +115,7 @@ impl Route {
 
     pub fn playground_id(&self) -> Option<String> {
         match self {
-            Route::List => None,
+            Route::List | Route::Share(_) => None,
             Route::Playground { id, .. } => Some(id.clone()),
         }
     }

@@ -2,7 +2,7 @@
 use crate::api::{self, provide_playground, use_playground, AwsError, Refresh};
 use crate::app::use_route;
 use crate::route::{Route, Service, View};
-use crate::views::{dynamodb, s3, sns, sqs};
+use crate::views::{dynamodb, lambda, s3, sns, sqs};
 use leptos::prelude::*;
 use nimbus_browser::Playground;
 use serde_json::{json, Value};
@@ -39,7 +39,7 @@ fn OpenPlayground(pg: Playground, id: String) -> impl IntoView {
     let route = use_route();
     let view_of = Memo::new(move |_| match route.get() {
         Route::Playground { view, .. } => view,
-        Route::List => View::Home,
+        Route::List | Route::Share(_) => View::Home,
     });
     let name = LocalResource::new({
         let id = id.clone();
@@ -68,6 +68,7 @@ fn OpenPlayground(pg: Playground, id: String) -> impl IntoView {
                         "↻"
                     </button>
                 </div>
+                <crate::views::share::ShareActions id=id.clone() />
                 {Service::ALL
                     .into_iter()
                     .map(|service| view! { <ResourceTree service id=id.clone() current=view_of /> })
@@ -82,10 +83,12 @@ fn OpenPlayground(pg: Playground, id: String) -> impl IntoView {
                         View::Service(Service::Sqs) => view! { <sqs::Queues id /> }.into_any(),
                         View::Service(Service::S3) => view! { <s3::Buckets id /> }.into_any(),
                         View::Service(Service::Sns) => view! { <sns::Topics /> }.into_any(),
+                        View::Service(Service::Lambda) => view! { <lambda::Functions id /> }.into_any(),
                         View::Resource(Service::DynamoDb, name) => view! { <dynamodb::Table id name /> }.into_any(),
                         View::Resource(Service::Sqs, name) => view! { <sqs::Queue id name /> }.into_any(),
                         View::Resource(Service::S3, name) => view! { <s3::Bucket id name /> }.into_any(),
                         View::Resource(Service::Sns, _) => view! { <sns::Topics /> }.into_any(),
+                        View::Resource(Service::Lambda, name) => view! { <lambda::Function id name /> }.into_any(),
                     }
                 }}
             </main>
@@ -100,6 +103,7 @@ pub async fn list_names(pg: api::Pg, service: Service) -> Result<Vec<String>, Aw
         Service::Sqs => ("ListQueues", "QueueUrls"),
         Service::S3 => ("ListBuckets", "Buckets"),
         Service::Sns => ("ListTopics", "Topics"),
+        Service::Lambda => ("ListFunctions", "Functions"),
     };
     let out = api::call(pg, service.slug(), op, json!({})).await?;
     let items = out
@@ -117,6 +121,10 @@ pub async fn list_names(pg: api::Pg, service: Service) -> Result<Vec<String>, Aw
                 .get("TopicArn")
                 .and_then(Value::as_str)
                 .map(api::name_from),
+            Service::Lambda => item
+                .get("FunctionName")
+                .and_then(Value::as_str)
+                .map(str::to_string),
         })
         .collect();
     names.sort();

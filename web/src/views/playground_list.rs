@@ -54,6 +54,7 @@ pub fn PlaygroundList() -> impl IntoView {
                     on:input=move |ev| new_name.set(event_target_value(&ev))
                 />
                 <button class="primary" type="submit">"New playground"</button>
+                <crate::views::share::ImportButton status />
             </form>
             <StatusView status />
             {move || match playgrounds.get() {
