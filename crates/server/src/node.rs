@@ -117,7 +117,11 @@ impl Node {
     }
 
     /// A Lambda deployment package (see [`Emulator::code_package`]).
-    pub fn code_package(&self, scope: &nimbus_core::emulator::Scope, sha256_hex: &str) -> Option<Vec<u8>> {
+    pub fn code_package(
+        &self,
+        scope: &nimbus_core::emulator::Scope,
+        sha256_hex: &str,
+    ) -> Option<Vec<u8>> {
         self.emulator.code_package(scope, sha256_hex)
     }
 

@@ -224,7 +224,7 @@ impl Handler<'_, '_> {
         }
         let mut units = Units::default();
         for write in writes {
-            units.add(&write.table, write.units);
+            units.add(&write.table, write.total_units());
             self.apply(write);
         }
         Ok(BatchWriteItemOutput {

@@ -8,6 +8,9 @@
 //! each item, so a table's record sorts before its items and DeleteTable removes the items
 //! with one prefix delete. Table names cannot contain `/`.
 //!
+//! Secondary indexes (`index`) live beside the items in memory, updated by `Table::insert`
+//! and `Table::remove`, and have no records: restoring the items rebuilds them.
+//!
 //! Every item write goes through `write`: prepared against the table without changing it,
 //! then applied. The batches (`batch`) and transactions (`transact`) prepare all their
 //! writes before applying any, so a refused batch or a cancelled transaction changes
@@ -16,6 +19,7 @@
 mod batch;
 mod errors;
 mod expr;
+mod index;
 mod key_condition;
 mod number;
 mod path;
@@ -77,6 +81,8 @@ struct Table {
     def: TableDef,
     schema: KeySchema,
     items: BTreeMap<Vec<u8>, Item>,
+    /// The secondary indexes, maintained by `insert` and `remove`.
+    indexes: Vec<index::Index>,
     /// The sum of the items' sizes, kept as items come and go.
     size_bytes: usize,
 }
@@ -85,6 +91,7 @@ impl Table {
     fn new(def: TableDef) -> Self {
         Table {
             schema: def.schema(),
+            indexes: index::Index::all(&def),
             def,
             items: BTreeMap::new(),
             size_bytes: 0,
@@ -93,6 +100,12 @@ impl Table {
 
     fn insert(&mut self, key: Vec<u8>, item: Item) -> Option<Item> {
         self.size_bytes += item_size(&item);
+        for index in &mut self.indexes {
+            if let Some(old) = self.items.get(&key) {
+                index.remove(&key, old);
+            }
+            index.add(&key, &item);
+        }
         let old = self.items.insert(key, item);
         self.size_bytes -= old.as_ref().map(item_size).unwrap_or(0);
         old
@@ -100,6 +113,11 @@ impl Table {
 
     fn remove(&mut self, key: &[u8]) -> Option<Item> {
         let old = self.items.remove(key);
+        if let Some(old) = &old {
+            for index in &mut self.indexes {
+                index.remove(key, old);
+            }
+        }
         self.size_bytes -= old.as_ref().map(item_size).unwrap_or(0);
         old
     }
@@ -125,7 +143,7 @@ impl Table {
     fn describe(&self, status: TableStatus) -> nimbus_shapes::dynamodb::TableDescription {
         self.def.describe(
             status,
-            self.items.values(),
+            |name| self.index_stats(name),
             (self.items.len(), self.size_bytes),
         )
     }
@@ -168,6 +186,36 @@ fn consumed(
         }),
         _ => None,
     }
+}
+
+/// ReturnConsumedCapacity of a single-item write: TOTAL counts the indexes' writes too;
+/// INDEXES itemises them.
+fn write_consumed(
+    mode: Option<&ReturnConsumedCapacity>,
+    write: &write::Write,
+) -> Option<ConsumedCapacity> {
+    let mut answer = consumed(mode, &write.table, write.total_units())?;
+    if mode == Some(&ReturnConsumedCapacity::Indexes) {
+        answer.table = Some(Capacity {
+            capacity_units: Some(write.units),
+            ..Default::default()
+        });
+        for (name, global, units) in &write.index_units {
+            let map = if *global {
+                &mut answer.global_secondary_indexes
+            } else {
+                &mut answer.local_secondary_indexes
+            };
+            map.get_or_insert_with(BTreeMap::new).insert(
+                name.clone(),
+                Capacity {
+                    capacity_units: Some(*units),
+                    ..Default::default()
+                },
+            );
+        }
+    }
+    Some(answer)
 }
 
 fn write_units(size: usize) -> f64 {
@@ -574,11 +622,11 @@ impl DynamoDb for Handler<'_, '_> {
             condition.as_ref(),
             input.return_values_on_condition_check_failure.as_ref(),
         )?;
-        let (name, units) = (write.table.clone(), write.units);
+        let capacity = write_consumed(input.return_consumed_capacity.as_ref(), &write);
         let old = self.apply(write);
         Ok(PutItemOutput {
             attributes: old.filter(|_| return_old),
-            consumed_capacity: consumed(input.return_consumed_capacity.as_ref(), &name, units),
+            consumed_capacity: capacity,
             item_collection_metrics: None,
         })
     }
@@ -640,11 +688,11 @@ impl DynamoDb for Handler<'_, '_> {
                 condition.as_ref(),
                 input.return_values_on_condition_check_failure.as_ref(),
             )?;
-        let (name, units) = (write.table.clone(), write.units);
+        let capacity = write_consumed(input.return_consumed_capacity.as_ref(), &write);
         let old = self.apply(write);
         Ok(DeleteItemOutput {
             attributes: old.filter(|_| return_old),
-            consumed_capacity: consumed(input.return_consumed_capacity.as_ref(), &name, units),
+            consumed_capacity: capacity,
             item_collection_metrics: None,
         })
     }
@@ -684,7 +732,7 @@ impl DynamoDb for Handler<'_, '_> {
                 update.as_ref(),
                 input.return_values_on_condition_check_failure.as_ref(),
             )?;
-        let (name, units) = (write.table.clone(), write.units);
+        let capacity = write_consumed(input.return_consumed_capacity.as_ref(), &write);
         let mode = input.return_values.unwrap_or(ReturnValue::None);
         let new_view = match mode {
             ReturnValue::AllNew => write.new.clone(),
@@ -704,7 +752,7 @@ impl DynamoDb for Handler<'_, '_> {
         };
         Ok(UpdateItemOutput {
             attributes,
-            consumed_capacity: consumed(input.return_consumed_capacity.as_ref(), &name, units),
+            consumed_capacity: capacity,
             item_collection_metrics: None,
         })
     }
@@ -749,6 +797,13 @@ impl DynamoDb for Handler<'_, '_> {
         input: nimbus_shapes::dynamodb::ScanInput,
     ) -> Result<nimbus_shapes::dynamodb::ScanOutput, ServiceError> {
         self.run_scan(input)
+    }
+
+    fn update_table(
+        &mut self,
+        input: nimbus_shapes::dynamodb::UpdateTableInput,
+    ) -> Result<nimbus_shapes::dynamodb::UpdateTableOutput, ServiceError> {
+        self.run_update_table(input)
     }
 }
 

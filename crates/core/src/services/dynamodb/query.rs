@@ -6,14 +6,17 @@
 //! the same, so clients' pagination loops see the same number of calls.
 //!
 //! A FilterExpression applies after the read: `Limit` and the 1 MB count the items read
-//! (`ScannedCount`), `Count` the items kept. IndexName is refused for now.
+//! (`ScannedCount`), `Count` the items kept.
+//!
+//! With IndexName the read walks the index's entries (see `index`): a GSI shows its
+//! projected attributes only, an LSI fetches the rest from the table when asked.
 
-use std::{collections::BTreeMap, ops::Bound};
+use std::{borrow::Cow, collections::BTreeMap, ops::Bound};
 
 use nimbus_shapes::{
     dynamodb::{
-        AttributeValue, Condition, ConditionalOperator, QueryInput, QueryOutput, ScanInput,
-        ScanOutput, Select,
+        AttributeValue, Capacity, Condition, ConditionalOperator, ConsumedCapacity, QueryInput,
+        QueryOutput, ReturnConsumedCapacity, ScanInput, ScanOutput, Select,
     },
     ServiceError,
 };
@@ -21,6 +24,7 @@ use nimbus_shapes::{
 use super::{
     constraint_errors, consumed, consumed_capacity_error, enum_error,
     expr::{self, ast::Cond, Placeholders},
+    index::Index,
     item_table_name_errors, item_table_not_found,
     key_condition::{self, CmpOp, SortCondition},
     normalise_key,
@@ -82,11 +86,6 @@ impl Common<'_> {
                 ("KeyConditionExpression", self.key_condition.1.is_some()),
             ],
         )?;
-        if self.index.is_some() {
-            return Err(validation(
-                "Nimbus does not support IndexName in Query and Scan yet; read the table itself",
-            ));
-        }
         let projection = match (self.projection, self.attributes_to_get) {
             (Some(_), _) => Some("ProjectionExpression"),
             (None, Some(_)) => Some("AttributesToGet"),
@@ -117,12 +116,13 @@ impl Common<'_> {
                     "Cannot specify the {what} when choosing to get ALL_PROJECTED_ATTRIBUTES"
                 )))
             }
-            (Some(Select::AllProjectedAttributes), None) => {
+            (Some(Select::AllProjectedAttributes), None) if self.index.is_none() => {
                 return Err(validation(
                     "ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName",
                 ))
             }
             (Some(Select::Count), None) => true,
+            (Some(Select::AllProjectedAttributes), None) => false,
             _ => false,
         };
         Ok(count_only)
@@ -152,19 +152,96 @@ impl Common<'_> {
     }
 }
 
-/// A checked ExclusiveStartKey, encoded as the table orders it.
-fn start_key(table: &Table, key: Option<&Item>) -> Result<Option<Vec<u8>>, ServiceError> {
+/// A checked ExclusiveStartKey, encoded as the table (or the index) orders it. On an index
+/// it holds the table's key and the index's key attributes.
+fn start_key(
+    table: &Table,
+    index: Option<&Index>,
+    key: Option<&Item>,
+) -> Result<Option<Vec<u8>>, ServiceError> {
     let Some(key) = key else { return Ok(None) };
-    let key = normalise_key(key).map_err(|e| {
-        validation(format!(
-            "The provided starting key is invalid: {}",
-            e.message
-        ))
-    })?;
-    table.schema.check_key(&key).map_err(|message| {
-        validation(format!("The provided starting key is invalid: {message}"))
-    })?;
-    Ok(Some(table.schema.encode(&key)))
+    let invalid =
+        |message: &str| validation(format!("The provided starting key is invalid: {message}"));
+    let key = normalise_key(key).map_err(|e| invalid(&e.message))?;
+    let Some(index) = index else {
+        table.schema.check_key(&key).map_err(|m| invalid(&m))?;
+        return Ok(Some(table.schema.encode(&key)));
+    };
+    let table_key: Item = key
+        .iter()
+        .filter(|(name, _)| table.schema.attrs().any(|a| &a.name == *name))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    table
+        .schema
+        .check_key(&table_key)
+        .map_err(|m| invalid(&m))?;
+    let expected: std::collections::BTreeSet<&String> = table
+        .schema
+        .attrs()
+        .chain(index.keys.attrs())
+        .map(|a| &a.name)
+        .collect();
+    const MISMATCH: &str = "The provided key element does not match the schema";
+    if key.len() != expected.len() {
+        return Err(invalid(MISMATCH));
+    }
+    index
+        .entry_key(&table.schema.encode(&table_key), &key)
+        .map(Some)
+        .ok_or_else(|| invalid(MISMATCH))
+}
+
+/// The index a read names, if any, with the refusals AWS gives before reading.
+fn index_of<'t>(
+    table: &'t Table,
+    name: &Option<String>,
+    consistent: Option<bool>,
+    select: &Option<Select>,
+) -> Result<Option<&'t Index>, ServiceError> {
+    let Some(name) = name else { return Ok(None) };
+    let index = table.index(name)?;
+    if index.global && consistent == Some(true) {
+        return Err(validation(
+            "Consistent reads are not supported on global secondary indexes",
+        ));
+    }
+    if index.global && *select == Some(Select::AllAttributes) && !index.projects_all() {
+        return Err(validation(format!(
+            "One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported for global secondary index {name} because its projection type is not ALL"
+        )));
+    }
+    Ok(Some(index))
+}
+
+/// ReturnConsumedCapacity of a read; with INDEXES, a read of an index charges the index
+/// (and nothing to the table), as AWS itemises it.
+fn read_consumed(
+    mode: Option<&ReturnConsumedCapacity>,
+    table: &str,
+    index: Option<&Index>,
+    units: f64,
+) -> Option<ConsumedCapacity> {
+    let mut answer = consumed(mode, table, units)?;
+    if let (Some(index), Some(ReturnConsumedCapacity::Indexes)) = (index, mode) {
+        answer.table = Some(Capacity {
+            capacity_units: Some(0.0),
+            ..Default::default()
+        });
+        let charged = BTreeMap::from([(
+            index.name.clone(),
+            Capacity {
+                capacity_units: Some(units),
+                ..Default::default()
+            },
+        )]);
+        if index.global {
+            answer.global_secondary_indexes = Some(charged);
+        } else {
+            answer.local_secondary_indexes = Some(charged);
+        }
+    }
+    Some(answer)
 }
 
 /// One page of a read.
@@ -178,22 +255,61 @@ struct Page {
     bytes: usize,
 }
 
-fn key_of(schema: &KeySchema, item: &Item) -> Item {
-    schema
-        .attrs()
+fn key_of(schemas: &[&KeySchema], item: &Item) -> Item {
+    schemas
+        .iter()
+        .flat_map(|s| s.attrs())
         .filter_map(|a| item.get(&a.name).map(|v| (a.name.clone(), v.clone())))
         .collect()
+}
+
+/// How a read shows each item it reads.
+struct View<'a> {
+    table_keys: &'a KeySchema,
+    index: Option<&'a Index>,
+    /// Select ALL_ATTRIBUTES on an index: the whole item (an LSI fetches it).
+    whole: bool,
+    projection: Option<&'a [Path]>,
+}
+
+impl View<'_> {
+    /// The item as the read sees it: a GSI holds only its projection; an LSI fetches the
+    /// table's item for the attributes it lacks.
+    fn seen<'i>(&self, item: &'i Item) -> Cow<'i, Item> {
+        match self.index {
+            Some(index) if index.global && !index.projects_all() => {
+                Cow::Owned(index.project(item, self.table_keys))
+            }
+            _ => Cow::Borrowed(item),
+        }
+    }
+
+    /// The item as answered.
+    fn answer(&self, seen: &Item) -> Item {
+        match (self.projection, self.index) {
+            (Some(paths), _) => path::project(seen, paths),
+            (None, Some(index)) if !self.whole => index.project(seen, self.table_keys),
+            (None, _) => seen.clone(),
+        }
+    }
+
+    /// The key attributes LastEvaluatedKey carries.
+    fn key_schemas(&self) -> Vec<&KeySchema> {
+        std::iter::once(self.table_keys)
+            .chain(self.index.map(|i| &i.keys))
+            .collect()
+    }
 }
 
 /// Reads items in order until `limit` items or 1 MB.
 fn read_page<'a>(
     items: impl Iterator<Item = &'a Item>,
-    schema: &KeySchema,
+    view: &View,
     limit: Option<i32>,
-    projection: Option<&[Path]>,
     filter: Option<&Cond>,
     count_only: bool,
 ) -> Page {
+    let schemas = view.key_schemas();
     let limit = limit.map(|l| l as usize).unwrap_or(usize::MAX);
     let mut page = Page {
         items: Vec::new(),
@@ -205,19 +321,17 @@ fn read_page<'a>(
     let mut items = items.peekable();
     while let Some(item) = items.next() {
         page.scanned += 1;
-        page.bytes += item_size(item);
-        if filter.is_none_or(|f| f.matches(item)) {
+        let seen = view.seen(item);
+        page.bytes += item_size(&seen);
+        if filter.is_none_or(|f| f.matches(&seen)) {
             page.count += 1;
             if !count_only {
-                page.items.push(match projection {
-                    Some(paths) => path::project(item, paths),
-                    None => item.clone(),
-                });
+                page.items.push(view.answer(&seen));
             }
         }
         let full = page.scanned >= limit || page.bytes >= PAGE_BYTES;
         if full && (page.scanned >= limit || items.peek().is_some()) {
-            page.last_key = Some(key_of(schema, item));
+            page.last_key = Some(key_of(&schemas, item));
             break;
         }
     }
@@ -245,24 +359,30 @@ fn joined(prefix: &[u8], value: &AttributeValue) -> Vec<u8> {
 type Range = (Bound<Vec<u8>>, Bound<Vec<u8>>);
 
 /// The encoded key range a key condition selects: its partition, narrowed by the sort key.
+/// Bounds are prefixes: an index entry continues after its sort key with the table's key,
+/// so "sort key = v" is every entry starting with the encoded partition and v.
 fn key_range(prefix: &[u8], sort: Option<&SortCondition>) -> Range {
     let partition_end = successor(prefix).map_or(Bound::Unbounded, Bound::Excluded);
     let start = Bound::Included(prefix.to_vec());
+    let after = |at: &[u8]| successor(at).map_or(Bound::Unbounded, Bound::Excluded);
     match sort {
         None => (start, partition_end),
         Some(SortCondition::Cmp(op, v)) => {
             let at = joined(prefix, v);
             match op {
-                CmpOp::Eq => (Bound::Included(at.clone()), Bound::Included(at)),
+                CmpOp::Eq => (Bound::Included(at.clone()), after(&at)),
                 CmpOp::Lt => (start, Bound::Excluded(at)),
-                CmpOp::Le => (start, Bound::Included(at)),
-                CmpOp::Gt => (Bound::Excluded(at), partition_end),
+                CmpOp::Le => (start, after(&at)),
+                CmpOp::Gt => match successor(&at) {
+                    Some(next) => (Bound::Included(next), partition_end),
+                    None => (Bound::Excluded(at), partition_end),
+                },
                 CmpOp::Ge => (Bound::Included(at), partition_end),
             }
         }
         Some(SortCondition::Between(low, high)) => (
             Bound::Included(joined(prefix, low)),
-            Bound::Included(joined(prefix, high)),
+            after(&joined(prefix, high)),
         ),
         Some(SortCondition::BeginsWith(p)) => {
             let mut at = prefix.to_vec();
@@ -358,16 +478,23 @@ impl Handler<'_, '_> {
         let (mut placeholders, projection) = common.placeholders()?;
 
         let name_or_arn = input.table_name.clone().unwrap_or_default();
-        let table = self.table(&name_or_arn).ok_or_else(item_table_not_found)?;
+        let table = &*self.table(&name_or_arn).ok_or_else(item_table_not_found)?;
+        let index = index_of(
+            table,
+            &input.index_name,
+            input.consistent_read,
+            &input.select,
+        )?;
+        let key_schema = index.map_or(&table.schema, |i| &i.keys);
         let condition = match (&input.key_condition_expression, &input.key_conditions) {
             (Some(text), _) => key_condition::parse(
                 text,
-                &table.schema,
+                key_schema,
                 &mut placeholders.names,
                 &placeholders.values,
                 &mut placeholders.used_values,
             )?,
-            (None, Some(conditions)) => key_condition::from_legacy(conditions, &table.schema)?,
+            (None, Some(conditions)) => key_condition::from_legacy(conditions, key_schema)?,
             (None, None) => unreachable!("refused above"),
         };
         let filter = common.parse_filter(&mut placeholders)?;
@@ -375,7 +502,7 @@ impl Handler<'_, '_> {
             .iter()
             .flat_map(Cond::paths)
             .find_map(|p| match p.first() {
-                Some(Step::Name(n)) if table.schema.attrs().any(|k| &k.name == n) => Some(n),
+                Some(Step::Name(n)) if key_schema.attrs().any(|k| &k.name == n) => Some(n),
                 _ => None,
             });
         if let Some(key) = key_in_filter {
@@ -388,7 +515,7 @@ impl Handler<'_, '_> {
             }));
         }
         placeholders.check_all_used()?;
-        let start = start_key(table, input.exclusive_start_key.as_ref())?;
+        let start = start_key(table, index, input.exclusive_start_key.as_ref())?;
 
         let mut prefix = Vec::new();
         encode_scalar(&condition.hash, &mut prefix);
@@ -396,28 +523,42 @@ impl Handler<'_, '_> {
         let range = after_start(key_range(&prefix, condition.sort.as_ref()), start, forward);
         let selected: Box<dyn Iterator<Item = &Item>> = if is_empty(&range) {
             Box::new(std::iter::empty())
-        } else if forward {
-            Box::new(table.items.range(range).map(|(_, item)| item))
         } else {
-            Box::new(table.items.range(range).rev().map(|(_, item)| item))
+            match (index, forward) {
+                (None, true) => Box::new(table.items.range(range).map(|(_, item)| item)),
+                (None, false) => Box::new(table.items.range(range).rev().map(|(_, item)| item)),
+                (Some(index), true) => Box::new(
+                    index
+                        .entries
+                        .range(range)
+                        .filter_map(|(_, key)| table.items.get(key)),
+                ),
+                (Some(index), false) => Box::new(
+                    index
+                        .entries
+                        .range(range)
+                        .rev()
+                        .filter_map(|(_, key)| table.items.get(key)),
+                ),
+            }
         };
-        let page = read_page(
-            selected,
-            &table.schema,
-            input.limit,
-            projection.as_deref(),
-            filter.as_ref(),
-            count_only,
-        );
+        let view = View {
+            table_keys: &table.schema,
+            index,
+            whole: input.select == Some(Select::AllAttributes),
+            projection: projection.as_deref(),
+        };
+        let page = read_page(selected, &view, input.limit, filter.as_ref(), count_only);
         let units = read_units(page.bytes, input.consistent_read == Some(true));
         Ok(QueryOutput {
             items: (!count_only).then_some(page.items),
             count: Some(page.count as i32),
             scanned_count: Some(page.scanned as i32),
             last_evaluated_key: page.last_key,
-            consumed_capacity: consumed(
+            consumed_capacity: read_consumed(
                 input.return_consumed_capacity.as_ref(),
                 &table.def.name,
+                index,
                 units,
             ),
         })
@@ -491,34 +632,45 @@ impl Handler<'_, '_> {
         placeholders.check_all_used()?;
 
         let name_or_arn = input.table_name.clone().unwrap_or_default();
-        let table = self.table(&name_or_arn).ok_or_else(item_table_not_found)?;
-        let start = start_key(table, input.exclusive_start_key.as_ref())?;
+        let table = &*self.table(&name_or_arn).ok_or_else(item_table_not_found)?;
+        let index = index_of(
+            table,
+            &input.index_name,
+            input.consistent_read,
+            &input.select,
+        )?;
+        let start = start_key(table, index, input.exclusive_start_key.as_ref())?;
         let range = after_start((Bound::Unbounded, Bound::Unbounded), start, true);
-        let schema = &table.schema;
-        let selected = table
-            .items
-            .range(range)
-            .map(|(_, item)| item)
-            .filter(|item| {
-                segment.is_none_or(|(segment, total)| segment_of(schema, item, total) == segment)
-            });
-        let page = read_page(
-            selected,
-            schema,
-            input.limit,
-            projection.as_deref(),
-            filter.as_ref(),
-            count_only,
-        );
+        let schema = index.map_or(&table.schema, |i| &i.keys);
+        let read: Box<dyn Iterator<Item = &Item>> = match index {
+            None => Box::new(table.items.range(range).map(|(_, item)| item)),
+            Some(index) => Box::new(
+                index
+                    .entries
+                    .range(range)
+                    .filter_map(|(_, key)| table.items.get(key)),
+            ),
+        };
+        let selected = read.filter(|item| {
+            segment.is_none_or(|(segment, total)| segment_of(schema, item, total) == segment)
+        });
+        let view = View {
+            table_keys: &table.schema,
+            index,
+            whole: input.select == Some(Select::AllAttributes),
+            projection: projection.as_deref(),
+        };
+        let page = read_page(selected, &view, input.limit, filter.as_ref(), count_only);
         let units = read_units(page.bytes, input.consistent_read == Some(true));
         Ok(ScanOutput {
             items: (!count_only).then_some(page.items),
             count: Some(page.count as i32),
             scanned_count: Some(page.scanned as i32),
             last_evaluated_key: page.last_key,
-            consumed_capacity: consumed(
+            consumed_capacity: read_consumed(
                 input.return_consumed_capacity.as_ref(),
                 &table.def.name,
+                index,
                 units,
             ),
         })

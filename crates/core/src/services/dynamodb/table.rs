@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     errors::{constraint_errors, validation},
-    value::{item_size, Item, KeyAttr, KeySchema},
+    value::{KeyAttr, KeySchema},
 };
 use nimbus_shapes::ServiceError;
 
@@ -114,22 +114,14 @@ impl TableDef {
 
     /// DescribeTable's view, given the table's item count and bytes. Counts are live (AWS
     /// refreshes them about every six hours); index counts are computed here, per call.
-    pub fn describe<'a>(
+    pub fn describe(
         &self,
         status: TableStatus,
-        items: impl Iterator<Item = &'a Item> + Clone,
+        index_stats: impl Fn(&str) -> (i64, i64),
         (count, size): (usize, usize),
     ) -> TableDescription {
         let (count, size) = (count as i64, size as i64);
         let created = Timestamp::from_millis(self.created_millis);
-        let in_index = |keys: &KeySchema| {
-            items
-                .clone()
-                .filter(|item| keys.attrs().all(|a| item.contains_key(&a.name)))
-                .fold((0i64, 0i64), |(c, s), item| {
-                    (c + 1, s + item_size(item) as i64)
-                })
-        };
         let index_arn = |name: &Option<String>| {
             format!("{}/index/{}", self.arn, name.as_deref().unwrap_or_default())
         };
@@ -137,11 +129,7 @@ impl TableDef {
             .local_secondary_indexes
             .iter()
             .map(|i| {
-                let keys = key_schema_of(
-                    i.key_schema.as_deref().unwrap_or(&[]),
-                    &self.attribute_definitions,
-                );
-                let (count, size) = in_index(&keys);
+                let (count, size) = index_stats(i.index_name.as_deref().unwrap_or_default());
                 LocalSecondaryIndexDescription {
                     index_name: i.index_name.clone(),
                     key_schema: i.key_schema.clone(),
@@ -156,17 +144,14 @@ impl TableDef {
             .global_secondary_indexes
             .iter()
             .map(|i| {
-                let keys = key_schema_of(
-                    i.key_schema.as_deref().unwrap_or(&[]),
-                    &self.attribute_definitions,
-                );
-                let (count, size) = in_index(&keys);
+                let (count, size) = index_stats(i.index_name.as_deref().unwrap_or_default());
                 let throughput = i.provisioned_throughput.clone().unwrap_or_default();
                 GlobalSecondaryIndexDescription {
                     index_name: i.index_name.clone(),
                     key_schema: i.key_schema.clone(),
                     projection: i.projection.clone(),
                     index_status: Some(IndexStatus::Active),
+                    backfilling: None,
                     provisioned_throughput: Some(self.throughput(
                         throughput.read_capacity_units.unwrap_or(0),
                         throughput.write_capacity_units.unwrap_or(0),
@@ -483,6 +468,19 @@ fn check_projection(projection: &Projection) -> Result<(), String> {
             "{INVALID}ProjectionType is {kind}, but NonKeyAttributes is specified"
         ));
     }
+    if let (ProjectionType::Include, Some(names)) = (kind, &projection.non_key_attributes) {
+        let mut seen = BTreeSet::new();
+        if let Some(twice) = names.iter().find(|n| !seen.insert(*n)) {
+            return Err(format!(
+                "{INVALID}Duplicate element in NonKeyAttributes: {twice}"
+            ));
+        }
+    }
+    if *kind == ProjectionType::Include && projection.non_key_attributes.is_none() {
+        return Err(format!(
+            "{INVALID}ProjectionType is INCLUDE, but NonKeyAttributes is not specified"
+        ));
+    }
     Ok(())
 }
 
@@ -646,6 +644,50 @@ fn check_create(input: &CreateTableInput) -> Result<TableDef, String> {
         deletion_protection: input.deletion_protection_enabled.unwrap_or(false),
         tags: input.tags.clone().unwrap_or_default(),
     })
+}
+
+/// The checks a GSI added by UpdateTable gets against the table as it will be.
+pub fn check_new_gsi(def: &TableDef, index: &GlobalSecondaryIndex) -> Result<(), String> {
+    let mut errors = Vec::new();
+    index_name_constraints(
+        index.index_name.as_ref(),
+        "globalSecondaryIndexUpdates.1.member.create.indexName",
+        &mut errors,
+    );
+    key_schema_constraints(
+        index.key_schema.as_ref(),
+        "globalSecondaryIndexUpdates.1.member.create.keySchema",
+        &mut errors,
+    );
+    projection_constraints(
+        index.projection.as_ref(),
+        "globalSecondaryIndexUpdates.1.member.create.projection",
+        &mut errors,
+    );
+    if !errors.is_empty() {
+        let count = errors.len();
+        return Err(format!(
+            "{count} validation error{} detected: {}",
+            if count == 1 { "" } else { "s" },
+            errors.join("; ")
+        ));
+    }
+    let name = index.index_name.clone().unwrap_or_default();
+    let keys = index.key_schema.clone().unwrap_or_default();
+    check_index_keys(&keys, &names_of_defs(&def.attribute_definitions))?;
+    check_projection(index.projection.as_ref().unwrap_or(&Projection::default()))?;
+    let pay_per_request = def.billing_mode == BillingMode::PayPerRequest;
+    if pay_per_request && index.provisioned_throughput.is_some() {
+        return Err(format!(
+            "{INVALID}ProvisionedThroughput should not be specified for index: {name} when BillingMode is PAY_PER_REQUEST"
+        ));
+    }
+    if !pay_per_request && index.provisioned_throughput.is_none() {
+        return Err(format!(
+            "{INVALID}ProvisionedThroughput is not specified for index: {name}"
+        ));
+    }
+    Ok(())
 }
 
 fn names_of_defs(defs: &[AttributeDefinition]) -> Vec<String> {

@@ -281,7 +281,7 @@ impl Handler<'_, '_> {
         for action in prepared.into_iter().flatten() {
             match action {
                 Prepared::Write(write) => {
-                    units.add(&write.table, 2.0 * write.units);
+                    units.add(&write.table, 2.0 * write.total_units());
                     self.apply(write);
                 }
                 Prepared::Checked { table, units: cost } => units.add(&table, 2.0 * cost),

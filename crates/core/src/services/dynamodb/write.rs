@@ -25,7 +25,9 @@ pub(super) struct Write {
     pub key: Vec<u8>,
     /// The item after the write; `None` removes it.
     pub new: Option<Item>,
-    /// Write capacity units, charged on the larger of the old and new item.
+    /// Write units of each secondary index the write changes: (name, global, units).
+    pub index_units: Vec<(String, bool, f64)>,
+    /// Write capacity units of the table, charged on the larger of the old and new item.
     pub units: f64,
 }
 
@@ -41,7 +43,49 @@ fn check(
     }
 }
 
+impl Write {
+    /// The units the write costs in all: the table's and its indexes'.
+    pub fn total_units(&self) -> f64 {
+        self.units + self.index_units.iter().map(|(_, _, u)| u).sum::<f64>()
+    }
+}
+
 impl Table {
+    /// What a write costs each index, as AWS's index write rules charge it: one write to put
+    /// an item in or take it out, two when its index key changes, one when only its
+    /// projected attributes change, none when the index does not see the change. Each in
+    /// 1 KB units of the index entry (the projected item).
+    fn index_write_units(
+        &self,
+        key: &[u8],
+        old: Option<&Item>,
+        new: Option<&Item>,
+    ) -> Vec<(String, bool, f64)> {
+        let mut out = Vec::new();
+        for index in &self.indexes {
+            let entry = |item: Option<&Item>| {
+                let item = item?;
+                index
+                    .entry_key(key, item)
+                    .map(|at| (at, index.project(item, &self.schema)))
+            };
+            let units = match (entry(old), entry(new)) {
+                (None, None) => 0.0,
+                (Some((_, was)), None) => write_units(item_size(&was)),
+                (None, Some((_, now))) => write_units(item_size(&now)),
+                (Some((a, was)), Some((b, now))) if a != b => {
+                    write_units(item_size(&was)) + write_units(item_size(&now))
+                }
+                (Some((_, was)), Some((_, now))) if was != now => write_units(item_size(&now)),
+                _ => 0.0,
+            };
+            if units > 0.0 {
+                out.push((index.name.clone(), index.global, units));
+            }
+        }
+        out
+    }
+
     fn check_index_keys(
         &self,
         item: &Item,
@@ -78,6 +122,7 @@ impl Table {
         Ok(Write {
             table: self.def.name.clone(),
             units: write_units(size.max(old.map(item_size).unwrap_or(0))),
+            index_units: self.index_write_units(&key, old, Some(&item)),
             key,
             new: Some(item),
         })
@@ -97,6 +142,7 @@ impl Table {
         Ok(Write {
             table: self.def.name.clone(),
             units: write_units(old.map(item_size).unwrap_or(0)),
+            index_units: self.index_write_units(&encoded, old, None),
             key: encoded,
             new: None,
         })
@@ -160,11 +206,13 @@ impl Table {
         }
         let only_removes = update.is_some_and(|u| u.set.is_empty() && u.add.is_empty());
         let stored = old.is_some() || !only_removes;
+        let new = stored.then_some(new);
         Ok(Write {
             table: self.def.name.clone(),
             units: write_units(size.max(old.map(item_size).unwrap_or(0))),
+            index_units: self.index_write_units(&encoded, old, new.as_ref()),
             key: encoded,
-            new: stored.then_some(new),
+            new,
         })
     }
 }

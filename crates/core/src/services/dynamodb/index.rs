@@ -1,0 +1,344 @@
+//! Secondary indexes (LSIs and GSIs), kept in memory beside the table's items.
+//!
+//! An index maps an entry key, the encoded index key followed by the encoded table key, to
+//! the table key of the item it stands for. One index partition is therefore contiguous and
+//! ordered by the index's sort key, ties broken by the table's key as DynamoDB does, and a
+//! Query on an index reads only its partition. Items lacking an index key attribute are not
+//! in the index (sparse indexes).
+//!
+//! Indexes hold no records of their own: the table's items rebuild them on restore, and
+//! every item write goes through `Table::insert` / `Table::remove`, which update them.
+
+use std::collections::BTreeMap;
+
+use nimbus_shapes::{
+    dynamodb::{
+        errors::LIMIT_EXCEEDED_EXCEPTION, BillingMode, GlobalSecondaryIndex, Projection,
+        ProjectionType, TableStatus, UpdateTableInput, UpdateTableOutput,
+    },
+    ServiceError,
+};
+
+use super::{
+    errors::{table_name_check, table_not_found, validation},
+    table::{self, TableDef},
+    table_record,
+    value::{item_size, type_name, Item, KeySchema},
+    Handler, Table,
+};
+
+/// One secondary index and its entries.
+pub(super) struct Index {
+    pub name: String,
+    pub global: bool,
+    pub keys: KeySchema,
+    pub projection: Projection,
+    /// Entry key (index key, then table key) -> table key.
+    pub entries: BTreeMap<Vec<u8>, Vec<u8>>,
+}
+
+impl Index {
+    /// The (empty) indexes a table definition declares.
+    pub fn all(def: &TableDef) -> Vec<Index> {
+        let schemas = def.index_schemas();
+        let schema_of = |name: &str| {
+            schemas
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, keys)| keys.clone())
+                .expect("index_schemas covers every index")
+        };
+        let lsis = def.local_secondary_indexes.iter().map(|i| {
+            let name = i.index_name.clone().unwrap_or_default();
+            (name, false, i.projection.clone())
+        });
+        let gsis = def.global_secondary_indexes.iter().map(|i| {
+            let name = i.index_name.clone().unwrap_or_default();
+            (name, true, i.projection.clone())
+        });
+        lsis.chain(gsis)
+            .map(|(name, global, projection)| Index {
+                keys: schema_of(&name),
+                name,
+                global,
+                projection: projection.unwrap_or_default(),
+                entries: BTreeMap::new(),
+            })
+            .collect()
+    }
+
+    /// The entry key of an item, or `None` when the item is not in the index (an index key
+    /// attribute is absent, or, for items older than the index, of another type).
+    pub fn entry_key(&self, table_key: &[u8], item: &Item) -> Option<Vec<u8>> {
+        let mut out = Vec::new();
+        for attr in self.keys.attrs() {
+            let value = item.get(&attr.name)?;
+            if type_name(value) != attr.kind.as_str() {
+                return None;
+            }
+            super::value::encode_scalar(value, &mut out);
+        }
+        out.extend_from_slice(table_key);
+        Some(out)
+    }
+
+    pub fn add(&mut self, table_key: &[u8], item: &Item) {
+        if let Some(entry) = self.entry_key(table_key, item) {
+            self.entries.insert(entry, table_key.to_vec());
+        }
+    }
+
+    pub fn remove(&mut self, table_key: &[u8], item: &Item) {
+        if let Some(entry) = self.entry_key(table_key, item) {
+            self.entries.remove(&entry);
+        }
+    }
+
+    pub fn projects_all(&self) -> bool {
+        self.projection.projection_type == Some(ProjectionType::All)
+    }
+
+    /// The item as the index holds it: the table's and the index's keys plus the projected
+    /// attributes.
+    pub fn project(&self, item: &Item, table_keys: &KeySchema) -> Item {
+        if self.projects_all() {
+            return item.clone();
+        }
+        let include = self
+            .projection
+            .non_key_attributes
+            .as_deref()
+            .filter(|_| self.projection.projection_type == Some(ProjectionType::Include))
+            .unwrap_or(&[]);
+        item.iter()
+            .filter(|(name, _)| {
+                table_keys.attrs().any(|a| &a.name == *name)
+                    || self.keys.attrs().any(|a| &a.name == *name)
+                    || include.contains(name)
+            })
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    }
+}
+
+impl Table {
+    /// Fills every index from the table's items (a new index, or a table restored).
+    pub(super) fn fill_index(&mut self, position: usize) {
+        let index = &mut self.indexes[position];
+        for (key, item) in &self.items {
+            index.add(key, item);
+        }
+    }
+
+    pub(super) fn index(&self, name: &str) -> Result<&Index, ServiceError> {
+        self.indexes.iter().find(|i| i.name == name).ok_or_else(|| {
+            validation(format!(
+                "The table does not have the specified index: {name}"
+            ))
+        })
+    }
+
+    /// ItemCount and IndexSizeBytes of an index, as DescribeTable shows them.
+    pub(super) fn index_stats(&self, name: &str) -> (i64, i64) {
+        let Some(index) = self.indexes.iter().find(|i| i.name == name) else {
+            return (0, 0);
+        };
+        let size: usize = index
+            .entries
+            .values()
+            .filter_map(|key| self.items.get(key))
+            .map(|item| {
+                if index.projects_all() {
+                    item_size(item)
+                } else {
+                    item_size(&index.project(item, &self.schema))
+                }
+            })
+            .sum();
+        (index.entries.len() as i64, size as i64)
+    }
+}
+
+const INVALID: &str = "One or more parameter values were invalid: ";
+const MAX_GSIS: usize = 20;
+
+/// UpdateTable's GlobalSecondaryIndexUpdates applied to a copy of the definition. Answers the
+/// new definition and the names of the indexes created (to backfill).
+fn apply_gsi_updates(
+    def: &TableDef,
+    input: &UpdateTableInput,
+) -> Result<(TableDef, Vec<String>), ServiceError> {
+    let mut def = def.clone();
+    let mut created = Vec::new();
+    let updates = input
+        .global_secondary_index_updates
+        .as_deref()
+        .unwrap_or(&[]);
+    if input.global_secondary_index_updates.is_some() && updates.is_empty() {
+        return Err(validation(format!(
+            "{INVALID}List of GlobalSecondaryIndexUpdates is empty"
+        )));
+    }
+    // New definitions join the table's (same name: the request's type wins).
+    for new in input.attribute_definitions.iter().flatten() {
+        def.attribute_definitions
+            .retain(|d| d.attribute_name != new.attribute_name);
+        def.attribute_definitions.push(new.clone());
+    }
+    let mut seen = Vec::new();
+    for update in updates {
+        let actions = [
+            update.create.is_some(),
+            update.update.is_some(),
+            update.delete.is_some(),
+        ]
+        .iter()
+        .filter(|a| **a)
+        .count();
+        if actions == 0 {
+            return Err(validation(format!("{INVALID}One of GlobalSecondaryIndexUpdate.Update, GlobalSecondaryIndexUpdate.Create, GlobalSecondaryIndexUpdate.Delete must not be null")));
+        }
+        if actions > 1 {
+            return Err(validation(format!("{INVALID}Only one global secondary index action is allowed per GlobalSecondaryIndexUpdate object")));
+        }
+        let name = update
+            .create
+            .as_ref()
+            .and_then(|c| c.index_name.clone())
+            .or_else(|| update.update.as_ref().and_then(|u| u.index_name.clone()))
+            .or_else(|| update.delete.as_ref().and_then(|d| d.index_name.clone()))
+            .unwrap_or_default();
+        if seen.contains(&name) {
+            return Err(validation(format!("{INVALID}Only one global secondary index update per index is allowed simultaneously. Index: {name}")));
+        }
+        seen.push(name.clone());
+        let position = def
+            .global_secondary_indexes
+            .iter()
+            .position(|i| i.index_name.as_deref() == Some(name.as_str()));
+        let is_lsi = def
+            .local_secondary_indexes
+            .iter()
+            .any(|i| i.index_name.as_deref() == Some(name.as_str()));
+        if let Some(create) = &update.create {
+            if position.is_some() || is_lsi {
+                return Err(validation(
+                    "Attempting to create an index which already exists",
+                ));
+            }
+            if input.attribute_definitions.is_none() {
+                return Err(validation(format!(
+                    "{INVALID}AttributeDefinitions is not specified for index: {name}"
+                )));
+            }
+            let index = GlobalSecondaryIndex {
+                index_name: create.index_name.clone(),
+                key_schema: create.key_schema.clone(),
+                projection: create.projection.clone(),
+                provisioned_throughput: create.provisioned_throughput.clone(),
+                on_demand_throughput: create.on_demand_throughput.clone(),
+                warm_throughput: None,
+            };
+            table::check_new_gsi(&def, &index).map_err(validation)?;
+            if def.global_secondary_indexes.len() >= MAX_GSIS {
+                return Err(LIMIT_EXCEEDED_EXCEPTION.with_message(format!(
+                    "{INVALID}GlobalSecondaryIndex count exceeds the per-table limit of {MAX_GSIS}"
+                )));
+            }
+            def.global_secondary_indexes.push(index);
+            created.push(name);
+        } else if let Some(change) = &update.update {
+            let Some(position) = position else {
+                return Err(validation(format!(
+                    "Cannot update an index that is not a GlobalSecondaryIndex: {name}"
+                )));
+            };
+            if let Some(throughput) = &change.provisioned_throughput {
+                def.global_secondary_indexes[position].provisioned_throughput =
+                    Some(throughput.clone());
+            }
+        } else {
+            let Some(position) = position else {
+                return Err(validation(format!(
+                    "Cannot delete an index that is not a GlobalSecondaryIndex: {name}"
+                )));
+            };
+            def.global_secondary_indexes.remove(position);
+        }
+    }
+    Ok((def, created))
+}
+
+impl Handler<'_, '_> {
+    /// UpdateTable: global secondary indexes created (backfilled at once, ACTIVE) and
+    /// deleted, attribute definitions, deletion protection and stream settings.
+    pub(super) fn run_update_table(
+        &mut self,
+        input: UpdateTableInput,
+    ) -> Result<UpdateTableOutput, ServiceError> {
+        table_name_check(input.table_name.as_deref())?;
+        let name_or_arn = input.table_name.clone().unwrap_or_default();
+        let changes_something = input.global_secondary_index_updates.is_some()
+            || input.provisioned_throughput.is_some()
+            || input.billing_mode.is_some()
+            || input.stream_specification.is_some()
+            || input.sse_specification.is_some()
+            || input.table_class.is_some()
+            || input.deletion_protection_enabled.is_some()
+            || input.on_demand_throughput.is_some();
+        let scope = self.ctx.scope();
+        let table = self
+            .state
+            .table(&scope, &name_or_arn)
+            .ok_or_else(|| table_not_found(&name_or_arn))?;
+        if !changes_something {
+            return Err(validation("At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates, SSESpecification, ReplicaUpdates, MultiAccountReplicaReady, ReplicaTransitRoleArn, MultiRegionConsistency, DeletionProtectionEnabled, OnDemandThroughput, WarmThroughput or TableClass is required"));
+        }
+        let (mut def, created) = apply_gsi_updates(&table.def, &input)?;
+        if let Some(protect) = input.deletion_protection_enabled {
+            def.deletion_protection = protect;
+        }
+        if let Some(class) = &input.table_class {
+            def.table_class = Some(class.clone());
+        }
+        if let Some(stream) = &input.stream_specification {
+            def.stream = Some(stream.clone());
+        }
+        if let Some(mode) = &input.billing_mode {
+            def.billing_mode = mode.clone();
+            // On demand, DescribeTable shows zero provisioned capacity.
+            if *mode == BillingMode::PayPerRequest {
+                (def.read_capacity, def.write_capacity) = (0, 0);
+                for gsi in &mut def.global_secondary_indexes {
+                    gsi.provisioned_throughput = None;
+                }
+            }
+        }
+        if let Some(t) = &input.provisioned_throughput {
+            def.read_capacity = t.read_capacity_units.unwrap_or(def.read_capacity);
+            def.write_capacity = t.write_capacity_units.unwrap_or(def.write_capacity);
+        }
+        // Indexes of the new definition: kept ones keep their entries, new ones are
+        // backfilled from the items.
+        let mut old: BTreeMap<String, Index> = std::mem::take(&mut table.indexes)
+            .into_iter()
+            .map(|i| (i.name.clone(), i))
+            .collect();
+        table.indexes = Index::all(&def)
+            .into_iter()
+            .map(|fresh| old.remove(&fresh.name).unwrap_or(fresh))
+            .collect();
+        for name in &created {
+            if let Some(position) = table.indexes.iter().position(|i| &i.name == name) {
+                table.fill_index(position);
+            }
+        }
+        table.def = def;
+        let record = table_record(&scope, &table.def.name);
+        let description = table.describe(TableStatus::Active);
+        self.ctx.persist(record, &table.def);
+        Ok(UpdateTableOutput {
+            table_description: Some(description),
+        })
+    }
+}
