@@ -4,6 +4,7 @@
 import { test, before, after, afterEach } from "node:test";
 import assert from "node:assert/strict";
 import { serveDist, launch, appReady, screenshot } from "./harness.mjs";
+import * as ui from "./lambda-ui.mjs";
 
 let server;
 let browser;
@@ -26,18 +27,9 @@ after(async () => {
   await server?.close();
 });
 
-const notice = (text) => page.locator(".notice", { hasText: text });
-// The document as CodeMirror holds it (innerText would double the blank lines).
-const editorText = () => page.evaluate(() => document.querySelector(".editor").nimbusEditor.getText());
-
-/** Replaces the editor's document with `text`, typed as the keyboard would insert it. */
-async function typeIntoEditor(text) {
-  await page.locator(".editor .cm-content").click();
-  await page.keyboard.press("Control+A");
-  await page.keyboard.press("Delete");
-  // insertText skips CodeMirror's bracket closing and auto-indent, so the code lands verbatim.
-  await page.keyboard.insertText(text);
-}
+const notice = (text) => ui.notice(page, text);
+const editorText = () => ui.editorText(page);
+const typeIntoEditor = (text) => ui.typeIntoEditor(page, text);
 
 const INDEX = `import { greet } from "./util.mjs";
 
@@ -52,18 +44,10 @@ export const handler = async (event, context) => {
 const UTIL = `export const greet = (name) => "Hello, " + name + "!";\n`;
 
 test("lambda: write, deploy, save a test event, invoke, see result and logs, reload", async () => {
-  await page.fill('input[name="playground-name"]', "Lambda test");
-  await page.click('button:has-text("New playground")');
-  await page.waitForURL(/#\/p\//);
-  await page.click('.tree[data-service="lambda"] .tree-head');
-  await page.fill('input[name="function-name"]', "hello");
-  assert.equal(await page.inputValue('input[name="handler"]'), "index.handler");
-  await page.click('button:has-text("Create function")');
-  await page.waitForURL(/lambda\/hello$/);
-  await page.locator('.tree[data-service="lambda"] .tree-item', { hasText: "hello" }).waitFor();
+  await ui.newPlayground(page, "Lambda test");
+  await ui.createFunctionInUi(page, "hello");
 
   // The starter code is in the editor, in the handler's file.
-  await page.locator(".editor .cm-content").waitFor();
   assert.match(await editorText(), /export const handler = async \(event, context\)/);
   assert.equal(await page.locator(".tab.current").innerText(), "index.mjs");
 
@@ -118,10 +102,8 @@ test("lambda: write, deploy, save a test event, invoke, see result and logs, rel
   assert.equal(await editorText(), INDEX);
 
   // The live log panel shows the platform lines and the function's own.
-  const logs = page.locator(".fn-logs .log-lines");
-  await logs.locator(".log-line.platform", { hasText: "START RequestId" }).first().waitFor();
-  await logs.locator(".log-line.platform", { hasText: "REPORT RequestId" }).first().waitFor();
-  await logs.locator(".log-line", { hasText: "greeting Alice" }).first().waitFor();
+  const logs = ui.logLines(page);
+  await ui.waitForLogs(page, ["greeting Alice"]);
 
   // A second invoke reuses the warm environment.
   await page.click('button[name="test"]');

@@ -7,6 +7,7 @@ import { readFile, writeFile, mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { serveDist, launch, appReady, screenshot } from "./harness.mjs";
+import { newPlayground, playgroundId, shareLink } from "./lambda-ui.mjs";
 
 let server;
 let alice; // the browser profile that builds and shares
@@ -99,8 +100,6 @@ async function call(page, id, service, operation, input) {
   );
 }
 
-const playgroundId = (page) => decodeURIComponent(new URL(page.url()).hash.split("/")[2]);
-
 /** What a person checks after opening a copy: the table, its items, the function. */
 async function assertSameContent(page) {
   const id = playgroundId(page);
@@ -126,9 +125,7 @@ async function exportDefinition(page) {
 
 test("a share link opened in a fresh browser recreates the playground", async () => {
   const page = alice.page;
-  await page.fill('input[name="playground-name"]', "Notes demo");
-  await page.click('button:has-text("New playground")');
-  await page.waitForURL(/#\/p\//);
+  await newPlayground(page, "Notes demo");
   const id = playgroundId(page);
   await call(page, id, "dynamodb", "CreateTable", {
     TableName: "notes",
@@ -150,10 +147,8 @@ test("a share link opened in a fresh browser recreates the playground", async ()
   await assertSameContent(page);
 
   await alice.context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: server.url });
-  await page.click(".share-actions button.share");
+  const link = await shareLink(page);
   const dialog = page.locator(".share-dialog");
-  await dialog.waitFor();
-  const link = await dialog.locator("textarea.share-link").inputValue();
   assert.match(link, new RegExp(`^${server.url.replace(/[.]/g, "\\.")}#/share/[A-Za-z0-9_-]+$`));
   assert.ok(link.length < 4000, `the link is ${link.length} characters`);
   await dialog.locator("button.copy").click();
