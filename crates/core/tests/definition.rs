@@ -1,22 +1,19 @@
 //! A playground's definition: export through the API, the share link, and recreation.
 
+mod common;
+
 use std::sync::Arc;
 
-use base64::{engine::general_purpose::STANDARD, Engine as _};
+use base64::Engine as _;
+use common::{b64, zip, DOCS_ACCOUNT};
 use nimbus_core::{
     definition::{self, Definition, MAX_ITEMS},
-    services::lambda::zip,
     Caller, Emulator, ManualClock, SeededIds,
 };
 use serde_json::{json, Value};
 
 fn caller() -> Caller {
-    Caller {
-        account_id: "123456789012".into(),
-        region: "us-east-1".into(),
-        access_key_id: "test".into(),
-        endpoint: "http://localhost:4566".into(),
-    }
+    common::caller(DOCS_ACCOUNT)
 }
 
 fn emulator() -> Emulator {
@@ -40,7 +37,7 @@ fn create_function(emulator: &mut Emulator, name: &str, files: &[(&str, &[u8])],
         "Runtime": "nodejs20.x",
         "Handler": "index.handler",
         "Role": definition::DEFAULT_ROLE,
-        "Code": { "ZipFile": STANDARD.encode(zip::write(files.iter().copied(), true)) },
+        "Code": { "ZipFile": b64(&zip(files)) },
     });
     if let (Some(input), Some(extra)) = (input.as_object_mut(), extra.as_object()) {
         input.extend(extra.clone());
@@ -190,13 +187,13 @@ fn full_playground() -> Emulator {
         &mut emulator,
         "s3",
         "PutObject",
-        json!({ "Bucket": "site", "Key": "index.html", "Body": STANDARD.encode("<h1>hi</h1>"), "ContentType": "text/html" }),
+        json!({ "Bucket": "site", "Key": "index.html", "Body": b64(b"<h1>hi</h1>"), "ContentType": "text/html" }),
     );
     ok(
         &mut emulator,
         "s3",
         "PutObject",
-        json!({ "Bucket": "site", "Key": "logo.bin", "Body": STANDARD.encode([0xffu8, 0xd8, 0x00]) }),
+        json!({ "Bucket": "site", "Key": "logo.bin", "Body": b64(&[0xffu8, 0xd8, 0x00]) }),
     );
     emulator
 }
@@ -254,7 +251,7 @@ fn export_keeps_settings_code_and_seed_data() {
     let binary = function("with-binary");
     assert_eq!(
         binary.binary_files["lib/blob.bin"],
-        STANDARD.encode([0, 159, 146, 150, 255])
+        b64(&[0, 159, 146, 150, 255])
     );
 
     let orders = exported.tables.iter().find(|t| t.name == "orders").unwrap();

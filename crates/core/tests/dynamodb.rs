@@ -1,78 +1,25 @@
 //! DynamoDB through the emulator's entry point, in the canonical JSON form.
 
-use std::{collections::BTreeMap, sync::Arc};
+mod common;
 
-use nimbus_core::{
-    emulator::Ctx, outbox::Outbox, services::dynamodb, Caller, ChangeSet, Emulator, ManualClock,
-    SeededIds,
-};
+use common::{caller, caller_in, restore_state, table_input, with_ctx, ACCOUNT, T0};
+use nimbus_core::services::dynamodb;
 use serde_json::{json, Value};
 
-const T0: i64 = 1_700_000_000_000;
 const REGION: &str = "us-east-1";
-const ACCOUNT: &str = "000000000000";
 
-fn caller() -> Caller {
-    Caller {
-        account_id: ACCOUNT.into(),
-        region: REGION.into(),
-        access_key_id: "AKIAIOSFODNN7EXAMPLE".into(),
-        endpoint: "http://localhost:4566".into(),
-    }
-}
-
-struct World {
-    clock: Arc<ManualClock>,
-    emulator: Emulator,
-    changes: Vec<ChangeSet>,
-}
+type World = common::World<(String, String)>;
 
 type Answer = Result<Value, (String, String)>;
 
+fn world() -> World {
+    World::new("dynamodb", ACCOUNT)
+}
+
 impl World {
-    fn new() -> Self {
-        let clock = Arc::new(ManualClock::new(T0));
-        let emulator = Emulator::new(clock.clone(), Box::new(SeededIds::new(1)));
-        World {
-            clock,
-            emulator,
-            changes: Vec::new(),
-        }
-    }
-
-    fn call(&mut self, op: &str, input: Value) -> Answer {
-        let outcome = self.emulator.call(&caller(), "dynamodb", op, input);
-        if outcome.result.is_err() {
-            assert!(outcome.changes.is_empty(), "{op} failed but changed state");
-        }
-        self.changes.push(outcome.changes);
-        outcome.result.map_err(|e| (e.code, e.message))
-    }
-
-    fn ok(&mut self, op: &str, input: Value) -> Value {
-        self.call(op, input)
-            .unwrap_or_else(|e| panic!("{op} failed: {e:?}"))
-    }
-
     /// A table keyed by `pk` (S) and, when given, `sk` of the given type.
     fn table(&mut self, name: &str, sort: Option<&str>) -> Value {
-        let mut keys = vec![json!({"AttributeName": "pk", "KeyType": "HASH"})];
-        let mut defs = vec![json!({"AttributeName": "pk", "AttributeType": "S"})];
-        if let Some(kind) = sort {
-            keys.push(json!({"AttributeName": "sk", "KeyType": "RANGE"}));
-            defs.push(json!({"AttributeName": "sk", "AttributeType": kind}));
-        }
-        self.ok(
-            "CreateTable",
-            json!({"TableName": name, "KeySchema": keys, "AttributeDefinitions": defs,
-                   "BillingMode": "PAY_PER_REQUEST"}),
-        )
-    }
-
-    fn records(&self) -> BTreeMap<String, Vec<u8>> {
-        let mut map = BTreeMap::new();
-        nimbus_storage::apply_to_map(&mut map, &self.changes);
-        map
+        self.ok("CreateTable", table_input(name, sort))
     }
 }
 
@@ -86,7 +33,7 @@ fn validation(message: &str) -> Answer {
 
 #[test]
 fn create_table_describes_the_new_table() {
-    let mut w = World::new();
+    let mut w = world();
     let out = w.ok(
         "CreateTable",
         json!({
@@ -139,7 +86,7 @@ fn create_table_describes_the_new_table() {
 
 #[test]
 fn on_demand_tables_with_indexes_and_streams() {
-    let mut w = World::new();
+    let mut w = world();
     let out = w.ok(
         "CreateTable",
         json!({
@@ -285,7 +232,7 @@ fn create_table_rejects_what_aws_rejects() {
         ),
     ];
     for (input, message) in cases {
-        let mut w = World::new();
+        let mut w = world();
         assert_eq!(
             w.call("CreateTable", input.clone()),
             validation(message),
@@ -298,7 +245,7 @@ fn create_table_rejects_what_aws_rejects() {
 
 #[test]
 fn table_names_are_unique_per_account_and_region() {
-    let mut w = World::new();
+    let mut w = world();
     w.table("tab1", None);
     let again = w.call(
         "CreateTable",
@@ -311,10 +258,7 @@ fn table_names_are_unique_per_account_and_region() {
         err("ResourceInUseException", "Table already exists: tab1")
     );
 
-    let other_region = Caller {
-        region: "eu-west-1".into(),
-        ..caller()
-    };
+    let other_region = caller_in(ACCOUNT, "eu-west-1");
     let listed = w
         .emulator
         .call(&other_region, "dynamodb", "ListTables", json!({}))
@@ -325,7 +269,7 @@ fn table_names_are_unique_per_account_and_region() {
 
 #[test]
 fn list_tables_pages_in_name_order() {
-    let mut w = World::new();
+    let mut w = world();
     for name in ["delta", "alpha", "charlie", "bravo", "echo"] {
         w.table(name, None);
     }
@@ -367,7 +311,7 @@ fn list_tables_pages_in_name_order() {
 
 #[test]
 fn describe_and_delete_name_a_missing_table() {
-    let mut w = World::new();
+    let mut w = world();
     let missing = err(
         "ResourceNotFoundException",
         "Requested resource not found: Table: nope not found",
@@ -385,7 +329,7 @@ fn describe_and_delete_name_a_missing_table() {
 
 #[test]
 fn items_round_trip_with_normalised_numbers() {
-    let mut w = World::new();
+    let mut w = world();
     w.table("things", Some("N"));
     let item = json!({
         "pk": {"S": "a"}, "sk": {"N": "01.50"},
@@ -476,7 +420,7 @@ fn items_round_trip_with_normalised_numbers() {
 
 #[test]
 fn table_counts_items_and_bytes() {
-    let mut w = World::new();
+    let mut w = world();
     w.table("sized", None);
     // "pk"(2) + "abc"(3) + "n"(1) + 123 (2 digit pairs + 1 = 3) = 9 bytes.
     w.ok(
@@ -494,7 +438,7 @@ fn table_counts_items_and_bytes() {
 
 #[test]
 fn put_item_rejects_what_aws_rejects() {
-    let mut w = World::new();
+    let mut w = world();
     w.table("tab1", Some("S"));
     let put = |item: Value| json!({"TableName": "tab1", "Item": item});
     let big = "x".repeat(400 * 1024);
@@ -629,7 +573,7 @@ fn put_item_rejects_what_aws_rejects() {
 
 #[test]
 fn key_parameters_must_match_the_schema() {
-    let mut w = World::new();
+    let mut w = world();
     w.table("tab2", Some("N"));
     let mismatch = validation("The provided key element does not match the schema");
     for key in [
@@ -710,7 +654,7 @@ fn key_parameters_must_match_the_schema() {
 
 #[test]
 fn conditional_writes() {
-    let mut w = World::new();
+    let mut w = world();
     w.table("locks", None);
     let create_once = json!({"TableName": "locks", "Item": {"pk": {"S": "job"}, "owner": {"S": "a"}},
                              "ConditionExpression": "attribute_not_exists(#k)",
@@ -724,7 +668,7 @@ fn conditional_writes() {
 
     // The failing caller can ask for the item that made the condition fail.
     let outcome = w.emulator.call(
-        &caller(),
+        &caller(ACCOUNT),
         "dynamodb",
         "DeleteItem",
         json!({"TableName": "locks", "Key": {"pk": {"S": "job"}},
@@ -802,7 +746,7 @@ fn conditional_writes() {
 
 #[test]
 fn delete_table_drops_its_items() {
-    let mut w = World::new();
+    let mut w = world();
     w.table("gone", None);
     w.table("gone2", None);
     for table in ["gone", "gone2"] {
@@ -830,14 +774,18 @@ fn delete_table_drops_its_items() {
     );
     // The stored records agree: the neighbour keeps its item, the old one has none.
     let records = w.records();
-    let items: Vec<&String> = records.keys().filter(|k| k.contains("/item/")).collect();
+    let items: Vec<&String> = records
+        .iter()
+        .map(|(k, _)| k)
+        .filter(|k| k.contains("/item/"))
+        .collect();
     assert_eq!(items.len(), 1);
     assert!(items[0].starts_with(&format!("dynamodb/{ACCOUNT}/{REGION}/table/gone2/item/")));
 }
 
 #[test]
 fn deletion_protection_keeps_a_table() {
-    let mut w = World::new();
+    let mut w = world();
     w.ok(
         "CreateTable",
         json!({"TableName": "kept", "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
@@ -854,7 +802,7 @@ fn deletion_protection_keeps_a_table() {
 
 /// A world with two tables and a few items, some overwritten and deleted.
 fn busy_world() -> World {
-    let mut w = World::new();
+    let mut w = world();
     w.table("events", Some("N"));
     w.table("users", None);
     for (pk, sk) in [("a", "10"), ("a", "-2"), ("b", "3"), ("a", "1.5")] {
@@ -882,30 +830,17 @@ fn busy_world() -> World {
 #[test]
 fn restore_rebuilds_tables_and_items_from_records() {
     let w = busy_world();
-    let mut state = dynamodb::State::default();
-    for (key, value) in w.records() {
-        let (service, scope, rest) = nimbus_core::services::parse_record_key(&key).unwrap();
-        assert_eq!(service, "dynamodb");
-        dynamodb::restore(&mut state, scope, rest, &value).unwrap();
-    }
-    let caller = caller();
+    let mut state = restore_state!(dynamodb, w.records());
+    let caller = caller(ACCOUNT);
     let mut call = |op: &str, input: Value| {
-        let mut changes = ChangeSet::default();
-        let mut outbox = Outbox::default();
-        let mut ids = SeededIds::new(99);
-        let mut ctx = Ctx {
-            caller: &caller,
-            request_id: "r",
-            now_millis: T0,
-            ids: &mut ids,
-            changes: &mut changes,
-            outbox: &mut outbox,
-        };
-        let mut handler = dynamodb::Handler {
-            state: &mut state,
-            ctx: &mut ctx,
-        };
-        nimbus_shapes::dynamodb::dispatch(&mut handler, op, input).unwrap()
+        with_ctx(&caller, T0, 99, |ctx| {
+            let mut handler = dynamodb::Handler {
+                state: &mut state,
+                ctx,
+            };
+            nimbus_shapes::dynamodb::dispatch(&mut handler, op, input).unwrap()
+        })
+        .0
     };
     assert_eq!(
         call("ListTables", json!({}))["TableNames"],
@@ -937,17 +872,11 @@ fn restore_rebuilds_tables_and_items_from_records() {
 #[test]
 fn emulator_restores_tables_and_items() {
     let w = busy_world();
-    let mut fresh = Emulator::new(w.clock.clone(), Box::new(SeededIds::new(2)));
-    fresh.restore(w.records().into_iter().collect()).unwrap();
-    let got = fresh
-        .call(
-            &caller(),
-            "dynamodb",
-            "GetItem",
-            json!({"TableName": "events", "Key": {"pk": {"S": "a"}, "sk": {"N": "1.5"}}}),
-        )
-        .result
-        .unwrap();
+    let mut fresh = w.restart();
+    let got = fresh.ok(
+        "GetItem",
+        json!({"TableName": "events", "Key": {"pk": {"S": "a"}, "sk": {"N": "1.5"}}}),
+    );
     assert_eq!(got["Item"]["v"], json!({"S": "first"}));
 }
 
@@ -972,7 +901,7 @@ fn records_sort_a_partition_by_sort_key() {
 
 #[test]
 fn failed_calls_change_nothing() {
-    let mut w = World::new();
+    let mut w = world();
     w.table("tab3", None);
     let before = w.records();
     for (op, input) in [
@@ -995,7 +924,7 @@ fn failed_calls_change_nothing() {
             "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}], "BillingMode": "PAY_PER_REQUEST"}),
         ),
     ] {
-        let outcome = w.emulator.call(&caller(), "dynamodb", op, input);
+        let outcome = w.emulator.call(&caller(ACCOUNT), "dynamodb", op, input);
         assert!(outcome.result.is_err(), "{op}");
         assert!(outcome.changes.is_empty(), "{op}");
     }

@@ -1,74 +1,29 @@
 //! DynamoDB batches and transactions through the emulator's entry point: limits, AWS's
 //! exact refusals, all-or-nothing, cancellation reasons in order, token idempotency.
 
-use std::sync::Arc;
+mod common;
 
-use nimbus_core::{Caller, ChangeSet, Emulator, ManualClock, SeededIds};
+use common::{caller, table_input, ACCOUNT};
 use nimbus_storage::Change;
 use serde_json::{json, Value};
 
-fn caller() -> Caller {
-    Caller {
-        account_id: "000000000000".into(),
-        region: "us-east-1".into(),
-        access_key_id: "AKIAIOSFODNN7EXAMPLE".into(),
-        endpoint: "http://localhost:4566".into(),
-    }
-}
-
-struct World {
-    clock: Arc<ManualClock>,
-    emulator: Emulator,
-    last_changes: ChangeSet,
-}
+type World = common::World<(String, String)>;
 
 type Answer = Result<Value, (String, String)>;
 
+/// Two tables: `items` (pk S) and `orders` (pk S, sk N).
+fn world() -> World {
+    let mut w = World::new("dynamodb", ACCOUNT);
+    w.ok("CreateTable", table_input("items", None));
+    w.ok("CreateTable", table_input("orders", Some("N")));
+    w
+}
+
 impl World {
-    /// Two tables: `items` (pk S) and `orders` (pk S, sk N).
-    fn new() -> Self {
-        let clock = Arc::new(ManualClock::new(1_700_000_000_000));
-        let emulator = Emulator::new(clock.clone(), Box::new(SeededIds::new(1)));
-        let mut w = World {
-            clock,
-            emulator,
-            last_changes: ChangeSet::default(),
-        };
-        for (name, sort) in [("items", false), ("orders", true)] {
-            let mut keys = vec![json!({"AttributeName": "pk", "KeyType": "HASH"})];
-            let mut defs = vec![json!({"AttributeName": "pk", "AttributeType": "S"})];
-            if sort {
-                keys.push(json!({"AttributeName": "sk", "KeyType": "RANGE"}));
-                defs.push(json!({"AttributeName": "sk", "AttributeType": "N"}));
-            }
-            w.ok(
-                "CreateTable",
-                json!({"TableName": name, "KeySchema": keys, "AttributeDefinitions": defs,
-                       "BillingMode": "PAY_PER_REQUEST"}),
-            );
-        }
-        w
-    }
-
-    fn call(&mut self, op: &str, input: Value) -> Answer {
-        let outcome = self.emulator.call(&caller(), "dynamodb", op, input);
-        if outcome.result.is_err() {
-            assert!(outcome.changes.is_empty(), "{op} failed but changed state");
-        }
-        self.last_changes = outcome.changes;
-        outcome.result.map_err(|e| (e.code, e.message))
-    }
-
-    fn ok(&mut self, op: &str, input: Value) -> Value {
-        self.call(op, input)
-            .unwrap_or_else(|e| panic!("{op} failed: {e:?}"))
-    }
-
     /// The full error, fields included (CancellationReasons).
     fn error(&mut self, op: &str, input: Value) -> nimbus_shapes::ServiceError {
-        let outcome = self.emulator.call(&caller(), "dynamodb", op, input);
-        assert!(outcome.changes.is_empty(), "{op} failed but changed state");
-        outcome.result.expect_err("the call should fail")
+        self.send(&caller(ACCOUNT), "dynamodb", op, input)
+            .expect_err("the call should fail")
     }
 
     fn put(&mut self, pk: &str, n: i64) {
@@ -102,7 +57,7 @@ fn put_request(pk: &str) -> Value {
 
 #[test]
 fn batch_write_and_get_round_trip_in_one_changeset() {
-    let mut w = World::new();
+    let mut w = world();
     w.put("old", 9);
     let out = w.ok(
         "BatchWriteItem",
@@ -119,7 +74,7 @@ fn batch_write_and_get_round_trip_in_one_changeset() {
                {"TableName": "orders", "CapacityUnits": 1.0}])
     );
     // Four writes, one changeset: three puts and one delete.
-    let changes = &w.last_changes.changes;
+    let changes = &w.last_changes().changes;
     assert_eq!(changes.len(), 4);
     assert_eq!(
         changes
@@ -152,12 +107,12 @@ fn batch_write_and_get_round_trip_in_one_changeset() {
                {"TableName": "orders", "CapacityUnits": 0.5}])
     );
     // Reads change nothing.
-    assert!(w.last_changes.is_empty());
+    assert!(w.last_changes().is_empty());
 }
 
 #[test]
 fn batch_limits_and_refusals_use_aws_words() {
-    let mut w = World::new();
+    let mut w = world();
     let puts: Vec<Value> = (0..26).map(|i| put_request(&format!("k{i}"))).collect();
     assert_eq!(
         w.call("BatchWriteItem", json!({"RequestItems": {"items": puts}})),
@@ -211,7 +166,7 @@ fn batch_limits_and_refusals_use_aws_words() {
 
 #[test]
 fn a_refused_batch_writes_nothing() {
-    let mut w = World::new();
+    let mut w = world();
     // A missing table, or a bad key anywhere, refuses the whole batch.
     assert_eq!(
         w.call(
@@ -235,7 +190,7 @@ fn a_refused_batch_writes_nothing() {
 
 #[test]
 fn batch_get_stops_at_sixteen_megabytes() {
-    let mut w = World::new();
+    let mut w = world();
     // 50 items of ~390 KB: about 19 MB in all, more than one answer carries.
     let big = "x".repeat(390 * 1024);
     for i in 0..50 {
@@ -274,7 +229,7 @@ fn transfer(from_balance_at_least: i64) -> Value {
 
 #[test]
 fn a_transaction_is_all_or_nothing_with_reasons_in_order() {
-    let mut w = World::new();
+    let mut w = world();
     w.put("alice", 5);
     w.put("bob", 0);
     let error = w.error("TransactWriteItems", transfer(10));
@@ -309,7 +264,7 @@ fn a_transaction_is_all_or_nothing_with_reasons_in_order() {
         json!([{"TableName": "items", "CapacityUnits": 8.0}])
     );
     // One changeset: a put, an update (put) and a delete.
-    assert_eq!(w.last_changes.changes.len(), 3);
+    assert_eq!(w.last_changes().changes.len(), 3);
     assert!(w.get("log").is_some());
     assert_eq!(w.get("bob").unwrap()["n"], json!({"N": "1"}));
     assert_eq!(w.get("gone"), None);
@@ -317,7 +272,7 @@ fn a_transaction_is_all_or_nothing_with_reasons_in_order() {
 
 #[test]
 fn transaction_refusals_use_aws_words() {
-    let mut w = World::new();
+    let mut w = world();
     assert_eq!(
         w.call(
             "TransactWriteItems",
@@ -374,7 +329,7 @@ fn transaction_refusals_use_aws_words() {
 
 #[test]
 fn client_request_tokens_make_a_transaction_idempotent_for_ten_minutes() {
-    let mut w = World::new();
+    let mut w = world();
     w.put("c", 0);
     let bump = |token: &str, by: &str| {
         json!({"ClientRequestToken": token, "TransactItems": [
@@ -384,7 +339,7 @@ fn client_request_tokens_make_a_transaction_idempotent_for_ten_minutes() {
     w.ok("TransactWriteItems", bump("t1", "1"));
     // The same request again succeeds without applying twice.
     w.ok("TransactWriteItems", bump("t1", "1"));
-    assert!(w.last_changes.is_empty());
+    assert!(w.last_changes().is_empty());
     assert_eq!(w.get("c").unwrap()["n"], json!({"N": "1"}));
     // Another request with the same token is refused.
     let (code, _) = w.call("TransactWriteItems", bump("t1", "2")).unwrap_err();
@@ -403,7 +358,7 @@ fn client_request_tokens_make_a_transaction_idempotent_for_ten_minutes() {
 
 #[test]
 fn transact_get_answers_in_request_order() {
-    let mut w = World::new();
+    let mut w = world();
     w.put("a", 1);
     w.put("b", 2);
     let out = w.ok(
@@ -426,7 +381,7 @@ fn transact_get_answers_in_request_order() {
 
 #[test]
 fn an_update_that_grows_an_item_too_big_cancels_the_transaction() {
-    let mut w = World::new();
+    let mut w = world();
     let half = "x".repeat(300 * 1024);
     w.ok(
         "PutItem",

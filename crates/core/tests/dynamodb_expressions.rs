@@ -5,19 +5,10 @@
 //! Placeholders are written compactly: values as `:name=TYPE:text` (`:n=N:5`, `:e=S:`,
 //! `:t=BOOL:true`, `:z=NULL:`) or `:name={json}`; names as `#name=attribute`.
 
-use std::sync::Arc;
+mod common;
 
-use nimbus_core::{Caller, Emulator, ManualClock, SeededIds};
+use common::{caller, table_input, ACCOUNT};
 use serde_json::{json, Map, Value};
-
-fn caller() -> Caller {
-    Caller {
-        account_id: "000000000000".into(),
-        region: "us-east-1".into(),
-        access_key_id: "AKIAIOSFODNN7EXAMPLE".into(),
-        endpoint: "http://localhost:4566".into(),
-    }
-}
 
 /// The item every case starts from (binary `AQID` is bytes 1, 2, 3).
 fn base_item() -> Value {
@@ -39,41 +30,21 @@ fn base_item() -> Value {
 
 type Answer = Result<Value, (String, String)>;
 
-struct World {
-    emulator: Emulator,
+type World = common::World<(String, String)>;
+
+/// A table `t` keyed by `pk` (S), holding `item` if given.
+fn table_world(item: Option<Value>) -> World {
+    let mut world = World::new("dynamodb", ACCOUNT);
+    world.call("CreateTable", table_input("tbl", None)).unwrap();
+    if let Some(item) = item {
+        world
+            .call("PutItem", json!({"TableName": "tbl", "Item": item}))
+            .unwrap();
+    }
+    world
 }
 
 impl World {
-    /// A table `t` keyed by `pk` (S), holding `item` if given.
-    fn new(item: Option<Value>) -> Self {
-        let clock = Arc::new(ManualClock::new(1_700_000_000_000));
-        let mut world = World {
-            emulator: Emulator::new(clock, Box::new(SeededIds::new(1))),
-        };
-        world
-            .call(
-                "CreateTable",
-                json!({"TableName": "tbl",
-                       "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
-                       "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
-                       "BillingMode": "PAY_PER_REQUEST"}),
-            )
-            .unwrap();
-        if let Some(item) = item {
-            world
-                .call("PutItem", json!({"TableName": "tbl", "Item": item}))
-                .unwrap();
-        }
-        world
-    }
-
-    fn call(&mut self, op: &str, input: Value) -> Answer {
-        self.emulator
-            .call(&caller(), "dynamodb", op, input)
-            .result
-            .map_err(|e| (e.code, e.message))
-    }
-
     fn stored(&mut self) -> Option<Value> {
         let got = self
             .call(
@@ -140,7 +111,7 @@ fn e(message: &str) -> Truth {
 
 /// The condition's outcome as ConditionExpression (UpdateItem without an update).
 fn as_condition(item: Option<Value>, expression: &str, n: &str, v: &str) -> Truth {
-    let mut world = World::new(item);
+    let mut world = table_world(item);
     let request = with_placeholders(
         json!({"TableName": "tbl", "Key": {"pk": {"S": "k"}}, "ConditionExpression": expression}),
         n,
@@ -156,7 +127,7 @@ fn as_condition(item: Option<Value>, expression: &str, n: &str, v: &str) -> Trut
 /// The same expression as a Scan's FilterExpression over the base item, with the
 /// expression's name in messages put back to ConditionExpression.
 fn as_filter(expression: &str, n: &str, v: &str) -> Truth {
-    let mut world = World::new(Some(base_item()));
+    let mut world = table_world(Some(base_item()));
     let request = with_placeholders(
         json!({"TableName": "tbl", "FilterExpression": expression}),
         n,
@@ -811,7 +782,7 @@ fn updates() {
     let cases = update_cases();
     let mut failures = Vec::new();
     for (expression, n, v, want) in &cases {
-        let mut world = World::new(Some(base_item()));
+        let mut world = table_world(Some(base_item()));
         let request = with_placeholders(
             json!({"TableName": "tbl", "Key": {"pk": {"S": "k"}}, "UpdateExpression": expression,
                    "ReturnValues": "ALL_NEW"}),
@@ -884,7 +855,7 @@ fn projections() {
         ("s", "#a=n", Err("Value provided in ExpressionAttributeNames unused in expressions: keys: {#a}")),
     ];
     for (expression, n, want) in cases {
-        let mut world = World::new(Some(base_item()));
+        let mut world = table_world(Some(base_item()));
         let request = with_placeholders(
             json!({"TableName": "tbl", "Key": {"pk": {"S": "k"}}, "ProjectionExpression": expression}),
             n,
@@ -927,7 +898,7 @@ fn update_item_return_values() {
         ),
     ];
     for (mode, want) in cases {
-        let mut world = World::new(Some(base_item()));
+        let mut world = table_world(Some(base_item()));
         let answer = world
             .call(
                 "UpdateItem",
@@ -936,7 +907,7 @@ fn update_item_return_values() {
             .unwrap();
         assert_eq!(answer.get("Attributes").cloned(), want, "{mode}");
     }
-    let mut world = World::new(Some(base_item()));
+    let mut world = table_world(Some(base_item()));
     let answer = world
         .call(
             "UpdateItem",
@@ -948,7 +919,7 @@ fn update_item_return_values() {
     assert!(answer["Attributes"].get("s").is_none());
 
     // Nothing of the old item was updated, or there was no old item: no Attributes.
-    let mut world = World::new(None);
+    let mut world = table_world(None);
     let answer = world
         .call(
             "UpdateItem",
@@ -978,7 +949,7 @@ fn update_item_return_values() {
 
 #[test]
 fn update_item_creates_absent_items() {
-    let mut world = World::new(None);
+    let mut world = table_world(None);
     let answer = world
         .call(
             "UpdateItem",
@@ -993,7 +964,7 @@ fn update_item_creates_absent_items() {
     assert_eq!(answer["Attributes"], created);
     assert_eq!(world.stored(), Some(created));
     // An update without an expression still creates the item, with its key alone.
-    let mut world = World::new(None);
+    let mut world = table_world(None);
     world
         .call(
             "UpdateItem",
@@ -1006,7 +977,7 @@ fn update_item_creates_absent_items() {
         ("REMOVE a, b", ""),
         ("DELETE tags :t", r#":t={"SS":["a"]}"#),
     ] {
-        let mut world = World::new(None);
+        let mut world = table_world(None);
         let request = update_request(expression, values, json!({"ReturnValues": "ALL_NEW"}));
         assert_eq!(
             world.call("UpdateItem", request).unwrap(),
@@ -1015,7 +986,7 @@ fn update_item_creates_absent_items() {
         );
         assert_eq!(world.stored(), None, "{expression}");
     }
-    let mut world = World::new(None);
+    let mut world = table_world(None);
     world
         .call(
             "UpdateItem",
@@ -1024,7 +995,7 @@ fn update_item_creates_absent_items() {
         .unwrap();
     assert_eq!(world.stored(), None);
     // REMOVE of nested paths is ignored when the item is absent.
-    let mut world = World::new(None);
+    let mut world = table_world(None);
     world
         .call(
             "UpdateItem",
@@ -1033,7 +1004,7 @@ fn update_item_creates_absent_items() {
         .unwrap();
     assert_eq!(world.stored(), None);
     // A failing update of an absent item leaves nothing behind.
-    let mut world = World::new(None);
+    let mut world = table_world(None);
     assert_eq!(
         world.call("UpdateItem", update_request("SET a = b", "", json!({}))),
         Err((
@@ -1047,7 +1018,7 @@ fn update_item_creates_absent_items() {
 
 #[test]
 fn update_item_conditions() {
-    let mut world = World::new(Some(base_item()));
+    let mut world = table_world(Some(base_item()));
     let guarded = |expected: &str| {
         update_request(
             "SET n = n + :one",
@@ -1058,11 +1029,13 @@ fn update_item_conditions() {
     // Optimistic locking: the first writer wins, the second sees the check fail.
     let answer = world.call("UpdateItem", guarded("5")).unwrap();
     assert_eq!(answer["Attributes"], json!({"n": {"N": "6"}}));
-    let outcome = world.emulator.call(&caller(), "dynamodb", "UpdateItem", {
-        let mut request = guarded("5");
-        request["ReturnValuesOnConditionCheckFailure"] = json!("ALL_OLD");
-        request
-    });
+    let outcome = world
+        .emulator
+        .call(&caller(ACCOUNT), "dynamodb", "UpdateItem", {
+            let mut request = guarded("5");
+            request["ReturnValuesOnConditionCheckFailure"] = json!("ALL_OLD");
+            request
+        });
     let error = outcome.result.unwrap_err();
     assert_eq!(error.code, "ConditionalCheckFailedException");
     assert_eq!(error.message, "The conditional request failed");
@@ -1071,11 +1044,11 @@ fn update_item_conditions() {
     // Without ReturnValuesOnConditionCheckFailure the error carries no item.
     let outcome = world
         .emulator
-        .call(&caller(), "dynamodb", "UpdateItem", guarded("5"));
+        .call(&caller(ACCOUNT), "dynamodb", "UpdateItem", guarded("5"));
     assert!(outcome.result.unwrap_err().fields.get("Item").is_none());
     assert_eq!(world.stored().unwrap()["n"], json!({"N": "6"}));
     // A condition on an absent item sees no attributes.
-    let mut world = World::new(None);
+    let mut world = table_world(None);
     let create_only = update_request(
         "SET v = :one",
         ":one=N:1",
@@ -1118,7 +1091,7 @@ fn update_item_conditions() {
 
 #[test]
 fn update_item_request_errors() {
-    let mut world = World::new(Some(base_item()));
+    let mut world = table_world(Some(base_item()));
     let v = "ValidationException".to_string();
     let cases: Vec<(Value, &str)> = vec![
         (
@@ -1176,7 +1149,7 @@ fn update_item_request_errors() {
 #[test]
 fn put_and_delete_return_the_item_on_failed_conditions() {
     for op in ["PutItem", "DeleteItem"] {
-        let mut world = World::new(Some(base_item()));
+        let mut world = table_world(Some(base_item()));
         let mut request = json!({"TableName": "tbl", "ConditionExpression": "n > :v",
                                  "ExpressionAttributeValues": {":v": {"N": "10"}},
                                  "ReturnValuesOnConditionCheckFailure": "ALL_OLD"});
@@ -1187,7 +1160,7 @@ fn put_and_delete_return_the_item_on_failed_conditions() {
         }
         let error = world
             .emulator
-            .call(&caller(), "dynamodb", op, request.clone())
+            .call(&caller(ACCOUNT), "dynamodb", op, request.clone())
             .result
             .unwrap_err();
         assert_eq!(error.code, "ConditionalCheckFailedException", "{op}");
@@ -1199,7 +1172,7 @@ fn put_and_delete_return_the_item_on_failed_conditions() {
 
 /// A legacy outcome: `Expected` through UpdateItem, a filter through Scan.
 fn legacy_truth(world_item: Value, op: &str, request: Value) -> Truth {
-    let mut world = World::new(Some(world_item));
+    let mut world = table_world(Some(world_item));
     match world.call(op, request) {
         Ok(answer) if op == "Scan" => {
             if answer["Count"] == json!(1) {
@@ -1388,7 +1361,7 @@ fn legacy_expected_forms() {
             "{request}"
         );
     }
-    let mut world = World::new(Some(base_item()));
+    let mut world = table_world(Some(base_item()));
     assert_eq!(
         world.call(
             "DeleteItem",
@@ -1480,7 +1453,7 @@ fn legacy_attribute_updates() {
         ),
     ];
     for (updates, want) in cases {
-        let mut world = World::new(Some(base_item()));
+        let mut world = table_world(Some(base_item()));
         let got = world
             .call(
                 "UpdateItem",
@@ -1494,7 +1467,7 @@ fn legacy_attribute_updates() {
 
 #[test]
 fn legacy_query_and_scan_parameters() {
-    let mut world = World::new(Some(base_item()));
+    let mut world = table_world(Some(base_item()));
     let answer = world
         .call(
             "Query",
@@ -1570,7 +1543,7 @@ fn legacy_query_and_scan_parameters() {
 
 #[test]
 fn updates_keep_index_keys_valid() {
-    let mut world = World::new(None);
+    let mut world = table_world(None);
     world
         .call(
             "CreateTable",
@@ -1615,7 +1588,7 @@ fn in_takes_at_most_one_hundred_operands_with_its_left_one() {
                "ConditionExpression": format!("n IN ({})", names.join(", ")),
                "ExpressionAttributeValues": values})
     };
-    let mut world = World::new(Some(base_item()));
+    let mut world = table_world(Some(base_item()));
     // 99 in the list, 100 with the left operand.
     world.call("UpdateItem", build(99)).unwrap();
     assert_eq!(

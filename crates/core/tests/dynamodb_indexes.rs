@@ -1,59 +1,18 @@
 //! DynamoDB local and global secondary indexes through the emulator's entry point: index
 //! maintenance by every write, Query and Scan with IndexName, UpdateTable's index updates.
 
-use std::{collections::BTreeMap, sync::Arc};
+mod common;
 
-use nimbus_core::{Caller, ChangeSet, Emulator, ManualClock, SeededIds};
+use common::ACCOUNT;
 use serde_json::{json, Value};
 
-fn caller() -> Caller {
-    Caller {
-        account_id: "000000000000".into(),
-        region: "us-east-1".into(),
-        access_key_id: "AKIAIOSFODNN7EXAMPLE".into(),
-        endpoint: "http://localhost:4566".into(),
-    }
-}
+type World = common::World<(String, String)>;
 
-type Answer = Result<Value, (String, String)>;
-
-struct World {
-    clock: Arc<ManualClock>,
-    emulator: Emulator,
-    changes: Vec<ChangeSet>,
+fn world() -> World {
+    World::new("dynamodb", ACCOUNT)
 }
 
 impl World {
-    fn new() -> Self {
-        let clock = Arc::new(ManualClock::new(1_700_000_000_000));
-        World {
-            emulator: Emulator::new(clock.clone(), Box::new(SeededIds::new(1))),
-            clock,
-            changes: Vec::new(),
-        }
-    }
-
-    fn call(&mut self, op: &str, input: Value) -> Answer {
-        let outcome = self.emulator.call(&caller(), "dynamodb", op, input);
-        if outcome.result.is_err() {
-            assert!(outcome.changes.is_empty(), "{op} failed but changed state");
-        }
-        self.changes.push(outcome.changes);
-        outcome.result.map_err(|e| (e.code, e.message))
-    }
-
-    fn ok(&mut self, op: &str, input: Value) -> Value {
-        self.call(op, input)
-            .unwrap_or_else(|e| panic!("{op} failed: {e:?}"))
-    }
-
-    fn err(&mut self, op: &str, input: Value) -> (String, String) {
-        match self.call(op, input) {
-            Ok(v) => panic!("{op} succeeded: {v}"),
-            Err(e) => e,
-        }
-    }
-
     /// Table `t` (pk S, sk N) with an LSI `by_rank` (pk, rank N, KEYS_ONLY), a GSI
     /// `by_group` (group S, rank N, INCLUDE label) and a GSI `by_owner` (owner S, ALL).
     fn table(&mut self) {
@@ -106,12 +65,6 @@ impl World {
         }
         self.ok("Query", request)
     }
-
-    fn records(&self) -> BTreeMap<String, Vec<u8>> {
-        let mut map = BTreeMap::new();
-        nimbus_storage::apply_to_map(&mut map, &self.changes);
-        map
-    }
 }
 
 fn n(v: i64) -> Value {
@@ -140,7 +93,7 @@ fn column(items: &Value, attr: &str) -> Vec<String> {
 
 #[test]
 fn gsi_query_orders_by_index_sort_key_then_table_key_and_projects_include() {
-    let mut w = World::new();
+    let mut w = world();
     w.table();
     for (pk, sk, rank) in [("a", 1, 30), ("b", 2, 10), ("c", 3, 20), ("a", 4, 20)] {
         w.put(
@@ -160,7 +113,7 @@ fn gsi_query_orders_by_index_sort_key_then_table_key_and_projects_include() {
 
 #[test]
 fn gsi_query_pages_carry_table_and_index_keys() {
-    let mut w = World::new();
+    let mut w = world();
     w.table();
     for i in 0..7 {
         w.put(json!({"pk": s(&format!("p{i}")), "sk": n(i), "group": s("g"), "rank": n(i % 3)}));
@@ -202,7 +155,7 @@ fn gsi_query_pages_carry_table_and_index_keys() {
 
 #[test]
 fn sparse_index_follows_puts_updates_deletes_batches_and_transactions() {
-    let mut w = World::new();
+    let mut w = world();
     w.table();
     w.put(json!({"pk": s("a"), "sk": n(1), "owner": s("ann")}));
     w.put(json!({"pk": s("b"), "sk": n(1)}));
@@ -269,7 +222,7 @@ fn sparse_index_follows_puts_updates_deletes_batches_and_transactions() {
 
 #[test]
 fn lsi_query_projects_keys_and_fetches_the_rest_when_asked() {
-    let mut w = World::new();
+    let mut w = world();
     w.table();
     for (sk, rank) in [(1, 5), (2, 3), (3, 9)] {
         w.put(json!({"pk": s("p"), "sk": n(sk), "rank": n(rank), "body": s("text")}));
@@ -302,7 +255,7 @@ fn lsi_query_projects_keys_and_fetches_the_rest_when_asked() {
 
 #[test]
 fn index_reads_refuse_what_aws_refuses() {
-    let mut w = World::new();
+    let mut w = world();
     w.table();
     let missing = w.err(
         "Query",
@@ -351,7 +304,7 @@ fn index_reads_refuse_what_aws_refuses() {
 
 #[test]
 fn update_table_creates_backfilled_gsis_and_deletes_them() {
-    let mut w = World::new();
+    let mut w = world();
     w.table();
     for i in 0..5 {
         w.put(json!({"pk": s(&format!("p{i}")), "sk": n(i), "color": s(if i % 2 == 0 { "red" } else { "blue" })}));
@@ -375,18 +328,12 @@ fn update_table_creates_backfilled_gsis_and_deletes_them() {
     assert_eq!(column(&got, "pk"), ["p0", "p2", "p4"]);
 
     // The index survives a restart: rebuilt from the items.
-    let mut fresh = Emulator::new(w.clock.clone(), Box::new(SeededIds::new(2)));
-    fresh.restore(w.records().into_iter().collect()).unwrap();
-    let got = fresh
-        .call(
-            &caller(),
-            "dynamodb",
-            "Query",
-            json!({"TableName": "tbl", "IndexName": "by_color", "KeyConditionExpression": "color = :c",
+    let mut fresh = w.restart();
+    let got = fresh.ok(
+        "Query",
+        json!({"TableName": "tbl", "IndexName": "by_color", "KeyConditionExpression": "color = :c",
                    "ExpressionAttributeValues": {":c": s("blue")}}),
-        )
-        .result
-        .unwrap();
+    );
     assert_eq!(column(&got, "pk"), ["p1", "p3"]);
 
     let again = w.err(
@@ -445,7 +392,7 @@ fn update_table_creates_backfilled_gsis_and_deletes_them() {
 
 #[test]
 fn update_table_enforces_the_gsi_limit() {
-    let mut w = World::new();
+    let mut w = world();
     w.table();
     let create = |i: usize| {
         json!({"TableName": "tbl",
@@ -464,7 +411,7 @@ fn update_table_enforces_the_gsi_limit() {
 
 #[test]
 fn index_query_reads_only_its_partition() {
-    let mut w = World::new();
+    let mut w = world();
     w.table();
     for i in 0..200 {
         w.put(json!({"pk": s(&format!("p{i}")), "sk": n(i), "owner": s(&format!("o{}", i % 50))}));
@@ -482,7 +429,7 @@ fn index_query_reads_only_its_partition() {
 
 #[test]
 fn index_reads_itemise_capacity_and_check_start_keys() {
-    let mut w = World::new();
+    let mut w = world();
     w.table();
     w.put(json!({"pk": s("a"), "sk": n(1), "owner": s("ann")}));
     let got = w.ok(
@@ -509,7 +456,7 @@ fn index_reads_itemise_capacity_and_check_start_keys() {
 
 #[test]
 fn include_projection_needs_its_attributes() {
-    let mut w = World::new();
+    let mut w = world();
     let (_, message) = w.err(
         "CreateTable",
         json!({"TableName": "tbl",
@@ -529,7 +476,7 @@ fn include_projection_needs_its_attributes() {
 
 #[test]
 fn writes_charge_the_indexes_they_change() {
-    let mut w = World::new();
+    let mut w = world();
     w.table();
     let put = w.ok(
         "PutItem",

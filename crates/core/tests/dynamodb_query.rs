@@ -1,59 +1,23 @@
 //! DynamoDB Query and Scan through the emulator's entry point, in the canonical JSON form.
 
-use std::sync::Arc;
+mod common;
 
-use nimbus_core::{Caller, Emulator, ManualClock, SeededIds};
+use common::{table_input, ACCOUNT};
 use serde_json::{json, Value};
 
-fn caller() -> Caller {
-    Caller {
-        account_id: "000000000000".into(),
-        region: "us-east-1".into(),
-        access_key_id: "AKIAIOSFODNN7EXAMPLE".into(),
-        endpoint: "http://localhost:4566".into(),
-    }
-}
+type World = common::World<(String, String)>;
 
-type Answer = Result<Value, (String, String)>;
-
-struct World {
-    emulator: Emulator,
+/// Query and Scan must change nothing.
+fn world() -> World {
+    let mut w = World::new("dynamodb", ACCOUNT);
+    w.read_only = &["Query", "Scan"];
+    w
 }
 
 impl World {
-    fn new() -> Self {
-        let clock = Arc::new(ManualClock::new(1_700_000_000_000));
-        World {
-            emulator: Emulator::new(clock, Box::new(SeededIds::new(1))),
-        }
-    }
-
-    fn call(&mut self, op: &str, input: Value) -> Answer {
-        let outcome = self.emulator.call(&caller(), "dynamodb", op, input);
-        if matches!(op, "Query" | "Scan") {
-            assert!(outcome.changes.is_empty(), "{op} changed state");
-        }
-        outcome.result.map_err(|e| (e.code, e.message))
-    }
-
-    fn ok(&mut self, op: &str, input: Value) -> Value {
-        self.call(op, input)
-            .unwrap_or_else(|e| panic!("{op} failed: {e:?}"))
-    }
-
     /// Table `t`, keyed by `pk` (S) and `sk` of type `sort` when given.
     fn table(&mut self, sort: Option<&str>) {
-        let mut keys = vec![json!({"AttributeName": "pk", "KeyType": "HASH"})];
-        let mut defs = vec![json!({"AttributeName": "pk", "AttributeType": "S"})];
-        if let Some(kind) = sort {
-            keys.push(json!({"AttributeName": "sk", "KeyType": "RANGE"}));
-            defs.push(json!({"AttributeName": "sk", "AttributeType": kind}));
-        }
-        self.ok(
-            "CreateTable",
-            json!({"TableName": "tbl", "KeySchema": keys, "AttributeDefinitions": defs,
-                   "BillingMode": "PAY_PER_REQUEST"}),
-        );
+        self.ok("CreateTable", table_input("tbl", sort));
     }
 
     fn put(&mut self, item: Value) {
@@ -93,7 +57,7 @@ fn query(condition: &str, values: Value) -> Value {
 
 #[test]
 fn number_sort_keys_order_numerically() {
-    let mut world = World::new();
+    let mut world = world();
     world.table(Some("N"));
     let numbers = [
         "10", "-1.5", "2", "-10", "0", "0.25", "-0.001", "1E+3", "9.99",
@@ -165,7 +129,7 @@ fn number_sort_keys_order_numerically() {
 
 #[test]
 fn string_sort_keys_order_bytewise_and_begins_with() {
-    let mut world = World::new();
+    let mut world = world();
     world.table(Some("S"));
     for sk in ["b", "a", "B", "ab", "a\u{0}", "aa", "é", "abc"] {
         world.put(json!({"pk": {"S": "p"}, "sk": {"S": sk}}));
@@ -188,7 +152,7 @@ fn string_sort_keys_order_bytewise_and_begins_with() {
 
 #[test]
 fn query_pages_round_trip_both_directions() {
-    let mut world = World::new();
+    let mut world = world();
     world.table(Some("N"));
     for i in 0..25 {
         world.put(json!({"pk": {"S": "a"}, "sk": {"N": i.to_string()}}));
@@ -225,7 +189,7 @@ fn query_pages_round_trip_both_directions() {
 
 #[test]
 fn scan_pages_cover_the_table_once() {
-    let mut world = World::new();
+    let mut world = world();
     world.table(None);
     for i in 0..37 {
         world.put(json!({"pk": {"S": format!("item{i:03}")}, "v": {"N": i.to_string()}}));
@@ -261,7 +225,7 @@ fn scan_pages_cover_the_table_once() {
 
 #[test]
 fn pages_stop_at_one_megabyte_before_the_limit() {
-    let mut world = World::new();
+    let mut world = world();
     world.table(Some("N"));
     // 30 items of ~100 KB: 11 of them pass 1 MB (10 reach 1,000,000 bytes, below 1 MiB).
     let blob = "x".repeat(100_000);
@@ -290,7 +254,7 @@ fn pages_stop_at_one_megabyte_before_the_limit() {
 
 #[test]
 fn projection_and_select() {
-    let mut world = World::new();
+    let mut world = world();
     world.table(Some("S"));
     world.put(
         json!({"pk": {"S": "a"}, "sk": {"S": "1"}, "name": {"S": "x"},
@@ -322,7 +286,7 @@ fn projection_and_select() {
 
 #[test]
 fn query_errors_use_aws_words() {
-    let mut world = World::new();
+    let mut world = world();
     world.table(Some("N"));
     let v = "ValidationException";
     let cases: &[(Value, &str, &str)] = &[
@@ -432,7 +396,7 @@ fn query_errors_use_aws_words() {
 
 #[test]
 fn scan_errors_use_aws_words() {
-    let mut world = World::new();
+    let mut world = world();
     world.table(None);
     let cases: &[(Value, &str)] = &[
         (
@@ -479,7 +443,7 @@ fn scan_errors_use_aws_words() {
 
 #[test]
 fn filter_expressions_select_after_reading() {
-    let mut world = World::new();
+    let mut world = world();
     world.table(None);
     let items = [
         json!({"pk": {"S": "a"}, "n": {"N": "1"}, "s": {"S": "apple"}, "tags": {"SS": ["red", "green"]},

@@ -1,13 +1,12 @@
 //! Lambda's control plane through the emulator's entry point, in the canonical JSON form.
 
-use std::{collections::BTreeMap, sync::Arc};
+mod common;
 
-use base64::Engine as _;
-use nimbus_core::services::lambda::zip as lambda_zip;
+use common::{b64, caller, restore_state, zip, DOCS_ACCOUNT};
 use nimbus_core::{
     emulator::Scope,
-    services::lambda::{self, resolve_invocation},
-    Caller, ChangeSet, Emulator, ManualClock, SeededIds,
+    services::lambda::{resolve_invocation, zip as lambda_zip},
+    ChangeSet,
 };
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
@@ -17,24 +16,11 @@ const T0: i64 = 1_704_067_200_000;
 const ROLE: &str = "arn:aws:iam::123456789012:role/lambda-role";
 const ARN: &str = "arn:aws:lambda:us-east-1:123456789012:function";
 
-fn caller() -> Caller {
-    Caller {
-        account_id: "123456789012".into(),
-        region: "us-east-1".into(),
-        access_key_id: "AKIAIOSFODNN7EXAMPLE".into(),
-        endpoint: "http://localhost:4566".into(),
-    }
-}
-
 fn scope() -> Scope {
-    caller().scope()
+    caller(DOCS_ACCOUNT).scope()
 }
 
 // ---- zips ----
-
-fn zip(files: &[(&str, &[u8])]) -> Vec<u8> {
-    lambda_zip::write(files.iter().copied(), true)
-}
 
 /// `archive` (stored entries) with every entry claiming `size` bytes once unzipped, to test the
 /// unzipped limit without building 250 MB.
@@ -55,10 +41,6 @@ fn claiming_size(mut archive: Vec<u8>, size: u32) -> Vec<u8> {
     archive
 }
 
-fn b64(bytes: &[u8]) -> String {
-    base64::engine::general_purpose::STANDARD.encode(bytes)
-}
-
 fn sha(bytes: &[u8]) -> String {
     b64(&Sha256::digest(bytes))
 }
@@ -68,52 +50,15 @@ const INDEX_V2: &[u8] = b"export const handler = async () => 'v2';";
 
 // ---- the world ----
 
-struct World {
-    clock: Arc<ManualClock>,
-    emulator: Emulator,
-    changes: Vec<ChangeSet>,
+type World = common::World<(String, u16, String)>;
+
+fn world() -> World {
+    World::new("lambda", DOCS_ACCOUNT).at(T0)
 }
 
 impl World {
-    fn new() -> Self {
-        let clock = Arc::new(ManualClock::new(T0));
-        let emulator = Emulator::new(clock.clone(), Box::new(SeededIds::new(1)));
-        World {
-            clock,
-            emulator,
-            changes: Vec::new(),
-        }
-    }
-
-    fn call(&mut self, op: &str, input: Value) -> Result<Value, (String, u16, String)> {
-        let outcome = self.emulator.call(&caller(), "lambda", op, input);
-        if outcome.result.is_err() {
-            assert!(outcome.changes.is_empty(), "a failed {op} changes nothing");
-        }
-        self.changes.push(outcome.changes);
-        outcome.result.map_err(|e| (e.code, e.status, e.message))
-    }
-
-    fn ok(&mut self, op: &str, input: Value) -> Value {
-        self.call(op, input)
-            .unwrap_or_else(|e| panic!("{op} failed: {e:?}"))
-    }
-
-    fn err(&mut self, op: &str, input: Value) -> (String, u16, String) {
-        match self.call(op, input) {
-            Ok(v) => panic!("{op} should fail, answered {v}"),
-            Err(e) => e,
-        }
-    }
-
     fn create(&mut self, name: &str, zip: &[u8]) -> Value {
         self.ok("CreateFunction", create_input(name, zip))
-    }
-
-    fn records(&self) -> Vec<(String, Vec<u8>)> {
-        let mut map = BTreeMap::new();
-        nimbus_storage::apply_to_map(&mut map, &self.changes);
-        map.into_iter().collect()
     }
 }
 
@@ -150,7 +95,7 @@ fn not_found(message: &str) -> (String, u16, String) {
 
 #[test]
 fn create_function_answers_the_configuration_aws_reports() {
-    let mut w = World::new();
+    let mut w = world();
     let package = zip(&[("index.mjs", INDEX_V1)]);
     let got = w.ok(
         "CreateFunction",
@@ -198,7 +143,7 @@ fn create_function_answers_the_configuration_aws_reports() {
 
 #[test]
 fn create_function_validates_like_lambda() {
-    let mut w = World::new();
+    let mut w = world();
     let package = zip(&[("index.js", INDEX_V1)]);
     let base = create_input("f", &package);
     assert_eq!(
@@ -287,7 +232,7 @@ fn create_function_validates_like_lambda() {
 
 #[test]
 fn deployment_packages_have_size_limits() {
-    let mut w = World::new();
+    let mut w = world();
     let huge = vec![0u8; 52_428_801];
     assert_eq!(
         w.err("CreateFunction", create_input("f", &huge)),
@@ -310,7 +255,7 @@ fn deployment_packages_have_size_limits() {
 
 #[test]
 fn packages_are_read_from_the_callers_s3_bucket() {
-    let mut w = World::new();
+    let mut w = world();
     let from_s3 = |bucket: &str, key: &str| {
         with(
             create_input("from-s3", b""),
@@ -323,7 +268,7 @@ fn packages_are_read_from_the_callers_s3_bucket() {
     );
     let package = zip(&[("index.mjs", INDEX_V1)]);
     let s3 = |w: &mut World, op: &str, input: Value| {
-        let outcome = w.emulator.call(&caller(), "s3", op, input);
+        let outcome = w.emulator.call(&caller(DOCS_ACCOUNT), "s3", op, input);
         outcome.result.unwrap_or_else(|e| panic!("{op}: {e:?}"));
     };
     s3(&mut w, "CreateBucket", json!({"Bucket": "builds"}));
@@ -362,7 +307,7 @@ fn packages_are_read_from_the_callers_s3_bucket() {
 
 #[test]
 fn functions_are_found_by_name_partial_arn_and_arn() {
-    let mut w = World::new();
+    let mut w = world();
     w.create("hello", &zip(&[("index.js", INDEX_V1)]));
     for name in [
         "hello".to_string(),
@@ -405,7 +350,7 @@ fn functions_are_found_by_name_partial_arn_and_arn() {
 
 #[test]
 fn update_code_and_configuration() {
-    let mut w = World::new();
+    let mut w = world();
     let v1 = zip(&[("index.js", INDEX_V1)]);
     let v2 = zip(&[
         ("index.js", INDEX_V2),
@@ -456,7 +401,7 @@ fn update_code_and_configuration() {
 
 #[test]
 fn versions_snapshot_code_and_configuration() {
-    let mut w = World::new();
+    let mut w = world();
     let v1 = zip(&[("index.js", INDEX_V1)]);
     let v2 = zip(&[("index.js", INDEX_V2)]);
     let created = w.ok(
@@ -569,7 +514,7 @@ fn versions_snapshot_code_and_configuration() {
 
 #[test]
 fn aliases_point_at_existing_versions() {
-    let mut w = World::new();
+    let mut w = world();
     w.ok(
         "CreateFunction",
         with(
@@ -664,7 +609,7 @@ fn aliases_point_at_existing_versions() {
 
 #[test]
 fn reserved_concurrency_leaves_100_unreserved() {
-    let mut w = World::new();
+    let mut w = world();
     w.create("a", &zip(&[("index.js", INDEX_V1)]));
     w.create("b", &zip(&[("index.js", INDEX_V1)]));
     assert_eq!(
@@ -712,7 +657,7 @@ fn reserved_concurrency_leaves_100_unreserved() {
 
 #[test]
 fn tags_on_functions() {
-    let mut w = World::new();
+    let mut w = world();
     w.ok(
         "CreateFunction",
         with(
@@ -739,7 +684,7 @@ fn tags_on_functions() {
 
 #[test]
 fn list_functions_pages_with_markers() {
-    let mut w = World::new();
+    let mut w = world();
     for name in ["c", "a", "b"] {
         w.create(name, &zip(&[("index.js", INDEX_V1)]));
     }
@@ -763,7 +708,7 @@ fn list_functions_pages_with_markers() {
 
 #[test]
 fn resolve_invocation_for_latest_versions_and_aliases() {
-    let mut w = World::new();
+    let mut w = world();
     let v1 = zip(&[("index.mjs", INDEX_V1), ("lib/data.json", b"{}")]);
     w.ok(
         "CreateFunction",
@@ -786,12 +731,7 @@ fn resolve_invocation_for_latest_versions_and_aliases() {
     );
 
     // Check against the state restored from the records, as a host would hold it.
-    let mut state = lambda::State::default();
-    for (key, value) in w.records() {
-        let (service, scope, rest) = nimbus_core::services::parse_record_key(&key).unwrap();
-        assert_eq!(service, "lambda");
-        lambda::restore(&mut state, scope, rest, &value).unwrap();
-    }
+    let state = restore_state!(lambda, w.records());
 
     let latest = resolve_invocation(&state, &scope(), "f", None).unwrap();
     assert_eq!(latest.function_arn, format!("{ARN}:f"));
@@ -830,7 +770,7 @@ fn resolve_invocation_for_latest_versions_and_aliases() {
 
 #[test]
 fn emulator_restores_functions_versions_and_aliases() {
-    let mut w = World::new();
+    let mut w = world();
     let v1 = zip(&[("index.js", INDEX_V1)]);
     w.ok(
         "CreateFunction",
@@ -847,42 +787,35 @@ fn emulator_restores_functions_versions_and_aliases() {
     let code_records = records.iter().filter(|(k, _)| k.contains("/code/")).count();
     assert_eq!(code_records, 1);
 
-    let mut fresh = Emulator::new(w.clock.clone(), Box::new(SeededIds::new(2)));
-    fresh.restore(records).unwrap();
-    let call =
-        |e: &mut Emulator, op: &str, input: Value| e.call(&caller(), "lambda", op, input).result;
-    let listed = call(&mut fresh, "ListFunctions", json!({})).unwrap();
+    let mut fresh = w.restart();
+    let listed = fresh.call("ListFunctions", json!({})).unwrap();
     assert_eq!(listed["Functions"].as_array().unwrap().len(), 1);
-    let alias = call(
-        &mut fresh,
-        "GetAlias",
-        json!({"FunctionName": "f", "Name": "live"}),
-    )
-    .unwrap();
+    let alias = fresh
+        .call("GetAlias", json!({"FunctionName": "f", "Name": "live"}))
+        .unwrap();
     assert_eq!(alias["FunctionVersion"], "1");
-    let one = call(
-        &mut fresh,
-        "GetFunctionConfiguration",
-        json!({"FunctionName": "f:1"}),
-    )
-    .unwrap();
+    let one = fresh
+        .call("GetFunctionConfiguration", json!({"FunctionName": "f:1"}))
+        .unwrap();
     assert_eq!(one["CodeSha256"], sha(&v1));
     // Version numbers continue after a restore.
-    call(
-        &mut fresh,
-        "UpdateFunctionConfiguration",
-        json!({"FunctionName": "f", "Timeout": 9}),
-    )
-    .unwrap();
+    fresh
+        .call(
+            "UpdateFunctionConfiguration",
+            json!({"FunctionName": "f", "Timeout": 9}),
+        )
+        .unwrap();
     assert_eq!(
-        call(&mut fresh, "PublishVersion", json!({"FunctionName": "f"})).unwrap()["Version"],
+        fresh
+            .call("PublishVersion", json!({"FunctionName": "f"}))
+            .unwrap()["Version"],
         "2"
     );
 }
 
 #[test]
 fn dry_runs_and_revision_ids_guard_updates() {
-    let mut w = World::new();
+    let mut w = world();
     let v1 = zip(&[("index.js", INDEX_V1)]);
     let v2 = zip(&[("index.js", INDEX_V2)]);
     let created = w.create("f", &v1);

@@ -1,21 +1,16 @@
 //! The Lambda and Cognito operations the console calls first, before any resource exists.
 
-use std::sync::Arc;
+mod common;
 
-use nimbus_core::{Caller, Emulator, ManualClock, SeededIds};
+use common::DOCS_ACCOUNT;
 use serde_json::{json, Value};
 
-fn call(service: &str, op: &str, input: Value) -> Result<Value, (String, u16, String)> {
-    let caller = Caller {
-        account_id: "123456789012".into(),
-        region: "us-east-1".into(),
-        access_key_id: "AKIAIOSFODNN7EXAMPLE".into(),
-        endpoint: "http://localhost:4566".into(),
-    };
-    let mut emulator = Emulator::new(Arc::new(ManualClock::new(0)), Box::new(SeededIds::new(1)));
-    let outcome = emulator.call(&caller, service, op, input);
-    assert!(outcome.changes.is_empty(), "listing changes nothing");
-    outcome.result.map_err(|e| (e.code, e.status, e.message))
+/// Calls a fresh emulator, as the console does before any resource exists.
+fn call(service: &'static str, op: &str, input: Value) -> Result<Value, (String, u16, String)> {
+    let mut world = common::World::new(service, DOCS_ACCOUNT).at(0);
+    let answer = world.call(op, input);
+    assert!(world.last_changes().is_empty(), "listing changes nothing");
+    answer
 }
 
 #[test]

@@ -1,12 +1,12 @@
 //! Lambda Invoke's two phases through the emulator: the host's execution is faked here with an
 //! [`ExecutionResult`] (the real executor, node, is tested end to end in tests/conformance).
 
-use std::sync::Arc;
+mod common;
 
-use base64::Engine as _;
+use common::{b64, unb64, DOCS_ACCOUNT};
 use nimbus_core::{
     services::lambda::invoke::{Execution, ExecutionResult, FunctionError, PreparedInvoke},
-    Caller, Emulator, ManualClock, SeededIds,
+    Caller,
 };
 use serde_json::{json, Value};
 
@@ -14,12 +14,7 @@ use serde_json::{json, Value};
 const T0: i64 = 1_704_067_200_000;
 
 fn caller() -> Caller {
-    Caller {
-        account_id: "123456789012".into(),
-        region: "us-east-1".into(),
-        access_key_id: "AKIAIOSFODNN7EXAMPLE".into(),
-        endpoint: "http://localhost:4566".into(),
-    }
+    common::caller(DOCS_ACCOUNT)
 }
 
 /// A zip with one stored (uncompressed) entry.
@@ -27,30 +22,12 @@ fn zip_one(name: &str, content: &[u8]) -> Vec<u8> {
     nimbus_core::services::lambda::zip::write([(name, content)], false)
 }
 
-fn b64(bytes: &[u8]) -> String {
-    base64::engine::general_purpose::STANDARD.encode(bytes)
-}
+type World = common::World<(String, u16)>;
 
-fn unb64(text: &str) -> String {
-    String::from_utf8(
-        base64::engine::general_purpose::STANDARD
-            .decode(text)
-            .unwrap(),
-    )
-    .unwrap()
-}
-
-struct World {
-    emulator: Emulator,
-}
-
-impl World {
-    fn new() -> Self {
-        let clock = Arc::new(ManualClock::new(T0));
-        let mut world = World {
-            emulator: Emulator::new(clock, Box::new(SeededIds::new(7))),
-        };
-        world.call(
+/// A function `fn` (nodejs20.x, 3 s, 256 MB, STAGE=test), with ids seeded by 7.
+fn world() -> World {
+    let mut world = World::new("lambda", DOCS_ACCOUNT).at(T0).seeded(7);
+    world.call_to(
             "lambda",
             "CreateFunction",
             json!({
@@ -65,14 +42,10 @@ impl World {
             }),
         )
         .unwrap();
-        world
-    }
+    world
+}
 
-    fn call(&mut self, service: &str, op: &str, input: Value) -> Result<Value, (String, u16)> {
-        let outcome = self.emulator.call(&caller(), service, op, input);
-        outcome.result.map_err(|e| (e.code, e.status))
-    }
-
+impl World {
     fn prepare(&mut self, input: Value) -> Result<PreparedInvoke, (String, u16, String)> {
         self.emulator
             .prepare_invoke(&caller(), input)
@@ -88,18 +61,13 @@ impl World {
 
     fn log_messages(&mut self, stream: &str) -> Vec<String> {
         let events = self
-            .call(
+            .call_to(
                 "logs",
                 "GetLogEvents",
                 json!({"logGroupName": "/aws/lambda/fn", "logStreamName": stream}),
             )
             .unwrap();
-        events["events"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|e| e["message"].as_str().unwrap().to_string())
-            .collect()
+        common::strings(&events["events"], "message")
     }
 }
 
@@ -120,7 +88,7 @@ fn ran(prepared: &PreparedInvoke, payload: &str) -> ExecutionResult {
 
 #[test]
 fn request_response_runs_with_payload_and_writes_lambda_log_lines() {
-    let mut world = World::new();
+    let mut world = world();
     let prepared = world
         .prepare(json!({"FunctionName": "fn", "Payload": b64(br#"{"a":1}"#)}))
         .unwrap();
@@ -162,7 +130,7 @@ fn request_response_runs_with_payload_and_writes_lambda_log_lines() {
 
 #[test]
 fn tail_returns_the_end_of_the_log_in_base64() {
-    let mut world = World::new();
+    let mut world = world();
     let prepared = world
         .prepare(json!({"FunctionName": "fn", "LogType": "Tail"}))
         .unwrap();
@@ -196,7 +164,7 @@ fn tail_returns_the_end_of_the_log_in_base64() {
 
 #[test]
 fn handler_errors_and_timeouts_are_unhandled_function_errors() {
-    let mut world = World::new();
+    let mut world = world();
     let prepared = world.prepare(json!({"FunctionName": "fn"})).unwrap();
     let mut result = ran(&prepared, "");
     result.error = Some(FunctionError {
@@ -243,7 +211,7 @@ fn handler_errors_and_timeouts_are_unhandled_function_errors() {
 
 #[test]
 fn event_and_dry_run_answer_without_a_result() {
-    let mut world = World::new();
+    let mut world = world();
     let prepared = world
         .prepare(json!({"FunctionName": "fn", "InvocationType": "DryRun"}))
         .unwrap();
@@ -264,7 +232,7 @@ fn event_and_dry_run_answer_without_a_result() {
 
 #[test]
 fn bad_requests_get_lambdas_errors() {
-    let mut world = World::new();
+    let mut world = world();
     let bad_json = world
         .prepare(json!({"FunctionName": "fn", "Payload": b64(b"not json")}))
         .unwrap_err();
@@ -313,9 +281,9 @@ fn bad_requests_get_lambdas_errors() {
 
 #[test]
 fn reserved_concurrency_throttles_synchronous_calls() {
-    let mut world = World::new();
+    let mut world = world();
     world
-        .call(
+        .call_to(
             "lambda",
             "PutFunctionConcurrency",
             json!({"FunctionName": "fn", "ReservedConcurrentExecutions": 0}),
@@ -336,7 +304,7 @@ fn reserved_concurrency_throttles_synchronous_calls() {
     // With one execution reserved, a second call while the first runs is throttled, and a call
     // after it finished runs again.
     world
-        .call(
+        .call_to(
             "lambda",
             "PutFunctionConcurrency",
             json!({"FunctionName": "fn", "ReservedConcurrentExecutions": 1}),
@@ -364,7 +332,7 @@ fn reserved_concurrency_throttles_synchronous_calls() {
 
 #[test]
 fn init_lines_come_before_start() {
-    let mut world = World::new();
+    let mut world = world();
     let prepared = world.prepare(json!({"FunctionName": "fn"})).unwrap();
     let mut result = ran(&prepared, "1");
     result.init_log_lines = vec!["2024-01-01T00:00:00.000Z\tundefined\tINFO\tloading".into()];

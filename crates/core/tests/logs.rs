@@ -1,57 +1,27 @@
 //! CloudWatch Logs through the emulator's entry point, in the canonical JSON form.
 
-use std::{collections::BTreeMap, sync::Arc};
+mod common;
 
-use nimbus_core::{
-    emulator::Ctx, outbox::Outbox, services::logs, Caller, ChangeSet, Emulator, ManualClock,
-    SeededIds,
-};
+use common::{caller, with_ctx, DOCS_ACCOUNT, T0 as NOW};
+use std::sync::Arc;
+
+use nimbus_core::{services::logs, ChangeSet, ManualClock};
 use serde_json::{json, Value};
 
-const NOW: i64 = 1_700_000_000_000;
 const GROUP_ARN: &str = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/fn";
-
-fn caller() -> Caller {
-    Caller {
-        account_id: "123456789012".into(),
-        region: "us-east-1".into(),
-        access_key_id: "AKIAIOSFODNN7EXAMPLE".into(),
-        endpoint: "http://localhost:4566".into(),
-    }
-}
 
 type Answer = Result<Value, (String, u16, String)>;
 
-struct World {
-    emulator: Emulator,
-    clock: Arc<ManualClock>,
-    changes: Vec<ChangeSet>,
+type World = common::World<(String, u16, String)>;
+
+fn world() -> World {
+    World::new("logs", DOCS_ACCOUNT)
 }
 
 impl World {
-    fn new() -> Self {
-        let clock = Arc::new(ManualClock::new(NOW));
-        World {
-            emulator: Emulator::new(clock.clone(), Box::new(SeededIds::new(1))),
-            clock,
-            changes: Vec::new(),
-        }
-    }
-
-    fn call(&mut self, op: &str, input: Value) -> Answer {
-        let outcome = self.emulator.call(&caller(), "logs", op, input);
-        self.changes.push(outcome.changes);
-        outcome.result.map_err(|e| (e.code, e.status, e.message))
-    }
-
-    fn ok(&mut self, op: &str, input: Value) -> Value {
-        self.call(op, input)
-            .unwrap_or_else(|e| panic!("{op} failed: {e:?}"))
-    }
-
     /// A group `/aws/lambda/fn` with stream `s1`.
     fn with_stream() -> Self {
-        let mut w = World::new();
+        let mut w = world();
         w.ok("CreateLogGroup", json!({"logGroupName": "/aws/lambda/fn"}));
         w.ok(
             "CreateLogStream",
@@ -95,17 +65,12 @@ fn err(code: &str, message: &str) -> Answer {
 }
 
 fn messages(events: &Value) -> Vec<String> {
-    events
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["message"].as_str().unwrap().to_string())
-        .collect()
+    common::strings(events, "message")
 }
 
 #[test]
 fn log_groups_are_created_described_and_deleted() {
-    let mut w = World::new();
+    let mut w = world();
     w.ok(
         "CreateLogGroup",
         json!({"logGroupName": "/aws/lambda/fn", "tags": {"team": "ops"}}),
@@ -151,7 +116,7 @@ fn log_groups_are_created_described_and_deleted() {
 
 #[test]
 fn log_group_names_are_validated() {
-    let mut w = World::new();
+    let mut w = world();
     assert_eq!(
         w.call("CreateLogGroup", json!({"logGroupName": "bad name"})),
         err(
@@ -179,7 +144,7 @@ fn log_group_names_are_validated() {
 
 #[test]
 fn describe_log_groups_pages_with_limit_and_token() {
-    let mut w = World::new();
+    let mut w = world();
     for name in ["c", "a", "b"] {
         w.ok("CreateLogGroup", json!({"logGroupName": name}));
     }
@@ -695,20 +660,11 @@ fn tags_on_log_groups() {
 
 /// Runs `append_events` as Lambda would and returns the records it wrote.
 fn append(state: &mut logs::State, now: i64, stream: &str, events: &[(i64, String)]) -> ChangeSet {
-    let caller = caller();
-    let mut changes = ChangeSet::default();
-    let mut outbox = Outbox::default();
-    let mut ids = SeededIds::new(3);
-    let mut ctx = Ctx {
-        caller: &caller,
-        request_id: "r",
-        now_millis: now,
-        ids: &mut ids,
-        changes: &mut changes,
-        outbox: &mut outbox,
-    };
-    logs::append_events(state, &mut ctx, "/aws/lambda/fn", stream, events);
-    changes
+    let caller = caller(DOCS_ACCOUNT);
+    with_ctx(&caller, now, 3, |ctx| {
+        logs::append_events(state, ctx, "/aws/lambda/fn", stream, events)
+    })
+    .1
 }
 
 #[test]
@@ -742,13 +698,11 @@ fn append_events_creates_group_and_stream_and_persists_each_event() {
         ]
     );
 
-    let mut map = BTreeMap::new();
-    nimbus_storage::apply_to_map(&mut map, &[first, second]);
-    let mut emulator = Emulator::new(Arc::new(ManualClock::new(NOW)), Box::new(SeededIds::new(2)));
-    emulator.restore(map.into_iter().collect()).unwrap();
+    let records = common::records_of(&[first, second]);
+    let mut emulator = common::restored(Arc::new(ManualClock::new(NOW)), records);
     let got = emulator
         .call(
-            &caller(),
+            &caller(DOCS_ACCOUNT),
             "logs",
             "GetLogEvents",
             json!({"logGroupName": "/aws/lambda/fn", "logStreamName": stream, "startFromHead": true}),
@@ -787,13 +741,12 @@ fn state_comes_back_from_its_records() {
     w.ok("DeleteLogGroup", json!({"logGroupName": "/aws/lambda/f"}));
     w.ok("CreateLogGroup", json!({"logGroupName": "/aws/lambda/f"}));
 
-    let mut map = BTreeMap::new();
-    nimbus_storage::apply_to_map(&mut map, &w.changes);
-    assert!(!map.keys().any(|k| k.contains("gone") || k.contains("fn2")));
-    let mut fresh = Emulator::new(Arc::new(ManualClock::new(NOW)), Box::new(SeededIds::new(2)));
-    fresh.restore(map.into_iter().collect()).unwrap();
-    let mut call =
-        |op: &str, input: Value| fresh.call(&caller(), "logs", op, input).result.unwrap();
+    let records = w.records();
+    assert!(!records
+        .iter()
+        .any(|(k, _)| k.contains("gone") || k.contains("fn2")));
+    let mut fresh = w.restart();
+    let mut call = |op: &str, input: Value| fresh.ok(op, input);
 
     let groups = call("DescribeLogGroups", json!({}));
     let names: Vec<&str> = groups["logGroups"]

@@ -1,68 +1,22 @@
 //! S3 through the emulator's entry point, in the canonical JSON form (blobs are base64).
 
-use std::{collections::BTreeMap, sync::Arc};
+mod common;
 
-use base64::Engine as _;
-use nimbus_core::{
-    emulator::Ctx, outbox::Outbox, services::s3, Caller, ChangeSet, Emulator, ManualClock,
-    SeededIds,
-};
+use common::{b64, caller_in as caller, restore_state, with_ctx, ACCOUNT};
+use nimbus_core::services::s3;
 use serde_json::{json, Value};
 
 const T0: i64 = 1_700_000_000_250;
 
-fn caller(account: &str, region: &str) -> Caller {
-    Caller {
-        account_id: account.into(),
-        region: region.into(),
-        access_key_id: "AKIAIOSFODNN7EXAMPLE".into(),
-        endpoint: "http://localhost:4566".into(),
-    }
-}
-
-fn b64(bytes: &[u8]) -> String {
-    base64::engine::general_purpose::STANDARD.encode(bytes)
-}
-
-struct World {
-    clock: Arc<ManualClock>,
-    emulator: Emulator,
-    changes: Vec<ChangeSet>,
-    caller: Caller,
-}
+type World = common::World<(String, u16, String, serde_json::Map<String, Value>)>;
 
 type Answer = Result<Value, (String, u16, String, serde_json::Map<String, Value>)>;
 
+fn world() -> World {
+    World::new("s3", ACCOUNT).at(T0)
+}
+
 impl World {
-    fn new() -> Self {
-        let clock = Arc::new(ManualClock::new(T0));
-        let emulator = Emulator::new(clock.clone(), Box::new(SeededIds::new(1)));
-        World {
-            clock,
-            emulator,
-            changes: Vec::new(),
-            caller: caller("000000000000", "us-east-1"),
-        }
-    }
-
-    fn call_as(&mut self, caller: &Caller, op: &str, input: Value) -> Answer {
-        let outcome = self.emulator.call(caller, "s3", op, input);
-        self.changes.push(outcome.changes);
-        outcome
-            .result
-            .map_err(|e| (e.code, e.status, e.message, e.fields))
-    }
-
-    fn call(&mut self, op: &str, input: Value) -> Answer {
-        let caller = self.caller.clone();
-        self.call_as(&caller, op, input)
-    }
-
-    fn ok(&mut self, op: &str, input: Value) -> Value {
-        self.call(op, input)
-            .unwrap_or_else(|e| panic!("{op} failed: {e:?}"))
-    }
-
     fn put(&mut self, bucket: &str, key: &str, body: &[u8]) -> Value {
         self.ok(
             "PutObject",
@@ -78,7 +32,7 @@ fn code(answer: Answer) -> (String, u16, String) {
 
 #[test]
 fn create_bucket_follows_naming_and_location_rules() {
-    let mut w = World::new();
+    let mut w = world();
     let created = w.ok("CreateBucket", json!({"Bucket": "photos"}));
     assert_eq!(created["Location"], "/photos");
     let (code_, status, message, fields) = w
@@ -144,7 +98,7 @@ fn create_bucket_follows_naming_and_location_rules() {
 
 #[test]
 fn bucket_names_are_global_across_accounts() {
-    let mut w = World::new();
+    let mut w = world();
     w.ok("CreateBucket", json!({"Bucket": "shared-name"}));
     let other = caller("111111111111", "us-east-1");
     assert_eq!(
@@ -171,7 +125,7 @@ fn bucket_names_are_global_across_accounts() {
 
 #[test]
 fn list_buckets_shows_owner_and_creation_dates() {
-    let mut w = World::new();
+    let mut w = world();
     w.ok("CreateBucket", json!({"Bucket": "zeta"}));
     w.clock.advance(5_000);
     w.ok("CreateBucket", json!({"Bucket": "alpha"}));
@@ -190,7 +144,7 @@ fn list_buckets_shows_owner_and_creation_dates() {
 
 #[test]
 fn objects_round_trip_with_etag_type_and_metadata() {
-    let mut w = World::new();
+    let mut w = world();
     w.ok("CreateBucket", json!({"Bucket": "docs"}));
     let put = w.ok(
         "PutObject",
@@ -226,7 +180,7 @@ fn objects_round_trip_with_etag_type_and_metadata() {
 
 #[test]
 fn missing_keys_and_buckets_answer_404_with_details() {
-    let mut w = World::new();
+    let mut w = world();
     let (code_, status, message, fields) = w
         .call("GetObject", json!({"Bucket": "nope", "Key": "k"}))
         .unwrap_err();
@@ -252,7 +206,7 @@ fn missing_keys_and_buckets_answer_404_with_details() {
 
 #[test]
 fn delete_object_is_idempotent() {
-    let mut w = World::new();
+    let mut w = world();
     w.ok("CreateBucket", json!({"Bucket": "docs"}));
     w.put("docs", "k", b"v");
     assert_eq!(
@@ -276,7 +230,7 @@ fn delete_object_is_idempotent() {
 
 #[test]
 fn delete_bucket_refuses_a_bucket_with_objects() {
-    let mut w = World::new();
+    let mut w = world();
     w.ok("CreateBucket", json!({"Bucket": "docs"}));
     w.put("docs", "k", b"v");
     assert_eq!(
@@ -291,7 +245,7 @@ fn delete_bucket_refuses_a_bucket_with_objects() {
 
 #[test]
 fn get_object_serves_byte_ranges() {
-    let mut w = World::new();
+    let mut w = world();
     w.ok("CreateBucket", json!({"Bucket": "docs"}));
     w.put("docs", "k", b"0123456789");
     let got = w.ok(
@@ -325,7 +279,7 @@ fn get_object_serves_byte_ranges() {
 
 #[test]
 fn conditional_requests_compare_etags() {
-    let mut w = World::new();
+    let mut w = world();
     w.ok("CreateBucket", json!({"Bucket": "docs"}));
     let etag = w.put("docs", "k", b"v")["ETag"].clone();
     assert_eq!(
@@ -377,7 +331,7 @@ fn prefixes(listing: &Value) -> Vec<String> {
 }
 
 fn photo_bucket() -> World {
-    let mut w = World::new();
+    let mut w = world();
     w.ok("CreateBucket", json!({"Bucket": "pics"}));
     for key in [
         "2024/jan/a.jpg",
@@ -481,7 +435,7 @@ fn list_objects_v2_pages_with_continuation_tokens() {
 
 #[test]
 fn list_objects_v2_url_encodes_keys_when_asked() {
-    let mut w = World::new();
+    let mut w = world();
     w.ok("CreateBucket", json!({"Bucket": "docs"}));
     w.put("docs", "my file+1%.txt", b"x");
     let listed = w.ok(
@@ -490,12 +444,6 @@ fn list_objects_v2_url_encodes_keys_when_asked() {
     );
     assert_eq!(keys(&listed), ["my+file%2B1%25.txt"]);
     assert_eq!(listed["EncodingType"], "url");
-}
-
-fn records(w: &World) -> Vec<(String, Vec<u8>)> {
-    let mut map = BTreeMap::new();
-    nimbus_storage::apply_to_map(&mut map, &w.changes);
-    map.into_iter().collect()
 }
 
 #[test]
@@ -514,34 +462,21 @@ fn state_comes_back_from_its_records() {
         json!({"Bucket": "pics", "Key": "multi", "UploadId": id, "PartNumber": 1, "Body": b64(b"only")}),
     )["ETag"]
         .clone();
-    let mut state = s3::State::default();
-    for (key, value) in records(&w) {
-        let (service, scope, rest) = nimbus_core::services::parse_record_key(&key).unwrap();
-        assert_eq!(service, "s3");
-        s3::restore(&mut state, scope, rest, &value).unwrap();
-    }
+    let mut state = restore_state!(s3, w.records());
     let caller = w.caller.clone();
     let mut call = |op: &str, input: Value| {
-        let mut changes = ChangeSet::default();
-        let mut outbox = Outbox::default();
-        let mut ids = SeededIds::new(5);
-        let mut ctx = Ctx {
-            caller: &caller,
-            request_id: "r",
-            now_millis: T0,
-            ids: &mut ids,
-            changes: &mut changes,
-            outbox: &mut outbox,
-        };
-        nimbus_shapes::s3::dispatch(
-            &mut s3::Handler {
-                state: &mut state,
-                ctx: &mut ctx,
-            },
-            op,
-            input,
-        )
-        .unwrap()
+        with_ctx(&caller, T0, 5, |ctx| {
+            nimbus_shapes::s3::dispatch(
+                &mut s3::Handler {
+                    state: &mut state,
+                    ctx,
+                },
+                op,
+                input,
+            )
+            .unwrap()
+        })
+        .0
     };
     let buckets = call("ListBuckets", json!({}));
     assert_eq!(buckets["Buckets"].as_array().unwrap().len(), 1);
@@ -565,23 +500,14 @@ fn state_comes_back_from_its_records() {
 #[test]
 fn emulator_restores_buckets_and_objects() {
     let w = photo_bucket();
-    let mut fresh = Emulator::new(w.clock.clone(), Box::new(SeededIds::new(2)));
-    fresh.restore(records(&w)).unwrap();
-    let got = fresh
-        .call(
-            &w.caller,
-            "s3",
-            "GetObject",
-            json!({"Bucket": "pics", "Key": "z.txt"}),
-        )
-        .result
-        .unwrap();
+    let mut fresh = w.restart();
+    let got = fresh.ok("GetObject", json!({"Bucket": "pics", "Key": "z.txt"}));
     assert_eq!(got["Body"], b64(b"z.txt"));
 }
 
 #[test]
 fn copy_object_copies_or_replaces_metadata() {
-    let mut w = World::new();
+    let mut w = world();
     w.ok("CreateBucket", json!({"Bucket": "src"}));
     w.ok("CreateBucket", json!({"Bucket": "dst"}));
     w.ok(
@@ -629,7 +555,7 @@ fn copy_object_copies_or_replaces_metadata() {
 
 #[test]
 fn delete_objects_reports_each_key() {
-    let mut w = World::new();
+    let mut w = world();
     w.ok("CreateBucket", json!({"Bucket": "docs"}));
     w.put("docs", "a", b"1");
     w.put("docs", "b", b"2");
@@ -648,7 +574,7 @@ fn delete_objects_reports_each_key() {
 
 #[test]
 fn multipart_uploads_assemble_parts_with_an_s3_etag() {
-    let mut w = World::new();
+    let mut w = world();
     w.ok("CreateBucket", json!({"Bucket": "big"}));
     let upload = w.ok(
         "CreateMultipartUpload",
@@ -698,7 +624,7 @@ fn multipart_uploads_assemble_parts_with_an_s3_etag() {
 
 #[test]
 fn multipart_parts_but_the_last_need_five_mebibytes() {
-    let mut w = World::new();
+    let mut w = world();
     w.ok("CreateBucket", json!({"Bucket": "big"}));
     let id = w.ok(
         "CreateMultipartUpload",

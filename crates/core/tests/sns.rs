@@ -1,54 +1,31 @@
 //! SNS topics through the emulator's entry point, in the canonical JSON form.
 
-use std::{collections::BTreeMap, sync::Arc};
+mod common;
 
-use nimbus_core::{
-    emulator::Ctx, outbox::Outbox, services::sns, Caller, ChangeSet, Emulator, ManualClock,
-    SeededIds,
-};
+use std::sync::Arc;
+
+use common::{caller_in, restore_state, with_ctx, DOCS_ACCOUNT};
+use nimbus_core::{services::sns, ManualClock};
 use serde_json::{json, Value};
 
-fn caller(region: &str) -> Caller {
-    Caller {
-        account_id: "123456789012".into(),
-        region: region.into(),
-        access_key_id: "AKIAIOSFODNN7EXAMPLE".into(),
-        endpoint: "http://localhost:4566".into(),
-    }
+fn caller(region: &str) -> nimbus_core::Caller {
+    caller_in(DOCS_ACCOUNT, region)
 }
 
-struct World {
-    emulator: Emulator,
-    changes: Vec<ChangeSet>,
+type World = common::World<(String, u16, String)>;
+
+fn world() -> World {
+    World::new("sns", DOCS_ACCOUNT)
 }
 
 impl World {
-    fn new() -> Self {
-        let clock = Arc::new(ManualClock::new(1_700_000_000_000));
-        World {
-            emulator: Emulator::new(clock, Box::new(SeededIds::new(1))),
-            changes: Vec::new(),
-        }
-    }
-
     fn call_in(
         &mut self,
         region: &str,
         op: &str,
         input: Value,
     ) -> Result<Value, (String, u16, String)> {
-        let outcome = self.emulator.call(&caller(region), "sns", op, input);
-        self.changes.push(outcome.changes);
-        outcome.result.map_err(|e| (e.code, e.status, e.message))
-    }
-
-    fn call(&mut self, op: &str, input: Value) -> Result<Value, (String, u16, String)> {
-        self.call_in("us-east-1", op, input)
-    }
-
-    fn ok(&mut self, op: &str, input: Value) -> Value {
-        self.call(op, input)
-            .unwrap_or_else(|e| panic!("{op} failed: {e:?}"))
+        self.call_as(&caller(region), op, input)
     }
 }
 
@@ -62,7 +39,7 @@ fn invalid(what: &str) -> Result<Value, (String, u16, String)> {
 
 #[test]
 fn create_topic_returns_its_arn_and_is_idempotent() {
-    let mut w = World::new();
+    let mut w = world();
     let arn = w.ok("CreateTopic", json!({"Name": "orders"}));
     assert_eq!(
         arn,
@@ -102,7 +79,7 @@ fn create_topic_returns_its_arn_and_is_idempotent() {
 
 #[test]
 fn create_topic_validates_names() {
-    let mut w = World::new();
+    let mut w = world();
     for bad in ["", "has space", "dot.ted", &"a".repeat(257), "std.fifo"] {
         assert_eq!(
             w.call("CreateTopic", json!({"Name": bad})),
@@ -137,7 +114,7 @@ fn create_topic_validates_names() {
 
 #[test]
 fn list_topics_pages_by_one_hundred() {
-    let mut w = World::new();
+    let mut w = world();
     for i in 0..150 {
         w.ok("CreateTopic", json!({"Name": format!("t{i:03}")}));
     }
@@ -166,7 +143,7 @@ fn list_topics_pages_by_one_hundred() {
 
 #[test]
 fn delete_topic_is_idempotent() {
-    let mut w = World::new();
+    let mut w = world();
     let arn = w.ok("CreateTopic", json!({"Name": "gone"}))["TopicArn"].clone();
     assert_eq!(w.ok("DeleteTopic", json!({"TopicArn": arn})), Value::Null);
     assert_eq!(w.ok("DeleteTopic", json!({"TopicArn": arn})), Value::Null);
@@ -187,7 +164,7 @@ fn delete_topic_is_idempotent() {
 
 #[test]
 fn topic_attributes_can_be_read_and_set() {
-    let mut w = World::new();
+    let mut w = world();
     let arn = w.ok("CreateTopic", json!({"Name": "news"}))["TopicArn"].clone();
     let attributes = w.ok("GetTopicAttributes", json!({"TopicArn": arn}))["Attributes"].clone();
     assert_eq!(attributes["TopicArn"], arn);
@@ -213,43 +190,28 @@ fn topic_attributes_can_be_read_and_set() {
 
 #[test]
 fn state_comes_back_from_its_records() {
-    let mut w = World::new();
+    let mut w = world();
     w.ok(
         "CreateTopic",
         json!({"Name": "kept", "Attributes": {"DisplayName": "Kept"}}),
     );
     let gone = w.ok("CreateTopic", json!({"Name": "gone"}))["TopicArn"].clone();
     w.ok("DeleteTopic", json!({"TopicArn": gone}));
-    let mut map = BTreeMap::new();
-    nimbus_storage::apply_to_map(&mut map, &w.changes);
-    let mut state = sns::State::default();
-    for (key, value) in map {
-        let (service, scope, rest) = nimbus_core::services::parse_record_key(&key).unwrap();
-        assert_eq!(service, "sns");
-        sns::restore(&mut state, scope, rest, &value).unwrap();
-    }
+    let mut state = restore_state!(sns, w.records());
     let caller = caller("us-east-1");
     let mut call = |op: &str, input: Value| {
-        let mut changes = ChangeSet::default();
-        let mut outbox = Outbox::default();
-        let mut ids = SeededIds::new(3);
-        let mut ctx = Ctx {
-            caller: &caller,
-            request_id: "r",
-            now_millis: 0,
-            ids: &mut ids,
-            changes: &mut changes,
-            outbox: &mut outbox,
-        };
-        nimbus_shapes::sns::dispatch(
-            &mut sns::Handler {
-                state: &mut state,
-                ctx: &mut ctx,
-            },
-            op,
-            input,
-        )
-        .unwrap()
+        with_ctx(&caller, 0, 3, |ctx| {
+            nimbus_shapes::sns::dispatch(
+                &mut sns::Handler {
+                    state: &mut state,
+                    ctx,
+                },
+                op,
+                input,
+            )
+            .unwrap()
+        })
+        .0
     };
     assert_eq!(
         call("ListTopics", json!({})),
@@ -264,12 +226,9 @@ fn state_comes_back_from_its_records() {
 
 #[test]
 fn emulator_restores_topics() {
-    let mut w = World::new();
+    let mut w = world();
     w.ok("CreateTopic", json!({"Name": "kept"}));
-    let mut map = BTreeMap::new();
-    nimbus_storage::apply_to_map(&mut map, &w.changes);
-    let mut fresh = Emulator::new(Arc::new(ManualClock::new(0)), Box::new(SeededIds::new(2)));
-    fresh.restore(map.into_iter().collect()).unwrap();
+    let mut fresh = common::restored(Arc::new(ManualClock::new(0)), w.records());
     let listed = fresh
         .call(&caller("us-east-1"), "sns", "ListTopics", json!({}))
         .result

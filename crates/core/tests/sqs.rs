@@ -1,52 +1,18 @@
 //! SQS through the emulator's entry point, in the canonical JSON form.
 
-use std::{collections::BTreeMap, sync::Arc};
+mod common;
 
-use nimbus_core::{
-    emulator::Ctx, outbox::Outbox, services::sqs, Caller, ChangeSet, Emulator, ManualClock,
-    SeededIds,
-};
+use common::{caller, restore_state, with_ctx, ACCOUNT, T0};
+use nimbus_core::services::sqs;
 use serde_json::{json, Value};
 
-const T0: i64 = 1_700_000_000_000;
+type World = common::World<(String, String)>;
 
-fn caller() -> Caller {
-    Caller {
-        account_id: "000000000000".into(),
-        region: "us-east-1".into(),
-        access_key_id: "AKIAIOSFODNN7EXAMPLE".into(),
-        endpoint: "http://localhost:4566".into(),
-    }
-}
-
-struct World {
-    clock: Arc<ManualClock>,
-    emulator: Emulator,
-    changes: Vec<ChangeSet>,
+fn world() -> World {
+    World::new("sqs", ACCOUNT)
 }
 
 impl World {
-    fn new() -> Self {
-        let clock = Arc::new(ManualClock::new(T0));
-        let emulator = Emulator::new(clock.clone(), Box::new(SeededIds::new(1)));
-        World {
-            clock,
-            emulator,
-            changes: Vec::new(),
-        }
-    }
-
-    fn call(&mut self, op: &str, input: Value) -> Result<Value, (String, String)> {
-        let outcome = self.emulator.call(&caller(), "sqs", op, input);
-        self.changes.push(outcome.changes);
-        outcome.result.map_err(|e| (e.code, e.message))
-    }
-
-    fn ok(&mut self, op: &str, input: Value) -> Value {
-        self.call(op, input)
-            .unwrap_or_else(|e| panic!("{op} failed: {e:?}"))
-    }
-
     fn create(&mut self, name: &str) -> String {
         self.ok("CreateQueue", json!({"QueueName": name}))["QueueUrl"]
             .as_str()
@@ -61,7 +27,7 @@ fn err(code: &str, message: &str) -> Result<Value, (String, String)> {
 
 #[test]
 fn create_queue_returns_url_on_the_callers_endpoint_and_is_idempotent() {
-    let mut w = World::new();
+    let mut w = world();
     let url = w.create("orders");
     assert_eq!(url, "http://localhost:4566/000000000000/orders");
     assert_eq!(w.create("orders"), url);
@@ -77,7 +43,7 @@ fn create_queue_returns_url_on_the_callers_endpoint_and_is_idempotent() {
 
 #[test]
 fn create_queue_validates_names_and_attributes() {
-    let mut w = World::new();
+    let mut w = world();
     let bad_name =
         "Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length";
     assert_eq!(
@@ -143,7 +109,7 @@ fn create_queue_validates_names_and_attributes() {
 
 #[test]
 fn create_queue_with_different_attributes_conflicts() {
-    let mut w = World::new();
+    let mut w = world();
     w.ok(
         "CreateQueue",
         json!({"QueueName": "q", "Attributes": {"VisibilityTimeout": "60"}}),
@@ -166,7 +132,7 @@ fn create_queue_with_different_attributes_conflicts() {
 
 #[test]
 fn list_queues_filters_by_prefix_and_pages() {
-    let mut w = World::new();
+    let mut w = world();
     for name in ["b-2", "a-1", "b-1", "b-3"] {
         w.create(name);
     }
@@ -202,7 +168,7 @@ fn list_queues_filters_by_prefix_and_pages() {
 
 #[test]
 fn send_message_returns_md5s_that_sdks_verify() {
-    let mut w = World::new();
+    let mut w = world();
     let url = w.create("q");
     let sent = w.ok(
         "SendMessage",
@@ -270,7 +236,7 @@ fn md5_by_hand(attributes: &[(&str, &str, u8, &[u8])]) -> String {
 
 #[test]
 fn send_message_validates_body_delay_and_attributes() {
-    let mut w = World::new();
+    let mut w = world();
     let url = w.create("q");
     assert_eq!(
         w.call("SendMessage", json!({"QueueUrl": url, "MessageBody": ""})),
@@ -334,7 +300,7 @@ fn send_message_validates_body_delay_and_attributes() {
 
 #[test]
 fn queue_urls_resolve_by_account_and_name_whatever_the_host() {
-    let mut w = World::new();
+    let mut w = world();
     w.create("q");
     w.ok(
         "SendMessage",
@@ -349,7 +315,7 @@ fn queue_urls_resolve_by_account_and_name_whatever_the_host() {
 
 #[test]
 fn received_messages_hide_until_the_visibility_timeout_passes() {
-    let mut w = World::new();
+    let mut w = world();
     let url = w.create("q");
     w.ok(
         "SendMessage",
@@ -412,7 +378,7 @@ fn received_messages_hide_until_the_visibility_timeout_passes() {
 
 #[test]
 fn receive_message_validates_and_honours_delay_and_max() {
-    let mut w = World::new();
+    let mut w = world();
     let url = w.create("q");
     assert_eq!(
         w.call(
@@ -452,7 +418,7 @@ fn receive_message_validates_and_honours_delay_and_max() {
 
 #[test]
 fn delete_message_rejects_malformed_receipt_handles() {
-    let mut w = World::new();
+    let mut w = world();
     let url = w.create("q");
     assert_eq!(
         w.call(
@@ -468,7 +434,7 @@ fn delete_message_rejects_malformed_receipt_handles() {
 
 #[test]
 fn delete_queue_removes_queue_and_messages() {
-    let mut w = World::new();
+    let mut w = world();
     let url = w.create("q");
     w.ok("SendMessage", json!({"QueueUrl": url, "MessageBody": "a"}));
     w.ok("DeleteQueue", json!({"QueueUrl": url}));
@@ -494,7 +460,7 @@ fn delete_queue_removes_queue_and_messages() {
 
 #[test]
 fn fifo_queues_need_a_group_and_deduplicate() {
-    let mut w = World::new();
+    let mut w = world();
     let url = w.ok(
         "CreateQueue",
         json!({"QueueName": "jobs.fifo", "Attributes": {"FifoQueue": "true", "ContentBasedDeduplication": "true"}}),
@@ -533,7 +499,7 @@ fn fifo_queues_need_a_group_and_deduplicate() {
 
 #[test]
 fn get_queue_attributes_counts_messages() {
-    let mut w = World::new();
+    let mut w = world();
     let url = w.create("q");
     w.ok("SendMessage", json!({"QueueUrl": url, "MessageBody": "a"}));
     w.ok("SendMessage", json!({"QueueUrl": url, "MessageBody": "b"}));
@@ -553,15 +519,8 @@ fn get_queue_attributes_counts_messages() {
     assert_eq!(attributes["MaximumMessageSize"], "1048576");
 }
 
-/// The persisted records, as a storage backend would hold them after every call committed.
-fn records(w: &World) -> Vec<(String, Vec<u8>)> {
-    let mut map = BTreeMap::new();
-    nimbus_storage::apply_to_map(&mut map, &w.changes);
-    map.into_iter().collect()
-}
-
 fn busy_world() -> (World, String) {
-    let mut w = World::new();
+    let mut w = world();
     let url = w.create("kept");
     w.create("gone");
     w.ok(
@@ -589,30 +548,17 @@ fn busy_world() -> (World, String) {
 #[test]
 fn state_comes_back_from_its_records() {
     let (w, url) = busy_world();
-    let mut state = sqs::State::default();
-    for (key, value) in records(&w) {
-        let (service, scope, rest) = nimbus_core::services::parse_record_key(&key).unwrap();
-        assert_eq!(service, "sqs");
-        sqs::restore(&mut state, scope, rest, &value).unwrap();
-    }
-    let caller = caller();
+    let mut state = restore_state!(sqs, w.records());
+    let caller = caller(ACCOUNT);
     let mut call = |op: &str, input: Value, now: i64| {
-        let mut changes = ChangeSet::default();
-        let mut outbox = Outbox::default();
-        let mut ids = SeededIds::new(99);
-        let mut ctx = Ctx {
-            caller: &caller,
-            request_id: "r",
-            now_millis: now,
-            ids: &mut ids,
-            changes: &mut changes,
-            outbox: &mut outbox,
-        };
-        let mut handler = sqs::Handler {
-            state: &mut state,
-            ctx: &mut ctx,
-        };
-        nimbus_shapes::sqs::dispatch(&mut handler, op, input).unwrap()
+        with_ctx(&caller, now, 99, |ctx| {
+            let mut handler = sqs::Handler {
+                state: &mut state,
+                ctx,
+            };
+            nimbus_shapes::sqs::dispatch(&mut handler, op, input).unwrap()
+        })
+        .0
     };
     let listed = call("ListQueues", json!({}), T0);
     assert_eq!(listed["QueueUrls"], json!([url]));
@@ -638,18 +584,14 @@ fn state_comes_back_from_its_records() {
 #[test]
 fn emulator_restores_queues_and_messages() {
     let (w, url) = busy_world();
-    let mut fresh = Emulator::new(w.clock.clone(), Box::new(SeededIds::new(2)));
-    fresh.restore(records(&w)).unwrap();
-    let got = fresh
-        .call(&caller(), "sqs", "ReceiveMessage", json!({"QueueUrl": url}))
-        .result
-        .unwrap();
+    let mut fresh = w.restart();
+    let got = fresh.ok("ReceiveMessage", json!({"QueueUrl": url}));
     assert_eq!(got["Messages"][0]["Body"], "three");
 }
 
 #[test]
 fn batches_succeed_or_fail_per_entry() {
-    let mut w = World::new();
+    let mut w = world();
     let url = w.create("q");
     let sent = w.ok(
         "SendMessageBatch",
@@ -719,7 +661,7 @@ fn batches_succeed_or_fail_per_entry() {
 
 #[test]
 fn change_message_visibility_moves_the_reappearance_time() {
-    let mut w = World::new();
+    let mut w = world();
     let url = w.create("q");
     w.ok("SendMessage", json!({"QueueUrl": url, "MessageBody": "a"}));
     let got = w.ok("ReceiveMessage", json!({"QueueUrl": url}));
@@ -752,7 +694,7 @@ fn change_message_visibility_moves_the_reappearance_time() {
 
 #[test]
 fn queue_attributes_and_tags_can_change() {
-    let mut w = World::new();
+    let mut w = world();
     let url = w.ok(
         "CreateQueue",
         json!({"QueueName": "q", "tags": {"team": "ops"}}),
@@ -792,7 +734,7 @@ fn queue_attributes_and_tags_can_change() {
 
 #[test]
 fn message_attributes_are_validated_like_sqs() {
-    let mut w = World::new();
+    let mut w = world();
     let url = w.create("q");
     let send = |attributes: Value| json!({"QueueUrl": url, "MessageBody": "x", "MessageAttributes": attributes});
     assert_eq!(
@@ -839,7 +781,7 @@ fn message_attributes_are_validated_like_sqs() {
 
 #[test]
 fn redrive_policy_moves_messages_to_the_dead_letter_queue() {
-    let mut w = World::new();
+    let mut w = world();
     let dlq = w.create("dead");
     let policy = r#"{"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:dead","maxReceiveCount":"2"}"#;
     let url = w.ok(
