@@ -70,6 +70,15 @@ impl Services {
                 };
                 nimbus_shapes::dynamodb::dispatch(&mut handler, operation, input)
             }
+            // DynamoDB Streams reads the streams DynamoDB's tables keep.
+            "dynamodbstreams" => nimbus_shapes::dynamodbstreams::dispatch(
+                &mut dynamodb::StreamsHandler {
+                    state: &mut self.dynamodb,
+                    ctx,
+                },
+                operation,
+                input,
+            ),
             "sqs" => nimbus_shapes::sqs::dispatch(
                 &mut sqs::Handler {
                     state: &mut self.sqs,

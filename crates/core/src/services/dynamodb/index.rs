@@ -302,7 +302,7 @@ impl Handler<'_, '_> {
             def.table_class = Some(class.clone());
         }
         if let Some(stream) = &input.stream_specification {
-            def.stream = Some(stream.clone());
+            def.update_stream(stream, self.ctx.now_millis)?;
         }
         if let Some(mode) = &input.billing_mode {
             def.billing_mode = mode.clone();

@@ -6,15 +6,18 @@
 //!
 //! Records: `table/<name>` holds the [`table::TableDef`] and `table/<name>/item/<hex key>`
 //! each item, so a table's record sorts before its items and DeleteTable removes the items
-//! with one prefix delete. Table names cannot contain `/`.
+//! with one prefix delete. Table names cannot contain `/`. Stream records live at
+//! `table/<name>/stream/<label>/<sequence number>`; a deleted table's streams, kept 24 hours,
+//! move to `dropped/<table id>` (see `stream`).
 //!
 //! Secondary indexes (`index`) live beside the items in memory, updated by `Table::insert`
 //! and `Table::remove`, and have no records: restoring the items rebuilds them.
 //!
 //! Every item write goes through `write`: prepared against the table without changing it,
-//! then applied. The batches (`batch`) and transactions (`transact`) prepare all their
-//! writes before applying any, so a refused batch or a cancelled transaction changes
-//! nothing and a successful one lands in the call's one changeset.
+//! then applied, and applying appends the change's stream record (`stream`). The batches
+//! (`batch`) and transactions (`transact`) prepare all their writes before applying any, so
+//! a refused batch or a cancelled transaction changes nothing and a successful one lands in
+//! the call's one changeset.
 
 mod batch;
 mod errors;
@@ -25,6 +28,7 @@ mod number;
 mod path;
 mod query;
 mod reserved;
+mod stream;
 mod table;
 mod transact;
 mod value;
@@ -61,6 +65,8 @@ use crate::{
     services::record_key,
 };
 
+pub use self::stream::StreamsHandler;
+
 const SERVICE: &str = "dynamodb";
 
 /// All DynamoDB state, per account and region.
@@ -75,6 +81,10 @@ struct Tables {
     /// TransactWriteItems' ClientRequestTokens of the last ten minutes. Kept in memory only:
     /// a restart forgets them, as it would end any client's retry loop.
     tokens: BTreeMap<String, transact::TokenUse>,
+    /// The last stream sequence number given out in this scope.
+    last_seq: u128,
+    /// Deleted tables, by table id, kept (without items) while their streams are readable.
+    dropped: BTreeMap<String, Table>,
 }
 
 struct Table {
@@ -85,16 +95,27 @@ struct Table {
     indexes: Vec<index::Index>,
     /// The sum of the items' sizes, kept as items come and go.
     size_bytes: usize,
+    /// Each stream's records, by stream label (see `stream`).
+    logs: BTreeMap<String, stream::Log>,
+    /// A deleted table kept for its streams.
+    dropped: bool,
 }
 
 impl Table {
-    fn new(def: TableDef) -> Self {
+    fn new(mut def: TableDef) -> Self {
+        // Records from before streams were tracked one by one: the enabled stream is the
+        // one opened with the table.
+        if def.streams.is_empty() {
+            def.open_initial_stream();
+        }
         Table {
             schema: def.schema(),
             indexes: index::Index::all(&def),
             def,
             items: BTreeMap::new(),
             size_bytes: 0,
+            logs: BTreeMap::new(),
+            dropped: false,
         }
     }
 
@@ -521,6 +542,7 @@ impl DynamoDb for Handler<'_, '_> {
         def.table_id = self.ctx.ids.uuid();
         def.created_millis = self.ctx.now_millis;
         def.name = name.clone();
+        def.open_initial_stream();
         self.ctx.persist(table_record(&scope, &name), &def);
         let table = Table::new(def);
         // AWS answers CREATING and turns ACTIVE later; Nimbus has no provisioning delay, so
@@ -594,7 +616,12 @@ impl DynamoDb for Handler<'_, '_> {
         let record = table_record(&scope, &name);
         self.ctx.changes.delete(record.clone());
         self.ctx.changes.delete_prefix(format!("{record}/"));
-        self.scope_tables().tables.remove(&name);
+        let tables = self.state.tables(&scope);
+        if let Some(mut table) = tables.tables.remove(&name) {
+            if table.retire_streams(&scope, self.ctx) {
+                tables.dropped.insert(table.def.table_id.clone(), table);
+            }
+        }
         Ok(DeleteTableOutput {
             table_description: Some(description),
         })
@@ -810,23 +837,36 @@ impl DynamoDb for Handler<'_, '_> {
 /// Takes back one record this service persisted (`rest` is the key after the scope).
 /// Records arrive in key order, so a table's record comes before its items.
 pub fn restore(state: &mut State, scope: Scope, rest: &str, value: &[u8]) -> Result<(), String> {
+    let tables = state.scopes.entry(scope).or_default();
+    if let Some(path) = rest.strip_prefix("dropped/") {
+        return restore_dropped(tables, path, value)
+            .map_err(|e| format!("dynamodb record {rest}: {e}"));
+    }
     let path = rest
         .strip_prefix("table/")
         .ok_or_else(|| format!("unexpected dynamodb record {rest}"))?;
-    let tables = &mut state.scopes.entry(scope).or_default().tables;
     match path.split_once('/') {
         None => {
             let def: TableDef = serde_json::from_slice(value)
                 .map_err(|e| format!("dynamodb record {rest}: {e}"))?;
-            tables.insert(def.name.clone(), Table::new(def));
+            tables.tables.insert(def.name.clone(), Table::new(def));
         }
-        Some((name, item_path)) => {
-            if !item_path.starts_with("item/") {
+        Some((name, sub)) => {
+            let table = tables
+                .tables
+                .get_mut(name)
+                .ok_or_else(|| format!("dynamodb record {rest} precedes its table"))?;
+            if let Some(stream) = sub.strip_prefix("stream/") {
+                let (label, _seq) = stream
+                    .split_once('/')
+                    .ok_or_else(|| format!("unexpected dynamodb record {rest}"))?;
+                return table
+                    .restore_record(label, value, &mut tables.last_seq)
+                    .map_err(|e| format!("dynamodb record {rest}: {e}"));
+            }
+            if !sub.starts_with("item/") {
                 return Err(format!("unexpected dynamodb record {rest}"));
             }
-            let table = tables
-                .get_mut(name)
-                .ok_or_else(|| format!("dynamodb item {rest} precedes its table"))?;
             let item: Item = serde_json::from_slice(value)
                 .map_err(|e| format!("dynamodb record {rest}: {e}"))?;
             let key = table.schema.encode(&item);
@@ -834,4 +874,23 @@ pub fn restore(state: &mut State, scope: Scope, rest: &str, value: &[u8]) -> Res
         }
     }
     Ok(())
+}
+
+/// A deleted table's kept streams: `<table id>` holds its definition, then
+/// `<table id>/stream/<label>/<seq>` each record.
+fn restore_dropped(tables: &mut Tables, path: &str, value: &[u8]) -> Result<(), String> {
+    match path.split_once("/stream/") {
+        None => {
+            let def: TableDef = serde_json::from_slice(value).map_err(|e| e.to_string())?;
+            let mut table = Table::new(def);
+            table.dropped = true;
+            tables.dropped.insert(path.to_string(), table);
+            Ok(())
+        }
+        Some((id, stream)) => {
+            let (label, _seq) = stream.split_once('/').ok_or("malformed key")?;
+            let table = tables.dropped.get_mut(id).ok_or("precedes its table")?;
+            table.restore_record(label, value, &mut tables.last_seq)
+        }
+    }
 }

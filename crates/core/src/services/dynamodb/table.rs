@@ -8,7 +8,7 @@ use nimbus_shapes::{
         GlobalSecondaryIndex, GlobalSecondaryIndexDescription, IndexStatus, KeySchemaElement,
         KeyType, LocalSecondaryIndex, LocalSecondaryIndexDescription, Projection, ProjectionType,
         ProvisionedThroughput, ProvisionedThroughputDescription, SSEDescription, SSESpecification,
-        SSEStatus, SSEType, ScalarAttributeType, StreamSpecification, TableClass,
+        SSEStatus, SSEType, ScalarAttributeType, StreamSpecification, StreamViewType, TableClass,
         TableClassSummary, TableDescription, TableStatus, Tag,
     },
     Timestamp,
@@ -38,8 +38,12 @@ pub struct TableDef {
     pub local_secondary_indexes: Vec<LocalSecondaryIndex>,
     #[serde(default)]
     pub global_secondary_indexes: Vec<GlobalSecondaryIndex>,
+    /// The StreamSpecification last asked for.
     #[serde(default)]
     pub stream: Option<StreamSpecification>,
+    /// Every stream the table has had, oldest first (see `stream`).
+    #[serde(default)]
+    pub streams: Vec<super::stream::StreamDef>,
     #[serde(default)]
     pub sse: Option<SSESpecification>,
     #[serde(default)]
@@ -163,11 +167,8 @@ impl TableDef {
                 }
             })
             .collect();
-        let stream_label = self
-            .stream
-            .as_ref()
-            .filter(|s| s.stream_enabled == Some(true))
-            .map(|_| stream_label(self.created_millis));
+        // The latest stream stays in the description after it is disabled, as in AWS.
+        let latest = self.streams.last();
         TableDescription {
             attribute_definitions: Some(self.attribute_definitions.clone()),
             table_name: Some(self.name.clone()),
@@ -187,14 +188,12 @@ impl TableDef {
             ),
             local_secondary_indexes: (!lsis.is_empty()).then_some(lsis),
             global_secondary_indexes: (!gsis.is_empty()).then_some(gsis),
-            stream_specification: self
-                .stream
-                .clone()
-                .filter(|s| s.stream_enabled == Some(true)),
-            latest_stream_arn: stream_label
-                .as_ref()
-                .map(|label| format!("{}/stream/{label}", self.arn)),
-            latest_stream_label: stream_label,
+            stream_specification: self.enabled_stream().map(|s| StreamSpecification {
+                stream_enabled: Some(true),
+                stream_view_type: Some(s.view_type.clone()),
+            }),
+            latest_stream_arn: latest.map(|s| s.arn(&self.arn)),
+            latest_stream_label: latest.map(|s| s.label.clone()),
             sse_description: self
                 .sse
                 .as_ref()
@@ -419,11 +418,19 @@ fn create_constraints(input: &CreateTableInput) -> Vec<String> {
         }
     }
     if let Some(spec) = &input.stream_specification {
-        if spec.stream_enabled.is_none() {
-            errors.push("Value null at 'streamSpecification.streamEnabled' failed to satisfy constraint: Member must not be null".into());
-        }
+        stream_spec_constraints(spec, &mut errors);
     }
     errors
+}
+
+/// The request-shape checks of a StreamSpecification (CreateTable and UpdateTable).
+pub fn stream_spec_constraints(spec: &StreamSpecification, errors: &mut Vec<String>) {
+    if spec.stream_enabled.is_none() {
+        errors.push("Value null at 'streamSpecification.streamEnabled' failed to satisfy constraint: Member must not be null".into());
+    }
+    if let Some(StreamViewType::Unknown(v)) = &spec.stream_view_type {
+        errors.push(format!("Value '{v}' at 'streamSpecification.streamViewType' failed to satisfy constraint: Member must satisfy enum value set: [NEW_IMAGE, OLD_IMAGE, NEW_AND_OLD_IMAGES, KEYS_ONLY]"));
+    }
 }
 
 fn names(keys: &[KeySchemaElement]) -> Vec<String> {
@@ -639,6 +646,7 @@ fn check_create(input: &CreateTableInput) -> Result<TableDef, String> {
         local_secondary_indexes: lsis.unwrap_or_default(),
         global_secondary_indexes: gsis.unwrap_or_default(),
         stream: input.stream_specification.clone(),
+        streams: Vec::new(),
         sse: input.sse_specification.clone(),
         table_class: input.table_class.clone(),
         deletion_protection: input.deletion_protection_enabled.unwrap_or(false),

@@ -224,7 +224,8 @@ pub(super) fn updated_part(item: &Item, update: Option<&Update>) -> Option<Item>
 }
 
 impl Handler<'_, '_> {
-    /// Makes a prepared write, in memory and in the call's changeset. Answers the old item.
+    /// Makes a prepared write, in memory and in the call's changeset, with its stream
+    /// record. Answers the old item.
     pub(super) fn apply(&mut self, write: Write) -> Option<Item> {
         let scope = self.ctx.scope();
         let record = item_record(&scope, &write.table, &write.key);
@@ -232,15 +233,24 @@ impl Handler<'_, '_> {
             .state
             .table(&scope, &write.table)
             .expect("a prepared write's table exists");
+        let streamed = table.def.enabled_stream().is_some();
         match write.new {
             Some(item) => {
                 self.ctx.persist(record, &item);
-                table.insert(write.key, item)
+                let new = streamed.then(|| item.clone());
+                let old = table.insert(write.key, item);
+                if streamed {
+                    self.record_change(&write.table, old.as_ref(), new.as_ref());
+                }
+                old
             }
             None => {
                 let old = table.remove(&write.key);
                 if old.is_some() {
                     self.ctx.changes.delete(record);
+                    if streamed {
+                        self.record_change(&write.table, old.as_ref(), None);
+                    }
                 }
                 old
             }
