@@ -133,12 +133,16 @@ impl Playground {
             return self.invoke(caller, input).await;
         }
         self.inner.clock.set(self.now_millis());
-        let outcome = self
-            .inner
-            .emulator
-            .borrow_mut()
-            .call(caller, service, operation, input);
-        self.commit(outcome).await
+        // DynamoDB Time to Live: AWS deletes expired items lazily, in the background. The
+        // playground deletes them just before each call, so whatever reads the table after
+        // its clock (or a fast-forward) passes an item's TTL sees it gone, with the stream's
+        // REMOVE record; the deletions commit ahead of the call's changes.
+        let (expired, outcome) = {
+            let mut emulator = self.inner.emulator.borrow_mut();
+            let expired = emulator.expire_items();
+            (expired, emulator.call(caller, service, operation, input))
+        };
+        self.commit_after(expired, outcome).await
     }
 
     /// Lambda Invoke, as nimbus-server runs it: validated, run in the page's runtime without
@@ -213,9 +217,19 @@ impl Playground {
     }
 
     async fn commit(&self, outcome: Outcome) -> (String, Result<Value, ServiceError>) {
+        self.commit_after(ChangeSet::default(), outcome).await
+    }
+
+    /// Commits `before` (changes the emulator made on its own, e.g. TTL deletions), then the
+    /// call's changes, in one go.
+    async fn commit_after(
+        &self,
+        before: ChangeSet,
+        outcome: Outcome,
+    ) -> (String, Result<Value, ServiceError>) {
         // Queued before anything else can run, so commits keep the order of the calls. A call
         // that changed nothing still waits for earlier commits: it may have read their data.
-        let committed = self.inner.storage.enqueue(vec![outcome.changes]);
+        let committed = self.inner.storage.enqueue(vec![before, outcome.changes]);
         if let Err(error) = committed.await {
             let error = ServiceError::internal(format!("The change could not be saved: {error}"));
             return (outcome.request_id, Err(error));

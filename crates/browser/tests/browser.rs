@@ -153,6 +153,50 @@ async fn dynamodb_items_survive_a_reload() {
     assert_eq!(found["Item"]["Year"], json!({ "N": "1965" }));
 }
 
+/// DynamoDB TTL: fast-forwarding past an item's expiry deletes it before the next call, and
+/// the deletion is saved.
+#[wasm_bindgen_test]
+async fn fast_forward_expires_ttl_items_for_good() {
+    let playground = fresh("dynamodb-ttl").await;
+    let call = |op: &'static str, input: serde_json::Value| {
+        let playground = &playground;
+        async move { playground.call("dynamodb", op, input).await.unwrap() }
+    };
+    call(
+        "CreateTable",
+        json!({
+            "TableName": "Sessions",
+            "AttributeDefinitions": [{ "AttributeName": "id", "AttributeType": "S" }],
+            "KeySchema": [{ "AttributeName": "id", "KeyType": "HASH" }],
+            "BillingMode": "PAY_PER_REQUEST"
+        }),
+    )
+    .await;
+    call(
+        "UpdateTimeToLive",
+        json!({ "TableName": "Sessions",
+                "TimeToLiveSpecification": { "Enabled": true, "AttributeName": "expires" } }),
+    )
+    .await;
+    let expires = playground.now_millis() / 1000 + 60;
+    call(
+        "PutItem",
+        json!({ "TableName": "Sessions",
+                "Item": { "id": { "S": "a" }, "expires": { "N": expires.to_string() } } }),
+    )
+    .await;
+    let get = json!({ "TableName": "Sessions", "Key": { "id": { "S": "a" } } });
+    assert!(call("GetItem", get.clone()).await.get("Item").is_some());
+
+    playground.fast_forward(120_000);
+    assert!(call("GetItem", get.clone()).await.get("Item").is_none());
+    drop(playground);
+
+    let reloaded = Playground::open("dynamodb-ttl").await.unwrap();
+    let found = reloaded.call("dynamodb", "GetItem", get).await.unwrap();
+    assert!(found.get("Item").is_none());
+}
+
 /// Calls fired together are each answered only once durable, and share transactions.
 #[wasm_bindgen_test]
 async fn concurrent_calls_are_all_durable() {

@@ -245,6 +245,44 @@ impl Emulator {
         }
     }
 
+    /// Deletes the DynamoDB items whose Time to Live has passed on this emulator's clock, as
+    /// the service would on its own; the host commits the answer like a call's changes. AWS
+    /// deletes expired items lazily (within days), so a host may run this whenever it likes
+    /// (on a timer, after moving the clock). Cheap when no table has TTL enabled.
+    pub fn expire_items(&mut self) -> ChangeSet {
+        let mut changes = ChangeSet::default();
+        let scopes = self.services.dynamodb.ttl_scopes();
+        if scopes.is_empty() {
+            return changes;
+        }
+        let mut raised = Outbox::default();
+        for scope in scopes {
+            let caller = Caller {
+                account_id: scope.account_id,
+                region: scope.region,
+                access_key_id: String::new(),
+                endpoint: String::new(),
+            };
+            let mut ctx = Ctx {
+                caller: &caller,
+                request_id: "",
+                now_millis: self.clock.now_millis(),
+                ids: self.ids.as_mut(),
+                changes: &mut changes,
+                outbox: &mut raised,
+            };
+            crate::services::dynamodb::Handler {
+                state: &mut self.services.dynamodb,
+                ctx: &mut ctx,
+            }
+            .expire_items();
+        }
+        for event in raised.drain() {
+            self.outbox.push(event);
+        }
+        changes
+    }
+
     /// Events raised by committed calls, for the host to deliver.
     pub fn drain_events(&mut self) -> Vec<Event> {
         self.outbox.drain()

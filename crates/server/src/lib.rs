@@ -72,6 +72,7 @@ impl Server {
     }
 
     pub async fn run(self) {
+        tokio::spawn(sweep_ttl(self.node.clone()));
         loop {
             let Ok((stream, _)) = self.listener.accept().await else {
                 continue;
@@ -92,6 +93,20 @@ impl Server {
                     .await;
             });
         }
+    }
+}
+
+/// DynamoDB's Time to Live: AWS deletes expired items in the background, lazily; the server
+/// sweeps once a second, under the node lock, so an expired item is gone within about a
+/// second of its time.
+async fn sweep_ttl(node: Arc<Mutex<Node>>) {
+    let mut ticks = tokio::time::interval(std::time::Duration::from_secs(1));
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        // A failed store leaves the items in memory deleted but stored; the next start
+        // brings them back and a later sweep deletes them again.
+        let _ = node.lock().await.expire_items();
     }
 }
 

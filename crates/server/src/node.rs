@@ -125,6 +125,13 @@ impl Node {
         self.emulator.code_package(scope, sha256_hex)
     }
 
+    /// Deletes the DynamoDB items whose Time to Live has passed and stores the deletion, like
+    /// a call's changes (see [`Emulator::expire_items`]). The server runs it every second.
+    pub fn expire_items(&mut self) -> Result<(), ServiceError> {
+        let changes = self.emulator.expire_items();
+        self.commit(changes)
+    }
+
     /// Wipes every service's state, in memory and in storage.
     pub fn reset(&mut self) -> Result<(), ServiceError> {
         let changes = self.emulator.reset();

@@ -31,6 +31,7 @@ mod reserved;
 mod stream;
 mod table;
 mod transact;
+mod ttl;
 mod value;
 mod write;
 
@@ -831,6 +832,20 @@ impl DynamoDb for Handler<'_, '_> {
         input: nimbus_shapes::dynamodb::UpdateTableInput,
     ) -> Result<nimbus_shapes::dynamodb::UpdateTableOutput, ServiceError> {
         self.run_update_table(input)
+    }
+
+    fn update_time_to_live(
+        &mut self,
+        input: nimbus_shapes::dynamodb::UpdateTimeToLiveInput,
+    ) -> Result<nimbus_shapes::dynamodb::UpdateTimeToLiveOutput, ServiceError> {
+        self.run_update_time_to_live(input)
+    }
+
+    fn describe_time_to_live(
+        &mut self,
+        input: nimbus_shapes::dynamodb::DescribeTimeToLiveInput,
+    ) -> Result<nimbus_shapes::dynamodb::DescribeTimeToLiveOutput, ServiceError> {
+        self.run_describe_time_to_live(input)
     }
 }
 

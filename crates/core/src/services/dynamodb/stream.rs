@@ -321,12 +321,13 @@ impl Table {
 
 impl Handler<'_, '_> {
     /// Appends the record of one item change to the table's enabled stream, if the change
-    /// changed anything.
+    /// changed anything. `identity` is set for changes the service made (TTL deletions).
     pub(super) fn record_change(
         &mut self,
         table_name: &str,
         old: Option<&Item>,
         new: Option<&Item>,
+        identity: Option<&ds::Identity>,
     ) {
         let event = match (old, new) {
             (None, Some(_)) => OperationType::Insert,
@@ -376,7 +377,7 @@ impl Handler<'_, '_> {
                 size_bytes: Some(size as i64),
                 stream_view_type: Some(ds::StreamViewType::from(stream.view_type.as_str())),
             }),
-            user_identity: None,
+            user_identity: identity.cloned(),
         };
         self.ctx.persist(
             stream_record_key(&scope, table, &stream.label, seq),

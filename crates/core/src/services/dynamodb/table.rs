@@ -52,6 +52,9 @@ pub struct TableDef {
     pub deletion_protection: bool,
     #[serde(default)]
     pub tags: Vec<Tag>,
+    /// The Time to Live attribute while TTL is enabled (see `ttl`).
+    #[serde(default)]
+    pub ttl_attribute: Option<String>,
 }
 
 fn attr_type(defs: &[AttributeDefinition], name: &str) -> ScalarAttributeType {
@@ -651,6 +654,7 @@ fn check_create(input: &CreateTableInput) -> Result<TableDef, String> {
         table_class: input.table_class.clone(),
         deletion_protection: input.deletion_protection_enabled.unwrap_or(false),
         tags: input.tags.clone().unwrap_or_default(),
+        ttl_attribute: None,
     })
 }
 

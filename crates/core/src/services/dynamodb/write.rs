@@ -227,6 +227,16 @@ impl Handler<'_, '_> {
     /// Makes a prepared write, in memory and in the call's changeset, with its stream
     /// record. Answers the old item.
     pub(super) fn apply(&mut self, write: Write) -> Option<Item> {
+        self.apply_as(write, None)
+    }
+
+    /// `apply`, for a write the service makes itself (a TTL deletion): its stream record
+    /// carries `identity` as its `userIdentity`.
+    pub(super) fn apply_as(
+        &mut self,
+        write: Write,
+        identity: Option<&nimbus_shapes::dynamodbstreams::Identity>,
+    ) -> Option<Item> {
         let scope = self.ctx.scope();
         let record = item_record(&scope, &write.table, &write.key);
         let table = self
@@ -240,7 +250,7 @@ impl Handler<'_, '_> {
                 let new = streamed.then(|| item.clone());
                 let old = table.insert(write.key, item);
                 if streamed {
-                    self.record_change(&write.table, old.as_ref(), new.as_ref());
+                    self.record_change(&write.table, old.as_ref(), new.as_ref(), identity);
                 }
                 old
             }
@@ -249,7 +259,7 @@ impl Handler<'_, '_> {
                 if old.is_some() {
                     self.ctx.changes.delete(record);
                     if streamed {
-                        self.record_change(&write.table, old.as_ref(), None);
+                        self.record_change(&write.table, old.as_ref(), None, identity);
                     }
                 }
                 old
