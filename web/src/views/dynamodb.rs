@@ -1,14 +1,22 @@
-//! DynamoDB: the table list with a create form, and a table view with an item editor.
-//!
-//! Items are typed DynamoDB JSON (`{"pk": {"S": "a"}}`), exactly what PutItem takes on the wire.
-//! The item grid is the table's first Scan page (up to 1 MB, as DynamoDB pages it), read again
-//! after every change; a lookup by key (GetItem) finds any item.
+//! DynamoDB: the table list with a create form, and the table explorer: the table's settings, a
+//! paged item grid, an item editor (plain or DynamoDB JSON), a query and scan builder, and a
+//! lookup by key.
+mod attrs;
+mod grid;
+mod item_editor;
+mod query_builder;
+mod settings;
+
 use crate::api::{call, use_playground, use_refresh, AwsError};
 use crate::app::navigate;
 use crate::route::{Route, Service, View};
 use crate::views::common::{create_and_open, Status, StatusView};
+use attrs::{key_of, key_schema, KeyAttr};
+use grid::{Grid, PageResult};
+use item_editor::{Editor, ItemEditor};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use query_builder::QueryBuilder;
 use serde_json::{json, Map, Value};
 
 const KEY_TYPES: [&str; 3] = ["S", "N", "B"];
@@ -135,105 +143,6 @@ pub fn ResourceLinks(service: Service, id: String) -> impl IntoView {
     }
 }
 
-/// One attribute of the table's primary key.
-#[derive(Clone, Debug, PartialEq)]
-struct KeyAttr {
-    name: String,
-    kind: String,
-    role: &'static str,
-}
-
-fn key_schema(table: &Value) -> Vec<KeyAttr> {
-    let types: Map<String, Value> = table["AttributeDefinitions"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|d| {
-            Some((
-                d["AttributeName"].as_str()?.to_string(),
-                d["AttributeType"].clone(),
-            ))
-        })
-        .collect();
-    let mut keys: Vec<KeyAttr> = table["KeySchema"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|k| {
-            let name = k["AttributeName"].as_str()?.to_string();
-            let kind = types
-                .get(&name)
-                .and_then(Value::as_str)
-                .unwrap_or("S")
-                .to_string();
-            let role = if k["KeyType"] == "RANGE" {
-                "Sort key"
-            } else {
-                "Partition key"
-            };
-            Some(KeyAttr { name, kind, role })
-        })
-        .collect();
-    keys.sort_by_key(|k| k.role != "Partition key");
-    keys
-}
-
-/// The primary key of `item`, or None when a key attribute is missing.
-fn key_of(item: &Value, keys: &[KeyAttr]) -> Option<Value> {
-    let mut key = Map::new();
-    for k in keys {
-        key.insert(k.name.clone(), item.get(&k.name)?.clone());
-    }
-    Some(Value::Object(key))
-}
-
-/// A key attribute value for display: `{"S": "a"}` -> `a`.
-fn scalar(v: &Value) -> String {
-    match v.as_object().and_then(|o| o.values().next()) {
-        Some(Value::String(s)) => s.clone(),
-        Some(other) => other.to_string(),
-        None => v.to_string(),
-    }
-}
-
-/// An item as the editor shows it: key attributes first, one attribute per line.
-/// (serde_json's maps are sorted, which would bury the key among the other attributes.)
-fn item_text(item: &Map<String, Value>, keys: &[KeyAttr]) -> String {
-    let key_names: Vec<&str> = keys.iter().map(|k| k.name.as_str()).collect();
-    let ordered = key_names
-        .iter()
-        .filter_map(|name| item.get_key_value(*name))
-        .chain(
-            item.iter()
-                .filter(|(name, _)| !key_names.contains(&name.as_str())),
-        );
-    let lines: Vec<String> = ordered
-        .map(|(name, value)| format!("  {}: {}", Value::from(name.as_str()), value))
-        .collect();
-    if lines.is_empty() {
-        return "{}".into();
-    }
-    format!("{{\n{}\n}}", lines.join(",\n"))
-}
-
-fn template(keys: &[KeyAttr]) -> String {
-    let mut item = Map::new();
-    for k in keys {
-        item.insert(k.name.clone(), json!({ k.kind.clone(): "" }));
-    }
-    item.insert("attribute".into(), json!({"S": "value"}));
-    item_text(&item, keys)
-}
-
-/// The attributes other than the key, compact, for the item grid.
-fn other_attributes(item: &Value, keys: &[KeyAttr]) -> String {
-    let mut rest = item.as_object().cloned().unwrap_or_default();
-    for k in keys {
-        rest.remove(&k.name);
-    }
-    Value::Object(rest).to_string()
-}
-
 #[component]
 pub fn Table(id: String, name: String) -> impl IntoView {
     let pg = use_playground();
@@ -303,56 +212,176 @@ pub fn Table(id: String, name: String) -> impl IntoView {
     }
 }
 
+/// What the grid shows: the operation and its input (Limit and ExclusiveStartKey are added per
+/// page), and the start keys of the pages after the first, so Previous can go back.
+#[derive(Clone, Debug, PartialEq)]
+struct Reading {
+    operation: &'static str,
+    input: Value,
+    starts: Vec<Value>,
+}
+
 #[component]
 fn TableBody(table: Value) -> impl IntoView {
     let pg = use_playground();
     let keys = StoredValue::new(key_schema(&table));
+    let indexes = StoredValue::new(attrs::indexes(&table));
     let table_name = StoredValue::new(table["TableName"].as_str().unwrap_or_default().to_string());
     let status = Status::new();
-    // The first Scan page, and whether DynamoDB said more items follow it.
-    let items: RwSignal<Vec<Value>> = RwSignal::new(Vec::new());
-    let more_items = RwSignal::new(false);
-    let editor = RwSignal::new(template(&keys.get_value()));
+    let plain_scan = move || Reading {
+        operation: "Scan",
+        input: json!({"TableName": table_name.get_value()}),
+        starts: Vec::new(),
+    };
+    let reading = RwSignal::new(plain_scan());
+    let limit = RwSignal::new(25u32);
+    let page: RwSignal<Option<PageResult>> = RwSignal::new(None);
+    // The exact request of the page shown.
+    let sent = RwSignal::new(None::<(&'static str, Value)>);
+    // Answers to superseded requests are dropped (a fast Next/Previous could reorder them).
+    let generation = StoredValue::new(0u32);
+    let editor = Editor::new(&keys.get_value());
     let lookup: RwSignal<Vec<String>> = RwSignal::new(vec![String::new(); keys.get_value().len()]);
     let found: RwSignal<Option<Option<Value>>> = RwSignal::new(None);
 
-    let scan = move || {
+    let load = move || {
+        let r = reading.get_untracked();
+        let number = r.starts.len() + 1;
+        let mut input = r.input.clone();
+        input["Limit"] = json!(limit.get_untracked());
+        if let Some(start) = r.starts.last() {
+            input["ExclusiveStartKey"] = start.clone();
+        }
+        sent.set(Some((r.operation, input.clone())));
+        generation.update_value(|g| *g += 1);
+        let mine = generation.get_value();
         spawn_local(async move {
-            let input = json!({"TableName": table_name.get_value()});
-            match call(pg, "dynamodb", "Scan", input).await {
-                Ok(out) => {
-                    items.set(out["Items"].as_array().cloned().unwrap_or_default());
-                    more_items.set(out.get("LastEvaluatedKey").is_some());
+            let out = call(pg, "dynamodb", r.operation, input).await;
+            if generation.get_value() != mine {
+                return;
+            }
+            match out {
+                Ok(out) => page.set(Some(PageResult::from_output(&out, number))),
+                Err(e) => {
+                    page.set(Some(PageResult {
+                        number,
+                        ..Default::default()
+                    }));
+                    status.fail(e)
                 }
-                Err(e) => status.fail(e),
             }
         });
     };
-    scan();
+    load();
+    // A new page size starts again from the first page.
+    Effect::watch(
+        move || limit.get(),
+        move |_, _, _| {
+            reading.update(|r| r.starts.clear());
+            load();
+        },
+        false,
+    );
 
-    let put = move |_| {
-        let item: Value = match serde_json::from_str(&editor.get_untracked()) {
-            Ok(v @ Value::Object(_)) => v,
-            Ok(_) => {
-                return status.fail(AwsError::local(
-                    "The item must be a JSON object of attributes.",
-                ))
+    let key_columns = Signal::derive(move || {
+        let mut cols = keys.get_value();
+        let index = reading.with(|r| r.input["IndexName"].as_str().map(str::to_string));
+        if let Some(index) = index {
+            let info = indexes.get_value().into_iter().find(|i| i.name == index);
+            for k in info.map(|i| i.keys).unwrap_or_default() {
+                if !cols.iter().any(|c| c.name == k.name) {
+                    cols.push(k);
+                }
             }
-            Err(e) => {
-                return status.fail(AwsError::local(format!("The item is not valid JSON: {e}")))
-            }
+        }
+        cols
+    });
+    let page_number = Signal::derive(move || reading.with(|r| r.starts.len() + 1));
+    let on_next = Callback::new(move |()| {
+        let Some(next) = page.with_untracked(|p| p.as_ref().and_then(|p| p.last_key.clone()))
+        else {
+            return;
         };
+        reading.update(|r| r.starts.push(next));
+        load();
+    });
+    let on_prev = Callback::new(move |()| {
+        reading.update(|r| {
+            r.starts.pop();
+        });
+        load();
+    });
+    let on_run = Callback::new(move |(operation, input): (&'static str, Value)| {
+        status.clear();
+        reading.set(Reading {
+            operation,
+            input,
+            starts: Vec::new(),
+        });
+        load();
+    });
+    let on_reset = Callback::new(move |()| {
+        status.clear();
+        reading.set(plain_scan());
+        load();
+    });
+    // A row read from an index may hold only the projected attributes: edit the whole item.
+    let on_edit = Callback::new(move |row: Value| {
+        let keys = keys.get_value();
+        let Some(key) = key_of(&row, &keys) else {
+            return editor.load(&row, &keys);
+        };
+        spawn_local(async move {
+            let input =
+                json!({"TableName": table_name.get_value(), "Key": key, "ConsistentRead": true});
+            match call(pg, "dynamodb", "GetItem", input).await {
+                Ok(found) => match found.get("Item") {
+                    Some(item) => editor.load(item, &keys),
+                    None => status.fail(AwsError::local("The item is gone; refresh the grid.")),
+                },
+                Err(e) => status.fail(e),
+            }
+        });
+    });
+
+    let on_save = Callback::new(move |item: Map<String, Value>| {
         spawn_local(async move {
             let input = json!({"TableName": table_name.get_value(), "Item": item});
             match call(pg, "dynamodb", "PutItem", input).await {
                 Ok(_) => {
                     status.ok("Item saved.");
-                    scan();
+                    load();
                 }
                 Err(e) => status.fail(e),
             }
         });
-    };
+    });
+
+    let on_delete = Callback::new(move |item: Value| {
+        let Some(key) = key_of(&item, &keys.get_value()) else {
+            return;
+        };
+        spawn_local(async move {
+            let input = json!({"TableName": table_name.get_value(), "Key": key.clone()});
+            match call(pg, "dynamodb", "DeleteItem", input).await {
+                Ok(_) => {
+                    status.ok("Item deleted.");
+                    load();
+                    found.update(|f| {
+                        if f.as_ref()
+                            .and_then(|i| i.as_ref())
+                            .and_then(|i| key_of(i, &keys.get_value()))
+                            .as_ref()
+                            == Some(&key)
+                        {
+                            *f = None;
+                        }
+                    });
+                }
+                Err(e) => status.fail(e),
+            }
+        });
+    });
 
     let get = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -372,115 +401,62 @@ fn TableBody(table: Value) -> impl IntoView {
         });
     };
 
-    let delete_item = move |item: Value| {
-        let Some(key) = key_of(&item, &keys.get_value()) else {
-            return;
-        };
-        spawn_local(async move {
-            let input = json!({"TableName": table_name.get_value(), "Key": key.clone()});
-            match call(pg, "dynamodb", "DeleteItem", input).await {
-                Ok(_) => {
-                    status.ok("Item deleted.");
-                    scan();
-                    found.update(|f| {
-                        if f.as_ref()
-                            .and_then(|i| i.as_ref())
-                            .and_then(|i| key_of(i, &keys.get_value()))
-                            .as_ref()
-                            == Some(&key)
-                        {
-                            *f = None;
-                        }
-                    });
-                }
-                Err(e) => status.fail(e),
-            }
-        });
-    };
-
-    let summary = format!(
-        "{} · {} · {}",
-        table["TableStatus"].as_str().unwrap_or("?"),
-        keys.get_value()
-            .iter()
-            .map(|k| format!("{} {} ({})", k.role, k.name, k.kind))
-            .collect::<Vec<_>>()
-            .join(", "),
-        table["TableArn"].as_str().unwrap_or(""),
-    );
-
     view! {
-        <p class="muted small table-summary">{summary}</p>
+        <settings::Settings table=table.clone() />
         <StatusView status />
         <div class="split">
-            <section class="card">
-                <h2>"Put item"</h2>
-                <p class="muted small">"DynamoDB JSON: each attribute as {\"S\": …}, {\"N\": \"…\"}, {\"BOOL\": …}, {\"L\": […]}, {\"M\": {…}}."</p>
-                <textarea name="item" class="code" rows="10" spellcheck="false"
-                    prop:value=move || editor.get() on:input=move |ev| editor.set(event_target_value(&ev))></textarea>
-                <button class="primary" on:click=put>"Put item"</button>
-            </section>
-            <section class="card">
-                <h2>"Look up by key"</h2>
-                <form class="form" on:submit=get>
-                    {keys.get_value().into_iter().enumerate().map(|(i, k)| view! {
-                        <label>
-                            {format!("{} ({}, {})", k.name, k.role, k.kind)}
-                            <input name=format!("key-{}", k.name) required
-                                prop:value=move || lookup.with(|l| l.get(i).cloned().unwrap_or_default())
-                                on:input=move |ev| lookup.update(|l| l[i] = event_target_value(&ev)) />
-                        </label>
-                    }).collect_view()}
-                    <button type="submit">"Get item"</button>
-                </form>
-                {move || found.get().map(|f| match f {
-                    None => view! { <p class="empty found">"No item with this key."</p> }.into_any(),
-                    Some(item) => {
-                        let text = item_text(item.as_object().unwrap_or(&Map::new()), &keys.get_value());
-                        view! { <pre class="code found">{text}</pre> }.into_any()
-                    }
-                })}
-            </section>
+            <ItemEditor editor keys=keys.get_value() on_save />
+            <LookUp keys=keys.get_value() lookup found get />
         </div>
-        <section>
-            <h2>"Items"</h2>
-            <p class="muted small">
-                {move || if more_items.get() {
-                    "The first 1 MB of items, as one Scan page returns them; more follow. Use “Look up by key” for the rest."
-                } else {
-                    "Every item in the table, read with Scan."
-                }}
-            </p>
-            {move || {
-                let list = items.get();
-                if list.is_empty() {
-                    return view! { <p class="empty">"The table has no items yet."</p> }.into_any();
+        <QueryBuilder table=table_name.get_value() keys=keys.get_value() indexes=indexes.get_value()
+            limit on_run on_reset />
+        <section class="results">
+            <div class="card-head">
+                <h2>"Items"</h2>
+                <span class="chip">{move || reading.with(|r| match r.input["IndexName"].as_str() {
+                    Some(index) => format!("{} on index {index}", r.operation),
+                    None => format!("{} on the table", r.operation),
+                })}</span>
+            </div>
+            <details class="request" open>
+                <summary>{move || sent.with(|s| format!("Request sent: {}", s.as_ref().map(|s| s.0).unwrap_or("")))}</summary>
+                <pre class="code request-json">{move || sent.with(|s| s.as_ref().map(|(_, input)| query_builder::request_text(input)).unwrap_or_default())}</pre>
+            </details>
+            <Grid page key_columns page_number limit on_prev on_next on_edit on_delete />
+        </section>
+    }
+}
+
+/// GetItem by the full primary key.
+#[component]
+fn LookUp(
+    keys: Vec<KeyAttr>,
+    lookup: RwSignal<Vec<String>>,
+    found: RwSignal<Option<Option<Value>>>,
+    get: impl Fn(leptos::ev::SubmitEvent) + 'static,
+) -> impl IntoView {
+    let key_list = StoredValue::new(keys.clone());
+    view! {
+        <section class="card">
+            <h2>"Look up by key"</h2>
+            <form class="form" on:submit=get>
+                {keys.into_iter().enumerate().map(|(i, k)| view! {
+                    <label>
+                        {format!("{} ({}, {})", k.name, k.role, k.kind)}
+                        <input name=format!("key-{}", k.name) required
+                            prop:value=move || lookup.with(|l| l.get(i).cloned().unwrap_or_default())
+                            on:input=move |ev| lookup.update(|l| l[i] = event_target_value(&ev)) />
+                    </label>
+                }).collect_view()}
+                <button type="submit">"Get item"</button>
+            </form>
+            {move || found.get().map(|f| match f {
+                None => view! { <p class="empty found">"No item with this key."</p> }.into_any(),
+                Some(item) => {
+                    let text = attrs::object_text(item.as_object().unwrap_or(&Map::new()), &key_list.get_value());
+                    view! { <pre class="code found">{text}</pre> }.into_any()
                 }
-                view! {
-                    <table class="grid items">
-                        <thead><tr>
-                            {keys.get_value().into_iter().map(|k| view! { <th>{k.name}</th> }).collect_view()}
-                            <th>"Other attributes"</th><th></th>
-                        </tr></thead>
-                        <tbody>
-                            {list.into_iter().map(|item| {
-                                let for_edit = item.clone();
-                                let for_delete = item.clone();
-                                view! {
-                                    <tr>
-                                        {keys.get_value().into_iter().map(|k| view! { <td class="key">{scalar(&item[&k.name])}</td> }).collect_view()}
-                                        <td class="json">{other_attributes(&item, &keys.get_value())}</td>
-                                        <td class="actions">
-                                            <button class="link" on:click=move |_| editor.set(item_text(for_edit.as_object().unwrap_or(&Map::new()), &keys.get_value()))>"Edit"</button>
-                                            <button class="link danger" on:click=move |_| delete_item(for_delete.clone())>"Delete"</button>
-                                        </td>
-                                    </tr>
-                                }
-                            }).collect_view()}
-                        </tbody>
-                    </table>
-                }.into_any()
-            }}
+            })}
         </section>
     }
 }

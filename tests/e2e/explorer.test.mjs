@@ -1,0 +1,272 @@
+// The DynamoDB table explorer as a person uses it: settings summary, a paged grid, the item editor
+// in both notations with validation as you type, the query and scan builder on the table and on a
+// GSI (with the exact request it sends), and delete with confirmation. Needs a built dist/.
+import { test, before, after, afterEach } from "node:test";
+import assert from "node:assert/strict";
+import { serveDist, launch, appReady, screenshot } from "./harness.mjs";
+import { newPlayground, notice, playgroundId } from "./lambda-ui.mjs";
+
+let server;
+let browser;
+let page;
+let id;
+
+// 30 orders: customers c1..c3 with order numbers 1..10; status cycles; totals 10..300.
+const STATUSES = ["open", "shipped", "cancelled"];
+const orders = Array.from({ length: 30 }, (_, i) => ({
+  customer: `c${Math.floor(i / 10) + 1}`,
+  n: (i % 10) + 1,
+  status: STATUSES[i % 3],
+  total: (i + 1) * 10,
+}));
+
+before(async () => {
+  server = await serveDist();
+  browser = await launch();
+  page = browser.page;
+  await page.goto(server.url);
+  await appReady(page);
+  await newPlayground(page, "Explorer");
+  id = playgroundId(page);
+  await page.evaluate(
+    async ({ id, orders }) => {
+      const { dynamodb, documentClient } = nimbus.sdk(id);
+      const { CreateTableCommand } = nimbus.aws.dynamodb;
+      const { PutCommand } = nimbus.aws.libDynamodb;
+      await dynamodb.send(
+        new CreateTableCommand({
+          TableName: "Orders",
+          KeySchema: [
+            { AttributeName: "customer", KeyType: "HASH" },
+            { AttributeName: "n", KeyType: "RANGE" },
+          ],
+          AttributeDefinitions: [
+            { AttributeName: "customer", AttributeType: "S" },
+            { AttributeName: "n", AttributeType: "N" },
+            { AttributeName: "status", AttributeType: "S" },
+            { AttributeName: "total", AttributeType: "N" },
+          ],
+          GlobalSecondaryIndexes: [
+            {
+              IndexName: "byStatus",
+              KeySchema: [
+                { AttributeName: "status", KeyType: "HASH" },
+                { AttributeName: "total", KeyType: "RANGE" },
+              ],
+              Projection: { ProjectionType: "ALL" },
+            },
+          ],
+          BillingMode: "PAY_PER_REQUEST",
+        }),
+      );
+      for (const item of orders) await documentClient.send(new PutCommand({ TableName: "Orders", Item: item }));
+    },
+    { id, orders },
+  );
+  await page.goto(`${server.url}#/p/${encodeURIComponent(id)}/dynamodb/Orders`);
+  await page.locator(".table-summary", { hasText: "ACTIVE" }).waitFor();
+});
+
+afterEach(async (t) => {
+  await screenshot(page, `explorer-after-${t.name.split(":")[0].replace(/\W+/g, "-")}`).catch(() => {});
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const pageInfo = () => page.locator(".page-info").textContent();
+const headers = () => page.locator("table.items thead th").allTextContents();
+const column = (name) => page.locator(`table.items tbody td[data-col="${name}"]`).allTextContents();
+const requestSent = async () => JSON.parse(await page.locator("pre.request-json").textContent());
+const editorError = () => page.locator(".item-error");
+const saveButton = () => page.locator('button[name="save-item"]');
+
+test("settings: key schema, the GSI, capacity and item count", async () => {
+  assert.equal(await page.locator(".key-schema").textContent(), "Partition key customer (String), Sort key n (Number)");
+  const index = page.locator("table.indexes tbody tr");
+  assert.deepEqual(await index.locator("td").allTextContents(), [
+    "byStatus",
+    "GSI",
+    "Partition key status (String), Sort key total (Number)",
+    "ALL",
+  ]);
+  assert.match(await page.locator(".capacity").textContent(), /On demand \(PAY_PER_REQUEST\)/);
+  assert.match(await page.locator(".stream").textContent(), /Off/);
+  await page.locator(".ttl", { hasText: "DISABLED" }).waitFor();
+  assert.match(await page.locator(".item-count").textContent(), /^30 items/);
+  await screenshot(page, "explorer-settings");
+});
+
+test("grid: key columns first, paged by LastEvaluatedKey, back and forth", async () => {
+  await page.selectOption('select[name="page-size"]', "10");
+  await page.locator(".page-info", { hasText: "Page 1 · Count 10 · ScannedCount 10 · more items follow" }).waitFor();
+  assert.deepEqual(await headers(), ["customer", "n", "status", "total", ""]);
+  assert.equal((await requestSent()).Limit, 10);
+  const firstPage = await column("n");
+
+  const seen = new Set();
+  for (let number = 1; ; number++) {
+    await page.locator(".page-info", { hasText: `Page ${number} ·` }).waitFor();
+    const customers = await column("customer");
+    const ns = await column("n");
+    customers.forEach((c, i) => seen.add(`${c}/${ns[i]}`));
+    if (number === 2) {
+      // The second page's request starts after the first page's last key.
+      assert.ok((await requestSent()).ExclusiveStartKey, "ExclusiveStartKey sent");
+      await screenshot(page, "explorer-grid-page2");
+    }
+    if (await page.locator('button[name="next-page"]').isDisabled()) break;
+    await page.click('button[name="next-page"]');
+  }
+  assert.equal(seen.size, 30, "every item seen once across the pages");
+  for (const o of orders) assert.ok(seen.has(`${o.customer}/${o.n}`), `${o.customer}/${o.n} listed`);
+
+  while (!(await page.locator('button[name="prev-page"]').isDisabled())) await page.click('button[name="prev-page"]');
+  await page.locator(".page-info", { hasText: "Page 1 ·" }).waitFor();
+  assert.ok(await page.locator('button[name="prev-page"]').isDisabled());
+  assert.deepEqual(await column("n"), firstPage);
+});
+
+test("editor: DynamoDB JSON and plain JSON items, validated as you type", async () => {
+  await page.click('button[name="new-item"]');
+  await page.click('button[name="mode-typed"]');
+  // A fresh template is a valid item: no message before any typing.
+  assert.equal(await editorError().count(), 0);
+  assert.ok(!(await saveButton().isDisabled()));
+  const typed = { customer: { S: "c9" }, n: { N: "1" }, status: { S: "open" }, total: { N: "999" } };
+  await page.fill('textarea[name="item"]', JSON.stringify(typed));
+  assert.equal(await editorError().count(), 0);
+  await saveButton().click();
+  await notice(page, "Item saved.").waitFor();
+
+  // Plain JSON, as DocumentClient writes items.
+  await page.click('button[name="mode-plain"]');
+  await page.fill('textarea[name="item"]', JSON.stringify({ customer: "c9", n: 2, status: "open", total: 5, tags: ["a", "b"] }));
+  await saveButton().click();
+  await notice(page, "Item saved.").waitFor();
+
+  // Wrong key type, missing key, invalid JSON: a message and a disabled Put item, each time.
+  await page.fill('textarea[name="item"]', JSON.stringify({ customer: "c9", n: "two" }));
+  await editorError().filter({ hasText: 'The sort key "n" must be of type N (Number), not S.' }).waitFor();
+  assert.ok(await saveButton().isDisabled());
+  await screenshot(page, "explorer-editor-invalid");
+  await page.fill('textarea[name="item"]', JSON.stringify({ n: 3 }));
+  await editorError().filter({ hasText: 'Missing the partition key attribute "customer"' }).waitFor();
+  await page.fill('textarea[name="item"]', '{"customer": "c9",');
+  await editorError().filter({ hasText: "not valid JSON" }).waitFor();
+  await page.click('button[name="mode-typed"]');
+  await page.fill('textarea[name="item"]', JSON.stringify({ customer: { S: "c9" }, n: { N: "x" } }));
+  await editorError().filter({ hasText: 'n: "x" is not a number' }).waitFor();
+  assert.ok(await saveButton().isDisabled());
+
+  // Both items are in the table, typed as DynamoDB stores them.
+  const stored = await page.evaluate(async (id) => {
+    const { dynamodb } = nimbus.sdk(id);
+    const { GetItemCommand } = nimbus.aws.dynamodb;
+    const get = (n) => dynamodb.send(new GetItemCommand({ TableName: "Orders", Key: { customer: { S: "c9" }, n: { N: n } } }));
+    return [(await get("1")).Item, (await get("2")).Item];
+  }, id);
+  assert.deepEqual(stored[0], typed);
+  assert.deepEqual(stored[1], {
+    customer: { S: "c9" },
+    n: { N: "2" },
+    status: { S: "open" },
+    total: { N: "5" },
+    tags: { L: [{ S: "a" }, { S: "b" }] },
+  });
+});
+
+test("builder: Query on the table with BETWEEN, descending", async () => {
+  await page.selectOption('select[name="operation"]', "Query");
+  await page.fill('input[name="pk-value"]', "c2");
+  await page.selectOption('select[name="sk-op"]', "BETWEEN");
+  await page.fill('input[name="sk-value"]', "3");
+  await page.fill('input[name="sk-value2"]', "6");
+  await page.selectOption('select[name="order"]', "desc");
+  await page.click('button[name="run"]');
+  await page.locator(".page-info", { hasText: "Count 4 · ScannedCount 4" }).waitFor();
+  assert.deepEqual(await requestSent(), {
+    TableName: "Orders",
+    KeyConditionExpression: "#pk = :pk AND #sk BETWEEN :sk AND :sk2",
+    ExpressionAttributeNames: { "#pk": "customer", "#sk": "n" },
+    ExpressionAttributeValues: { ":pk": { S: "c2" }, ":sk": { N: "3" }, ":sk2": { N: "6" } },
+    ScanIndexForward: false,
+    Limit: 10,
+  });
+  // Written in the order an SDK user would write it, not sorted.
+  assert.match(await page.locator("pre.request-json").textContent(), /^\{\n  "TableName": "Orders",\n  "KeyConditionExpression"/);
+  assert.deepEqual(await column("n"), ["6", "5", "4", "3"]);
+  assert.deepEqual([...new Set(await column("customer"))], ["c2"]);
+  await screenshot(page, "explorer-query-table");
+});
+
+test("builder: Query on the GSI with a filter", async () => {
+  await page.selectOption('select[name="index"]', "byStatus");
+  await page.fill('input[name="pk-value"]', "open");
+  await page.selectOption('select[name="sk-op"]', ">=");
+  await page.fill('input[name="sk-value"]', "100");
+  await page.fill('input[name="filter-attr"]', "customer");
+  await page.selectOption('select[name="filter-op"]', "=");
+  await page.fill('input[name="filter-value"]', "c3");
+  await page.selectOption('select[name="order"]', "asc");
+  await page.click('button[name="run"]');
+  // open orders with total >= 100: 7 of the 30, plus c9's 999; the filter keeps c3's three.
+  await page.locator(".page-info", { hasText: "Count 3 · ScannedCount 8" }).waitFor();
+  assert.deepEqual(await requestSent(), {
+    TableName: "Orders",
+    IndexName: "byStatus",
+    KeyConditionExpression: "#pk = :pk AND #sk >= :sk",
+    FilterExpression: "#f = :f",
+    ExpressionAttributeNames: { "#pk": "status", "#sk": "total", "#f": "customer" },
+    ExpressionAttributeValues: { ":pk": { S: "open" }, ":sk": { N: "100" }, ":f": { S: "c3" } },
+    ScanIndexForward: true,
+    Limit: 10,
+  });
+  assert.deepEqual(await column("total"), ["220", "250", "280"]);
+  // Table key columns first, then the index's key.
+  assert.deepEqual((await headers()).slice(0, 4), ["customer", "n", "status", "total"]);
+  await page.locator(".chip", { hasText: "Query on index byStatus" }).waitFor();
+  await screenshot(page, "explorer-query-gsi");
+});
+
+test("grid: edit a row in the editor, delete an item after confirming", async () => {
+  await page.selectOption('select[name="index"]', { index: 0 });
+  await page.fill('input[name="filter-attr"]', "");
+  await page.fill('input[name="pk-value"]', "c9");
+  await page.fill('input[name="sk-value"]', "");
+  await page.click('button[name="run"]');
+  await page.locator(".page-info", { hasText: "Count 2 ·" }).waitFor();
+
+  // Edit loads the row into the editor, in the notation chosen (DynamoDB JSON here).
+  const row = page.locator("table.items tbody tr").filter({ has: page.locator('td[data-col="n"]', { hasText: /^2$/ }) });
+  await row.locator('button:has-text("Edit")').click();
+  await page.locator(".item-editor h2", { hasText: "Edit item" }).waitFor();
+  assert.deepEqual(JSON.parse(await page.inputValue('textarea[name="item"]')).tags, { L: [{ S: "a" }, { S: "b" }] });
+  await page.click('button[name="mode-plain"]');
+  assert.deepEqual(JSON.parse(await page.inputValue('textarea[name="item"]')), { customer: "c9", n: 2, status: "open", tags: ["a", "b"], total: 5 });
+
+  await row.locator('button:has-text("Delete")').click();
+  await row.getByText("Delete this item?").waitFor();
+  await screenshot(page, "explorer-delete-confirm");
+  await row.locator('button:has-text("Delete for good")').click();
+  await notice(page, "Item deleted.").waitFor();
+  await page.locator(".page-info", { hasText: "Count 1 ·" }).waitFor();
+  assert.deepEqual(await column("n"), ["1"]);
+  const gone = await page.evaluate(async (id) => {
+    const { GetItemCommand } = nimbus.aws.dynamodb;
+    const out = await nimbus.sdk(id).dynamodb.send(new GetItemCommand({ TableName: "Orders", Key: { customer: { S: "c9" }, n: { N: "2" } } }));
+    return out.Item === undefined;
+  }, id);
+  assert.ok(gone);
+
+  // Reset goes back to the plain Scan of the table.
+  await page.click('button[name="reset"]');
+  await page.locator(".chip", { hasText: "Scan on the table" }).waitFor();
+  assert.deepEqual(await requestSent(), { TableName: "Orders", Limit: 10 });
+});
+
+test("the page logged no errors", () => {
+  assert.deepEqual(browser.errors.filter((e) => !/favicon/.test(e)), []);
+});
