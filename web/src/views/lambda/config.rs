@@ -1,125 +1,59 @@
 //! The configuration form: runtime, handler, memory, timeout, environment variables and reserved
 //! concurrency, checked as the person types against Lambda's limits, with Lambda's own messages
-//! (the same checks the core makes in crates/core/src/services/lambda/mod.rs).
+//! (the very checks the core makes in crates/core/src/services/lambda/mod.rs).
 use super::Page;
 use crate::api::{call, str_of};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use nimbus_core::services::lambda::{CONCURRENT_EXECUTIONS, SUPPORTED_RUNTIMES};
+use nimbus_core::services::lambda::{self, SUPPORTED_RUNTIMES};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
-/// Lambda keeps this many executions unreserved in every account.
-const MIN_UNRESERVED: i64 = 100;
-const ENV_LIMIT_BYTES: usize = 4096;
-/// Variables Lambda sets itself and refuses from users.
-const RESERVED_ENV_KEYS: &[&str] = &[
-    "_HANDLER",
-    "_X_AMZN_TRACE_ID",
-    "AWS_DEFAULT_REGION",
-    "AWS_REGION",
-    "AWS_EXECUTION_ENV",
-    "AWS_LAMBDA_FUNCTION_NAME",
-    "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
-    "AWS_LAMBDA_FUNCTION_VERSION",
-    "AWS_LAMBDA_INITIALIZATION_TYPE",
-    "AWS_LAMBDA_LOG_GROUP_NAME",
-    "AWS_LAMBDA_LOG_STREAM_NAME",
-    "AWS_ACCESS_KEY",
-    "AWS_ACCESS_KEY_ID",
-    "AWS_SECRET_ACCESS_KEY",
-    "AWS_SESSION_TOKEN",
-    "AWS_LAMBDA_RUNTIME_API",
-    "LAMBDA_TASK_ROOT",
-    "LAMBDA_RUNTIME_DIR",
-];
-
-fn out_of_range(member: &str, value: i64, constraint: &str) -> String {
-    format!("1 validation error detected: Value '{value}' at '{member}' failed to satisfy constraint: Member must have value {constraint}")
-}
-
-/// A whole number within `min..=max`, or Lambda's message for `member`.
-fn check_int(text: &str, member: &str, min: i64, max: i64) -> Result<i64, String> {
-    let value: i64 = text
-        .trim()
-        .parse()
-        .map_err(|_| "Enter a whole number.".to_string())?;
-    if value < min {
-        return Err(out_of_range(
-            member,
-            value,
-            &format!("greater than or equal to {min}"),
-        ));
+/// A whole number for `check`, or what to type instead.
+fn whole_number(
+    text: &str,
+    check: impl Fn(i32) -> Result<(), nimbus_shapes::ServiceError>,
+) -> Option<String> {
+    match text.trim().parse::<i32>() {
+        Ok(value) => check(value).err().map(|e| e.message),
+        Err(_) => Some("Enter a whole number.".to_string()),
     }
-    if value > max {
-        return Err(out_of_range(
-            member,
-            value,
-            &format!("less than or equal to {max}"),
-        ));
-    }
-    Ok(value)
 }
 
 pub fn memory_error(text: &str) -> Option<String> {
-    check_int(text, "memorySize", 128, 10240).err()
+    whole_number(text, |v| lambda::check_memory_size(Some(v)))
 }
 
 pub fn timeout_error(text: &str) -> Option<String> {
-    check_int(text, "timeout", 1, 900).err()
+    whole_number(text, |v| lambda::check_timeout(Some(v)))
 }
 
 pub fn handler_error(handler: &str) -> Option<String> {
-    if handler.len() > 128 {
-        return Some(format!("1 validation error detected: Value '{handler}' at 'handler' failed to satisfy constraint: Member must have length less than or equal to 128"));
-    }
-    if handler.is_empty() || handler.chars().any(char::is_whitespace) {
-        return Some(format!("1 validation error detected: Value '{handler}' at 'handler' failed to satisfy constraint: Member must satisfy regular expression pattern: [^\\s]+"));
-    }
-    None
+    lambda::check_handler(handler).err().map(|e| e.message)
 }
 
 /// Reserved concurrency: empty means unreserved. The account's other reservations are not
-/// known here, so the server may still refuse a value below this bound.
+/// known here, so the server may still refuse a value the form accepts.
 pub fn concurrency_error(text: &str) -> Option<String> {
     if text.trim().is_empty() {
         return None;
     }
-    let max = i64::from(CONCURRENT_EXECUTIONS) - MIN_UNRESERVED;
-    match check_int(text, "reservedConcurrentExecutions", 0, i64::MAX) {
-        Err(e) => Some(e),
-        Ok(v) if v > max => Some(format!("Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [{MIN_UNRESERVED}].")),
-        Ok(_) => None,
-    }
+    whole_number(text, |v| lambda::check_reserved_concurrency(v, 0))
 }
 
 /// The variables as Lambda checks them: key pattern, reserved keys, 4 KB measured as JSON.
 pub fn environment_error(rows: &[(String, String)]) -> Option<String> {
     let mut variables = BTreeMap::new();
     for (key, value) in rows {
-        let mut chars = key.chars();
-        let valid = chars.next().is_some_and(|c| c.is_ascii_alphabetic())
-            && key.len() >= 2
-            && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
-        if !valid {
-            return Some("1 validation error detected: Value at 'environment.variables' failed to satisfy constraint: Map keys must satisfy constraint: [Member must satisfy regular expression pattern: [a-zA-Z]([a-zA-Z0-9_])+]".into());
-        }
         if variables.insert(key.clone(), value.clone()).is_some() {
             return Some(format!(
                 "The key {key} appears twice; each variable needs its own key."
             ));
         }
     }
-    let reserved: Vec<&str> = variables
-        .keys()
-        .map(String::as_str)
-        .filter(|k| RESERVED_ENV_KEYS.contains(k))
-        .collect();
-    if !reserved.is_empty() {
-        return Some(format!("Lambda was unable to configure your environment variables because the environment variables you have provided contains reserved keys that are currently not supported for modification. Reserved keys used in this request: {}", reserved.join(", ")));
-    }
-    let measured = environment_bytes(&variables);
-    (measured > ENV_LIMIT_BYTES).then(|| format!("Lambda was unable to configure your environment variables because the environment variables you have provided exceeded the 4KB limit. ({measured} bytes measured.)"))
+    lambda::check_environment(&variables)
+        .err()
+        .map(|e| e.message)
 }
 
 /// Lambda measures the variables as a JSON object.
@@ -271,7 +205,7 @@ pub fn ConfigPanel(page: Page) -> impl IntoView {
                 <div class="card-head">
                     <h3>"Environment variables"</h3>
                     <span class="spacer"></span>
-                    <span class="muted small" class=("error-text", move || env_bytes() > ENV_LIMIT_BYTES)>
+                    <span class="muted small" class=("error-text", move || env_bytes() > lambda::ENV_LIMIT_BYTES)>
                         {move || format!("{} of 4,096 bytes", env_bytes())}
                     </span>
                 </div>

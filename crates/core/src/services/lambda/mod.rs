@@ -72,8 +72,8 @@ pub const CODE_SIZE_UNZIPPED: i64 = 262_144_000;
 pub const TOTAL_CODE_SIZE: i64 = 80_530_636_800;
 pub const CONCURRENT_EXECUTIONS: i32 = 1000;
 /// AWS keeps this many executions unreserved in every account.
-const MIN_UNRESERVED: i32 = 100;
-const ENV_LIMIT_BYTES: usize = 4096;
+pub const MIN_UNRESERVED: i32 = 100;
+pub const ENV_LIMIT_BYTES: usize = 4096;
 /// Environment keys Lambda sets itself and refuses from users.
 const RESERVED_ENV_KEYS: &[&str] = &[
     "_HANDLER",
@@ -241,6 +241,28 @@ fn in_range(member: &str, value: Option<i32>, min: i32, max: i32) -> Result<(), 
     }
 }
 
+/// MemorySize: 128 to 10,240 MB.
+pub fn check_memory_size(memory_size: Option<i32>) -> Result<(), ServiceError> {
+    in_range("memorySize", memory_size, 128, 10240)
+}
+
+/// Timeout: 1 to 900 seconds.
+pub fn check_timeout(timeout: Option<i32>) -> Result<(), ServiceError> {
+    in_range("timeout", timeout, 1, 900)
+}
+
+/// Reserved concurrency for one function, given what the account's other functions reserve.
+pub fn check_reserved_concurrency(
+    reserved: i32,
+    reserved_by_others: i32,
+) -> Result<(), ServiceError> {
+    in_range("reservedConcurrentExecutions", Some(reserved), 0, i32::MAX)?;
+    if CONCURRENT_EXECUTIONS - reserved_by_others - reserved < MIN_UNRESERVED {
+        return Err(invalid(format!("Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [{MIN_UNRESERVED}].")));
+    }
+    Ok(())
+}
+
 // ---- names and ARNs ----
 
 const FUNCTION_NAME_PATTERN: &str = r"(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\d{1}:)?(\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\$LATEST|[a-zA-Z0-9-_]+))?";
@@ -382,7 +404,7 @@ fn check_role(role: &str) -> Result<(), ServiceError> {
     }
 }
 
-fn check_handler(handler: &str) -> Result<(), ServiceError> {
+pub fn check_handler(handler: &str) -> Result<(), ServiceError> {
     if handler.len() > 128 {
         return Err(validation(format!("1 validation error detected: Value '{handler}' at 'handler' failed to satisfy constraint: Member must have length less than or equal to 128")));
     }
@@ -399,7 +421,7 @@ fn check_description(description: &str) -> Result<(), ServiceError> {
     Ok(())
 }
 
-fn check_environment(variables: &BTreeMap<String, String>) -> Result<(), ServiceError> {
+pub fn check_environment(variables: &BTreeMap<String, String>) -> Result<(), ServiceError> {
     for key in variables.keys() {
         let mut chars = key.chars();
         let valid = chars.next().is_some_and(|c| c.is_ascii_alphabetic())
@@ -899,8 +921,8 @@ impl Lambda for Handler<'_, '_> {
             ));
         }
         check_role(role)?;
-        in_range("memorySize", input.memory_size, 128, 10240)?;
-        in_range("timeout", input.timeout, 1, 900)?;
+        check_memory_size(input.memory_size)?;
+        check_timeout(input.timeout)?;
         check_description(input.description.as_deref().unwrap_or(""))?;
         if let Some(PackageType::Image) = input.package_type {
             return Err(invalid(
@@ -1109,8 +1131,8 @@ impl Lambda for Handler<'_, '_> {
         if let Some(role) = &input.role {
             check_role(role)?;
         }
-        in_range("memorySize", input.memory_size, 128, 10240)?;
-        in_range("timeout", input.timeout, 1, 900)?;
+        check_memory_size(input.memory_size)?;
+        check_timeout(input.timeout)?;
         if let Some(description) = &input.description {
             check_description(description)?;
         }
@@ -1384,11 +1406,7 @@ impl Lambda for Handler<'_, '_> {
         let reserved = input
             .reserved_concurrent_executions
             .ok_or_else(|| missing("reservedConcurrentExecutions"))?;
-        in_range("reservedConcurrentExecutions", Some(reserved), 0, i32::MAX)?;
-        let others = self.total_reserved_except(&function.name);
-        if CONCURRENT_EXECUTIONS - others - reserved < MIN_UNRESERVED {
-            return Err(invalid(format!("Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [{MIN_UNRESERVED}].")));
-        }
+        check_reserved_concurrency(reserved, self.total_reserved_except(&function.name))?;
         function.reserved_concurrency = Some(reserved);
         self.persist(function);
         Ok(Concurrency {
