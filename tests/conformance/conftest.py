@@ -7,6 +7,7 @@ import urllib.request
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 NIMBUS_BIN = os.environ.get("NIMBUS_BIN", os.path.join(ROOT, "target", "debug", "nimbus"))
@@ -80,3 +81,18 @@ def aws(server, tmp_path):
         return result
 
     return run
+
+
+def error_of(call, **kwargs):
+    """The error response a boto3 call fails with (its `Error`, `CancellationReasons`, ...)."""
+    with pytest.raises(ClientError) as failure:
+        call(**kwargs)
+    return failure.value.response
+
+
+def create_hash_table(ddb, name="items", **extra):
+    """An on-demand table keyed by the string `pk`."""
+    return ddb.create_table(TableName=name,
+                            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                            BillingMode="PAY_PER_REQUEST", **extra)["TableDescription"]

@@ -5,24 +5,13 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-
-def create_table(ddb, name="items"):
-    ddb.create_table(TableName=name,
-                     KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-                     AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-                     BillingMode="PAY_PER_REQUEST")
-
-
-def error_of(call, **kwargs):
-    with pytest.raises(ClientError) as failure:
-        call(**kwargs)
-    return failure.value.response
+from conftest import create_hash_table, error_of
 
 
 @pytest.fixture
 def ddb(client):
     ddb = client("dynamodb")
-    create_table(ddb)
+    create_hash_table(ddb)
     return ddb
 
 

@@ -2,25 +2,18 @@
 import datetime
 
 import boto3
-import pytest
-from botocore.exceptions import ClientError
 
-from conftest import NimbusServer
+import conftest
+from conftest import NimbusServer, create_hash_table
 
 
 def create_table(ddb, name="events", view="NEW_AND_OLD_IMAGES"):
     spec = {"StreamEnabled": True, "StreamViewType": view} if view else {"StreamEnabled": False}
-    return ddb.create_table(TableName=name,
-                            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-                            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-                            BillingMode="PAY_PER_REQUEST",
-                            StreamSpecification=spec)["TableDescription"]
+    return create_hash_table(ddb, name, StreamSpecification=spec)
 
 
 def error_of(call, **kwargs):
-    with pytest.raises(ClientError) as failure:
-        call(**kwargs)
-    return failure.value.response["Error"]
+    return conftest.error_of(call, **kwargs)["Error"]
 
 
 def read_all(streams, arn):

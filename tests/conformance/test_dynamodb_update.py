@@ -4,26 +4,14 @@ from decimal import Decimal
 import boto3
 import pytest
 from boto3.dynamodb.conditions import Attr
-from botocore.exceptions import ClientError
 
-
-def create_table(ddb, name="items"):
-    ddb.create_table(TableName=name,
-                     KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-                     AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-                     BillingMode="PAY_PER_REQUEST")
-
-
-def error_of(call, **kwargs):
-    with pytest.raises(ClientError) as failure:
-        call(**kwargs)
-    return failure.value.response
+from conftest import create_hash_table, error_of
 
 
 @pytest.fixture
 def ddb(client):
     ddb = client("dynamodb")
-    create_table(ddb)
+    create_hash_table(ddb)
     ddb.put_item(TableName="items", Item={
         "pk": {"S": "k"}, "n": {"N": "5"}, "s": {"S": "hello"},
         "tags": {"SS": ["a", "b"]}, "extras": {"SS": ["a", "z"]}, "l": {"L": [{"S": "x"}, {"S": "y"}, {"S": "z"}]},
@@ -88,7 +76,7 @@ def test_return_values(ddb, mode, expected):
 
 def test_upsert_with_the_resource_api(client, server):
     ddb = client("dynamodb")
-    create_table(ddb)
+    create_hash_table(ddb)
     table = boto3.resource("dynamodb", endpoint_url=server.endpoint, region_name="us-east-1",
                            aws_access_key_id="test", aws_secret_access_key="test").Table("items")
     for _ in range(3):
