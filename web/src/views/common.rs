@@ -1,6 +1,7 @@
 //! Pieces every view uses: the AWS error box and the success notice.
 use crate::api::AwsError;
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 
 /// The last error of a view, shown the way AWS reports it (code + message) with a hint.
 #[component]
@@ -105,4 +106,30 @@ pub fn create_and_open(
             Err(e) => status.fail(e),
         }
     });
+}
+
+/// Hands `bytes` to the browser as a download named `filename`, through a Blob URL.
+pub fn save_as(bytes: &[u8], content_type: &str, filename: &str) -> Result<(), AwsError> {
+    let fail =
+        |e: wasm_bindgen::JsValue| AwsError::local(format!("Could not start the download: {e:?}"));
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(content_type);
+    let blob =
+        web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options).map_err(fail)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(fail)?;
+    let anchor: web_sys::HtmlAnchorElement = document()
+        .create_element("a")
+        .map_err(fail)?
+        .unchecked_into();
+    anchor.set_href(&url);
+    anchor.set_download(filename);
+    anchor.click();
+    // The click has started the download; the URL can go once the browser has read it.
+    let revoke = wasm_bindgen::closure::Closure::once_into_js(move || {
+        let _ = web_sys::Url::revoke_object_url(&url);
+    });
+    let _ = window()
+        .set_timeout_with_callback_and_timeout_and_arguments_0(revoke.unchecked_ref(), 60_000);
+    Ok(())
 }

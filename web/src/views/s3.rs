@@ -2,13 +2,12 @@
 use crate::api::{call, format_time, str_of, use_playground, use_refresh, AwsError};
 use crate::app::navigate;
 use crate::route::{Route, Service, View};
-use crate::views::common::{create_and_open, format_bytes, Status, StatusView};
+use crate::views::common::{create_and_open, format_bytes, save_as, Status, StatusView};
 use crate::views::dynamodb::ResourceLinks;
 use base64::{engine::general_purpose::STANDARD as BASE64, Engine};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde_json::{json, Value};
-use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 #[component]
@@ -56,32 +55,6 @@ async fn file_bytes(file: &web_sys::File) -> Result<Vec<u8>, AwsError> {
         .await
         .map_err(|e| AwsError::local(format!("Could not read the file: {e:?}")))?;
     Ok(js_sys::Uint8Array::new(&buffer).to_vec())
-}
-
-/// Hands `bytes` to the browser as a download named `filename`, through a Blob URL.
-fn save_as(bytes: &[u8], content_type: &str, filename: &str) -> Result<(), AwsError> {
-    let fail =
-        |e: wasm_bindgen::JsValue| AwsError::local(format!("Could not start the download: {e:?}"));
-    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type(content_type);
-    let blob =
-        web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options).map_err(fail)?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(fail)?;
-    let anchor: web_sys::HtmlAnchorElement = document()
-        .create_element("a")
-        .map_err(fail)?
-        .unchecked_into();
-    anchor.set_href(&url);
-    anchor.set_download(filename);
-    anchor.click();
-    // The click has started the download; the URL can go once the browser has read it.
-    let revoke = wasm_bindgen::closure::Closure::once_into_js(move || {
-        let _ = web_sys::Url::revoke_object_url(&url);
-    });
-    let _ = window()
-        .set_timeout_with_callback_and_timeout_and_arguments_0(revoke.unchecked_ref(), 60_000);
-    Ok(())
 }
 
 #[component]

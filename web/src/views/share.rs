@@ -4,7 +4,7 @@
 use crate::api::{self, use_playground, AwsError};
 use crate::app::navigate;
 use crate::route::{Route, View};
-use crate::views::common::{Status, StatusView};
+use crate::views::common::{save_as, Status, StatusView};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use nimbus_core::definition::Definition;
@@ -69,31 +69,6 @@ async fn create_from(name: &str, definition: &Definition) -> Result<(), AwsError
         id: info.id,
         view: View::Home,
     });
-    Ok(())
-}
-
-/// Hands `text` to the browser as a download named `filename`.
-fn download(text: &str, filename: &str) -> Result<(), AwsError> {
-    let fail =
-        |e: wasm_bindgen::JsValue| AwsError::local(format!("Could not start the download: {e:?}"));
-    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type("application/json");
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(fail)?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(fail)?;
-    let anchor: web_sys::HtmlAnchorElement = document()
-        .create_element("a")
-        .map_err(fail)?
-        .unchecked_into();
-    anchor.set_href(&url);
-    anchor.set_download(filename);
-    anchor.click();
-    // The click has started the download; the URL can go once the browser has read it.
-    let revoke = wasm_bindgen::closure::Closure::once_into_js(move || {
-        let _ = web_sys::Url::revoke_object_url(&url);
-    });
-    let _ = window()
-        .set_timeout_with_callback_and_timeout_and_arguments_0(revoke.unchecked_ref(), 60_000);
     Ok(())
 }
 
@@ -179,8 +154,9 @@ pub fn ShareActions(id: String) -> impl IntoView {
             let result = async {
                 let definition = pg.get_value().export_definition().await?;
                 let name = playground_name(&id.get_value()).await;
-                download(
-                    &definition.to_json_pretty(),
+                save_as(
+                    definition.to_json_pretty().as_bytes(),
+                    "application/json",
                     &format!("{name}{FILE_SUFFIX}"),
                 )
             };
