@@ -93,3 +93,14 @@ export async function appReady(page) {
 export async function screenshot(page, name) {
   await page.screenshot({ path: `/tmp/nimbus-${name}.png`, fullPage: true });
 }
+
+/** The playground id in the page's `#/p/<id>/...` address. */
+export const playgroundId = (page) => decodeURIComponent(new URL(page.url()).hash.split("/")[2]);
+
+/** Makes a playground named `name` from the playground list, opens it and answers its id. */
+export async function newPlayground(page, name) {
+  await page.fill('input[name="playground-name"]', name);
+  await page.click('button:has-text("New playground")');
+  await page.waitForURL(/#\/p\//);
+  return playgroundId(page);
+}

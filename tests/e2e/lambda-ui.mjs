@@ -8,15 +8,7 @@ export const notice = (page, text) => page.locator(".notice", { hasText: text })
 /** The document as CodeMirror holds it (innerText would double the blank lines). */
 export const editorText = (page) => page.evaluate(() => document.querySelector(".editor").nimbusEditor.getText());
 
-/** The playground id in the page's `#/p/<id>/...` address. */
-export const playgroundId = (page) => decodeURIComponent(new URL(page.url()).hash.split("/")[2]);
-
-/** Makes a playground named `name` from the playground list and opens it. */
-export async function newPlayground(page, name) {
-  await page.fill('input[name="playground-name"]', name);
-  await page.click('button:has-text("New playground")');
-  await page.waitForURL(/#\/p\//);
-}
+export { newPlayground, playgroundId } from "./harness.mjs";
 
 /** Creates function `name` from the Lambda view, with the default handler; ends on its page. */
 export async function createFunctionInUi(page, name) {

@@ -6,7 +6,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { crc32 } from "node:zlib";
-import { serveDist, launch, appReady } from "./harness.mjs";
+import { serveDist, launch, appReady, newPlayground } from "./harness.mjs";
 
 let server;
 let browser;
@@ -94,10 +94,7 @@ before(async () => {
   page = browser.page;
   await page.goto(server.url);
   await appReady(page);
-  await page.fill('input[name="playground-name"]', "Runtime test");
-  await page.click('button:has-text("New playground")');
-  await page.waitForURL(/#\/p\//);
-  playgroundId = decodeURIComponent(new URL(page.url()).hash.split("/")[2]);
+  playgroundId = await newPlayground(page, "Runtime test");
 });
 
 after(async () => {

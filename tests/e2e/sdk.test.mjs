@@ -3,7 +3,7 @@
 // SQS's MD5 of the message body and S3's checksums.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { serveDist, launch, appReady } from "./harness.mjs";
+import { serveDist, launch, appReady, newPlayground } from "./harness.mjs";
 
 let server;
 let browser;
@@ -16,10 +16,7 @@ before(async () => {
   page = browser.page;
   await page.goto(server.url);
   await appReady(page);
-  await page.fill('input[name="playground-name"]', "SDK test");
-  await page.click('button:has-text("New playground")');
-  await page.waitForURL(/#\/p\//);
-  playgroundId = decodeURIComponent(new URL(page.url()).hash.split("/")[2]);
+  playgroundId = await newPlayground(page, "SDK test");
 });
 
 after(async () => {
