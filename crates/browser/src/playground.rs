@@ -47,6 +47,8 @@ struct Inner {
     clock: Arc<ManualClock>,
     /// How far the user fast-forwarded time (TTL expiry, visibility timeouts, token expiry).
     offset_millis: Cell<i64>,
+    /// When the next DynamoDB TTL sweep is due (emulator time); see [`Playground::call_as`].
+    next_sweep_millis: Cell<i64>,
     storage: IdbStorage,
     /// The app's records, by key without [`APP_DATA_PREFIX`].
     app_data: RefCell<BTreeMap<String, Value>>,
@@ -89,6 +91,7 @@ impl Playground {
                 emulator: RefCell::new(emulator),
                 clock,
                 offset_millis: Cell::new(0),
+                next_sweep_millis: Cell::new(i64::MIN),
                 storage,
                 app_data: RefCell::new(app_data),
             }),
@@ -134,12 +137,22 @@ impl Playground {
         }
         self.inner.clock.set(self.now_millis());
         // DynamoDB Time to Live: AWS deletes expired items lazily, in the background. The
-        // playground deletes them just before each call, so whatever reads the table after
-        // its clock (or a fast-forward) passes an item's TTL sees it gone, with the stream's
-        // REMOVE record; the deletions commit ahead of the call's changes.
+        // playground sweeps before a call, at most once a second of its clock (a sweep reads
+        // every item of the tables with TTL) and always right after a fast-forward, so what
+        // reads the table then sees the expired items gone, with the stream's REMOVE records;
+        // the deletions commit ahead of the call's changes.
+        let now = self.now_millis();
+        let sweep = now >= self.inner.next_sweep_millis.get();
+        if sweep {
+            self.inner.next_sweep_millis.set(now + 1000);
+        }
         let (expired, outcome) = {
             let mut emulator = self.inner.emulator.borrow_mut();
-            let expired = emulator.expire_items();
+            let expired = if sweep {
+                emulator.expire_items()
+            } else {
+                ChangeSet::default()
+            };
             (expired, emulator.call(caller, service, operation, input))
         };
         self.commit_after(expired, outcome).await
@@ -279,6 +292,7 @@ impl Playground {
         let offset = &self.inner.offset_millis;
         offset.set(offset.get() + millis.max(0));
         self.inner.clock.set(self.now_millis());
+        self.inner.next_sweep_millis.set(i64::MIN);
     }
 
     /// Events raised by committed calls (S3 notifications, SNS fan-out), for the host to deliver.
