@@ -7,7 +7,8 @@ import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-export const DIST = path.join(ROOT, "dist");
+// NIMBUS_DIST points the tests at another build (e.g. one made beside a build in progress).
+export const DIST = process.env.NIMBUS_DIST ?? path.join(ROOT, "dist");
 
 const TYPES = {
   ".html": "text/html; charset=utf-8",

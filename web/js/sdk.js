@@ -4,6 +4,7 @@
 // HTTP request to the wasm `JsPlayground.handle(...)` instead of the network, so the same code that
 // runs here runs against AWS unchanged (only `endpoint` and `requestHandler` differ).
 import * as dynamodb from "@aws-sdk/client-dynamodb";
+import * as dynamodbStreams from "@aws-sdk/client-dynamodb-streams";
 import * as libDynamodb from "@aws-sdk/lib-dynamodb";
 import * as sqs from "@aws-sdk/client-sqs";
 import * as s3 from "@aws-sdk/client-s3";
@@ -116,6 +117,7 @@ export function sdk(playgroundId) {
   return {
     dynamodb: dynamodbClient,
     documentClient: libDynamodb.DynamoDBDocumentClient.from(dynamodbClient),
+    dynamodbStreams: new dynamodbStreams.DynamoDBStreamsClient(clientConfig(playgroundId)),
     sqs: new sqs.SQSClient(clientConfig(playgroundId)),
     // Path-style: `bucket.localhost` would need a wildcard host the emulator cannot know about.
     s3: new s3.S3Client(clientConfig(playgroundId, { forcePathStyle: true })),
@@ -133,6 +135,7 @@ window.nimbus = {
   // The client classes and commands, so page scripts (and tests) need no bundler of their own.
   aws: {
     dynamodb,
+    dynamodbStreams,
     libDynamodb,
     sqs,
     s3,
