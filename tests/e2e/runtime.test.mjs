@@ -5,52 +5,12 @@
 // Needs `PATH=$PWD/node_modules/.bin:$PATH trunk build --release` first.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { crc32 } from "node:zlib";
-import { serveDist, launch, appReady, newPlayground } from "./harness.mjs";
+import { serveDist, launch, appReady, newPlayground, zip } from "./harness.mjs";
 
 let server;
 let browser;
 let page;
 let playgroundId;
-
-/** A zip archive (stored, no compression) of `files`: name -> text, as `aws lambda` uploads. */
-function zip(files) {
-  const local = [];
-  const central = [];
-  let offset = 0;
-  for (const [name, text] of Object.entries(files)) {
-    const nameBytes = Buffer.from(name);
-    const data = Buffer.from(text);
-    const crc = crc32(data);
-    const header = Buffer.alloc(30);
-    header.writeUInt32LE(0x04034b50, 0);
-    header.writeUInt16LE(20, 4);
-    header.writeUInt32LE(crc, 14);
-    header.writeUInt32LE(data.length, 18);
-    header.writeUInt32LE(data.length, 22);
-    header.writeUInt16LE(nameBytes.length, 26);
-    local.push(header, nameBytes, data);
-    const entry = Buffer.alloc(46);
-    entry.writeUInt32LE(0x02014b50, 0);
-    entry.writeUInt16LE(20, 4);
-    entry.writeUInt16LE(20, 6);
-    entry.writeUInt32LE(crc, 16);
-    entry.writeUInt32LE(data.length, 20);
-    entry.writeUInt32LE(data.length, 24);
-    entry.writeUInt16LE(nameBytes.length, 28);
-    entry.writeUInt32LE(offset, 42);
-    central.push(entry, nameBytes);
-    offset += header.length + nameBytes.length + data.length;
-  }
-  const centralBytes = Buffer.concat(central);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(Object.keys(files).length, 8);
-  end.writeUInt16LE(Object.keys(files).length, 10);
-  end.writeUInt32LE(centralBytes.length, 12);
-  end.writeUInt32LE(offset, 16);
-  return [...Buffer.concat([...local, centralBytes, end])];
-}
 
 async function createFunction(name, files, handler = "index.handler") {
   await page.evaluate(
