@@ -1,7 +1,7 @@
 use std::{
     cell::{Cell, RefCell},
     collections::BTreeMap,
-    rc::Rc,
+    rc::{Rc, Weak},
     sync::Arc,
 };
 
@@ -15,8 +15,28 @@ use nimbus_shapes::ServiceError;
 use nimbus_storage::{ChangeSet, Storage};
 use nimbus_storage_idb::IdbStorage;
 use serde_json::Value;
+use wasm_bindgen::prelude::*;
 
 use crate::{random_seed, runtime};
+
+/// How often an open playground polls its event source mappings (Lambda polls a stream about
+/// four times a second).
+const EVENT_SOURCE_POLL_MILLIS: i32 = 250;
+
+#[wasm_bindgen]
+extern "C" {
+    /// The global `setTimeout` (a window's or a worker's).
+    #[wasm_bindgen(js_name = setTimeout)]
+    fn set_timeout(handler: &js_sys::Function, millis: i32) -> JsValue;
+}
+
+/// Resolves after `millis` milliseconds.
+async fn sleep(millis: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        set_timeout(&resolve, millis);
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
 
 /// The identity of calls made from the app: the account LocalStack and moto default to.
 pub const ACCOUNT_ID: &str = "123456789012";
@@ -85,7 +105,7 @@ impl Playground {
         emulator
             .restore(records)
             .map_err(|e| format!("playground {id} holds data this version cannot read: {e}"))?;
-        Ok(Playground {
+        let playground = Playground {
             inner: Rc::new(Inner {
                 id: id.to_string(),
                 emulator: RefCell::new(emulator),
@@ -95,7 +115,9 @@ impl Playground {
                 storage,
                 app_data: RefCell::new(app_data),
             }),
-        })
+        };
+        playground.poll_event_sources_while_open();
+        Ok(playground)
     }
 
     pub fn id(&self) -> &str {
@@ -155,7 +177,61 @@ impl Playground {
             };
             (expired, emulator.call(caller, service, operation, input))
         };
-        self.commit_after(expired, outcome).await
+        let answer = self.commit_after(expired, outcome).await;
+        // A write may have given a stream mapping its batch: deliver it without waiting for
+        // the timer.
+        self.pump_event_sources();
+        answer
+    }
+
+    /// Lambda event source mappings, as nimbus-server runs them: the batches ready now are
+    /// run in the page's runtime (like an Event invoke, in the background), completed and
+    /// committed; each completion polls again, so a backlog flows batch after batch.
+    fn pump_event_sources(&self) {
+        self.inner.clock.set(self.now_millis());
+        let polled = self.inner.emulator.borrow_mut().poll_event_sources();
+        if polled.changes.is_empty() && polled.batches.is_empty() {
+            return;
+        }
+        // Queued now, so it commits before anything the batches change.
+        let committed = self.inner.storage.enqueue(vec![polled.changes]);
+        let playground = self.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            // A failed store leaves the checkpoint moved in memory only: after a reload the
+            // records are delivered again (at least once, as Lambda promises).
+            let _ = committed.await;
+            for batch in polled.batches {
+                let playground = playground.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    let execution =
+                        runtime::run(&playground, &batch.prepared, &batch.caller.access_key_id)
+                            .await;
+                    playground.inner.clock.set(playground.now_millis());
+                    let changes = playground
+                        .inner
+                        .emulator
+                        .borrow_mut()
+                        .complete_event_source(&batch, execution);
+                    let _ = playground.inner.storage.enqueue(vec![changes]).await;
+                    playground.pump_event_sources();
+                });
+            }
+        });
+    }
+
+    /// Polls the event source mappings on a timer (batching windows close with time alone)
+    /// until the last handle on this playground is dropped.
+    fn poll_event_sources_while_open(&self) {
+        let weak: Weak<Inner> = Rc::downgrade(&self.inner);
+        wasm_bindgen_futures::spawn_local(async move {
+            loop {
+                sleep(EVENT_SOURCE_POLL_MILLIS).await;
+                let Some(inner) = weak.upgrade() else {
+                    break;
+                };
+                Playground { inner }.pump_event_sources();
+            }
+        });
     }
 
     /// Lambda Invoke, as nimbus-server runs it: validated, run in the page's runtime without
@@ -293,6 +369,8 @@ impl Playground {
         offset.set(offset.get() + millis.max(0));
         self.inner.clock.set(self.now_millis());
         self.inner.next_sweep_millis.set(i64::MIN);
+        // Records may have aged past a batching window or MaximumRecordAgeInSeconds.
+        self.pump_event_sources();
     }
 
     /// Events raised by committed calls (S3 notifications, SNS fan-out), for the host to deliver.

@@ -7,7 +7,10 @@ use serde_json::Value;
 use crate::{
     outbox::{Event, Outbox},
     services::{
-        lambda::invoke::{self, Execution, InFlight, PreparedInvoke, Rejected},
+        lambda::{
+            event_source::deliver::{Batch, OnFailureRecord, Poller},
+            invoke::{self, Execution, InFlight, PreparedInvoke, Rejected},
+        },
         Services,
     },
     Clock, IdSource,
@@ -76,6 +79,14 @@ impl Ctx<'_> {
             kind,
         });
     }
+}
+
+/// What [`Emulator::poll_event_sources`] found: batches for the host to run, and the changes
+/// polling made (checkpoints past filtered-out or expired records), to commit.
+#[derive(Debug, Default)]
+pub struct Polled {
+    pub batches: Vec<Batch>,
+    pub changes: ChangeSet,
 }
 
 /// Every emulated service and their state, behind one synchronous entry point.
@@ -281,6 +292,90 @@ impl Emulator {
             self.outbox.push(event);
         }
         changes
+    }
+
+    /// Lambda event source mappings, first phase: the batches ready now on this emulator's
+    /// clock (see [`deliver`](crate::services::lambda::event_source::deliver)), each with a
+    /// synchronous invocation prepared (and counted against concurrency: a throttled batch
+    /// waits for a later poll). The host runs each batch like an Invoke and hands the execution
+    /// to [`complete_event_source`](Self::complete_event_source); it commits `changes` first.
+    /// Cheap when there is no mapping.
+    pub fn poll_event_sources(&mut self) -> Polled {
+        let mut polled = Polled::default();
+        if self.services.event_sources.is_empty() {
+            return polled;
+        }
+        let mut poller = Poller {
+            sources: &mut self.services.event_sources,
+            dynamodb: &self.services.dynamodb,
+            lambda: &self.services.lambda,
+            in_flight: &mut self.in_flight,
+            ids: self.ids.as_mut(),
+            now: self.clock.now_millis(),
+            changes: &mut polled.changes,
+            failures: Vec::new(),
+        };
+        polled.batches = poller.poll();
+        let failures = std::mem::take(&mut poller.failures);
+        self.send_on_failure(failures, &mut polled.changes);
+        polled
+    }
+
+    /// Lambda event source mappings, second phase: writes the function's log as
+    /// [`complete_invoke`](Self::complete_invoke) does, then moves the mapping's checkpoint
+    /// by what the function answered (retrying, bisecting or discarding to the on-failure
+    /// destination). Answers the changes to commit.
+    pub fn complete_event_source(&mut self, batch: &Batch, execution: Execution) -> ChangeSet {
+        let outcome = self.complete_invoke(&batch.caller, &batch.prepared, execution);
+        let mut changes = outcome.changes;
+        let mut poller = Poller {
+            sources: &mut self.services.event_sources,
+            dynamodb: &self.services.dynamodb,
+            lambda: &self.services.lambda,
+            in_flight: &mut self.in_flight,
+            ids: self.ids.as_mut(),
+            now: self.clock.now_millis(),
+            changes: &mut changes,
+            failures: Vec::new(),
+        };
+        poller.complete(batch, &outcome.result);
+        let failures = std::mem::take(&mut poller.failures);
+        self.send_on_failure(failures, &mut changes);
+        changes
+    }
+
+    /// Sends discarded batches' records to their destinations: SendMessage into an SQS
+    /// queue, Publish to an SNS topic, as Lambda does (with the function's role). A
+    /// destination that is gone loses the record, as in AWS.
+    fn send_on_failure(&mut self, failures: Vec<OnFailureRecord>, changes: &mut ChangeSet) {
+        for failure in failures {
+            let parts: Vec<&str> = failure.destination.splitn(6, ':').collect();
+            let ["arn", _, service, region, account, name] = parts.as_slice() else {
+                continue;
+            };
+            let caller = Caller {
+                account_id: failure.scope.account_id.clone(),
+                region: region.to_string(),
+                access_key_id: String::new(),
+                endpoint: "http://localhost:4566".into(),
+            };
+            let body = failure.record.to_string();
+            let (operation, input) = match *service {
+                "sqs" => (
+                    "SendMessage",
+                    serde_json::json!({"QueueUrl": format!("/{account}/{name}"), "MessageBody": body}),
+                ),
+                "sns" => (
+                    "Publish",
+                    serde_json::json!({"TopicArn": failure.destination, "Message": body}),
+                ),
+                _ => continue,
+            };
+            let outcome = self.call(&caller, service, operation, input);
+            if outcome.result.is_ok() {
+                changes.extend(outcome.changes);
+            }
+        }
     }
 
     /// Events raised by committed calls, for the host to deliver.

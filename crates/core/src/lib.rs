@@ -5,6 +5,7 @@
 pub mod clock;
 pub mod definition;
 pub mod emulator;
+pub mod event_pattern;
 pub mod ids;
 pub mod outbox;
 

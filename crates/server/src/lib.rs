@@ -73,6 +73,7 @@ impl Server {
 
     pub async fn run(self) {
         tokio::spawn(sweep_ttl(self.node.clone()));
+        tokio::spawn(poll_event_sources(self.node.clone(), self.executor.clone()));
         loop {
             let Ok((stream, _)) = self.listener.accept().await else {
                 continue;
@@ -107,6 +108,37 @@ async fn sweep_ttl(node: Arc<Mutex<Node>>) {
         // A failed store leaves the items in memory deleted but stored; the next start
         // brings them back and a later sweep deletes them again.
         let _ = node.lock().await.expire_items();
+    }
+}
+
+/// Lambda event source mappings: Lambda polls a DynamoDB stream about four times a second;
+/// the server polls every 200 ms, under the node lock, and runs each ready batch in its own
+/// task without the lock (the function's SDK calls come back to this server), completing it
+/// under the lock again. A mapping has one batch in flight at a time (the core keeps count).
+async fn poll_event_sources(node: Arc<Mutex<Node>>, executor: Arc<Executor>) {
+    let mut ticks = tokio::time::interval(std::time::Duration::from_millis(200));
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        let batches = node.lock().await.poll_event_sources();
+        for batch in batches {
+            let (node, executor) = (node.clone(), executor.clone());
+            tokio::spawn(async move {
+                let prepared = batch.prepared.clone();
+                let access_key_id = batch.caller.access_key_id.clone();
+                let execution =
+                    tokio::task::spawn_blocking(move || executor.run(&prepared, &access_key_id))
+                        .await
+                        .unwrap_or_else(|e| {
+                            Execution::Failed(
+                                nimbus_shapes::lambda::errors::SERVICE_EXCEPTION
+                                    .with_message(format!("the function's runner failed: {e}")),
+                            )
+                        });
+                // A failed store is retried by the next start, from the stored checkpoint.
+                let _ = node.lock().await.finish_event_source(&batch, execution);
+            });
+        }
     }
 }
 

@@ -4,7 +4,10 @@
 use std::sync::Arc;
 
 use nimbus_core::{
-    services::lambda::invoke::{Execution, PreparedInvoke},
+    services::lambda::{
+        event_source::Batch,
+        invoke::{Execution, PreparedInvoke},
+    },
     Caller, Emulator, SeededIds, SystemClock,
 };
 use nimbus_protocol::{
@@ -129,6 +132,28 @@ impl Node {
     /// a call's changes (see [`Emulator::expire_items`]). The server runs it every second.
     pub fn expire_items(&mut self) -> Result<(), ServiceError> {
         let changes = self.emulator.expire_items();
+        self.commit(changes)
+    }
+
+    /// Lambda event source mappings: the batches ready now (see
+    /// [`Emulator::poll_event_sources`]), after storing what polling changed. The server polls
+    /// every 200 ms, runs each batch without holding the node, then completes it with
+    /// [`Node::finish_event_source`].
+    pub fn poll_event_sources(&mut self) -> Vec<Batch> {
+        let polled = self.emulator.poll_event_sources();
+        // A failed store leaves the checkpoint moved in memory only; a restart polls again
+        // from the stored one, so records are delivered at least once, as Lambda promises.
+        let _ = self.commit(polled.changes);
+        polled.batches
+    }
+
+    /// Records what running a batch gave: the function's log, and the mapping's checkpoint.
+    pub fn finish_event_source(
+        &mut self,
+        batch: &Batch,
+        execution: Execution,
+    ) -> Result<(), ServiceError> {
+        let changes = self.emulator.complete_event_source(batch, execution);
         self.commit(changes)
     }
 

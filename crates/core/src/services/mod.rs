@@ -27,6 +27,8 @@ pub struct Services {
     pub s3: s3::State,
     pub sns: sns::State,
     pub lambda: lambda::State,
+    /// Lambda's event source mappings (records under `lambda/.../esm/`).
+    pub event_sources: lambda::event_source::State,
     pub cognito_idp: cognito_idp::State,
     pub logs: logs::State,
 }
@@ -107,6 +109,8 @@ impl Services {
                 let mut handler = lambda::Handler {
                     state: &mut self.lambda,
                     s3: &self.s3,
+                    dynamodb: &self.dynamodb,
+                    event_sources: &mut self.event_sources,
                     ctx,
                 };
                 nimbus_shapes::lambda::dispatch(&mut handler, operation, input)
@@ -143,7 +147,12 @@ impl Services {
             "sqs" => sqs::restore(&mut self.sqs, scope, rest, value),
             "s3" => s3::restore(&mut self.s3, scope, rest, value),
             "sns" => sns::restore(&mut self.sns, scope, rest, value),
-            "lambda" => lambda::restore(&mut self.lambda, scope, rest, value),
+            "lambda" => match rest.strip_prefix("esm/") {
+                Some(uuid) => {
+                    lambda::event_source::restore(&mut self.event_sources, scope, uuid, value)
+                }
+                None => lambda::restore(&mut self.lambda, scope, rest, value),
+            },
             "cognito-idp" => cognito_idp::restore(&mut self.cognito_idp, scope, rest, value),
             "logs" => logs::restore(&mut self.logs, scope, rest, value),
             _ => Err(format!("record {key} belongs to unknown service {service}")),

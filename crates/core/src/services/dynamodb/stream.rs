@@ -440,6 +440,56 @@ impl State {
             .collect()
     }
 
+    /// Whether a stream with this ARN exists in `scope` (enabled, or disabled but kept).
+    pub fn has_stream(&self, scope: &Scope, stream_arn: &str) -> bool {
+        self.find_stream(scope, stream_arn).is_some()
+    }
+
+    /// The id of a stream's one shard.
+    pub fn stream_shard_id(&self, scope: &Scope, stream_arn: &str) -> Option<String> {
+        let (table, label) = self.find_stream(scope, stream_arn)?;
+        let stream = table.def.streams.iter().find(|s| s.label == label)?;
+        Some(stream.shard_id(&table.def.table_id))
+    }
+
+    /// The sequence number of a stream's newest record, if it has any (LATEST).
+    pub fn stream_last_sequence(&self, scope: &Scope, stream_arn: &str) -> Option<String> {
+        let (table, label) = self.find_stream(scope, stream_arn)?;
+        let last = table.logs.get(label)?.records.back()?;
+        Some(seq_text(last.seq))
+    }
+
+    /// One stream's live records strictly after sequence number `after` (a 21-digit string;
+    /// anything else reads from the start), oldest first, at most `limit`, each with its
+    /// sequence number and the exact time it was written (epoch millis).
+    pub fn stream_records_after(
+        &self,
+        scope: &Scope,
+        stream_arn: &str,
+        after: Option<&str>,
+        limit: usize,
+        now_millis: i64,
+    ) -> Vec<(String, i64, ds::Record)> {
+        let after: u128 = after.and_then(|s| s.parse().ok()).unwrap_or(0);
+        let Some((table, label)) = self.find_stream(scope, stream_arn) else {
+            return Vec::new();
+        };
+        table
+            .logs
+            .get(label)
+            .map(|log| {
+                // Records are in sequence order: start at the checkpoint, not the oldest.
+                let start = log.records.partition_point(|r| r.seq <= after);
+                log.records
+                    .range(start..)
+                    .filter(|r| now_millis < r.millis + RETENTION_MILLIS)
+                    .take(limit)
+                    .map(|r| (seq_text(r.seq), r.millis, r.record.clone()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     fn find_stream<'s, 'a>(&'s self, scope: &Scope, arn: &'a str) -> Option<(&'s Table, &'a str)> {
         let (table_name, label) = parse_stream_arn(scope, arn)?;
         let table =

@@ -6,6 +6,7 @@
 //! (no code); `lambda/{account}/{region}/code/{sha256 hex}` holds one deployment package (base64),
 //! shared by every version that uses it.
 
+pub mod event_source;
 pub mod invoke;
 pub mod zip;
 
@@ -191,6 +192,9 @@ pub struct Handler<'a, 'b> {
     pub state: &'a mut State,
     /// Deployment packages may come from S3 (`Code.S3Bucket` / `S3Key`).
     pub s3: &'a crate::services::s3::State,
+    /// Event source mappings read the DynamoDB streams they name.
+    pub dynamodb: &'a crate::services::dynamodb::State,
+    pub event_sources: &'a mut event_source::State,
     pub ctx: &'a mut Ctx<'b>,
 }
 
@@ -902,6 +906,41 @@ fn resolve_config<'f>(
 }
 
 impl Lambda for Handler<'_, '_> {
+    fn create_event_source_mapping(
+        &mut self,
+        input: shapes::CreateEventSourceMappingRequest,
+    ) -> Result<shapes::EventSourceMappingConfiguration, ServiceError> {
+        self.create_mapping(input)
+    }
+
+    fn get_event_source_mapping(
+        &mut self,
+        input: shapes::GetEventSourceMappingRequest,
+    ) -> Result<shapes::EventSourceMappingConfiguration, ServiceError> {
+        self.get_mapping(input)
+    }
+
+    fn list_event_source_mappings(
+        &mut self,
+        input: shapes::ListEventSourceMappingsRequest,
+    ) -> Result<shapes::ListEventSourceMappingsResponse, ServiceError> {
+        self.list_mappings(input)
+    }
+
+    fn update_event_source_mapping(
+        &mut self,
+        input: shapes::UpdateEventSourceMappingRequest,
+    ) -> Result<shapes::EventSourceMappingConfiguration, ServiceError> {
+        self.update_mapping(input)
+    }
+
+    fn delete_event_source_mapping(
+        &mut self,
+        input: shapes::DeleteEventSourceMappingRequest,
+    ) -> Result<shapes::EventSourceMappingConfiguration, ServiceError> {
+        self.delete_mapping(input)
+    }
+
     fn create_function(
         &mut self,
         input: CreateFunctionRequest,
