@@ -48,14 +48,19 @@ impl Playground {
     /// Recreates `definition` here: runs its calls in order and stops at the first that fails,
     /// answering which one and AWS's error; then saves the functions' test events.
     pub async fn import_definition(&self, definition: &Definition) -> Result<(), String> {
-        for (service, operation, input) in definition.calls() {
-            if let Err(error) = Playground::call(self, &service, &operation, input.clone()).await {
-                return Err(format!(
-                    "{operation} {} failed: {}: {}",
-                    subject(&input),
-                    error.code,
-                    error.message
-                ));
+        let mut replay = definition.replay();
+        while let Some(call) = replay.next_call() {
+            let (service, operation, input) = &call;
+            match Playground::call(self, service, operation, input.clone()).await {
+                Ok(answer) => replay.answered(&call, &answer),
+                Err(error) => {
+                    return Err(format!(
+                        "{operation} {} failed: {}: {}",
+                        subject(input),
+                        error.code,
+                        error.message
+                    ))
+                }
             }
         }
         for function in &definition.functions {

@@ -55,6 +55,8 @@ pub struct Definition {
     pub buckets: Vec<Bucket>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub topics: Vec<Topic>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub event_source_mappings: Vec<EventSourceMapping>,
 }
 
 /// A Lambda function's `$LATEST`: settings left at Lambda's defaults are left out.
@@ -113,6 +115,18 @@ pub struct Table {
     /// True when the table held more than [`MAX_ITEMS`] items or [`MAX_TABLE_BYTES`].
     #[serde(default, skip_serializing_if = "is_false")]
     pub items_truncated: bool,
+}
+
+/// A Lambda event source mapping on a table's stream. A recreated table's stream has a new ARN,
+/// so the mapping names the table; [`Replay`] puts the new ARN in.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EventSourceMapping {
+    /// The function, with its qualifier if the mapping names a version or alias.
+    pub function: String,
+    pub table: String,
+    /// The CreateEventSourceMapping input besides FunctionName and EventSourceArn, without the
+    /// settings left at Lambda's defaults.
+    pub settings: Map<String, Value>,
 }
 
 /// An SQS queue: its name and the CreateQueue attributes that differ from SQS's defaults.
@@ -242,6 +256,7 @@ pub async fn export_from(source: &impl Source) -> Result<Definition, ServiceErro
         queues: export_queues(source).await?,
         buckets: export_buckets(source).await?,
         topics: export_topics(source).await?,
+        event_source_mappings: export_event_source_mappings(source).await?,
     })
 }
 
@@ -571,6 +586,87 @@ async fn export_topics(source: &impl Source) -> Result<Vec<Topic>, ServiceError>
     Ok(topics)
 }
 
+/// Lambda's defaults for a stream mapping's settings, which an export leaves out.
+const MAPPING_DEFAULTS: &[(&str, &str)] = &[
+    ("BatchSize", "100"),
+    ("MaximumBatchingWindowInSeconds", "0"),
+    ("ParallelizationFactor", "1"),
+    ("MaximumRecordAgeInSeconds", "-1"),
+    ("MaximumRetryAttempts", "-1"),
+    ("BisectBatchOnFunctionError", "false"),
+    ("TumblingWindowInSeconds", "0"),
+    ("FunctionResponseTypes", "[]"),
+    ("DestinationConfig", r#"{"OnFailure":{}}"#),
+];
+
+/// The mappings that read a DynamoDB table's stream (the sources a definition can recreate).
+async fn export_event_source_mappings(
+    source: &impl Source,
+) -> Result<Vec<EventSourceMapping>, ServiceError> {
+    let mut mappings = Vec::new();
+    let mut marker: Option<String> = None;
+    loop {
+        let mut input = json!({});
+        if let Some(marker) = &marker {
+            input["Marker"] = json!(marker);
+        }
+        let page = source
+            .call("lambda", "ListEventSourceMappings", input)
+            .await?;
+        for config in page["EventSourceMappings"].as_array().into_iter().flatten() {
+            mappings.extend(mapping_of(config));
+        }
+        marker = str_of(&page, "/NextMarker").map(str::to_string);
+        if marker.is_none() {
+            break;
+        }
+    }
+    // Listed by UUID, which a recreation changes: sorted, the same playground exports the same.
+    mappings.sort_by(|a, b| (&a.table, &a.function).cmp(&(&b.table, &b.function)));
+    Ok(mappings)
+}
+
+/// A mapping from its configuration, if it reads a table's stream
+/// (`arn:aws:dynamodb:<region>:<account>:table/<name>/stream/<label>`).
+fn mapping_of(config: &Value) -> Option<EventSourceMapping> {
+    let source = str_of(config, "/EventSourceArn")?;
+    let table = source.split_once(":table/")?.1.split_once("/stream/")?.0;
+    let function = str_of(config, "/FunctionArn")?.split_once(":function:")?.1;
+    let mut settings = Map::new();
+    for key in [
+        "StartingPosition",
+        "BatchSize",
+        "MaximumBatchingWindowInSeconds",
+        "ParallelizationFactor",
+        "FilterCriteria",
+        "MaximumRecordAgeInSeconds",
+        "MaximumRetryAttempts",
+        "BisectBatchOnFunctionError",
+        "TumblingWindowInSeconds",
+        "FunctionResponseTypes",
+        "DestinationConfig",
+    ] {
+        let Some(value) = config.get(key).filter(|v| !v.is_null()) else {
+            continue;
+        };
+        let default = MAPPING_DEFAULTS.iter().find(|(k, _)| *k == key);
+        if default
+            .is_some_and(|(_, d)| serde_json::from_str::<Value>(d).ok().as_ref() == Some(value))
+        {
+            continue;
+        }
+        settings.insert(key.into(), value.clone());
+    }
+    if str_of(config, "/State") == Some("Disabled") {
+        settings.insert("Enabled".into(), json!(false));
+    }
+    Some(EventSourceMapping {
+        function: function.to_string(),
+        table: table.to_string(),
+        settings,
+    })
+}
+
 /// One API call of a recreation: service, operation and canonical input.
 pub type Call = (String, String, Value);
 
@@ -581,8 +677,9 @@ fn call(service: &str, operation: &str, input: Value) -> Call {
 impl Definition {
     /// The API calls that recreate this definition in an empty account and region, in an order
     /// that works: tables and their items, queues (dead-letter targets before the queues that
-    /// name them), topics, buckets and objects, then functions.
-    pub fn calls(&self) -> Vec<Call> {
+    /// name them), topics, buckets and objects, then functions; the event source mappings
+    /// follow in [`Replay`], once their streams' ARNs are known.
+    fn calls(&self) -> Vec<Call> {
         let mut calls = Vec::new();
         for table in &self.tables {
             let mut create = table.create.clone();
@@ -639,6 +736,15 @@ impl Definition {
         calls
     }
 
+    /// Recreating this definition, call by call (see [`Replay`]).
+    pub fn replay(&self) -> Replay<'_> {
+        Replay {
+            calls: self.calls().into_iter(),
+            mappings: self.event_source_mappings.iter(),
+            stream_arns: BTreeMap::new(),
+        }
+    }
+
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).expect("a definition serialises")
     }
@@ -689,6 +795,45 @@ impl Definition {
         let text = String::from_utf8(json)
             .map_err(|_| "This share link is damaged: its data is not text.".to_string())?;
         Definition::from_json(&text)
+    }
+}
+
+/// The calls that recreate a definition, made one at a time: a host makes each call
+/// [`next_call`](Replay::next_call) gives and hands its answer to
+/// [`answered`](Replay::answered), since an event source mapping needs the ARN of the stream
+/// its table got when it was created.
+pub struct Replay<'d> {
+    calls: std::vec::IntoIter<Call>,
+    mappings: std::slice::Iter<'d, EventSourceMapping>,
+    /// Each created table's stream, by table name.
+    stream_arns: BTreeMap<String, String>,
+}
+
+impl Replay<'_> {
+    pub fn next_call(&mut self) -> Option<Call> {
+        if let Some(call) = self.calls.next() {
+            return Some(call);
+        }
+        let mapping = self.mappings.next()?;
+        let mut input = Value::Object(mapping.settings.clone());
+        input["FunctionName"] = json!(mapping.function);
+        // A table without a stream leaves the ARN empty, and Lambda's error says what is wrong.
+        let stream = self.stream_arns.get(&mapping.table).cloned();
+        input["EventSourceArn"] = json!(stream.unwrap_or_default());
+        Some(call("lambda", "CreateEventSourceMapping", input))
+    }
+
+    pub fn answered(&mut self, call: &Call, answer: &Value) {
+        if call.1 != "CreateTable" {
+            return;
+        }
+        let table = &answer["TableDescription"];
+        if let (Some(name), Some(arn)) = (
+            str_of(table, "/TableName"),
+            str_of(table, "/LatestStreamArn"),
+        ) {
+            self.stream_arns.insert(name.to_string(), arn.to_string());
+        }
     }
 }
 

@@ -195,14 +195,49 @@ fn full_playground() -> Emulator {
         "PutObject",
         json!({ "Bucket": "site", "Key": "logo.bin", "Body": b64(&[0xffu8, 0xd8, 0x00]) }),
     );
+    let stream = ok(
+        &mut emulator,
+        "dynamodb",
+        "DescribeTable",
+        json!({ "TableName": "orders" }),
+    )["Table"]["LatestStreamArn"]
+        .clone();
+    ok(
+        &mut emulator,
+        "lambda",
+        "CreateEventSourceMapping",
+        json!({
+            "FunctionName": "count",
+            "EventSourceArn": stream,
+            "StartingPosition": "TRIM_HORIZON",
+            "BatchSize": 10,
+            "FilterCriteria": { "Filters": [{ "Pattern": "{\"eventName\":[\"INSERT\"]}" }] },
+            "DestinationConfig": { "OnFailure": {
+                "Destination": "arn:aws:sqs:us-east-1:123456789012:z-failed",
+            } },
+        }),
+    );
+    ok(
+        &mut emulator,
+        "lambda",
+        "CreateEventSourceMapping",
+        json!({
+            "FunctionName": "hello",
+            "EventSourceArn": stream,
+            "StartingPosition": "LATEST",
+            "Enabled": false,
+        }),
+    );
     emulator
 }
 
 /// Recreates `definition` in a fresh emulator through its calls.
 fn recreate(definition: &Definition) -> Emulator {
     let mut fresh = emulator();
-    for (service, operation, input) in definition.calls() {
-        ok(&mut fresh, &service, &operation, input);
+    let mut replay = definition.replay();
+    while let Some(call) = replay.next_call() {
+        let answer = ok(&mut fresh, &call.0, &call.1, call.2.clone());
+        replay.answered(&call, &answer);
     }
     fresh
 }
@@ -284,6 +319,62 @@ fn export_keeps_settings_code_and_seed_data() {
     assert_eq!(site.objects[0].text.as_deref(), Some("<h1>hi</h1>"));
     assert_eq!(site.objects[0].content_type.as_deref(), Some("text/html"));
     assert_eq!(site.objects[1].base64.as_deref(), Some("/9gA"));
+}
+
+#[test]
+fn event_source_mappings_name_their_table_and_only_settings_away_from_the_defaults() {
+    let mut emulator = full_playground();
+    let exported = definition::export(&mut emulator, &caller()).unwrap();
+    let mut mappings = exported.event_source_mappings.clone();
+    mappings.sort_by(|a, b| a.function.cmp(&b.function));
+    assert_eq!(mappings.len(), 2);
+    assert_eq!(mappings[0].function, "count");
+    assert_eq!(mappings[0].table, "orders");
+    assert_eq!(
+        Value::Object(mappings[0].settings.clone()),
+        json!({
+            "StartingPosition": "TRIM_HORIZON",
+            "BatchSize": 10,
+            "FilterCriteria": { "Filters": [{ "Pattern": "{\"eventName\":[\"INSERT\"]}" }] },
+            "DestinationConfig": { "OnFailure": {
+                "Destination": "arn:aws:sqs:us-east-1:123456789012:z-failed",
+            } },
+        })
+    );
+    assert_eq!(
+        Value::Object(mappings[1].settings.clone()),
+        json!({ "StartingPosition": "LATEST", "Enabled": false })
+    );
+}
+
+#[test]
+fn a_recreated_mapping_reads_the_new_stream_of_its_table() {
+    let mut original = full_playground();
+    let exported = definition::export(&mut original, &caller()).unwrap();
+    // A later clock gives the recreated table's stream another label, hence another ARN.
+    let mut copy = Emulator::new(
+        Arc::new(ManualClock::new(1_704_067_200_000 + 60_000)),
+        Box::new(SeededIds::new(8)),
+    );
+    let mut replay = exported.replay();
+    while let Some(call) = replay.next_call() {
+        let answer = ok(&mut copy, &call.0, &call.1, call.2.clone());
+        replay.answered(&call, &answer);
+    }
+    let stream = ok(
+        &mut copy,
+        "dynamodb",
+        "DescribeTable",
+        json!({ "TableName": "orders" }),
+    )["Table"]["LatestStreamArn"]
+        .clone();
+    let listed = ok(
+        &mut copy,
+        "lambda",
+        "ListEventSourceMappings",
+        json!({ "FunctionName": "count" }),
+    );
+    assert_eq!(listed["EventSourceMappings"][0]["EventSourceArn"], stream);
 }
 
 #[test]
