@@ -1,6 +1,7 @@
 //! Lambda: the function list with a create form, and the function page: a code editor with
 //! several files, saved test events, invoke with the result and logs beside the code, the
-//! configuration form and the function's live CloudWatch logs.
+//! configuration form, the function's live CloudWatch logs and its triggers (event source
+//! mappings on table streams).
 //!
 //! Code travels as AWS takes it: a zip (built by `nimbus_core::services::lambda::zip`) in
 //! CreateFunction / UpdateFunctionCode, and the editor reads it back with
@@ -11,6 +12,7 @@ mod editor;
 mod events;
 mod invoke;
 mod logs;
+mod triggers;
 
 use crate::api::{call, str_of, use_playground, use_refresh, AwsError, Pg};
 use crate::app::navigate;
@@ -307,6 +309,7 @@ fn FunctionPage(id: String, out: Value, files: BTreeMap<String, Vec<u8>>) -> imp
             </div>
         </div>
         <logs::LogsPanel page />
+        <triggers::TriggersPanel page />
         <config::ConfigPanel page />
     }
 }

@@ -1,0 +1,376 @@
+//! The function's triggers: its event source mappings on DynamoDB table streams, listed with
+//! their state and last result (read every two seconds while the page is open), an "Add trigger"
+//! form that sends CreateEventSourceMapping, and enable, disable and delete per mapping.
+use super::Page;
+use crate::api::{call, name_from, str_of, AwsError};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use serde_json::{json, Value};
+use std::time::Duration;
+
+/// A table the form can offer, with its stream if it has one enabled.
+#[derive(Clone, Debug, PartialEq)]
+struct Table {
+    name: String,
+    stream_arn: Option<String>,
+}
+
+/// The table a stream ARN belongs to (`arn:aws:dynamodb:…:table/NAME/stream/LABEL`).
+fn table_of(stream_arn: &str) -> &str {
+    stream_arn
+        .split_once(":table/")
+        .and_then(|(_, rest)| rest.split_once("/stream/"))
+        .map_or(stream_arn, |(table, _)| table)
+}
+
+async fn mappings(page: Page) -> Result<Vec<Value>, AwsError> {
+    let input = json!({"FunctionName": page.function()});
+    let out = call(page.pg, "lambda", "ListEventSourceMappings", input).await?;
+    Ok(out
+        .get("EventSourceMappings")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default())
+}
+
+async fn tables(page: Page) -> Result<Vec<Table>, AwsError> {
+    let listed = call(page.pg, "dynamodb", "ListTables", json!({})).await?;
+    let names = listed.get("TableNames").and_then(Value::as_array);
+    let mut tables = Vec::new();
+    for name in names.into_iter().flatten().filter_map(Value::as_str) {
+        let described = call(
+            page.pg,
+            "dynamodb",
+            "DescribeTable",
+            json!({"TableName": name}),
+        )
+        .await?;
+        let table = &described["Table"];
+        let enabled = table
+            .pointer("/StreamSpecification/StreamEnabled")
+            .and_then(Value::as_bool)
+            == Some(true);
+        tables.push(Table {
+            name: name.to_string(),
+            stream_arn: enabled.then(|| str_of(table, "LatestStreamArn").to_string()),
+        });
+    }
+    Ok(tables)
+}
+
+async fn queues(page: Page) -> Vec<String> {
+    let Ok(out) = call(page.pg, "sqs", "ListQueues", json!({})).await else {
+        return Vec::new();
+    };
+    let urls = out.get("QueueUrls").and_then(Value::as_array);
+    urls.into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(name_from)
+        .collect()
+}
+
+/// What the form sends: the ARN of the chosen table's stream and the settings typed in.
+#[allow(clippy::too_many_arguments)]
+fn create_input(
+    function: &str,
+    stream_arn: &str,
+    position: &str,
+    batch_size: &str,
+    window: &str,
+    filter: &str,
+    on_failure_queue: &str,
+) -> Result<Value, String> {
+    let number = |text: &str, what: &str| {
+        text.trim()
+            .parse::<i64>()
+            .map_err(|_| format!("{what} must be a whole number."))
+    };
+    let mut input = json!({
+        "FunctionName": function,
+        "EventSourceArn": stream_arn,
+        "StartingPosition": position,
+        "BatchSize": number(batch_size, "Batch size")?,
+        "MaximumBatchingWindowInSeconds": number(window, "Batching window")?,
+    });
+    if !filter.trim().is_empty() {
+        nimbus_core::event_pattern::parse(filter)
+            .map_err(|e| format!("The filter pattern is not valid: {e}."))?;
+        input["FilterCriteria"] = json!({"Filters": [{"Pattern": filter.trim()}]});
+    }
+    if !on_failure_queue.is_empty() {
+        let arn = format!(
+            "arn:aws:sqs:{}:{}:{on_failure_queue}",
+            nimbus_browser::REGION,
+            nimbus_browser::ACCOUNT_ID
+        );
+        input["DestinationConfig"] = json!({"OnFailure": {"Destination": arn}});
+    }
+    Ok(input)
+}
+
+#[component]
+pub fn TriggersPanel(page: Page) -> impl IntoView {
+    let listed = RwSignal::new(None::<Result<Vec<Value>, AwsError>>);
+    let reading = StoredValue::new(false);
+    let refresh = move || {
+        if reading.get_value() {
+            return;
+        }
+        reading.set_value(true);
+        spawn_local(async move {
+            let next = mappings(page).await;
+            reading.try_set_value(false);
+            if listed.try_with_untracked(|now| now.as_ref() != Some(&next)) == Some(true) {
+                listed.try_set(Some(next));
+            }
+        });
+    };
+    refresh();
+    // LastProcessingResult changes as batches are delivered.
+    if let Ok(poll) = set_interval_with_handle(refresh, Duration::from_secs(2)) {
+        on_cleanup(move || poll.clear());
+    }
+    let adding = RwSignal::new(false);
+
+    view! {
+        <section class="card fn-triggers">
+            <div class="card-head">
+                <h2>"Triggers"</h2>
+                <span class="muted small">"Event source mappings: Lambda reads a table's stream and invokes this function with batches of records."</span>
+                <span class="spacer"></span>
+                <button name="add-trigger" on:click=move |_| adding.update(|a| *a = !*a)>
+                    {move || if adding.get() { "Close" } else { "Add trigger" }}
+                </button>
+            </div>
+            <Show when=move || adding.get()>
+                <AddTrigger page on_added=move || { adding.set(false); refresh(); } />
+            </Show>
+            {move || match listed.get() {
+                None => view! { <p class="muted small">"Reading the triggers…"</p> }.into_any(),
+                Some(Err(e)) => view! { <crate::views::common::ErrorBox error=RwSignal::new(Some(e)) /> }.into_any(),
+                Some(Ok(list)) if list.is_empty() => view! {
+                    <p class="muted small">"No triggers. Add one to run this function on every change to a table."</p>
+                }.into_any(),
+                Some(Ok(list)) => view! {
+                    <table class="grid triggers">
+                        <thead><tr>
+                            <th>"Source"</th><th>"State"</th><th>"Batch"</th><th>"Start"</th><th>"Last result"</th><th></th>
+                        </tr></thead>
+                        <tbody>
+                            {list.into_iter().map(|m| view! { <TriggerRow page mapping=m on_change=refresh /> }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any(),
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn TriggerRow(
+    page: Page,
+    mapping: Value,
+    on_change: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let uuid = StoredValue::new(str_of(&mapping, "UUID").to_string());
+    let state = str_of(&mapping, "State").to_string();
+    let enabled = state == "Enabled" || state == "Enabling" || state == "Creating";
+    let confirm = RwSignal::new(false);
+    let act = move |operation: &'static str, input: Value| {
+        spawn_local(async move {
+            match call(page.pg, "lambda", operation, input).await {
+                Ok(_) => on_change(),
+                Err(e) => page.status.fail(e),
+            }
+        });
+    };
+    let toggle = move |_| {
+        act(
+            "UpdateEventSourceMapping",
+            json!({"UUID": uuid.get_value(), "Enabled": !enabled}),
+        )
+    };
+    let delete = move |_| {
+        act(
+            "DeleteEventSourceMapping",
+            json!({"UUID": uuid.get_value()}),
+        )
+    };
+    let filters = mapping
+        .pointer("/FilterCriteria/Filters")
+        .and_then(Value::as_array)
+        .map(|f| {
+            f.iter()
+                .map(|f| str_of(f, "Pattern").to_string())
+                .collect::<Vec<_>>()
+                .join(" or ")
+        })
+        .unwrap_or_default();
+    let source = str_of(&mapping, "EventSourceArn").to_string();
+    view! {
+        <tr data-uuid=uuid.get_value()>
+            <td title=source.clone()>
+                <span class="chip">"DynamoDB"</span>" "{table_of(&source).to_string()}
+                {(!filters.is_empty()).then(|| view! { <div class="muted small mono">"filter " {filters}</div> })}
+            </td>
+            <td class="trigger-state">{state}</td>
+            <td>{mapping.get("BatchSize").and_then(Value::as_i64).unwrap_or(0)}</td>
+            <td>{str_of(&mapping, "StartingPosition").to_string()}</td>
+            <td class="trigger-result small">{str_of(&mapping, "LastProcessingResult").to_string()}</td>
+            <td class="actions">
+                <Show when=move || confirm.get() fallback=move || view! {
+                    <button class="link" on:click=toggle>{if enabled { "Disable" } else { "Enable" }}</button>
+                    <button class="link danger" on:click=move |_| confirm.set(true)>"Delete"</button>
+                }>
+                    <span class="confirm">"Delete this trigger?"</span>
+                    <button class="danger" on:click=delete>"Delete for good"</button>
+                    <button on:click=move |_| confirm.set(false)>"Cancel"</button>
+                </Show>
+            </td>
+        </tr>
+    }
+}
+
+#[component]
+fn AddTrigger(page: Page, on_added: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
+    let choices = LocalResource::new(move || async move {
+        Ok::<_, AwsError>((tables(page).await?, queues(page).await))
+    });
+    let table = RwSignal::new(String::new());
+    let position = RwSignal::new("LATEST".to_string());
+    let batch_size = RwSignal::new("100".to_string());
+    let window = RwSignal::new("0".to_string());
+    let filter = RwSignal::new(String::new());
+    let on_failure = RwSignal::new(String::new());
+    let stream_of = move |name: &str| -> Option<String> {
+        choices.with(|c| match c {
+            Some(Ok((tables, _))) => tables.iter().find(|t| t.name == name)?.stream_arn.clone(),
+            _ => None,
+        })
+    };
+    let input = move || -> Result<Value, String> {
+        let name = table.get();
+        if name.is_empty() {
+            return Err("Choose a table with a stream.".into());
+        }
+        let stream = stream_of(&name).ok_or_else(|| {
+            format!("Table {name} has no stream: turn one on in its settings (StreamSpecification) first.")
+        })?;
+        create_input(
+            &page.function(),
+            &stream,
+            &position.get(),
+            &batch_size.get(),
+            &window.get(),
+            &filter.get(),
+            &on_failure.get(),
+        )
+    };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Ok(input) = input() else { return };
+        spawn_local(async move {
+            match call(page.pg, "lambda", "CreateEventSourceMapping", input).await {
+                Ok(_) => {
+                    page.status.ok("Trigger added.");
+                    on_added();
+                }
+                Err(e) => page.status.fail(e),
+            }
+        });
+    };
+    view! {
+        <form class="form add-trigger" on:submit=submit>
+            {move || match choices.get() {
+                None => view! { <p class="muted small">"Reading the tables…"</p> }.into_any(),
+                Some(Err(e)) => view! { <crate::views::common::ErrorBox error=RwSignal::new(Some(e)) /> }.into_any(),
+                Some(Ok((tables, queues))) => view! {
+                    <div class="config-grid">
+                        <label>
+                            "DynamoDB table"
+                            <select name="trigger-table" prop:value=move || table.get() on:change=move |ev| table.set(event_target_value(&ev))>
+                                <option value="">"Choose a table"</option>
+                                {tables.into_iter().map(|t| {
+                                    let label = match &t.stream_arn {
+                                        Some(_) => t.name.clone(),
+                                        None => format!("{} (no stream)", t.name),
+                                    };
+                                    view! { <option value=t.name.clone()>{label}</option> }
+                                }).collect_view()}
+                            </select>
+                        </label>
+                        <label>
+                            "Starting position"
+                            <select name="trigger-position" prop:value=move || position.get() on:change=move |ev| position.set(event_target_value(&ev))>
+                                <option value="LATEST">"LATEST (new records only)"</option>
+                                <option value="TRIM_HORIZON">"TRIM_HORIZON (the last 24 hours too)"</option>
+                            </select>
+                        </label>
+                        <label>
+                            "Batch size"
+                            <input name="trigger-batch-size" prop:value=move || batch_size.get() on:input=move |ev| batch_size.set(event_target_value(&ev)) />
+                        </label>
+                        <label>
+                            "Batching window (seconds)"
+                            <input name="trigger-window" prop:value=move || window.get() on:input=move |ev| window.set(event_target_value(&ev)) />
+                        </label>
+                        <label>
+                            "On failure, send the batch's details to"
+                            <select name="trigger-on-failure" prop:value=move || on_failure.get() on:change=move |ev| on_failure.set(event_target_value(&ev))>
+                                <option value="">"nowhere"</option>
+                                {queues.into_iter().map(|q| view! { <option value=q.clone()>{format!("SQS queue {q}")}</option> }).collect_view()}
+                            </select>
+                        </label>
+                    </div>
+                    <label class="field">
+                        "Filter pattern (optional)"
+                        <textarea name="trigger-filter" rows="2" class="mono" placeholder=r#"{"eventName": ["INSERT"]}"#
+                            prop:value=move || filter.get() on:input=move |ev| filter.set(event_target_value(&ev))></textarea>
+                    </label>
+                }.into_any(),
+            }}
+            {move || input().err().filter(|_| !table.get().is_empty()).map(|e| view! { <p class="field-error">{e}</p> })}
+            <button class="primary" type="submit" name="create-trigger" disabled=move || input().is_err()>"Add trigger"</button>
+        </form>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_form_sends_what_lambda_takes() {
+        let stream =
+            "arn:aws:dynamodb:us-east-1:123456789012:table/notes/stream/2026-01-01T00:00:00.000";
+        assert_eq!(table_of(stream), "notes");
+        let input = create_input(
+            "f",
+            stream,
+            "LATEST",
+            "10",
+            "0",
+            r#"{"eventName":["INSERT"]}"#,
+            "failed",
+        )
+        .unwrap();
+        assert_eq!(input["BatchSize"], 10);
+        assert_eq!(
+            input["FilterCriteria"]["Filters"][0]["Pattern"],
+            r#"{"eventName":["INSERT"]}"#
+        );
+        assert_eq!(
+            input["DestinationConfig"]["OnFailure"]["Destination"],
+            "arn:aws:sqs:us-east-1:123456789012:failed"
+        );
+        assert!(create_input("f", stream, "LATEST", "ten", "0", "", "")
+            .unwrap_err()
+            .contains("whole number"));
+        assert!(
+            create_input("f", stream, "LATEST", "1", "0", "{\"a\": 1}", "")
+                .unwrap_err()
+                .contains("not valid")
+        );
+    }
+}
