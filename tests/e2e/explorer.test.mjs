@@ -1,6 +1,8 @@
 // The DynamoDB table explorer as a person uses it: settings summary, a paged grid, the item editor
 // in both notations with validation as you type, the query and scan builder on the table and on a
-// GSI (with the exact request it sends), and delete with confirmation. Needs a built dist/.
+// GSI (with the exact request it sends), delete with confirmation, the stream's records arriving
+// live, TTL expiry after a clock fast-forward, and the capacity the session consumed.
+// Needs a built dist/.
 import { test, before, after, afterEach } from "node:test";
 import assert from "node:assert/strict";
 import { serveDist, launch, appReady, screenshot } from "./harness.mjs";
@@ -60,6 +62,23 @@ before(async () => {
         }),
       );
       for (const item of orders) await documentClient.send(new PutCommand({ TableName: "Orders", Item: item }));
+      // A table with a stream and Time to Live on expiresAt.
+      const { UpdateTimeToLiveCommand } = nimbus.aws.dynamodb;
+      await dynamodb.send(
+        new CreateTableCommand({
+          TableName: "Sessions",
+          KeySchema: [{ AttributeName: "id", KeyType: "HASH" }],
+          AttributeDefinitions: [{ AttributeName: "id", AttributeType: "S" }],
+          BillingMode: "PAY_PER_REQUEST",
+          StreamSpecification: { StreamEnabled: true, StreamViewType: "NEW_AND_OLD_IMAGES" },
+        }),
+      );
+      await dynamodb.send(
+        new UpdateTimeToLiveCommand({
+          TableName: "Sessions",
+          TimeToLiveSpecification: { Enabled: true, AttributeName: "expiresAt" },
+        }),
+      );
     },
     { id, orders },
   );
@@ -194,6 +213,7 @@ test("builder: Query on the table with BETWEEN, descending", async () => {
     ExpressionAttributeValues: { ":pk": { S: "c2" }, ":sk": { N: "3" }, ":sk2": { N: "6" } },
     ScanIndexForward: false,
     Limit: 10,
+    ReturnConsumedCapacity: "TOTAL",
   });
   // Written in the order an SDK user would write it, not sorted.
   assert.match(await page.locator("pre.request-json").textContent(), /^\{\n  "TableName": "Orders",\n  "KeyConditionExpression"/);
@@ -223,6 +243,7 @@ test("builder: Query on the GSI with a filter", async () => {
     ExpressionAttributeValues: { ":pk": { S: "open" }, ":sk": { N: "100" }, ":f": { S: "c3" } },
     ScanIndexForward: true,
     Limit: 10,
+    ReturnConsumedCapacity: "TOTAL",
   });
   assert.deepEqual(await column("total"), ["220", "250", "280"]);
   // Table key columns first, then the index's key.
@@ -264,7 +285,116 @@ test("grid: edit a row in the editor, delete an item after confirming", async ()
   // Reset goes back to the plain Scan of the table.
   await page.click('button[name="reset"]');
   await page.locator(".chip", { hasText: "Scan on the table" }).waitFor();
-  assert.deepEqual(await requestSent(), { TableName: "Orders", Limit: 10 });
+  assert.deepEqual(await requestSent(), { TableName: "Orders", Limit: 10, ReturnConsumedCapacity: "TOTAL" });
+});
+
+// "Read 0.5 RRU · Write 3 WRU" -> { read: 0.5, write: 3 }
+const consumed = async () => {
+  const text = await page.locator(".consumed").textContent();
+  const [, read, write] = text.match(/^Read ([\d.]+) RRU · Write ([\d.]+) WRU$/);
+  return { read: Number(read), write: Number(write) };
+};
+
+test("capacity: the session's consumed units grow with the explorer's reads and writes", async () => {
+  const start = await consumed();
+  assert.ok(start.read > 0, "the grid's scans were counted");
+  await page.click('button[name="new-item"]');
+  await page.click('button[name="mode-plain"]');
+  await page.fill('textarea[name="item"]', JSON.stringify({ customer: "c8", n: 1, status: "open", total: 1 }));
+  await saveButton().click();
+  await notice(page, "Item saved.").waitFor();
+  // A small item's PutItem costs a write unit for the table and one for the byStatus GSI it lands
+  // in (TOTAL counts both); the grid's Scan that follows costs read units.
+  await page.locator(".consumed", { hasText: `Write ${start.write + 2} WRU` }).waitFor();
+  assert.ok((await consumed()).read > start.read);
+});
+
+test("a table without a stream says so, and turns one on", async () => {
+  const panel = page.locator(".stream-panel");
+  assert.match(await panel.locator(".no-stream").textContent(), /This table has no stream/);
+  await page.selectOption('select[name="stream-view-type"]', "NEW_IMAGE");
+  await page.click('button[name="enable-stream"]');
+  await page.locator(".stream", { hasText: "Enabled (NEW_IMAGE)" }).waitFor();
+  await panel.locator(".stream-empty").waitFor();
+  await panel.locator(".chip", { hasText: "NEW_IMAGE" }).waitFor();
+  // Time to Live can be turned on from the settings too.
+  await page.fill('input[name="ttl-attribute"]', "expires");
+  await page.click('button[name="enable-ttl"]');
+  await page.locator(".ttl", { hasText: "ENABLED (attribute expires)" }).waitFor();
+  assert.equal(await page.locator('button[name="enable-ttl"]').count(), 0);
+});
+
+test("stream and TTL: records arrive live, a fast-forward expires an item with a service REMOVE", async () => {
+  await page.goto(`${server.url}#/p/${encodeURIComponent(id)}/dynamodb/Sessions`);
+  await page.locator(".table-summary", { hasText: "ACTIVE" }).waitFor();
+  await page.locator(".ttl", { hasText: "ENABLED (attribute expiresAt)" }).waitFor();
+  assert.match(await page.locator(".stream").textContent(), /Enabled \(NEW_AND_OLD_IMAGES\)/);
+  await page.locator(".stream-empty").waitFor();
+  await page.locator(".clock-ahead", { hasText: "real time" }).waitFor();
+  const start = await consumed();
+
+  // An item written in the editor: its INSERT record arrives in the panel.
+  await page.click('button[name="mode-plain"]');
+  await page.fill('textarea[name="item"]', JSON.stringify({ id: "s1", user: "ann" }));
+  await saveButton().click();
+  await notice(page, "Item saved.").waitFor();
+  const records = page.locator("table.stream-records tbody tr");
+  const record = (keys) => records.filter({ has: page.locator("td.keys", { hasText: new RegExp(`^${keys}$`) }) });
+  await record("id=s1").waitFor();
+  assert.match(await record("id=s1").getAttribute("class"), /\binsert\b/);
+  assert.equal(await record("id=s1").locator("td.images").textContent(), 'New {"id":"s1","user":"ann"}');
+  assert.match(await record("id=s1").locator("td.seq").textContent(), /^\d{21,40}$/);
+  assert.equal((await consumed()).write, start.write + 1);
+
+  // Put again over it: a MODIFY with both images.
+  await page.fill('textarea[name="item"]', JSON.stringify({ id: "s1", user: "ann", plan: "pro" }));
+  await saveButton().click();
+  const modify = record("id=s1").filter({ has: page.locator(".event-name", { hasText: "MODIFY" }) });
+  await modify.waitFor();
+  assert.deepEqual(await modify.locator(".image").allTextContents(), [
+    'Old {"id":"s1","user":"ann"}',
+    'New {"id":"s1","plan":"pro","user":"ann"}',
+  ]);
+
+  // Another that expires an hour from now (the playground's clock is still the wall clock).
+  const inOneHour = Math.floor(Date.now() / 1000) + 3600;
+  await page.fill('textarea[name="item"]', JSON.stringify({ id: "s2", user: "bob", expiresAt: inOneHour }));
+  await saveButton().click();
+  await record("id=s2").waitFor();
+  await page.locator('table.items td[data-col="id"]', { hasText: "s2" }).waitFor();
+  await page.locator(".item-count", { hasText: /^2 items,/ }).waitFor();
+  await screenshot(page, "explorer-stream-live");
+
+  // Two hours on: the grid reads again without s2, and the stream gets its REMOVE, by the service.
+  await page.fill('input[name="forward-amount"]', "2");
+  await page.selectOption('select[name="forward-unit"]', "hours");
+  await page.click('button[name="forward"]');
+  await page.locator(".clock-ahead", { hasText: "2 h ahead" }).waitFor();
+  await page.locator('table.items td[data-col="id"]', { hasText: "s2" }).waitFor({ state: "detached" });
+  assert.deepEqual(await column("id"), ["s1"]);
+  await page.locator(".item-count", { hasText: /^1 item,/ }).waitFor();
+  const removal = records.filter({ has: page.locator(".event-name", { hasText: "REMOVE" }) });
+  await removal.waitFor();
+  assert.equal(await removal.locator("td.keys").textContent(), "id=s2");
+  assert.match(await removal.getAttribute("class"), /\bby-ttl\b/);
+  assert.equal(await removal.locator(".ttl-mark").textContent(), "TTL · by dynamodb.amazonaws.com");
+  assert.equal(await removal.locator("td.images").textContent(), `Old {"expiresAt":${inOneHour},"id":"s2","user":"bob"}`);
+  // Newest first.
+  assert.deepEqual(await records.locator(".event-name").allTextContents(), ["REMOVE", "INSERT", "MODIFY", "INSERT"]);
+  await screenshot(page, "explorer-stream-ttl");
+
+  // A delete by a person is a REMOVE without the service's mark.
+  const row = page.locator("table.items tbody tr").filter({ has: page.locator('td[data-col="id"]', { hasText: /^s1$/ }) });
+  await row.locator('button:has-text("Delete")').click();
+  await row.locator('button:has-text("Delete for good")').click();
+  await notice(page, "Item deleted.").waitFor();
+  await record("id=s1").filter({ has: page.locator(".event-name", { hasText: "REMOVE" }) }).waitFor();
+  const first = records.first();
+  assert.equal(await first.locator("td.keys").textContent(), "id=s1");
+  assert.equal(await first.locator(".event-name").textContent(), "REMOVE");
+  assert.equal(await first.locator(".ttl-mark").count(), 0);
+  assert.equal(await first.locator("td.images").textContent(), 'Old {"id":"s1","plan":"pro","user":"ann"}');
+  assert.equal((await consumed()).write, start.write + 4);
 });
 
 test("the page logged no errors", () => {

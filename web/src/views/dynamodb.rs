@@ -1,17 +1,22 @@
 //! DynamoDB: the table list with a create form, and the table explorer: the table's settings, a
 //! paged item grid, an item editor (plain or DynamoDB JSON), a query and scan builder, and a
-//! lookup by key.
+//! lookup by key; below them the stream's records as they arrive. The settings count the capacity
+//! the explorer's requests consumed and hold the playground's clock, to watch TTL expire items.
 mod attrs;
+mod capacity;
+mod clock;
 mod grid;
 mod item_editor;
 mod query_builder;
 mod settings;
+mod stream;
 
 use crate::api::{call, use_playground, use_refresh, AwsError};
 use crate::app::navigate;
 use crate::route::{Route, Service, View};
 use crate::views::common::{create_and_open, Status, StatusView};
 use attrs::{key_of, key_schema, KeyAttr};
+use capacity::Consumed;
 use grid::{Grid, PageResult};
 use item_editor::{Editor, ItemEditor};
 use leptos::prelude::*;
@@ -228,6 +233,11 @@ fn TableBody(table: Value) -> impl IntoView {
     let indexes = StoredValue::new(attrs::indexes(&table));
     let table_name = StoredValue::new(table["TableName"].as_str().unwrap_or_default().to_string());
     let status = Status::new();
+    let consumed = Consumed::new(pg.get_value().id(), &table_name.get_value());
+    // Bumped after each write and fast-forward: the stream panel reads at once instead of at its
+    // next tick, and the settings count the items again.
+    let changed = RwSignal::new(0u32);
+    let mark_changed = move || changed.update(|n| *n += 1);
     let plain_scan = move || Reading {
         operation: "Scan",
         input: json!({"TableName": table_name.get_value()}),
@@ -252,6 +262,7 @@ fn TableBody(table: Value) -> impl IntoView {
         if let Some(start) = r.starts.last() {
             input["ExclusiveStartKey"] = start.clone();
         }
+        capacity::ask_total(&mut input);
         sent.set(Some((r.operation, input.clone())));
         generation.update_value(|g| *g += 1);
         let mine = generation.get_value();
@@ -261,7 +272,10 @@ fn TableBody(table: Value) -> impl IntoView {
                 return;
             }
             match out {
-                Ok(out) => page.set(Some(PageResult::from_output(&out, number))),
+                Ok(out) => {
+                    consumed.add(r.operation, &out);
+                    page.set(Some(PageResult::from_output(&out, number)))
+                }
                 Err(e) => {
                     page.set(Some(PageResult {
                         number,
@@ -334,7 +348,7 @@ fn TableBody(table: Value) -> impl IntoView {
         spawn_local(async move {
             let input =
                 json!({"TableName": table_name.get_value(), "Key": key, "ConsistentRead": true});
-            match call(pg, "dynamodb", "GetItem", input).await {
+            match consumed.call(pg, "GetItem", input).await {
                 Ok(found) => match found.get("Item") {
                     Some(item) => editor.load(item, &keys),
                     None => status.fail(AwsError::local("The item is gone; refresh the grid.")),
@@ -347,10 +361,11 @@ fn TableBody(table: Value) -> impl IntoView {
     let on_save = Callback::new(move |item: Map<String, Value>| {
         spawn_local(async move {
             let input = json!({"TableName": table_name.get_value(), "Item": item});
-            match call(pg, "dynamodb", "PutItem", input).await {
+            match consumed.call(pg, "PutItem", input).await {
                 Ok(_) => {
                     status.ok("Item saved.");
                     load();
+                    mark_changed();
                 }
                 Err(e) => status.fail(e),
             }
@@ -363,10 +378,11 @@ fn TableBody(table: Value) -> impl IntoView {
         };
         spawn_local(async move {
             let input = json!({"TableName": table_name.get_value(), "Key": key.clone()});
-            match call(pg, "dynamodb", "DeleteItem", input).await {
+            match consumed.call(pg, "DeleteItem", input).await {
                 Ok(_) => {
                     status.ok("Item deleted.");
                     load();
+                    mark_changed();
                     found.update(|f| {
                         if f.as_ref()
                             .and_then(|i| i.as_ref())
@@ -391,7 +407,7 @@ fn TableBody(table: Value) -> impl IntoView {
         }
         spawn_local(async move {
             let input = json!({"TableName": table_name.get_value(), "Key": key});
-            match call(pg, "dynamodb", "GetItem", input).await {
+            match consumed.call(pg, "GetItem", input).await {
                 Ok(out) => {
                     status.clear();
                     found.set(Some(out.get("Item").cloned()));
@@ -401,8 +417,18 @@ fn TableBody(table: Value) -> impl IntoView {
         });
     };
 
+    // The grid reads again: the playground deletes what expired before it answers.
+    let on_advanced = Callback::new(move |millis: i64| {
+        status.ok(format!(
+            "The playground's clock moved on {}. Items whose Time to Live has passed are deleted now, as DynamoDB does in the background.",
+            clock::duration_text(millis)
+        ));
+        load();
+        mark_changed();
+    });
+
     view! {
-        <settings::Settings table=table.clone() />
+        <settings::Settings table=table.clone() consumed on_advanced changed />
         <StatusView status />
         <div class="split">
             <ItemEditor editor keys=keys.get_value() on_save />
@@ -424,6 +450,7 @@ fn TableBody(table: Value) -> impl IntoView {
             </details>
             <Grid page key_columns page_number limit on_prev on_next on_edit on_delete />
         </section>
+        <stream::StreamPanel table=table.clone() poke=changed />
     }
 }
 

@@ -1,7 +1,11 @@
-//! The table's settings at a glance: status, key schema, indexes, capacity, stream, item count.
+//! The table's settings at a glance: status, key schema, indexes, capacity (and what this session
+//! consumed), Time to Live with the playground's clock, stream, item count.
 use super::attrs::{indexes, key_schema, type_label, KeyAttr};
-use crate::api::{call, use_playground};
+use super::capacity::{CapacityFacts, Consumed};
+use super::clock::Clock;
+use crate::api::{call, use_playground, AwsError};
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use serde_json::{json, Value};
 
 fn keys_text(keys: &[KeyAttr]) -> String {
@@ -9,22 +13,6 @@ fn keys_text(keys: &[KeyAttr]) -> String {
         .map(|k| format!("{} {} ({})", k.role, k.name, type_label(&k.kind)))
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-/// "On demand (PAY_PER_REQUEST)" or the provisioned read/write capacity units.
-fn capacity_text(table: &Value) -> String {
-    let mode = table["BillingModeSummary"]["BillingMode"]
-        .as_str()
-        .unwrap_or("PROVISIONED");
-    if mode == "PAY_PER_REQUEST" {
-        return "On demand (PAY_PER_REQUEST)".into();
-    }
-    let t = &table["ProvisionedThroughput"];
-    format!(
-        "Provisioned: {} RCU, {} WCU",
-        t["ReadCapacityUnits"].as_u64().unwrap_or(0),
-        t["WriteCapacityUnits"].as_u64().unwrap_or(0)
-    )
 }
 
 fn stream_text(table: &Value) -> String {
@@ -49,14 +37,55 @@ fn ttl_text(out: &Value) -> String {
     }
 }
 
+fn items_text(table: &Value) -> String {
+    let count = table["ItemCount"].as_u64().unwrap_or(0);
+    format!(
+        "{count} item{}, {} bytes",
+        if count == 1 { "" } else { "s" },
+        table["TableSizeBytes"].as_u64().unwrap_or(0)
+    )
+}
+
+/// Whether DescribeTimeToLive says TTL is off (so the settings offer to turn it on).
+fn ttl_disabled(out: &Value) -> bool {
+    out["TimeToLiveDescription"]["TimeToLiveStatus"].as_str() == Some("DISABLED")
+}
+
 #[component]
-pub fn Settings(table: Value) -> impl IntoView {
+pub fn Settings(
+    table: Value,
+    consumed: Consumed,
+    /// Runs after the clock is moved on (the grid reads again and expired items are gone).
+    on_advanced: Callback<i64>,
+    /// Bumped after the explorer changed items: the item count is read again.
+    changed: RwSignal<u32>,
+) -> impl IntoView {
     let pg = use_playground();
-    let name = table["TableName"].as_str().unwrap_or_default().to_string();
+    let name = StoredValue::new(table["TableName"].as_str().unwrap_or_default().to_string());
+    let ttl_changed = RwSignal::new(0u32);
     let ttl = LocalResource::new(move || {
-        let input = json!({ "TableName": name.clone() });
+        ttl_changed.track();
+        let input = json!({ "TableName": name.get_value() });
         async move { call(pg, "dynamodb", "DescribeTimeToLive", input).await }
     });
+    let ttl_attr = RwSignal::new("expiresAt".to_string());
+    let ttl_error: RwSignal<Option<AwsError>> = RwSignal::new(None);
+    let enable_ttl = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let input = json!({
+            "TableName": name.get_value(),
+            "TimeToLiveSpecification": {"Enabled": true, "AttributeName": ttl_attr.get_untracked().trim()},
+        });
+        spawn_local(async move {
+            match call(pg, "dynamodb", "UpdateTimeToLive", input).await {
+                Ok(_) => {
+                    ttl_error.set(None);
+                    ttl_changed.update(|n| *n += 1);
+                }
+                Err(e) => ttl_error.set(Some(e)),
+            }
+        });
+    };
     let keys = key_schema(&table);
     let index_list = indexes(&table);
     let status = format!(
@@ -64,17 +93,25 @@ pub fn Settings(table: Value) -> impl IntoView {
         table["TableStatus"].as_str().unwrap_or("?"),
         table["TableArn"].as_str().unwrap_or("")
     );
-    let items = format!(
-        "{} items, {} bytes",
-        table["ItemCount"].as_u64().unwrap_or(0),
-        table["TableSizeBytes"].as_u64().unwrap_or(0)
+    let items = RwSignal::new(items_text(&table));
+    Effect::watch(
+        move || changed.get(),
+        move |_, _, _| {
+            let input = json!({ "TableName": name.get_value() });
+            spawn_local(async move {
+                if let Ok(out) = call(pg, "dynamodb", "DescribeTable", input).await {
+                    items.try_set(items_text(&out["Table"]));
+                }
+            });
+        },
+        false,
     );
     view! {
         <p class="muted small table-summary">{status}</p>
         <section class="card settings">
             <dl class="facts">
                 <div><dt>"Key schema"</dt><dd class="key-schema">{keys_text(&keys)}</dd></div>
-                <div><dt>"Capacity"</dt><dd class="capacity">{capacity_text(&table)}</dd></div>
+                <CapacityFacts table=table.clone() consumed />
                 <div><dt>"Time to live"</dt><dd class="ttl">{move || match ttl.get() {
                     None => "…".to_string(),
                     Some(Ok(out)) => ttl_text(&out),
@@ -98,6 +135,16 @@ pub fn Settings(table: Value) -> impl IntoView {
                     </tbody>
                 </table>
             })}
+            {move || matches!(ttl.get(), Some(Ok(out)) if ttl_disabled(&out)).then(|| view! {
+                <form class="inline ttl-enable" on:submit=enable_ttl>
+                    <span class="muted small">"Turn on Time to Live: items expire at the epoch seconds in attribute"</span>
+                    <input name="ttl-attribute" required prop:value=move || ttl_attr.get()
+                        on:input=move |ev| ttl_attr.set(event_target_value(&ev)) />
+                    <button type="submit" name="enable-ttl">"Turn on TTL"</button>
+                </form>
+            })}
+            <crate::views::common::ErrorBox error=ttl_error />
+            <Clock on_advanced />
         </section>
     }
 }
