@@ -1,0 +1,157 @@
+// A function triggered by a DynamoDB stream (issue 4, "Done when"): it receives the record of an
+// item a person writes in the table explorer, and the REMOVE record of an item whose Time to Live
+// passes when the person fast-forwards the playground's clock. The function is written and deployed
+// in the editor and subscribed to the table's stream in its Triggers panel.
+// Needs a built dist/ (`PATH=$PWD/node_modules/.bin:$PATH trunk build --release`).
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { serveDist, launch, appReady, screenshot } from "./harness.mjs";
+import * as ui from "./lambda-ui.mjs";
+
+let server;
+let browser;
+let page;
+let id;
+let streamArn;
+
+// Keeps each record it receives, whole, in table `seen`: the test reads back what Lambda delivered.
+const CODE = `import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
+
+const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+
+export const handler = async (event) => {
+  for (const record of event.Records) {
+    const item = { seq: record.dynamodb.SequenceNumber, record: JSON.stringify(record) };
+    await doc.send(new PutCommand({ TableName: "seen", Item: item }));
+  }
+  console.log("received", event.Records.length, "records");
+};
+`;
+
+before(async () => {
+  server = await serveDist();
+  browser = await launch();
+  page = browser.page;
+  await page.goto(server.url);
+  await appReady(page);
+  id = await ui.newPlayground(page, "Triggers");
+  streamArn = await page.evaluate(async (id) => {
+    const { dynamodb } = nimbus.sdk(id);
+    const { CreateTableCommand, UpdateTimeToLiveCommand } = nimbus.aws.dynamodb;
+    const table = (name, key, stream) =>
+      dynamodb.send(
+        new CreateTableCommand({
+          TableName: name,
+          KeySchema: [{ AttributeName: key, KeyType: "HASH" }],
+          AttributeDefinitions: [{ AttributeName: key, AttributeType: "S" }],
+          BillingMode: "PAY_PER_REQUEST",
+          ...(stream && { StreamSpecification: { StreamEnabled: true, StreamViewType: "NEW_AND_OLD_IMAGES" } }),
+        }),
+      );
+    const notes = await table("notes", "id", true);
+    await table("seen", "seq", false);
+    await dynamodb.send(
+      new UpdateTimeToLiveCommand({ TableName: "notes", TimeToLiveSpecification: { AttributeName: "expires", Enabled: true } }),
+    );
+    return notes.TableDescription.LatestStreamArn;
+  }, id);
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** The records the function stored, oldest first, once `ready(records)` holds (polled). */
+async function delivered(ready, timeout = 20_000) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const records = await page.evaluate(async (id) => {
+      const { ScanCommand } = nimbus.aws.libDynamodb;
+      const { Items } = await nimbus.sdk(id).documentClient.send(new ScanCommand({ TableName: "seen" }));
+      return Items.sort((a, b) => (BigInt(a.seq) < BigInt(b.seq) ? -1 : 1)).map((item) => JSON.parse(item.record));
+    }, id);
+    if (ready(records)) return records;
+    if (Date.now() > deadline) assert.fail(`the function did not receive the records in time: ${JSON.stringify(records)}`);
+    await page.waitForTimeout(250);
+  }
+}
+
+/** Writes `item` (plain JSON) with the table explorer's item editor. */
+async function putInExplorer(item) {
+  await page.click('button[name="new-item"]');
+  await page.click('button[name="mode-plain"]');
+  await page.fill('textarea[name="item"]', JSON.stringify(item));
+  await page.click('button[name="save-item"]');
+  await ui.notice(page, "Item saved.").waitFor();
+}
+
+test("a function subscribed in its Triggers panel gets the stream record of an item written in the explorer", async () => {
+  await ui.createFunctionInUi(page, "onNote");
+  await ui.typeIntoEditor(page, CODE);
+  await ui.deployWithKeys(page);
+  // The Triggers panel of the function page: the table's stream, 10 records a batch at most.
+  await page.click('button[name="add-trigger"]');
+  await page.selectOption('select[name="trigger-table"]', "notes");
+  await page.fill('input[name="trigger-batch-size"]', "10");
+  await page.click('button[name="create-trigger"]');
+  await ui.notice(page, "Trigger added.").waitFor();
+  const row = page.locator("table.triggers tbody tr", { hasText: "notes" });
+  await row.locator(".trigger-state", { hasText: /^(Creating|Enabled)$/ }).waitFor();
+  await screenshot(page, "triggers-panel");
+  const mapping = await page.evaluate(async (id) => {
+    const { ListEventSourceMappingsCommand } = nimbus.aws.lambda;
+    const listed = await nimbus.sdk(id).lambda.send(new ListEventSourceMappingsCommand({ FunctionName: "onNote" }));
+    return listed.EventSourceMappings[0];
+  }, id);
+  assert.equal(mapping.EventSourceArn, streamArn);
+  assert.equal(mapping.BatchSize, 10);
+  assert.equal(mapping.StartingPosition, "LATEST");
+  assert.match(mapping.FunctionArn, /:function:onNote$/);
+
+  await page.locator('.tree[data-service="dynamodb"] .tree-item', { hasText: "notes" }).click();
+  await page.waitForURL(/dynamodb\/notes$/);
+  await putInExplorer({ id: "n1", text: "hello" });
+
+  const [insert] = await delivered((records) => records.length >= 1);
+  assert.equal(insert.eventName, "INSERT");
+  assert.equal(insert.eventSource, "aws:dynamodb");
+  assert.equal(insert.eventVersion, "1.1");
+  assert.equal(insert.awsRegion, "us-east-1");
+  assert.equal(insert.eventSourceARN, streamArn);
+  assert.deepEqual(insert.dynamodb.Keys, { id: { S: "n1" } });
+  assert.deepEqual(insert.dynamodb.NewImage, { id: { S: "n1" }, text: { S: "hello" } });
+  assert.equal(insert.dynamodb.OldImage, undefined);
+  assert.equal(insert.dynamodb.StreamViewType, "NEW_AND_OLD_IMAGES");
+  assert.match(insert.dynamodb.SequenceNumber, /^\d{21}$/);
+  assert.equal(typeof insert.dynamodb.SizeBytes, "number");
+  // In the Lambda event the time is a number of seconds (the Streams API's SDK gives a Date).
+  assert.equal(typeof insert.dynamodb.ApproximateCreationDateTime, "number");
+  assert.ok(Math.abs(insert.dynamodb.ApproximateCreationDateTime - Date.now() / 1000) < 60);
+  assert.equal(insert.userIdentity, undefined, "a person's write carries no userIdentity");
+  await screenshot(page, "triggers-insert");
+});
+
+test("fast-forwarding the clock past an item's TTL deletes it and the function gets a REMOVE from the service", async () => {
+  const inAnHour = Math.floor(Date.now() / 1000) + 3600;
+  await putInExplorer({ id: "n2", text: "short-lived", expires: inAnHour });
+  await delivered((records) => records.some((r) => r.dynamodb.Keys.id.S === "n2"));
+  await page.locator('table.items td[data-col="id"]', { hasText: "n2" }).waitFor();
+
+  await page.click('button[name="forward-day"]');
+  await page.locator('table.items td[data-col="id"]', { hasText: "n2" }).waitFor({ state: "detached" });
+
+  const records = await delivered((records) => records.some((r) => r.eventName === "REMOVE"));
+  const remove = records.find((r) => r.eventName === "REMOVE");
+  assert.deepEqual(remove.dynamodb.Keys, { id: { S: "n2" } });
+  assert.deepEqual(remove.dynamodb.OldImage, { id: { S: "n2" }, text: { S: "short-lived" }, expires: { N: String(inAnHour) } });
+  assert.deepEqual(remove.userIdentity, { type: "Service", principalId: "dynamodb.amazonaws.com" });
+  // n1 has no TTL: still there.
+  await page.locator('table.items td[data-col="id"]', { hasText: "n1" }).waitFor();
+  await screenshot(page, "triggers-ttl-remove");
+});
+
+test("the page logged no errors", () => {
+  assert.deepEqual(browser.errors.filter((e) => !/favicon/.test(e)), []);
+});
