@@ -26,9 +26,9 @@ def test_a_twelve_digit_access_key_selects_the_account(client):
 
 def test_unimplemented_operations_answer_an_error_naming_them(client):
     with pytest.raises(ClientError) as failure:
-        client("dynamodb").describe_backup(BackupArn="arn:aws:dynamodb:us-east-1:123456789012:table/t/backup/1")
+        client("dynamodb").describe_global_table(GlobalTableName="everywhere")
     assert failure.value.response["Error"]["Code"] == "NotImplemented"
-    assert "DescribeBackup" in failure.value.response["Error"]["Message"]
+    assert "DescribeGlobalTable" in failure.value.response["Error"]["Message"]
 
 
 def test_moto_reset_path_wipes_all_state(server, client):

@@ -65,6 +65,16 @@ impl Services {
         input: Value,
     ) -> Result<Value, ServiceError> {
         match service {
+            // Import from and export to S3 read and write S3's objects.
+            "dynamodb" if matches!(operation, "ImportTable" | "ExportTableToPointInTime") => {
+                dynamodb::import_export::call(
+                    &mut self.dynamodb,
+                    &mut self.s3,
+                    ctx,
+                    operation,
+                    input,
+                )
+            }
             "dynamodb" => {
                 let mut handler = dynamodb::Handler {
                     state: &mut self.dynamodb,

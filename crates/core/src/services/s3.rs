@@ -75,6 +75,9 @@ struct Bucket {
     account_id: String,
     region: String,
     created_millis: i64,
+    /// PutBucketTagging's tag set, in the order given; empty when the bucket has none.
+    #[serde(default)]
+    tags: Vec<(String, String)>,
     #[serde(skip)]
     objects: BTreeMap<String, StoredObject>,
 }
@@ -629,6 +632,7 @@ impl S3 for Handler<'_, '_> {
             account_id: self.ctx.caller.account_id.clone(),
             region,
             created_millis: self.ctx.now_millis,
+            tags: Vec::new(),
             objects: BTreeMap::new(),
         };
         self.ctx.persist(
@@ -1313,6 +1317,97 @@ impl S3 for Handler<'_, '_> {
             start_after: input.start_after.as_deref().map(&encode),
             request_charged: None,
         })
+    }
+
+    fn put_bucket_tagging(
+        &mut self,
+        input: nimbus_shapes::s3::PutBucketTaggingRequest,
+    ) -> Result<(), ServiceError> {
+        let bucket = self.bucket(input.bucket.as_deref())?;
+        let Some(tag_set) = input.tagging.and_then(|t| t.tag_set) else {
+            return Err(malformed_xml());
+        };
+        let tags = check_bucket_tags(&tag_set)?;
+        let name = bucket.name.clone();
+        self.set_bucket_tags(&name, tags);
+        Ok(())
+    }
+
+    fn get_bucket_tagging(
+        &mut self,
+        input: nimbus_shapes::s3::GetBucketTaggingRequest,
+    ) -> Result<nimbus_shapes::s3::GetBucketTaggingOutput, ServiceError> {
+        let bucket = self.bucket(input.bucket.as_deref())?;
+        if bucket.tags.is_empty() {
+            return Err(
+                ServiceError::new("NoSuchTagSet", 404, "The TagSet does not exist")
+                    .with_field("BucketName", json!(bucket.name)),
+            );
+        }
+        Ok(nimbus_shapes::s3::GetBucketTaggingOutput {
+            tag_set: Some(
+                bucket
+                    .tags
+                    .iter()
+                    .map(|(key, value)| nimbus_shapes::s3::Tag {
+                        key: Some(key.clone()),
+                        value: Some(value.clone()),
+                    })
+                    .collect(),
+            ),
+        })
+    }
+
+    fn delete_bucket_tagging(
+        &mut self,
+        input: nimbus_shapes::s3::DeleteBucketTaggingRequest,
+    ) -> Result<(), ServiceError> {
+        let bucket = self.bucket(input.bucket.as_deref())?;
+        if !bucket.tags.is_empty() {
+            let name = bucket.name.clone();
+            self.set_bucket_tags(&name, Vec::new());
+        }
+        Ok(())
+    }
+}
+
+/// A bucket's tag set as S3 accepts it: at most 50 tags, keys of 1-128 and values of at most
+/// 256 characters, each key once, none with the reserved `aws:` prefix (InvalidTag otherwise).
+fn check_bucket_tags(
+    tag_set: &[nimbus_shapes::s3::Tag],
+) -> Result<Vec<(String, String)>, ServiceError> {
+    let invalid = |message: &str| ServiceError::new("InvalidTag", 400, message);
+    if tag_set.len() > 50 {
+        return Err(invalid("Bucket tag count cannot be greater than 50"));
+    }
+    let mut tags: Vec<(String, String)> = Vec::new();
+    for tag in tag_set {
+        let key = tag.key.clone().unwrap_or_default();
+        let value = tag.value.clone().unwrap_or_default();
+        if key.is_empty() || key.chars().count() > 128 {
+            return Err(invalid("The TagKey you have provided is invalid"));
+        }
+        if value.chars().count() > 256 {
+            return Err(invalid("The TagValue you have provided is invalid"));
+        }
+        if key.starts_with("aws:") {
+            return Err(invalid("System tags cannot be added/updated by requester"));
+        }
+        if tags.iter().any(|(k, _)| *k == key) {
+            return Err(invalid("Cannot provide multiple Tags with the same key"));
+        }
+        tags.push((key, value));
+    }
+    Ok(tags)
+}
+
+impl Handler<'_, '_> {
+    /// Replaces the tags of bucket `name` (which exists) and records the bucket again.
+    fn set_bucket_tags(&mut self, name: &str, tags: Vec<(String, String)>) {
+        let bucket = self.state.buckets.get_mut(name).expect("bucket checked");
+        bucket.tags = tags;
+        let record = record_key("s3", &Self::bucket_scope(bucket), &["b", name]);
+        self.ctx.persist(record, &*bucket);
     }
 }
 

@@ -7,13 +7,15 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use nimbus_shapes::{
     dynamodb::{
-        BatchGetItemInput, BatchGetItemOutput, BatchWriteItemInput, BatchWriteItemOutput,
-        ConsumedCapacity, KeysAndAttributes, ReturnConsumedCapacity, ReturnItemCollectionMetrics,
+        errors::PROVISIONED_THROUGHPUT_EXCEEDED_EXCEPTION, BatchGetItemInput, BatchGetItemOutput,
+        BatchWriteItemInput, BatchWriteItemOutput, Capacity, ConsumedCapacity, KeysAndAttributes,
+        ReturnConsumedCapacity, ReturnItemCollectionMetrics, WriteRequest,
     },
     ServiceError,
 };
 
 use super::{
+    capacity::{Charge, TABLE_EXCEEDED},
     consumed, consumed_capacity_error,
     errors::{constraint_errors, item_table_not_found, validation},
     normalise_key, normalise_put_item, parse_projection,
@@ -29,25 +31,113 @@ const MAX_BATCH_GET_BYTES: usize = 16 * 1024 * 1024;
 
 const DUPLICATES: &str = "Provided list of item keys contains duplicates";
 
+/// Read and write units, kept apart: real DynamoDB reports them apart (ReadCapacityUnits,
+/// WriteCapacityUnits) on transactional operations, which the tests here do not yet expect.
+#[derive(Clone, Copy, Default)]
+struct ReadWrite {
+    read: f64,
+    write: f64,
+}
+
+impl ReadWrite {
+    fn total(&self) -> f64 {
+        self.read + self.write
+    }
+
+    fn capacity(&self) -> Capacity {
+        Capacity {
+            capacity_units: Some(self.total()),
+            ..Default::default()
+        }
+    }
+}
+
+/// One table's units in a batch or transaction: the table's own and each index's.
+#[derive(Default)]
+struct Tally {
+    table: ReadWrite,
+    lsis: BTreeMap<String, ReadWrite>,
+    gsis: BTreeMap<String, ReadWrite>,
+}
+
+impl Tally {
+    fn total(&self) -> ReadWrite {
+        let indexes = self.lsis.values().chain(self.gsis.values());
+        indexes.fold(self.table, |sum, u| ReadWrite {
+            read: sum.read + u.read,
+            write: sum.write + u.write,
+        })
+    }
+}
+
 /// Capacity summed per table, as BatchGetItem, BatchWriteItem and the transactions report
 /// it (one ConsumedCapacity per table).
 #[derive(Default)]
-pub(super) struct Units(BTreeMap<String, f64>);
+pub(super) struct Units {
+    tables: BTreeMap<String, Tally>,
+}
 
 impl Units {
+    /// Read units the table consumed.
     pub fn add(&mut self, table: &str, units: f64) {
-        *self.0.entry(table.to_string()).or_default() += units;
+        self.tables.entry(table.to_string()).or_default().table.read += units;
+    }
+
+    /// Write units the table consumed without a write (a transaction's ConditionCheck).
+    pub fn add_write_units(&mut self, table: &str, units: f64) {
+        self.tables
+            .entry(table.to_string())
+            .or_default()
+            .table
+            .write += units;
+    }
+
+    /// A write's units, the indexes' included, times `factor` (2 in a transaction).
+    pub fn add_write(&mut self, write: &Write, factor: f64) {
+        let tally = self.tables.entry(write.table.clone()).or_default();
+        tally.table.write += factor * write.units;
+        for (name, global, units) in &write.index_units {
+            let map = if *global {
+                &mut tally.gsis
+            } else {
+                &mut tally.lsis
+            };
+            map.entry(name.clone()).or_default().write += factor * units;
+        }
     }
 
     pub fn report(self, mode: Option<&ReturnConsumedCapacity>) -> Option<Vec<ConsumedCapacity>> {
+        let itemised = mode == Some(&ReturnConsumedCapacity::Indexes);
+        let map = |units: &BTreeMap<String, ReadWrite>| {
+            (!units.is_empty()).then(|| {
+                units
+                    .iter()
+                    .map(|(name, u)| (name.clone(), u.capacity()))
+                    .collect()
+            })
+        };
         let list: Vec<ConsumedCapacity> = self
-            .0
+            .tables
             .iter()
-            .filter_map(|(table, units)| consumed(mode, table, *units))
+            .filter_map(|(table, tally)| {
+                let mut answer = consumed(mode, table, tally.total().total())?;
+                if itemised {
+                    answer.table = Some(tally.table.capacity());
+                    answer.local_secondary_indexes = map(&tally.lsis);
+                    answer.global_secondary_indexes = map(&tally.gsis);
+                }
+                Some(answer)
+            })
             .collect();
         mode.filter(|m| **m != ReturnConsumedCapacity::None)
             .map(|_| list)
     }
+}
+
+/// BatchGetItem and BatchWriteItem fail as a whole only when throttling left nothing
+/// processed; otherwise the throttled part comes back unprocessed.
+fn nothing_processed() -> ServiceError {
+    PROVISIONED_THROUGHPUT_EXCEEDED_EXCEPTION.with_message(TABLE_EXCEEDED)
 }
 
 pub(super) fn item_collection_metrics_error(
@@ -133,6 +223,8 @@ impl Handler<'_, '_> {
         let mut units = Units::default();
         let mut bytes = 0;
         let mut full = false;
+        let (mut processed, mut throttled) = (false, false);
+        let now = self.ctx.now_millis;
         for (name, request, keys, projection) in plans {
             let table = self.table(name).expect("checked above");
             let found: &mut Vec<Item> = responses.entry(name.clone()).or_default();
@@ -142,15 +234,19 @@ impl Handler<'_, '_> {
                     let (item, cost) = table.read(&key, projection.as_deref(), consistent)?;
                     let size = item.as_ref().map(item_size).unwrap_or(0);
                     full = bytes + size > MAX_BATCH_GET_BYTES;
-                    if !full {
+                    // A key its table's read capacity cannot pay for is left unprocessed.
+                    let paid = !full && table.consume(&Charge::read(None, cost), now).is_ok();
+                    throttled |= !full && !paid;
+                    if paid {
+                        processed = true;
                         units.add(&table.def.name, cost);
                         bytes += size;
                         found.extend(item);
                         continue;
                     }
                 }
-                // AWS stops short of 16 MB and hands back the rest, with the table's
-                // read parameters, for the caller to retry.
+                // AWS stops short of 16 MB (or of the provisioned throughput) and hands back
+                // the rest, with the table's read parameters, for the caller to retry.
                 unprocessed
                     .entry(name.clone())
                     .or_insert_with(|| KeysAndAttributes {
@@ -161,6 +257,9 @@ impl Handler<'_, '_> {
                     .get_or_insert_with(Vec::new)
                     .push(key);
             }
+        }
+        if throttled && !processed {
+            return Err(nothing_processed());
         }
         Ok(BatchGetItemOutput {
             responses: Some(responses),
@@ -188,7 +287,7 @@ impl Handler<'_, '_> {
         }
 
         // Prepare every write against the tables as they stand, then apply them all.
-        let mut writes: Vec<Write> = Vec::new();
+        let mut writes: Vec<(&String, &WriteRequest, Item, Write)> = Vec::new();
         for (name, list) in &requests {
             if list.is_empty() {
                 return Err(constraint_errors(&[format!(
@@ -197,18 +296,22 @@ impl Handler<'_, '_> {
             }
             let mut seen = BTreeSet::new();
             for request in list {
-                let write = match (&request.put_request, &request.delete_request) {
+                let (key, write) = match (&request.put_request, &request.delete_request) {
                     (Some(put), None) => {
                         let item = normalise_put_item(put.item.as_ref().unwrap_or(&Item::new()))?;
-                        self.table(name)
+                        let write = self
+                            .table(name)
                             .ok_or_else(item_table_not_found)?
-                            .prepare_put(item, None, None)?
+                            .prepare_put(item.clone(), None, None)?;
+                        (item, write)
                     }
                     (None, Some(delete)) => {
                         let key = normalise_key(delete.key.as_ref().unwrap_or(&Item::new()))?;
-                        self.table(name)
+                        let write = self
+                            .table(name)
                             .ok_or_else(item_table_not_found)?
-                            .prepare_delete(&key, None, None)?
+                            .prepare_delete(&key, None, None)?;
+                        (key, write)
                     }
                     // dynamodb-local's words for a WriteRequest with both or neither.
                     _ => return Err(validation(
@@ -219,18 +322,42 @@ impl Handler<'_, '_> {
                 if !seen.insert(write.key.clone()) {
                     return Err(validation(DUPLICATES));
                 }
-                writes.push(write);
+                writes.push((name, request, key, write));
             }
         }
+        // Each write is charged on its own; those the provisioned throughput cannot pay
+        // for come back in UnprocessedItems, as AWS documents.
+        let now = self.ctx.now_millis;
+        let mut unprocessed: BTreeMap<String, Vec<WriteRequest>> = BTreeMap::new();
+        let mut accepted = Vec::new();
+        for (name, request, key, write) in writes {
+            let table = self.table(&write.table).expect("prepared above");
+            match table.consume(&Charge::write(&write, 1.0), now) {
+                Ok(()) => accepted.push((key, write)),
+                Err(_) => unprocessed
+                    .entry(name.clone())
+                    .or_default()
+                    .push(request.clone()),
+            }
+        }
+        if accepted.is_empty() && !unprocessed.is_empty() {
+            return Err(nothing_processed());
+        }
+        let mode = input.return_item_collection_metrics.as_ref();
         let mut units = Units::default();
-        for write in writes {
-            units.add(&write.table, write.total_units());
+        let mut metrics: BTreeMap<String, Vec<_>> = BTreeMap::new();
+        for (key, write) in accepted {
+            units.add_write(&write, 1.0);
+            let table = write.table.clone();
             self.apply(write);
+            if let Some(m) = self.collection_metrics(&table, mode, &key) {
+                metrics.entry(table).or_default().push(m);
+            }
         }
         Ok(BatchWriteItemOutput {
-            // Nimbus has no throughput limit that would leave writes unprocessed.
-            unprocessed_items: Some(BTreeMap::new()),
-            item_collection_metrics: None,
+            unprocessed_items: Some(unprocessed),
+            item_collection_metrics: (mode == Some(&ReturnItemCollectionMetrics::Size))
+                .then_some(metrics),
             consumed_capacity: units.report(input.return_consumed_capacity.as_ref()),
         })
     }

@@ -18,18 +18,30 @@
 //! (`batch`) and transactions (`transact`) prepare all their writes before applying any, so
 //! a refused batch or a cancelled transaction changes nothing and a successful one lands in
 //! the call's one changeset.
+//!
+//! Every read and write of a PROVISIONED table is charged, in the units
+//! ReturnConsumedCapacity reports, to token buckets of the table and its GSIs (`capacity`,
+//! memory only); one its buckets cannot pay is refused before it changes anything. Billing
+//! modes, UpdateTable's capacity rules and the account quotas are in `table`; tags, kept in
+//! the table's definition, in `tags`.
 
+mod backup;
 mod batch;
+mod capacity;
 mod errors;
 mod expr;
+pub mod import_export;
 mod index;
 mod key_condition;
 mod number;
+mod partiql;
 mod path;
 mod query;
 mod reserved;
+mod resource_policy;
 mod stream;
 mod table;
+mod tags;
 mod transact;
 mod ttl;
 mod value;
@@ -41,10 +53,13 @@ use nimbus_shapes::{
     dynamodb::{
         AttributeValue, AttributeValueUpdate, Capacity, ConditionalOperator, ConsumedCapacity,
         CreateTableInput, CreateTableOutput, DeleteItemInput, DeleteItemOutput, DeleteTableInput,
-        DeleteTableOutput, DescribeTableInput, DescribeTableOutput, DynamoDb,
-        ExpectedAttributeValue, GetItemInput, GetItemOutput, ListTablesInput, ListTablesOutput,
-        PutItemInput, PutItemOutput, ReturnConsumedCapacity, ReturnValue,
-        ReturnValuesOnConditionCheckFailure, TableStatus, UpdateItemInput, UpdateItemOutput,
+        DeleteTableOutput, DescribeEndpointsRequest, DescribeEndpointsResponse,
+        DescribeLimitsInput, DescribeLimitsOutput, DescribeTableInput, DescribeTableOutput,
+        DynamoDb, Endpoint, ExpectedAttributeValue, GetItemInput, GetItemOutput,
+        ItemCollectionMetrics, ListTablesInput, ListTablesOutput, ListTagsOfResourceInput,
+        ListTagsOfResourceOutput, PutItemInput, PutItemOutput, ReturnConsumedCapacity,
+        ReturnItemCollectionMetrics, ReturnValue, ReturnValuesOnConditionCheckFailure, TableStatus,
+        TagResourceInput, UntagResourceInput, UpdateItemInput, UpdateItemOutput,
     },
     ServiceError,
 };
@@ -86,6 +101,12 @@ struct Tables {
     last_seq: u128,
     /// Deleted tables, by table id, kept (without items) while their streams are readable.
     dropped: BTreeMap<String, Table>,
+    /// Resource-based policies of tables and streams (`resource_policy`).
+    policies: resource_policy::Policies,
+    /// Backups and point-in-time recovery settings (`backup`).
+    backups: backup::Backups,
+    /// Imports from and exports to S3 (`import_export`).
+    transfers: import_export::Transfers,
 }
 
 struct Table {
@@ -100,6 +121,10 @@ struct Table {
     logs: BTreeMap<String, stream::Log>,
     /// A deleted table kept for its streams.
     dropped: bool,
+    /// Provisioned-throughput token buckets (memory only, see `capacity`).
+    buckets: capacity::Buckets,
+    /// The items by Time to Live expiry, when TTL is on (see `ttl`).
+    expiries: ttl::Expiries,
 }
 
 impl Table {
@@ -117,6 +142,8 @@ impl Table {
             size_bytes: 0,
             logs: BTreeMap::new(),
             dropped: false,
+            buckets: capacity::Buckets::default(),
+            expiries: ttl::Expiries::default(),
         }
     }
 
@@ -128,6 +155,9 @@ impl Table {
             }
             index.add(&key, &item);
         }
+        let attr = self.def.ttl_attribute.as_deref();
+        self.expiries
+            .follow(attr, &key, self.items.get(&key), Some(&item));
         let old = self.items.insert(key, item);
         self.size_bytes -= old.as_ref().map(item_size).unwrap_or(0);
         old
@@ -139,6 +169,8 @@ impl Table {
             for index in &mut self.indexes {
                 index.remove(key, old);
             }
+            let attr = self.def.ttl_attribute.as_deref();
+            self.expiries.follow(attr, key, Some(old), None);
         }
         self.size_bytes -= old.as_ref().map(item_size).unwrap_or(0);
         old
@@ -167,7 +199,59 @@ impl Table {
             status,
             |name| self.index_stats(name),
             (self.items.len(), self.size_bytes),
+            None,
         )
+    }
+
+    /// `describe` at the playground's time `now` (NumberOfDecreasesToday resets at midnight).
+    fn describe_at(
+        &self,
+        status: TableStatus,
+        now: i64,
+    ) -> nimbus_shapes::dynamodb::TableDescription {
+        self.def.describe(
+            status,
+            |name| self.index_stats(name),
+            (self.items.len(), self.size_bytes),
+            Some(now),
+        )
+    }
+
+    /// ReturnItemCollectionMetrics SIZE: only a table with a local secondary index has item
+    /// collections (the items sharing a partition key, with their LSI entries). AWS gives
+    /// the size as a range of whole gigabytes around its estimate.
+    fn collection_metrics(
+        &self,
+        mode: Option<&ReturnItemCollectionMetrics>,
+        key: &Item,
+    ) -> Option<ItemCollectionMetrics> {
+        if mode != Some(&ReturnItemCollectionMetrics::Size)
+            || self.def.local_secondary_indexes.is_empty()
+        {
+            return None;
+        }
+        let hash = &self.schema.hash.name;
+        let value = key.get(hash)?;
+        let mut prefix = Vec::new();
+        value::encode_scalar(value, &mut prefix);
+        let mut bytes = 0;
+        for (item_key, item) in self.items.range(prefix.clone()..) {
+            if !item_key.starts_with(&prefix) {
+                break;
+            }
+            bytes += item_size(item);
+            bytes += self
+                .indexes
+                .iter()
+                .filter(|i| !i.global && i.entry_key(item_key, item).is_some())
+                .map(|i| item_size(&i.project(item, &self.schema)))
+                .sum::<usize>();
+        }
+        let gb = (bytes as f64 / (1u64 << 30) as f64).floor();
+        Some(ItemCollectionMetrics {
+            item_collection_key: Some(Item::from([(hash.clone(), value.clone())])),
+            size_estimate_range_gb: Some(vec![gb, gb + 1.0]),
+        })
     }
 }
 
@@ -301,6 +385,7 @@ fn check_write_request(
     (member, present): (&str, bool),
     return_values: Option<&ReturnValue>,
     consumed: Option<&ReturnConsumedCapacity>,
+    metrics: Option<&ReturnItemCollectionMetrics>,
     on_check_failure: Option<&ReturnValuesOnConditionCheckFailure>,
 ) -> Result<bool, ServiceError> {
     let mut errors = item_table_name_errors(table_name);
@@ -311,6 +396,7 @@ fn check_write_request(
     }
     return_values_error(return_values, &mut errors);
     consumed_capacity_error(consumed, &mut errors);
+    batch::item_collection_metrics_error(metrics, &mut errors);
     on_check_failure_error(on_check_failure, &mut errors);
     if !errors.is_empty() {
         return Err(constraint_errors(&errors));
@@ -519,6 +605,26 @@ impl Handler<'_, '_> {
         self.state.table(&self.ctx.scope(), name_or_arn)
     }
 
+    /// The provisioned units the scope's tables hold, but for `except`'s (the account quota).
+    fn reserved_units(&mut self, except: Option<&str>) -> (i64, i64) {
+        self.scope_tables()
+            .tables
+            .values()
+            .filter(|t| Some(t.def.name.as_str()) != except)
+            .map(|t| table::reserved_units(&t.def))
+            .fold((0, 0), |(r, w), (a, b)| (r + a, w + b))
+    }
+
+    /// ReturnItemCollectionMetrics of a write to `table` (after it is applied).
+    fn collection_metrics(
+        &mut self,
+        table: &str,
+        mode: Option<&ReturnItemCollectionMetrics>,
+        key: &Item,
+    ) -> Option<ItemCollectionMetrics> {
+        self.table(table)?.collection_metrics(mode, key)
+    }
+
     /// The table an item operation names; item operations answer a missing table
     /// without naming it.
     fn item_table(&mut self, name_or_arn: Option<&str>) -> Result<&mut Table, ServiceError> {
@@ -530,18 +636,23 @@ impl Handler<'_, '_> {
 impl DynamoDb for Handler<'_, '_> {
     fn create_table(&mut self, input: CreateTableInput) -> Result<CreateTableOutput, ServiceError> {
         let mut def = table::validate_create(&input)?;
+        def.tags = tags::create_tags(input.tags.as_deref())?;
         let name = input.table_name.clone().unwrap_or_default();
         if self.scope_tables().tables.contains_key(&name) {
             return Err(nimbus_shapes::dynamodb::errors::RESOURCE_IN_USE_EXCEPTION
                 .with_message(format!("Table already exists: {name}")));
         }
         let scope = self.ctx.scope();
+        table::check_create_limits(&def, &scope.region, self.reserved_units(None))?;
         def.arn = format!(
             "arn:aws:dynamodb:{}:{}:table/{name}",
             scope.region, scope.account_id
         );
         def.table_id = self.ctx.ids.uuid();
         def.created_millis = self.ctx.now_millis;
+        if def.billing_mode == nimbus_shapes::dynamodb::BillingMode::PayPerRequest {
+            def.pay_per_request_millis = Some(def.created_millis);
+        }
         def.name = name.clone();
         def.open_initial_stream();
         self.ctx.persist(table_record(&scope, &name), &def);
@@ -561,9 +672,10 @@ impl DynamoDb for Handler<'_, '_> {
     ) -> Result<DescribeTableOutput, ServiceError> {
         table_name_check(input.table_name.as_deref())?;
         let name = input.table_name.unwrap_or_default();
+        let now = self.ctx.now_millis;
         let table = self.table(&name).ok_or_else(|| table_not_found(&name))?;
         Ok(DescribeTableOutput {
-            table: Some(table.describe(TableStatus::Active)),
+            table: Some(table.describe_at(TableStatus::Active, now)),
         })
     }
 
@@ -634,6 +746,7 @@ impl DynamoDb for Handler<'_, '_> {
             ("item", input.item.is_some()),
             input.return_values.as_ref(),
             input.return_consumed_capacity.as_ref(),
+            input.return_item_collection_metrics.as_ref(),
             input.return_values_on_condition_check_failure.as_ref(),
         )?;
         let (condition, _) = WriteExpressions::condition_only(
@@ -645,17 +758,28 @@ impl DynamoDb for Handler<'_, '_> {
         )
         .parse()?;
         let item = normalise_put_item(input.item.as_ref().expect("checked above"))?;
-        let write = self.item_table(input.table_name.as_deref())?.prepare_put(
-            item,
+        let now = self.ctx.now_millis;
+        let table = self.item_table(input.table_name.as_deref())?;
+        let write = match table.prepare_put(
+            item.clone(),
             condition.as_ref(),
             input.return_values_on_condition_check_failure.as_ref(),
-        )?;
+        ) {
+            Ok(write) => write,
+            Err(refusal) => return Err(table.charge_refused_write(refusal, &item, now)),
+        };
+        table.consume(&capacity::Charge::write(&write, 1.0), now)?;
         let capacity = write_consumed(input.return_consumed_capacity.as_ref(), &write);
+        let table_name = write.table.clone();
         let old = self.apply(write);
         Ok(PutItemOutput {
             attributes: old.filter(|_| return_old),
             consumed_capacity: capacity,
-            item_collection_metrics: None,
+            item_collection_metrics: self.collection_metrics(
+                &table_name,
+                input.return_item_collection_metrics.as_ref(),
+                &item,
+            ),
         })
     }
 
@@ -679,9 +803,11 @@ impl DynamoDb for Handler<'_, '_> {
             input.expression_attribute_names.as_ref(),
         )?;
         let key = normalise_key(input.key.as_ref().expect("checked above"))?;
+        let now = self.ctx.now_millis;
         let table = self.item_table(input.table_name.as_deref())?;
         let consistent = input.consistent_read == Some(true);
         let (item, units) = table.read(&key, projection.as_deref(), consistent)?;
+        table.consume(&capacity::Charge::read(None, units), now)?;
         Ok(GetItemOutput {
             item,
             consumed_capacity: consumed(
@@ -698,6 +824,7 @@ impl DynamoDb for Handler<'_, '_> {
             ("key", input.key.is_some()),
             input.return_values.as_ref(),
             input.return_consumed_capacity.as_ref(),
+            input.return_item_collection_metrics.as_ref(),
             input.return_values_on_condition_check_failure.as_ref(),
         )?;
         let (condition, _) = WriteExpressions::condition_only(
@@ -709,19 +836,28 @@ impl DynamoDb for Handler<'_, '_> {
         )
         .parse()?;
         let key = normalise_key(input.key.as_ref().expect("checked above"))?;
-        let write = self
-            .item_table(input.table_name.as_deref())?
-            .prepare_delete(
-                &key,
-                condition.as_ref(),
-                input.return_values_on_condition_check_failure.as_ref(),
-            )?;
+        let now = self.ctx.now_millis;
+        let table = self.item_table(input.table_name.as_deref())?;
+        let write = match table.prepare_delete(
+            &key,
+            condition.as_ref(),
+            input.return_values_on_condition_check_failure.as_ref(),
+        ) {
+            Ok(write) => write,
+            Err(refusal) => return Err(table.charge_refused_write(refusal, &key, now)),
+        };
+        table.consume(&capacity::Charge::write(&write, 1.0), now)?;
         let capacity = write_consumed(input.return_consumed_capacity.as_ref(), &write);
+        let table_name = write.table.clone();
         let old = self.apply(write);
         Ok(DeleteItemOutput {
             attributes: old.filter(|_| return_old),
             consumed_capacity: capacity,
-            item_collection_metrics: None,
+            item_collection_metrics: self.collection_metrics(
+                &table_name,
+                input.return_item_collection_metrics.as_ref(),
+                &key,
+            ),
         })
     }
 
@@ -734,6 +870,10 @@ impl DynamoDb for Handler<'_, '_> {
         }
         return_values_error(input.return_values.as_ref(), &mut errors);
         consumed_capacity_error(input.return_consumed_capacity.as_ref(), &mut errors);
+        batch::item_collection_metrics_error(
+            input.return_item_collection_metrics.as_ref(),
+            &mut errors,
+        );
         on_check_failure_error(
             input.return_values_on_condition_check_failure.as_ref(),
             &mut errors,
@@ -752,14 +892,19 @@ impl DynamoDb for Handler<'_, '_> {
         }
         .parse()?;
         let key = normalise_key(input.key.as_ref().expect("checked above"))?;
-        let write = self
-            .item_table(input.table_name.as_deref())?
-            .prepare_update(
-                &key,
-                condition.as_ref(),
-                update.as_ref(),
-                input.return_values_on_condition_check_failure.as_ref(),
-            )?;
+        let now = self.ctx.now_millis;
+        let table = self.item_table(input.table_name.as_deref())?;
+        let write = match table.prepare_update(
+            &key,
+            condition.as_ref(),
+            update.as_ref(),
+            input.return_values_on_condition_check_failure.as_ref(),
+        ) {
+            Ok(write) => write,
+            Err(refusal) => return Err(table.charge_refused_write(refusal, &key, now)),
+        };
+        table.consume(&capacity::Charge::write(&write, 1.0), now)?;
+        let table_name = write.table.clone();
         let capacity = write_consumed(input.return_consumed_capacity.as_ref(), &write);
         let mode = input.return_values.unwrap_or(ReturnValue::None);
         let new_view = match mode {
@@ -781,7 +926,11 @@ impl DynamoDb for Handler<'_, '_> {
         Ok(UpdateItemOutput {
             attributes,
             consumed_capacity: capacity,
-            item_collection_metrics: None,
+            item_collection_metrics: self.collection_metrics(
+                &table_name,
+                input.return_item_collection_metrics.as_ref(),
+                &key,
+            ),
         })
     }
 
@@ -831,7 +980,85 @@ impl DynamoDb for Handler<'_, '_> {
         &mut self,
         input: nimbus_shapes::dynamodb::UpdateTableInput,
     ) -> Result<nimbus_shapes::dynamodb::UpdateTableOutput, ServiceError> {
-        self.run_update_table(input)
+        // Capacity is checked here, against the table as it stands; `run_update_table`
+        // (index.rs) then makes every change and this records the capacity history.
+        table::update_capacity_constraints(&input)?;
+        let scope = self.ctx.scope();
+        let now = self.ctx.now_millis;
+        let name_or_arn = input.table_name.clone().unwrap_or_default();
+        let plan = match self.table(&name_or_arn) {
+            Some(table) => {
+                let plan = table::plan_capacity_update(&table.def, &input, now, &scope.region)?;
+                let name = table.def.name.clone();
+                let mut after = table.def.clone();
+                for change in &plan.changes {
+                    after.set_throughput(&change.key, change.new);
+                }
+                if !plan.to_pay_per_request {
+                    table::check_account_maximum(
+                        self.reserved_units(Some(&name)),
+                        table::reserved_units(&after),
+                        &scope.region,
+                    )?;
+                }
+                Some(plan)
+            }
+            None => None,
+        };
+        let mut output = self.run_update_table(input)?;
+        if let Some(plan) = plan {
+            let table = self.table(&name_or_arn).expect("updated above");
+            table.def.record_capacity_update(&plan, now);
+            let def = table.def.clone();
+            output.table_description = Some(table.describe_at(TableStatus::Active, now));
+            if plan.to_pay_per_request || !plan.changes.is_empty() {
+                self.ctx.persist(table_record(&scope, &def.name), &def);
+            }
+        }
+        Ok(output)
+    }
+
+    fn describe_limits(
+        &mut self,
+        _input: DescribeLimitsInput,
+    ) -> Result<DescribeLimitsOutput, ServiceError> {
+        Ok(DescribeLimitsOutput {
+            account_max_read_capacity_units: Some(table::ACCOUNT_MAX_CAPACITY),
+            account_max_write_capacity_units: Some(table::ACCOUNT_MAX_CAPACITY),
+            table_max_read_capacity_units: Some(table::TABLE_MAX_CAPACITY),
+            table_max_write_capacity_units: Some(table::TABLE_MAX_CAPACITY),
+        })
+    }
+
+    fn describe_endpoints(
+        &mut self,
+        _input: DescribeEndpointsRequest,
+    ) -> Result<DescribeEndpointsResponse, ServiceError> {
+        // AWS names its regional endpoint and lets clients cache it for a day.
+        Ok(DescribeEndpointsResponse {
+            endpoints: Some(vec![Endpoint {
+                address: Some(format!(
+                    "dynamodb.{}.amazonaws.com",
+                    self.ctx.scope().region
+                )),
+                cache_period_in_minutes: Some(1440),
+            }]),
+        })
+    }
+
+    fn tag_resource(&mut self, input: TagResourceInput) -> Result<(), ServiceError> {
+        self.run_tag_resource(input)
+    }
+
+    fn untag_resource(&mut self, input: UntagResourceInput) -> Result<(), ServiceError> {
+        self.run_untag_resource(input)
+    }
+
+    fn list_tags_of_resource(
+        &mut self,
+        input: ListTagsOfResourceInput,
+    ) -> Result<ListTagsOfResourceOutput, ServiceError> {
+        self.run_list_tags_of_resource(input)
     }
 
     fn update_time_to_live(
@@ -847,6 +1074,135 @@ impl DynamoDb for Handler<'_, '_> {
     ) -> Result<nimbus_shapes::dynamodb::DescribeTimeToLiveOutput, ServiceError> {
         self.run_describe_time_to_live(input)
     }
+
+    fn execute_statement(
+        &mut self,
+        input: nimbus_shapes::dynamodb::ExecuteStatementInput,
+    ) -> Result<nimbus_shapes::dynamodb::ExecuteStatementOutput, ServiceError> {
+        self.run_execute_statement(input)
+    }
+
+    fn batch_execute_statement(
+        &mut self,
+        input: nimbus_shapes::dynamodb::BatchExecuteStatementInput,
+    ) -> Result<nimbus_shapes::dynamodb::BatchExecuteStatementOutput, ServiceError> {
+        self.run_batch_execute_statement(input)
+    }
+
+    fn execute_transaction(
+        &mut self,
+        input: nimbus_shapes::dynamodb::ExecuteTransactionInput,
+    ) -> Result<nimbus_shapes::dynamodb::ExecuteTransactionOutput, ServiceError> {
+        self.run_execute_transaction(input)
+    }
+
+    fn put_resource_policy(
+        &mut self,
+        input: nimbus_shapes::dynamodb::PutResourcePolicyInput,
+    ) -> Result<nimbus_shapes::dynamodb::PutResourcePolicyOutput, ServiceError> {
+        self.run_put_resource_policy(input)
+    }
+
+    fn get_resource_policy(
+        &mut self,
+        input: nimbus_shapes::dynamodb::GetResourcePolicyInput,
+    ) -> Result<nimbus_shapes::dynamodb::GetResourcePolicyOutput, ServiceError> {
+        self.run_get_resource_policy(input)
+    }
+
+    fn delete_resource_policy(
+        &mut self,
+        input: nimbus_shapes::dynamodb::DeleteResourcePolicyInput,
+    ) -> Result<nimbus_shapes::dynamodb::DeleteResourcePolicyOutput, ServiceError> {
+        self.run_delete_resource_policy(input)
+    }
+
+    fn create_backup(
+        &mut self,
+        input: nimbus_shapes::dynamodb::CreateBackupInput,
+    ) -> Result<nimbus_shapes::dynamodb::CreateBackupOutput, ServiceError> {
+        self.run_create_backup(input)
+    }
+
+    fn describe_backup(
+        &mut self,
+        input: nimbus_shapes::dynamodb::DescribeBackupInput,
+    ) -> Result<nimbus_shapes::dynamodb::DescribeBackupOutput, ServiceError> {
+        self.run_describe_backup(input)
+    }
+
+    fn list_backups(
+        &mut self,
+        input: nimbus_shapes::dynamodb::ListBackupsInput,
+    ) -> Result<nimbus_shapes::dynamodb::ListBackupsOutput, ServiceError> {
+        self.run_list_backups(input)
+    }
+
+    fn delete_backup(
+        &mut self,
+        input: nimbus_shapes::dynamodb::DeleteBackupInput,
+    ) -> Result<nimbus_shapes::dynamodb::DeleteBackupOutput, ServiceError> {
+        self.run_delete_backup(input)
+    }
+
+    fn restore_table_from_backup(
+        &mut self,
+        input: nimbus_shapes::dynamodb::RestoreTableFromBackupInput,
+    ) -> Result<nimbus_shapes::dynamodb::RestoreTableFromBackupOutput, ServiceError> {
+        self.run_restore_table_from_backup(input)
+    }
+
+    fn restore_table_to_point_in_time(
+        &mut self,
+        input: nimbus_shapes::dynamodb::RestoreTableToPointInTimeInput,
+    ) -> Result<nimbus_shapes::dynamodb::RestoreTableToPointInTimeOutput, ServiceError> {
+        self.run_restore_table_to_point_in_time(input)
+    }
+
+    fn update_continuous_backups(
+        &mut self,
+        input: nimbus_shapes::dynamodb::UpdateContinuousBackupsInput,
+    ) -> Result<nimbus_shapes::dynamodb::UpdateContinuousBackupsOutput, ServiceError> {
+        self.run_update_continuous_backups(input)
+    }
+
+    fn describe_continuous_backups(
+        &mut self,
+        input: nimbus_shapes::dynamodb::DescribeContinuousBackupsInput,
+    ) -> Result<nimbus_shapes::dynamodb::DescribeContinuousBackupsOutput, ServiceError> {
+        self.run_describe_continuous_backups(input)
+    }
+
+    // ImportTable and ExportTableToPointInTime need S3 too: `Services::call` routes them
+    // to `import_export::call`.
+
+    fn describe_import(
+        &mut self,
+        input: nimbus_shapes::dynamodb::DescribeImportInput,
+    ) -> Result<nimbus_shapes::dynamodb::DescribeImportOutput, ServiceError> {
+        self.run_describe_import(input)
+    }
+
+    fn list_imports(
+        &mut self,
+        input: nimbus_shapes::dynamodb::ListImportsInput,
+    ) -> Result<nimbus_shapes::dynamodb::ListImportsOutput, ServiceError> {
+        self.run_list_imports(input)
+    }
+
+    fn describe_export(
+        &mut self,
+        input: nimbus_shapes::dynamodb::DescribeExportInput,
+    ) -> Result<nimbus_shapes::dynamodb::DescribeExportOutput, ServiceError> {
+        self.run_describe_export(input)
+    }
+
+    fn list_exports(
+        &mut self,
+        input: nimbus_shapes::dynamodb::ListExportsInput,
+    ) -> Result<nimbus_shapes::dynamodb::ListExportsOutput, ServiceError> {
+        self.run_list_exports(input)
+    }
 }
 
 /// Takes back one record this service persisted (`rest` is the key after the scope).
@@ -855,6 +1211,14 @@ pub fn restore(state: &mut State, scope: Scope, rest: &str, value: &[u8]) -> Res
     let tables = state.scopes.entry(scope).or_default();
     if let Some(path) = rest.strip_prefix("dropped/") {
         return restore_dropped(tables, path, value)
+            .map_err(|e| format!("dynamodb record {rest}: {e}"));
+    }
+    if let Some(path) = rest.strip_prefix("backup/") {
+        return backup::restore_backup(tables, path, value)
+            .map_err(|e| format!("dynamodb record {rest}: {e}"));
+    }
+    if let Some((kind @ ("import" | "export"), _id)) = rest.split_once('/') {
+        return import_export::restore(tables, kind, value)
             .map_err(|e| format!("dynamodb record {rest}: {e}"));
     }
     let path = rest
@@ -867,6 +1231,17 @@ pub fn restore(state: &mut State, scope: Scope, rest: &str, value: &[u8]) -> Res
             tables.tables.insert(def.name.clone(), Table::new(def));
         }
         Some((name, sub)) => {
+            // A table's resource policies and point-in-time recovery setting.
+            let setting = match sub {
+                "pitr" => Some(backup::restore_pitr(tables, name, value)),
+                "policy" => Some(resource_policy::restore(tables, name, None, value)),
+                _ => sub
+                    .strip_prefix("policy/")
+                    .map(|label| resource_policy::restore(tables, name, Some(label), value)),
+            };
+            if let Some(result) = setting {
+                return result.map_err(|e| format!("dynamodb record {rest}: {e}"));
+            }
             let table = tables
                 .tables
                 .get_mut(name)

@@ -22,6 +22,7 @@ use nimbus_shapes::{
 };
 
 use super::{
+    capacity::Charge,
     constraint_errors, consumed, consumed_capacity_error, enum_error,
     expr::{self, ast::Cond, Placeholders},
     index::Index,
@@ -154,7 +155,7 @@ impl Common<'_> {
 
 /// A checked ExclusiveStartKey, encoded as the table (or the index) orders it. On an index
 /// it holds the table's key and the index's key attributes.
-fn start_key(
+pub(super) fn start_key(
     table: &Table,
     index: Option<&Index>,
     key: Option<&Item>,
@@ -216,7 +217,7 @@ fn index_of<'t>(
 
 /// ReturnConsumedCapacity of a read; with INDEXES, a read of an index charges the index
 /// (and nothing to the table), as AWS itemises it.
-fn read_consumed(
+pub(super) fn read_consumed(
     mode: Option<&ReturnConsumedCapacity>,
     table: &str,
     index: Option<&Index>,
@@ -245,14 +246,14 @@ fn read_consumed(
 }
 
 /// One page of a read.
-struct Page {
-    items: Vec<Item>,
+pub(super) struct Page {
+    pub items: Vec<Item>,
     /// Items that passed the filter.
-    count: usize,
+    pub count: usize,
     /// Items read (what Limit and the 1 MB page count).
-    scanned: usize,
-    last_key: Option<Item>,
-    bytes: usize,
+    pub scanned: usize,
+    pub last_key: Option<Item>,
+    pub bytes: usize,
 }
 
 fn key_of(schemas: &[&KeySchema], item: &Item) -> Item {
@@ -264,12 +265,12 @@ fn key_of(schemas: &[&KeySchema], item: &Item) -> Item {
 }
 
 /// How a read shows each item it reads.
-struct View<'a> {
-    table_keys: &'a KeySchema,
-    index: Option<&'a Index>,
+pub(super) struct View<'a> {
+    pub table_keys: &'a KeySchema,
+    pub index: Option<&'a Index>,
     /// Select ALL_ATTRIBUTES on an index: the whole item (an LSI fetches it).
-    whole: bool,
-    projection: Option<&'a [Path]>,
+    pub whole: bool,
+    pub projection: Option<&'a [Path]>,
 }
 
 impl View<'_> {
@@ -302,7 +303,7 @@ impl View<'_> {
 }
 
 /// Reads items in order until `limit` items or 1 MB.
-fn read_page<'a>(
+pub(super) fn read_page<'a>(
     items: impl Iterator<Item = &'a Item>,
     view: &View,
     limit: Option<i32>,
@@ -356,12 +357,12 @@ fn joined(prefix: &[u8], value: &AttributeValue) -> Vec<u8> {
     out
 }
 
-type Range = (Bound<Vec<u8>>, Bound<Vec<u8>>);
+pub(super) type Range = (Bound<Vec<u8>>, Bound<Vec<u8>>);
 
 /// The encoded key range a key condition selects: its partition, narrowed by the sort key.
 /// Bounds are prefixes: an index entry continues after its sort key with the table's key,
 /// so "sort key = v" is every entry starting with the encoded partition and v.
-fn key_range(prefix: &[u8], sort: Option<&SortCondition>) -> Range {
+pub(super) fn key_range(prefix: &[u8], sort: Option<&SortCondition>) -> Range {
     let partition_end = successor(prefix).map_or(Bound::Unbounded, Bound::Excluded);
     let start = Bound::Included(prefix.to_vec());
     let after = |at: &[u8]| successor(at).map_or(Bound::Unbounded, Bound::Excluded);
@@ -394,7 +395,7 @@ fn key_range(prefix: &[u8], sort: Option<&SortCondition>) -> Range {
 }
 
 /// Narrows `range` to what follows (or, backwards, precedes) the start key.
-fn after_start(range: Range, start: Option<Vec<u8>>, forward: bool) -> Range {
+pub(super) fn after_start(range: Range, start: Option<Vec<u8>>, forward: bool) -> Range {
     let Some(start) = start else { return range };
     let (low, high) = range;
     if forward {
@@ -420,7 +421,7 @@ fn after_start(range: Range, start: Option<Vec<u8>>, forward: bool) -> Range {
 }
 
 /// `BTreeMap::range` panics on an inverted range; such a range selects nothing.
-fn is_empty(range: &Range) -> bool {
+pub(super) fn is_empty(range: &Range) -> bool {
     match range {
         (Bound::Included(l), Bound::Included(h)) => l > h,
         (Bound::Included(l) | Bound::Excluded(l), Bound::Excluded(h))
@@ -444,7 +445,23 @@ fn segment_of(schema: &KeySchema, item: &Item, total: u64) -> u64 {
     hash % total
 }
 
+/// What a Query or Scan costs: a GSI pays for reads of itself, the table for reads of
+/// itself and of its local indexes.
+fn read_charge(index: Option<&Index>, units: f64) -> Charge {
+    let gsi = index.filter(|i| i.global).map(|i| i.name.as_str());
+    Charge::read(gsi, units)
+}
+
 impl Handler<'_, '_> {
+    /// Takes a read's units from the table's (or the GSI's) provisioned capacity.
+    fn take_read_units(&mut self, name_or_arn: &str, charge: &Charge) -> Result<(), ServiceError> {
+        let now = self.ctx.now_millis;
+        match self.table(name_or_arn) {
+            Some(table) => table.consume(charge, now),
+            None => Ok(()),
+        }
+    }
+
     pub(super) fn run_query(&mut self, input: QueryInput) -> Result<QueryOutput, ServiceError> {
         let common = Common {
             limit: input.limit,
@@ -550,17 +567,20 @@ impl Handler<'_, '_> {
         };
         let page = read_page(selected, &view, input.limit, filter.as_ref(), count_only);
         let units = read_units(page.bytes, input.consistent_read == Some(true));
+        let consumed_capacity = read_consumed(
+            input.return_consumed_capacity.as_ref(),
+            &table.def.name,
+            index,
+            units,
+        );
+        let charge = read_charge(index, units);
+        self.take_read_units(&name_or_arn, &charge)?;
         Ok(QueryOutput {
             items: (!count_only).then_some(page.items),
             count: Some(page.count as i32),
             scanned_count: Some(page.scanned as i32),
             last_evaluated_key: page.last_key,
-            consumed_capacity: read_consumed(
-                input.return_consumed_capacity.as_ref(),
-                &table.def.name,
-                index,
-                units,
-            ),
+            consumed_capacity,
         })
     }
 
@@ -662,17 +682,20 @@ impl Handler<'_, '_> {
         };
         let page = read_page(selected, &view, input.limit, filter.as_ref(), count_only);
         let units = read_units(page.bytes, input.consistent_read == Some(true));
+        let consumed_capacity = read_consumed(
+            input.return_consumed_capacity.as_ref(),
+            &table.def.name,
+            index,
+            units,
+        );
+        let charge = read_charge(index, units);
+        self.take_read_units(&name_or_arn, &charge)?;
         Ok(ScanOutput {
             items: (!count_only).then_some(page.items),
             count: Some(page.count as i32),
             scanned_count: Some(page.scanned as i32),
             last_evaluated_key: page.last_key,
-            consumed_capacity: read_consumed(
-                input.return_consumed_capacity.as_ref(),
-                &table.def.name,
-                index,
-                units,
-            ),
+            consumed_capacity,
         })
     }
 }

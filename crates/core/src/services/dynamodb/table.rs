@@ -1,6 +1,6 @@
 //! Tables: CreateTable's validation (in AWS's order and words) and the TableDescription.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use nimbus_shapes::{
     dynamodb::{
@@ -9,7 +9,7 @@ use nimbus_shapes::{
         KeyType, LocalSecondaryIndex, LocalSecondaryIndexDescription, Projection, ProjectionType,
         ProvisionedThroughput, ProvisionedThroughputDescription, SSEDescription, SSESpecification,
         SSEStatus, SSEType, ScalarAttributeType, StreamSpecification, StreamViewType, TableClass,
-        TableClassSummary, TableDescription, TableStatus, Tag,
+        TableClassSummary, TableDescription, TableStatus, Tag, UpdateTableInput,
     },
     Timestamp,
 };
@@ -55,7 +55,42 @@ pub struct TableDef {
     /// The Time to Live attribute while TTL is enabled (see `ttl`).
     #[serde(default)]
     pub ttl_attribute: Option<String>,
+    /// When the table last became PAY_PER_REQUEST (LastUpdateToPayPerRequestDateTime);
+    /// `None` for a table that has always been PROVISIONED (or a record from before this
+    /// was kept: an on-demand one then reads its creation time).
+    #[serde(default)]
+    pub pay_per_request_millis: Option<i64>,
+    /// The provisioned-throughput changes of the table (key "") and of each GSI (key: its
+    /// name), for LastIncrease/LastDecreaseDateTime and the daily decrease budget.
+    #[serde(default)]
+    pub throughput_history: BTreeMap<String, ThroughputHistory>,
 }
+
+/// When a table's or an index's provisioned throughput last went up and down.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct ThroughputHistory {
+    pub last_increase_millis: Option<i64>,
+    pub last_decrease_millis: Option<i64>,
+    /// Decreases on the UTC day of `last_decrease_millis`.
+    pub decreases: i64,
+}
+
+impl ThroughputHistory {
+    /// NumberOfDecreasesToday: the count resets at 00:00 UTC. Without a clock, the count of
+    /// the day of the last decrease.
+    fn decreases_on(&self, now: Option<i64>) -> i64 {
+        match (self.last_decrease_millis, now) {
+            (Some(last), Some(now)) if utc_day(last) != utc_day(now) => 0,
+            _ => self.decreases,
+        }
+    }
+}
+
+fn utc_day(millis: i64) -> i64 {
+    millis.div_euclid(DAY_MILLIS)
+}
+
+const DAY_MILLIS: i64 = 86_400_000;
 
 fn attr_type(defs: &[AttributeDefinition], name: &str) -> ScalarAttributeType {
     defs.iter()
@@ -110,22 +145,51 @@ impl TableDef {
         out
     }
 
-    fn throughput(&self, read: i64, write: i64) -> ProvisionedThroughputDescription {
+    /// The ProvisionedThroughput of the table (`key` "") or a GSI (`key`: its name).
+    fn throughput(
+        &self,
+        key: &str,
+        (read, write): (i64, i64),
+        now: Option<i64>,
+    ) -> ProvisionedThroughputDescription {
+        let history = self
+            .throughput_history
+            .get(key)
+            .cloned()
+            .unwrap_or_default();
         ProvisionedThroughputDescription {
-            number_of_decreases_today: Some(0),
+            last_increase_date_time: history.last_increase_millis.map(Timestamp::from_millis),
+            last_decrease_date_time: history.last_decrease_millis.map(Timestamp::from_millis),
+            number_of_decreases_today: Some(history.decreases_on(now)),
             read_capacity_units: Some(read),
             write_capacity_units: Some(write),
-            ..Default::default()
         }
+    }
+
+    /// BillingModeSummary: present once the table has been on demand, as AWS shows it (a
+    /// table created PROVISIONED and never switched has none).
+    fn billing_mode_summary(&self) -> Option<BillingModeSummary> {
+        let pay_per_request = self.billing_mode == BillingMode::PayPerRequest;
+        let since = match self.pay_per_request_millis {
+            Some(at) => at,
+            None if pay_per_request => self.created_millis,
+            None => return None,
+        };
+        Some(BillingModeSummary {
+            billing_mode: Some(self.billing_mode.clone()),
+            last_update_to_pay_per_request_date_time: Some(Timestamp::from_millis(since)),
+        })
     }
 
     /// DescribeTable's view, given the table's item count and bytes. Counts are live (AWS
     /// refreshes them about every six hours); index counts are computed here, per call.
+    /// `now` resets NumberOfDecreasesToday at midnight UTC.
     pub fn describe(
         &self,
         status: TableStatus,
         index_stats: impl Fn(&str) -> (i64, i64),
         (count, size): (usize, usize),
+        now: Option<i64>,
     ) -> TableDescription {
         let (count, size) = (count as i64, size as i64);
         let created = Timestamp::from_millis(self.created_millis);
@@ -160,8 +224,12 @@ impl TableDef {
                     index_status: Some(IndexStatus::Active),
                     backfilling: None,
                     provisioned_throughput: Some(self.throughput(
-                        throughput.read_capacity_units.unwrap_or(0),
-                        throughput.write_capacity_units.unwrap_or(0),
+                        i.index_name.as_deref().unwrap_or_default(),
+                        (
+                            throughput.read_capacity_units.unwrap_or(0),
+                            throughput.write_capacity_units.unwrap_or(0),
+                        ),
+                        now,
                     )),
                     index_size_bytes: Some(size),
                     item_count: Some(count),
@@ -178,17 +246,16 @@ impl TableDef {
             key_schema: Some(self.key_schema.clone()),
             table_status: Some(status),
             creation_date_time: Some(created),
-            provisioned_throughput: Some(self.throughput(self.read_capacity, self.write_capacity)),
+            provisioned_throughput: Some(self.throughput(
+                "",
+                (self.read_capacity, self.write_capacity),
+                now,
+            )),
             table_size_bytes: Some(size),
             item_count: Some(count),
             table_arn: Some(self.arn.clone()),
             table_id: Some(self.table_id.clone()),
-            billing_mode_summary: (self.billing_mode == BillingMode::PayPerRequest).then_some(
-                BillingModeSummary {
-                    billing_mode: Some(BillingMode::PayPerRequest),
-                    last_update_to_pay_per_request_date_time: Some(created),
-                },
-            ),
+            billing_mode_summary: self.billing_mode_summary(),
             local_secondary_indexes: (!lsis.is_empty()).then_some(lsis),
             global_secondary_indexes: (!gsis.is_empty()).then_some(gsis),
             stream_specification: self.enabled_stream().map(|s| StreamSpecification {
@@ -235,25 +302,8 @@ fn arn_scope(arn: &str) -> (&str, &str) {
 
 /// A stream label is the creation time, `YYYY-MM-DDTHH:MM:SS.mmm` in UTC.
 pub fn stream_label(millis: i64) -> String {
-    let days = millis.div_euclid(86_400_000);
-    let ms = millis.rem_euclid(86_400_000);
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}",
-        ms / 3_600_000,
-        ms / 60_000 % 60,
-        ms / 1000 % 60,
-        ms % 1000
-    )
+    let (year, month, day, hour, minute, second, ms) = civil(millis);
+    format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}.{ms:03}")
 }
 
 const INVALID: &str = "One or more parameter values were invalid: ";
@@ -655,6 +705,8 @@ fn check_create(input: &CreateTableInput) -> Result<TableDef, String> {
         deletion_protection: input.deletion_protection_enabled.unwrap_or(false),
         tags: input.tags.clone().unwrap_or_default(),
         ttl_attribute: None,
+        pay_per_request_millis: None,
+        throughput_history: BTreeMap::new(),
     })
 }
 
@@ -702,6 +754,438 @@ pub fn check_new_gsi(def: &TableDef, index: &GlobalSecondaryIndex) -> Result<(),
     Ok(())
 }
 
+/// DescribeLimits' figures, the default quotas of every account and region.
+pub const ACCOUNT_MAX_CAPACITY: i64 = 80_000;
+pub const TABLE_MAX_CAPACITY: i64 = 40_000;
+/// After four decreases in a UTC day, one more is allowed an hour after the last.
+const FREE_DECREASES: i64 = 4;
+const DECREASE_SPACING_MILLIS: i64 = 3_600_000;
+
+/// Provisioned read and write units of a table and its GSIs, for the account quota.
+pub fn reserved_units(def: &TableDef) -> (i64, i64) {
+    let gsis = def
+        .global_secondary_indexes
+        .iter()
+        .filter_map(|i| i.provisioned_throughput.as_ref())
+        .map(|t| {
+            (
+                t.read_capacity_units.unwrap_or(0),
+                t.write_capacity_units.unwrap_or(0),
+            )
+        });
+    std::iter::once((def.read_capacity, def.write_capacity))
+        .chain(gsis)
+        .fold((0, 0), |(r, w), (a, b)| (r + a, w + b))
+}
+
+fn limit_exceeded(message: String) -> ServiceError {
+    nimbus_shapes::dynamodb::errors::LIMIT_EXCEEDED_EXCEPTION.with_message(message)
+}
+
+/// The per-table (or per-index) maximum of 40,000 units, as AWS words its refusal.
+fn check_unit_maximum(
+    gsi: Option<&str>,
+    (read, write): (i64, i64),
+    region: &str,
+) -> Result<(), ServiceError> {
+    for (units, what) in [(read, "ReadCapacityUnits"), (write, "WriteCapacityUnits")] {
+        if units <= TABLE_MAX_CAPACITY {
+            continue;
+        }
+        return Err(limit_exceeded(match gsi {
+            None => format!("The requested {what}, {units}, is above the per table maximum for the account in {region}. Per table maximum: {TABLE_MAX_CAPACITY}."),
+            Some(name) => format!("The requested {what} for index {name}, {units}, is above the per index maximum for the account in {region}. Per index maximum: {TABLE_MAX_CAPACITY}."),
+        }));
+    }
+    Ok(())
+}
+
+/// The account's quota of 80,000 provisioned units per region: `reserved` is what the
+/// other tables hold, `requested` what this table would hold.
+pub fn check_account_maximum(
+    reserved: (i64, i64),
+    requested: (i64, i64),
+    region: &str,
+) -> Result<(), ServiceError> {
+    for (held, asked, what) in [
+        (reserved.0, requested.0, "ReadCapacityUnits"),
+        (reserved.1, requested.1, "WriteCapacityUnits"),
+    ] {
+        if held + asked > ACCOUNT_MAX_CAPACITY {
+            return Err(limit_exceeded(format!(
+                "This request would have caused the {what} limit to be exceeded for the account in {region}. Current {what} reserved by the account: {held}. Limit: {ACCOUNT_MAX_CAPACITY}. Requested: {asked}"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// CreateTable's capacity quotas, checked after the request itself is valid.
+pub fn check_create_limits(
+    def: &TableDef,
+    region: &str,
+    reserved: (i64, i64),
+) -> Result<(), ServiceError> {
+    if def.billing_mode == BillingMode::PayPerRequest {
+        return Ok(());
+    }
+    check_unit_maximum(None, (def.read_capacity, def.write_capacity), region)?;
+    for index in &def.global_secondary_indexes {
+        if let Some(t) = &index.provisioned_throughput {
+            check_unit_maximum(
+                index.index_name.as_deref(),
+                (
+                    t.read_capacity_units.unwrap_or(0),
+                    t.write_capacity_units.unwrap_or(0),
+                ),
+                region,
+            )?;
+        }
+    }
+    check_account_maximum(reserved, reserved_units(def), region)
+}
+
+/// One provisioned-throughput change an UpdateTable makes, to the table (`key` "") or a GSI.
+#[derive(Debug)]
+pub struct ThroughputChange {
+    pub key: String,
+    pub old: (i64, i64),
+    pub new: (i64, i64),
+}
+
+impl ThroughputChange {
+    fn decreases(&self) -> bool {
+        self.new.0 < self.old.0 || self.new.1 < self.old.1
+    }
+
+    fn increases(&self) -> bool {
+        self.new.0 > self.old.0 || self.new.1 > self.old.1
+    }
+}
+
+/// What UpdateTable does to capacity, decided against the table before anything changes.
+#[derive(Debug, Default)]
+pub struct CapacityUpdate {
+    pub to_pay_per_request: bool,
+    pub changes: Vec<ThroughputChange>,
+}
+
+fn pair(t: &ProvisionedThroughput) -> (i64, i64) {
+    (
+        t.read_capacity_units.unwrap_or(0),
+        t.write_capacity_units.unwrap_or(0),
+    )
+}
+
+/// UpdateTable's request-shape checks of the capacity members, made before AWS looks the
+/// table up.
+pub fn update_capacity_constraints(input: &UpdateTableInput) -> Result<(), ServiceError> {
+    let mut errors = Vec::new();
+    if let Some(BillingMode::Unknown(v)) = &input.billing_mode {
+        errors.push(format!("Value '{v}' at 'billingMode' failed to satisfy constraint: Member must satisfy enum value set: [PROVISIONED, PAY_PER_REQUEST]"));
+    }
+    if let Some(t) = &input.provisioned_throughput {
+        throughput_constraints(t, "provisionedThroughput", &mut errors);
+    }
+    for (i, update) in input
+        .global_secondary_index_updates
+        .iter()
+        .flatten()
+        .enumerate()
+    {
+        let at = format!("globalSecondaryIndexUpdates.{}.member", i + 1);
+        if let Some(t) = update
+            .update
+            .as_ref()
+            .and_then(|u| u.provisioned_throughput.as_ref())
+        {
+            throughput_constraints(
+                t,
+                &format!("{at}.update.provisionedThroughput"),
+                &mut errors,
+            );
+        }
+        if let Some(t) = update
+            .create
+            .as_ref()
+            .and_then(|c| c.provisioned_throughput.as_ref())
+        {
+            throughput_constraints(
+                t,
+                &format!("{at}.create.provisionedThroughput"),
+                &mut errors,
+            );
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(constraint_errors(&errors))
+    }
+}
+
+fn unchanged(gsi: Option<&str>, old: (i64, i64), new: (i64, i64)) -> ServiceError {
+    let (what, of) = match gsi {
+        None => ("the table".to_string(), "the table".to_string()),
+        Some(name) => (format!("the index {name}"), format!("index {name}")),
+    };
+    validation(format!(
+        "The provisioned throughput for {what} will not change. The requested value equals the current value. Current ReadCapacityUnits provisioned for {of}: {}. Requested ReadCapacityUnits: {}. Current WriteCapacityUnits provisioned for {of}: {}. Requested WriteCapacityUnits: {}. Refer to the Amazon DynamoDB Developer Guide for current limits and how to request higher limits.",
+        old.0, new.0, old.1, new.1
+    ))
+}
+
+/// The checks UpdateTable makes of BillingMode and the table's and GSIs' throughput,
+/// against the table as it stands: AWS's rules for switching modes, the "will not change"
+/// refusal, the 40,000-unit maximum and the daily decrease budget.
+pub fn plan_capacity_update(
+    def: &TableDef,
+    input: &UpdateTableInput,
+    now: i64,
+    region: &str,
+) -> Result<CapacityUpdate, ServiceError> {
+    let was_on_demand = def.billing_mode == BillingMode::PayPerRequest;
+    let on_demand = match &input.billing_mode {
+        Some(mode) => *mode == BillingMode::PayPerRequest,
+        None => was_on_demand,
+    };
+    let gsi_updates: Vec<(String, &ProvisionedThroughput)> = input
+        .global_secondary_index_updates
+        .iter()
+        .flatten()
+        .filter_map(|u| u.update.as_ref())
+        .filter_map(|u| {
+            let t = u.provisioned_throughput.as_ref()?;
+            Some((u.index_name.clone().unwrap_or_default(), t))
+        })
+        .collect();
+    let mut plan = CapacityUpdate::default();
+    if on_demand {
+        if input.provisioned_throughput.is_some() {
+            return Err(validation(format!("{INVALID}Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST")));
+        }
+        if let Some((name, _)) = gsi_updates.first() {
+            return Err(validation(format!("{INVALID}The only Updates for index: {name} when TableThroughputMode is PAY_PER_REQUEST can be to OnDemandThroughput, WarmThroughput")));
+        }
+        plan.to_pay_per_request = !was_on_demand;
+        return Ok(plan);
+    }
+    if input.billing_mode.is_some() && input.provisioned_throughput.is_none() {
+        return Err(validation(format!(
+            "{INVALID}ProvisionedThroughput must be specified when BillingMode is PROVISIONED"
+        )));
+    }
+    if was_on_demand {
+        // Nothing is assigned by default: every GSI needs its throughput in the same call.
+        let deleted = |name: &str| {
+            input
+                .global_secondary_index_updates
+                .iter()
+                .flatten()
+                .filter_map(|u| u.delete.as_ref())
+                .any(|d| d.index_name.as_deref() == Some(name))
+        };
+        for index in &def.global_secondary_indexes {
+            let name = index.index_name.clone().unwrap_or_default();
+            if !deleted(&name) && !gsi_updates.iter().any(|(n, _)| *n == name) {
+                return Err(validation(format!(
+                    "{INVALID}ProvisionedThroughput must be specified for index: {name}"
+                )));
+            }
+        }
+    }
+    if let Some(t) = &input.provisioned_throughput {
+        let index_added_or_dropped = input
+            .global_secondary_index_updates
+            .iter()
+            .flatten()
+            .any(|u| u.create.is_some() || u.delete.is_some());
+        if index_added_or_dropped {
+            return Err(validation(
+                "You cannot create or delete index while updating table IOPS",
+            ));
+        }
+        let (old, new) = ((def.read_capacity, def.write_capacity), pair(t));
+        if old == new && !was_on_demand {
+            return Err(unchanged(None, old, new));
+        }
+        check_unit_maximum(None, new, region)?;
+        plan.changes.push(ThroughputChange {
+            key: String::new(),
+            old,
+            new,
+        });
+    }
+    for (name, t) in gsi_updates {
+        // An unknown index is index.rs's refusal, made after these checks.
+        let Some(index) = def
+            .global_secondary_indexes
+            .iter()
+            .find(|i| i.index_name.as_deref() == Some(name.as_str()))
+        else {
+            continue;
+        };
+        let old = index
+            .provisioned_throughput
+            .as_ref()
+            .map(pair)
+            .unwrap_or((0, 0));
+        let new = pair(t);
+        if old == new && !was_on_demand {
+            return Err(unchanged(Some(&name), old, new));
+        }
+        check_unit_maximum(Some(&name), new, region)?;
+        plan.changes.push(ThroughputChange {
+            key: name,
+            old,
+            new,
+        });
+    }
+    // A GSI created by this call gets the same per-index maximum.
+    let created = input
+        .global_secondary_index_updates
+        .iter()
+        .flatten()
+        .filter_map(|u| u.create.as_ref());
+    for create in created {
+        if let Some(t) = &create.provisioned_throughput {
+            check_unit_maximum(create.index_name.as_deref(), pair(t), region)?;
+        }
+    }
+    for change in plan.changes.iter().filter(|c| c.decreases()) {
+        check_decrease_budget(def.throughput_history.get(&change.key), now)?;
+    }
+    Ok(plan)
+}
+
+/// Four decreases per table (and per GSI) per UTC day, then one an hour after the last.
+fn check_decrease_budget(
+    history: Option<&ThroughputHistory>,
+    now: i64,
+) -> Result<(), ServiceError> {
+    let Some(history) = history else {
+        return Ok(());
+    };
+    let Some(last) = history.last_decrease_millis else {
+        return Ok(());
+    };
+    let today = history.decreases_on(Some(now));
+    let next = (last + DECREASE_SPACING_MILLIS).min((utc_day(now) + 1) * DAY_MILLIS);
+    if today < FREE_DECREASES || now >= last + DECREASE_SPACING_MILLIS {
+        return Ok(());
+    }
+    Err(limit_exceeded(format!(
+        "Subscriber limit exceeded: Provisioned throughput decreases are limited within a given UTC day. After the first {FREE_DECREASES} decreases, each subsequent decrease in the same UTC day can be performed at most once every 3600 seconds. Number of decreases today: {today}. Last decrease at {}. Next decrease can be made at {}.",
+        long_date(last),
+        long_date(next)
+    )))
+}
+
+impl TableDef {
+    /// Sets the provisioned throughput of the table (`key` "") or a GSI.
+    pub fn set_throughput(&mut self, key: &str, (read, write): (i64, i64)) {
+        if key.is_empty() {
+            (self.read_capacity, self.write_capacity) = (read, write);
+            return;
+        }
+        let index = self
+            .global_secondary_indexes
+            .iter_mut()
+            .find(|i| i.index_name.as_deref() == Some(key));
+        if let Some(index) = index {
+            index.provisioned_throughput = Some(ProvisionedThroughput {
+                read_capacity_units: Some(read),
+                write_capacity_units: Some(write),
+            });
+        }
+    }
+
+    /// Records what an UpdateTable did to capacity (after it succeeded).
+    pub fn record_capacity_update(&mut self, plan: &CapacityUpdate, now: i64) {
+        if plan.to_pay_per_request {
+            self.pay_per_request_millis = Some(now);
+        }
+        for change in &plan.changes {
+            let history = self
+                .throughput_history
+                .entry(change.key.clone())
+                .or_default();
+            if change.increases() {
+                history.last_increase_millis = Some(now);
+            }
+            if change.decreases() {
+                history.decreases = history.decreases_on(Some(now)) + 1;
+                history.last_decrease_millis = Some(now);
+            }
+        }
+    }
+}
+
+/// The broken-down UTC time of `millis`: (year, month, day, hour, minute, second, ms).
+fn civil(millis: i64) -> (i64, i64, i64, i64, i64, i64, i64) {
+    let days = millis.div_euclid(DAY_MILLIS);
+    let ms = millis.rem_euclid(DAY_MILLIS);
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (
+        year,
+        month,
+        day,
+        ms / 3_600_000,
+        ms / 60_000 % 60,
+        ms / 1000 % 60,
+        ms % 1000,
+    )
+}
+
+/// A time as AWS's decrease-limit message writes it: "Thursday, October 8, 2026 at
+/// 11:20:48 PM Coordinated Universal Time".
+fn long_date(millis: i64) -> String {
+    const DAYS: [&str; 7] = [
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+    ];
+    const MONTHS: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    let (year, month, day, hour, minute, second, _) = civil(millis);
+    let weekday = DAYS[utc_day(millis).rem_euclid(7) as usize];
+    let (hour12, half) = match hour {
+        0 => (12, "AM"),
+        1..=11 => (hour, "AM"),
+        12 => (12, "PM"),
+        _ => (hour - 12, "PM"),
+    };
+    format!(
+        "{weekday}, {} {day}, {year} at {hour12}:{minute:02}:{second:02} {half} Coordinated Universal Time",
+        MONTHS[(month - 1) as usize]
+    )
+}
+
 fn names_of_defs(defs: &[AttributeDefinition]) -> Vec<String> {
     defs.iter()
         .map(|d| d.attribute_name.clone().unwrap_or_default())
@@ -714,6 +1198,18 @@ fn defs_unique(names: &[String]) -> usize {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn long_dates_read_like_aws_messages() {
+        assert_eq!(
+            super::long_date(1_791_501_648_000),
+            "Thursday, October 8, 2026 at 11:20:48 PM Coordinated Universal Time"
+        );
+        assert_eq!(
+            super::long_date(1_791_504_000_000),
+            "Friday, October 9, 2026 at 12:00:00 AM Coordinated Universal Time"
+        );
+    }
+
     #[test]
     fn stream_labels_are_utc_iso_times() {
         assert_eq!(super::stream_label(0), "1970-01-01T00:00:00.000");

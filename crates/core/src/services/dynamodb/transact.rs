@@ -3,13 +3,13 @@
 //! anything: one failed condition cancels it all, with a CancellationReason per action in
 //! request order. Its changes land in the call's one changeset.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use nimbus_shapes::{
     dynamodb::{
         errors::{IDEMPOTENT_PARAMETER_MISMATCH_EXCEPTION, TRANSACTION_CANCELED_EXCEPTION},
-        ItemResponse, TransactGetItemsInput, TransactGetItemsOutput, TransactWriteItem,
-        TransactWriteItemsInput, TransactWriteItemsOutput,
+        ItemResponse, ReturnItemCollectionMetrics, TransactGetItemsInput, TransactGetItemsOutput,
+        TransactWriteItem, TransactWriteItemsInput, TransactWriteItemsOutput,
     },
     ServiceError,
 };
@@ -17,9 +17,10 @@ use serde_json::{json, Value};
 
 use super::{
     batch::{item_collection_metrics_error, Units},
+    capacity::{Charge, Kind},
     consumed_capacity_error,
     errors::{constraint_errors, item_table_name_errors, validation},
-    normalise_key, normalise_put_item, on_check_failure_error, parse_projection,
+    normalise_key, normalise_put_item, on_check_failure_error, parse_projection, read_units,
     value::{item_size, Item, MAX_ITEM_SIZE},
     write::Write,
     Handler, Table, WriteExpressions,
@@ -31,8 +32,8 @@ pub(super) const TOKEN_WINDOW_MILLIS: i64 = 10 * 60 * 1000;
 
 /// What a ClientRequestToken was first used for.
 pub(super) struct TokenUse {
-    request: Value,
-    at_millis: i64,
+    pub request: Value,
+    pub at_millis: i64,
 }
 
 /// moto quotes AWS's words for a transaction list over the limit.
@@ -46,18 +47,19 @@ fn action_count_error(count: usize) -> Option<ServiceError> {
     }
 }
 
-const ONE_ITEM_ONCE: &str = "Transaction request cannot include multiple operations on one item";
+pub(super) const ONE_ITEM_ONCE: &str =
+    "Transaction request cannot include multiple operations on one item";
 
 /// One action, prepared: a write to make, or a condition that held.
-enum Prepared {
+pub(super) enum Prepared {
     Write(Write),
     Checked { table: String, units: f64 },
 }
 
 /// The item an action touches: its table's name and encoded key.
-type Target = (String, Vec<u8>);
+pub(super) type Target = (String, Vec<u8>);
 /// An action prepared, or the refusal of its condition (a cancellation reason).
-type Outcome = Result<Prepared, ServiceError>;
+pub(super) type Outcome = Result<Prepared, ServiceError>;
 
 /// The item an action targets, for the one-operation-per-item rule: the table's name and
 /// the encoded key, checked against the key schema.
@@ -77,7 +79,104 @@ fn target(table: &Table, item_or_key: &Item, whole_item: bool) -> Result<Vec<u8>
     Ok(table.schema.encode(item_or_key))
 }
 
+impl Prepared {
+    /// What the action costs its table: twice the units of the plain operation.
+    pub(super) fn charge(&self) -> (String, Charge) {
+        match self {
+            Prepared::Write(write) => (write.table.clone(), Charge::write(write, 2.0)),
+            Prepared::Checked { table, units } => {
+                let mut charge = Charge::default();
+                charge.add(None, Kind::Write, 2.0 * units);
+                (table.clone(), charge)
+            }
+        }
+    }
+
+    fn table(&self) -> &str {
+        match self {
+            Prepared::Write(write) => &write.table,
+            Prepared::Checked { table, .. } => table,
+        }
+    }
+}
+
 impl Handler<'_, '_> {
+    /// Charges a transaction's units, all or nothing: every table is checked before any is
+    /// charged. When a table cannot pay, the transaction is cancelled and its actions on
+    /// that table give ProvisionedThroughputExceeded as their reason.
+    pub(super) fn charge_transaction(
+        &mut self,
+        charges: &[(String, Charge)],
+        actions: &[Outcome],
+    ) -> Result<(), ServiceError> {
+        let now = self.ctx.now_millis;
+        let mut per_table: BTreeMap<&str, Charge> = BTreeMap::new();
+        for (table, charge) in charges {
+            per_table.entry(table).or_default().merge(charge);
+        }
+        let mut refused = BTreeMap::new();
+        for (table, charge) in &per_table {
+            let Some(found) = self.table(table) else {
+                continue;
+            };
+            if let Err(error) = found.check_capacity(charge, now) {
+                refused.insert(table.to_string(), error);
+            }
+        }
+        if !refused.is_empty() {
+            let outcomes: Vec<Outcome> = actions
+                .iter()
+                .map(|action| match action {
+                    Ok(prepared) => match refused.get(prepared.table()) {
+                        Some(error) => Err(error.clone()),
+                        None => Ok(Prepared::Checked {
+                            table: prepared.table().to_string(),
+                            units: 0.0,
+                        }),
+                    },
+                    Err(error) => Err(error.clone()),
+                })
+                .collect();
+            return Err(cancelled(&outcomes));
+        }
+        for (table, charge) in &per_table {
+            if let Some(found) = self.table(table) {
+                found.take_capacity(charge);
+            }
+        }
+        Ok(())
+    }
+
+    /// What a replayed TransactWriteItems reports: two read units per 4 KB of each item
+    /// its actions name, as the items stand now.
+    fn replay_units(&mut self, actions: &[TransactWriteItem]) -> Units {
+        let mut units = Units::default();
+        for action in actions {
+            let (table, item) = match (
+                &action.put,
+                &action.delete,
+                &action.update,
+                &action.condition_check,
+            ) {
+                (Some(a), ..) => (&a.table_name, &a.item),
+                (_, Some(a), ..) => (&a.table_name, &a.key),
+                (_, _, Some(a), _) => (&a.table_name, &a.key),
+                (.., Some(a)) => (&a.table_name, &a.key),
+                _ => continue,
+            };
+            let Some(key) = item.as_ref().and_then(|i| normalise_key(i).ok()) else {
+                continue;
+            };
+            let Ok(table) = self.transact_table(table.as_ref()) else {
+                continue;
+            };
+            let stored = table.items.get(&table.schema.encode(&key));
+            let size = stored.map(item_size).unwrap_or(0);
+            units.add(&table.def.name.clone(), 2.0 * read_units(size, true));
+        }
+        units
+    }
+
     fn transact_table(&mut self, name: Option<&String>) -> Result<&mut Table, ServiceError> {
         self.item_table(name.map(String::as_str))
     }
@@ -254,10 +353,11 @@ impl Handler<'_, '_> {
                         "DynamoDB rejected the request because you retried a request with a different payload but with an idempotent token that was already used.",
                     ));
                 }
-                // The same request again: it already took effect once.
+                // The same request again: it already took effect once. AWS bills the
+                // replay as a transactional read of each item as it now stands.
+                let units = self.replay_units(actions);
                 return Ok(TransactWriteItemsOutput {
-                    consumed_capacity: Units::default()
-                        .report(input.return_consumed_capacity.as_ref()),
+                    consumed_capacity: units.report(input.return_consumed_capacity.as_ref()),
                     item_collection_metrics: None,
                 });
             }
@@ -275,16 +375,30 @@ impl Handler<'_, '_> {
         if prepared.iter().any(Result::is_err) {
             return Err(cancelled(&prepared));
         }
+        let charges: Vec<(String, Charge)> =
+            prepared.iter().flatten().map(Prepared::charge).collect();
+        self.charge_transaction(&charges, &prepared)?;
 
         // Transactional writes cost twice the units of plain ones.
         let mut units = Units::default();
+        let mode = input.return_item_collection_metrics.as_ref();
+        let mut metrics: BTreeMap<String, Vec<_>> = BTreeMap::new();
         for action in prepared.into_iter().flatten() {
             match action {
                 Prepared::Write(write) => {
-                    units.add(&write.table, 2.0 * write.total_units());
-                    self.apply(write);
+                    units.add_write(&write, 2.0);
+                    let (table, new) = (write.table.clone(), write.new.clone());
+                    let old = self.apply(write);
+                    // The item's partition key, from the item written or the one deleted.
+                    if let Some(key) = new.or(old) {
+                        if let Some(m) = self.collection_metrics(&table, mode, &key) {
+                            metrics.entry(table).or_default().push(m);
+                        }
+                    }
                 }
-                Prepared::Checked { table, units: cost } => units.add(&table, 2.0 * cost),
+                Prepared::Checked { table, units: cost } => {
+                    units.add_write_units(&table, 2.0 * cost)
+                }
             }
         }
         if let Some(token) = input.client_request_token {
@@ -298,7 +412,8 @@ impl Handler<'_, '_> {
         }
         Ok(TransactWriteItemsOutput {
             consumed_capacity: units.report(input.return_consumed_capacity.as_ref()),
-            item_collection_metrics: None,
+            item_collection_metrics: (mode == Some(&ReturnItemCollectionMetrics::Size))
+                .then_some(metrics),
         })
     }
 
@@ -353,13 +468,31 @@ impl Handler<'_, '_> {
             }
             plans.push((get.table_name.clone(), key, projection));
         }
-        let mut units = Units::default();
-        let mut responses = Vec::new();
+        let mut reads = Vec::new();
         for (name, key, projection) in plans {
             let table = self.transact_table(name.as_ref())?;
             // Transactional reads are strongly consistent and cost twice.
             let (item, cost) = table.read(&key, projection.as_deref(), true)?;
-            units.add(&table.def.name, 2.0 * cost);
+            reads.push((table.def.name.clone(), item, 2.0 * cost));
+        }
+        let charges: Vec<(String, Charge)> = reads
+            .iter()
+            .map(|(table, _, cost)| (table.clone(), Charge::read(None, *cost)))
+            .collect();
+        let outcomes: Vec<Outcome> = reads
+            .iter()
+            .map(|(table, _, units)| {
+                Ok(Prepared::Checked {
+                    table: table.clone(),
+                    units: *units,
+                })
+            })
+            .collect();
+        self.charge_transaction(&charges, &outcomes)?;
+        let mut units = Units::default();
+        let mut responses = Vec::new();
+        for (table, item, cost) in reads {
+            units.add(&table, cost);
             responses.push(ItemResponse { item });
         }
         Ok(TransactGetItemsOutput {
@@ -371,7 +504,7 @@ impl Handler<'_, '_> {
 
 /// TransactionCanceledException: a reason per action in request order, `None` for those
 /// that would have succeeded, and the codes repeated in the message.
-fn cancelled(outcomes: &[Outcome]) -> ServiceError {
+pub(super) fn cancelled(outcomes: &[Outcome]) -> ServiceError {
     let reasons: Vec<Value> = outcomes
         .iter()
         .map(|outcome| match outcome {

@@ -1,0 +1,734 @@
+//! On-demand backups (CreateBackup, DescribeBackup, ListBackups, DeleteBackup,
+//! RestoreTableFromBackup) and point-in-time recovery (UpdateContinuousBackups,
+//! DescribeContinuousBackups, RestoreTableToPointInTime).
+//!
+//! A backup is a copy of the table's definition and items taken when it is created; it
+//! outlives its table, as in AWS. Records: `backup/<id>` holds the [`BackupMeta`] and
+//! `backup/<id>/item/<hex key>` each item, so DeleteBackup is one prefix delete.
+//!
+//! Point-in-time recovery is a per-table setting (`table/<name>/pitr`, removed with the
+//! table). Nimbus keeps no history of items, so the latest restorable time is the
+//! playground's "now" and every restore to a point in time copies the table as it is at the
+//! call: a RestoreDateTime inside [EarliestRestorableDateTime, LatestRestorableDateTime] is
+//! accepted but restores the current items, not those of that moment. Times outside the
+//! window are refused as AWS refuses them.
+//!
+//! Restored tables are created through CreateTable's own checks and keep what AWS keeps:
+//! key schema, attribute definitions, indexes, billing mode and capacity, encryption (each
+//! overridable); streams, TTL, tags, deletion protection and point-in-time recovery are not
+//! carried over ("You must manually set up the following on the restored table").
+
+use std::collections::BTreeMap;
+
+use nimbus_shapes::{
+    dynamodb::{
+        errors::{
+            BACKUP_NOT_FOUND_EXCEPTION, INVALID_RESTORE_TIME_EXCEPTION,
+            POINT_IN_TIME_RECOVERY_UNAVAILABLE_EXCEPTION, TABLE_ALREADY_EXISTS_EXCEPTION,
+            TABLE_NOT_FOUND_EXCEPTION,
+        },
+        BackupDescription, BackupDetails, BackupStatus, BackupSummary, BackupType,
+        BackupTypeFilter, BillingMode, ContinuousBackupsDescription, ContinuousBackupsStatus,
+        CreateBackupInput, CreateBackupOutput, CreateTableInput, DeleteBackupInput,
+        DeleteBackupOutput, DescribeBackupInput, DescribeBackupOutput,
+        DescribeContinuousBackupsInput, DescribeContinuousBackupsOutput, DynamoDb,
+        GlobalSecondaryIndex, GlobalSecondaryIndexInfo, KeySchemaElement, ListBackupsInput,
+        ListBackupsOutput, LocalSecondaryIndex, LocalSecondaryIndexInfo,
+        PointInTimeRecoveryDescription, PointInTimeRecoveryStatus, ProvisionedThroughput,
+        RestoreSummary, RestoreTableFromBackupInput, RestoreTableFromBackupOutput,
+        RestoreTableToPointInTimeInput, RestoreTableToPointInTimeOutput, SSESpecification,
+        SourceTableDetails, SourceTableFeatureDetails, StreamSpecification, TableDescription,
+        TableStatus, TimeToLiveDescription, TimeToLiveStatus, UpdateContinuousBackupsInput,
+        UpdateContinuousBackupsOutput,
+    },
+    ServiceError, Timestamp,
+};
+use serde::{Deserialize, Serialize};
+
+use super::{
+    errors::{constraint_errors, create_table_name_errors, validation},
+    item_record, local_name,
+    table::TableDef,
+    table_record,
+    value::Item,
+    Handler, Tables, SERVICE,
+};
+use crate::{emulator::Scope, services::record_key};
+
+/// "You can set the recovery period to any value between 1 and 35 days."
+const DEFAULT_RECOVERY_DAYS: i32 = 35;
+const DAY_MILLIS: i64 = 86_400_000;
+const MAX_LIST_LIMIT: i32 = 100;
+
+/// Backups and point-in-time recovery settings of a scope.
+#[derive(Default)]
+pub(super) struct Backups {
+    /// By backup ARN.
+    backups: BTreeMap<String, Backup>,
+    /// Point-in-time recovery, by table id (a re-created table starts without it).
+    pitr: BTreeMap<String, Pitr>,
+}
+
+struct Backup {
+    meta: BackupMeta,
+    items: Vec<Item>,
+}
+
+/// What a backup record holds besides its items.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(super) struct BackupMeta {
+    /// `<14-digit creation millis>-<8 hex>`, the last part of the ARN and of the record key.
+    id: String,
+    arn: String,
+    name: String,
+    created_millis: i64,
+    size_bytes: i64,
+    item_count: i64,
+    /// The source table's definition when the backup was taken.
+    table: TableDef,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(super) struct Pitr {
+    enabled_millis: i64,
+    recovery_period_days: i32,
+}
+
+fn table_not_found(name: &str) -> ServiceError {
+    TABLE_NOT_FOUND_EXCEPTION.with_message(format!("Table not found: {name}"))
+}
+
+fn backup_not_found(arn: &str) -> ServiceError {
+    BACKUP_NOT_FOUND_EXCEPTION.with_message(format!("Backup not found: {arn}"))
+}
+
+fn pitr_unavailable(table: &str) -> ServiceError {
+    POINT_IN_TIME_RECOVERY_UNAVAILABLE_EXCEPTION.with_message(format!(
+        "Point in time recovery is not enabled for table '{table}'"
+    ))
+}
+
+fn null_member(member: &str) -> String {
+    format!("Value null at '{member}' failed to satisfy constraint: Member must not be null")
+}
+
+fn backup_record(scope: &Scope, id: &str) -> String {
+    record_key(SERVICE, scope, &["backup", id])
+}
+
+fn pitr_record(scope: &Scope, table: &str) -> String {
+    format!("{}/pitr", table_record(scope, table))
+}
+
+impl Pitr {
+    /// The window AWS reports: from enabling (or the recovery period ago, whichever is
+    /// later) to now, since Nimbus restores the current state.
+    fn window(&self, now: i64) -> (i64, i64) {
+        let period_start = now - i64::from(self.recovery_period_days) * DAY_MILLIS;
+        (self.enabled_millis.max(period_start), now)
+    }
+
+    fn describe(&self, now: i64) -> PointInTimeRecoveryDescription {
+        let (earliest, latest) = self.window(now);
+        PointInTimeRecoveryDescription {
+            point_in_time_recovery_status: Some(PointInTimeRecoveryStatus::Enabled),
+            recovery_period_in_days: Some(self.recovery_period_days),
+            earliest_restorable_date_time: Some(Timestamp::from_millis(earliest)),
+            latest_restorable_date_time: Some(Timestamp::from_millis(latest)),
+        }
+    }
+}
+
+fn continuous_backups(pitr: Option<&Pitr>, now: i64) -> ContinuousBackupsDescription {
+    // Continuous backups (the service's own) are always on; PITR is the user's switch.
+    ContinuousBackupsDescription {
+        continuous_backups_status: Some(ContinuousBackupsStatus::Enabled),
+        point_in_time_recovery_description: Some(match pitr {
+            Some(pitr) => pitr.describe(now),
+            None => PointInTimeRecoveryDescription {
+                point_in_time_recovery_status: Some(PointInTimeRecoveryStatus::Disabled),
+                ..Default::default()
+            },
+        }),
+    }
+}
+
+impl BackupMeta {
+    fn details(&self, status: BackupStatus) -> BackupDetails {
+        BackupDetails {
+            backup_arn: Some(self.arn.clone()),
+            backup_name: Some(self.name.clone()),
+            backup_size_bytes: Some(self.size_bytes),
+            backup_status: Some(status),
+            backup_type: Some(BackupType::User),
+            backup_creation_date_time: Some(Timestamp::from_millis(self.created_millis)),
+            backup_expiry_date_time: None,
+        }
+    }
+
+    fn summary(&self) -> BackupSummary {
+        BackupSummary {
+            table_name: Some(self.table.name.clone()),
+            table_id: Some(self.table.table_id.clone()),
+            table_arn: Some(self.table.arn.clone()),
+            backup_arn: Some(self.arn.clone()),
+            backup_name: Some(self.name.clone()),
+            backup_creation_date_time: Some(Timestamp::from_millis(self.created_millis)),
+            backup_expiry_date_time: None,
+            backup_status: Some(BackupStatus::Available),
+            backup_type: Some(BackupType::User),
+            backup_size_bytes: Some(self.size_bytes),
+        }
+    }
+
+    fn describe(&self, status: BackupStatus) -> BackupDescription {
+        let t = &self.table;
+        let lsis: Vec<LocalSecondaryIndexInfo> = t
+            .local_secondary_indexes
+            .iter()
+            .map(|i| LocalSecondaryIndexInfo {
+                index_name: i.index_name.clone(),
+                key_schema: i.key_schema.clone(),
+                projection: i.projection.clone(),
+            })
+            .collect();
+        let gsis: Vec<GlobalSecondaryIndexInfo> = t
+            .global_secondary_indexes
+            .iter()
+            .map(|i| GlobalSecondaryIndexInfo {
+                index_name: i.index_name.clone(),
+                key_schema: i.key_schema.clone(),
+                projection: i.projection.clone(),
+                provisioned_throughput: i.provisioned_throughput.clone(),
+                on_demand_throughput: None,
+            })
+            .collect();
+        BackupDescription {
+            backup_details: Some(self.details(status)),
+            source_table_details: Some(SourceTableDetails {
+                table_name: Some(t.name.clone()),
+                table_id: Some(t.table_id.clone()),
+                table_arn: Some(t.arn.clone()),
+                table_size_bytes: Some(self.size_bytes),
+                key_schema: Some(t.key_schema.clone()),
+                table_creation_date_time: Some(Timestamp::from_millis(t.created_millis)),
+                provisioned_throughput: Some(ProvisionedThroughput {
+                    read_capacity_units: Some(t.read_capacity),
+                    write_capacity_units: Some(t.write_capacity),
+                }),
+                on_demand_throughput: None,
+                item_count: Some(self.item_count),
+                billing_mode: Some(t.billing_mode.clone()),
+            }),
+            source_table_feature_details: Some(SourceTableFeatureDetails {
+                local_secondary_indexes: (!lsis.is_empty()).then_some(lsis),
+                global_secondary_indexes: (!gsis.is_empty()).then_some(gsis),
+                stream_description: t.enabled_stream().map(|s| StreamSpecification {
+                    stream_enabled: Some(true),
+                    stream_view_type: Some(s.view_type.clone()),
+                }),
+                time_to_live_description: t.ttl_attribute.as_ref().map(|a| TimeToLiveDescription {
+                    time_to_live_status: Some(TimeToLiveStatus::Enabled),
+                    attribute_name: Some(a.clone()),
+                }),
+                sse_description: None,
+                vector_indexes: None,
+            }),
+        }
+    }
+}
+
+/// A restored table's settings: the source's, with the request's overrides.
+struct RestoreOverrides {
+    billing_mode: Option<BillingMode>,
+    throughput: Option<ProvisionedThroughput>,
+    gsis: Option<Vec<GlobalSecondaryIndex>>,
+    lsis: Option<Vec<LocalSecondaryIndex>>,
+    sse: Option<SSESpecification>,
+}
+
+/// CreateTable's input for a table restored from `source` under `name`, so the restored table
+/// passes every check a new table does.
+fn restore_input(name: &str, source: &TableDef, o: RestoreOverrides) -> CreateTableInput {
+    let billing = o
+        .billing_mode
+        .unwrap_or_else(|| source.billing_mode.clone());
+    let pay_per_request = billing == BillingMode::PayPerRequest;
+    let table_throughput = o.throughput.clone().or_else(|| {
+        (source.billing_mode == BillingMode::Provisioned).then_some(ProvisionedThroughput {
+            read_capacity_units: Some(source.read_capacity),
+            write_capacity_units: Some(source.write_capacity),
+        })
+    });
+    let mut gsis = o
+        .gsis
+        .unwrap_or_else(|| source.global_secondary_indexes.clone());
+    for gsi in &mut gsis {
+        if pay_per_request {
+            gsi.provisioned_throughput = None;
+        } else if gsi.provisioned_throughput.is_none() {
+            gsi.provisioned_throughput = table_throughput.clone();
+        }
+    }
+    let lsis = o
+        .lsis
+        .unwrap_or_else(|| source.local_secondary_indexes.clone());
+    // Only the attributes some key still uses (an index override may drop some).
+    let keys: Vec<&KeySchemaElement> = source
+        .key_schema
+        .iter()
+        .chain(gsis.iter().flat_map(|i| i.key_schema.iter().flatten()))
+        .chain(lsis.iter().flat_map(|i| i.key_schema.iter().flatten()))
+        .collect();
+    let definitions = source
+        .attribute_definitions
+        .iter()
+        .filter(|d| keys.iter().any(|k| k.attribute_name == d.attribute_name))
+        .cloned()
+        .collect();
+    CreateTableInput {
+        table_name: Some(name.to_string()),
+        attribute_definitions: Some(definitions),
+        key_schema: Some(source.key_schema.clone()),
+        local_secondary_indexes: (!lsis.is_empty()).then_some(lsis),
+        global_secondary_indexes: (!gsis.is_empty()).then_some(gsis),
+        billing_mode: Some(billing),
+        provisioned_throughput: if pay_per_request {
+            None
+        } else {
+            table_throughput
+        },
+        sse_specification: o.sse.or_else(|| source.sse.clone()),
+        table_class: source.table_class.clone(),
+        ..Default::default()
+    }
+}
+
+impl Handler<'_, '_> {
+    /// The table a backup operation names (name or ARN), or AWS's TableNotFoundException.
+    fn backup_source(&mut self, name_or_arn: &str) -> Result<&mut super::Table, ServiceError> {
+        let scope = self.ctx.scope();
+        let name = local_name(&scope, name_or_arn);
+        name.and_then(|name| self.scope_tables().tables.get_mut(&name))
+            .ok_or_else(|| table_not_found(name_or_arn))
+    }
+
+    pub(super) fn run_create_backup(
+        &mut self,
+        input: CreateBackupInput,
+    ) -> Result<CreateBackupOutput, ServiceError> {
+        let mut errors = Vec::new();
+        if input.table_name.is_none() {
+            errors.push(null_member("tableName"));
+        }
+        match input.backup_name.as_deref() {
+            None => errors.push(null_member("backupName")),
+            Some(name) => errors.extend(
+                create_table_name_errors(Some(name))
+                    .into_iter()
+                    .map(|e| e.replace("at 'tableName'", "at 'backupName'")),
+            ),
+        }
+        if !errors.is_empty() {
+            return Err(constraint_errors(&errors));
+        }
+        let now = self.ctx.now_millis;
+        let suffix = self.ctx.ids.token(b"0123456789abcdef", 8);
+        let table = self.backup_source(input.table_name.as_deref().unwrap_or_default())?;
+        let id = format!("{now:014}-{suffix}");
+        let meta = BackupMeta {
+            arn: format!("{}/backup/{id}", table.def.arn),
+            id,
+            name: input.backup_name.unwrap_or_default(),
+            created_millis: now,
+            size_bytes: table.size_bytes as i64,
+            item_count: table.items.len() as i64,
+            table: table.def.clone(),
+        };
+        let items: Vec<Item> = table.items.values().cloned().collect();
+        let keys: Vec<Vec<u8>> = table.items.keys().cloned().collect();
+        let scope = self.ctx.scope();
+        let record = backup_record(&scope, &meta.id);
+        self.ctx.persist(record.clone(), &meta);
+        for (key, item) in keys.iter().zip(&items) {
+            self.ctx
+                .persist(format!("{record}/item/{}", hex::encode(key)), item);
+        }
+        let details = meta.details(BackupStatus::Available);
+        self.scope_tables()
+            .backups
+            .backups
+            .insert(meta.arn.clone(), Backup { meta, items });
+        Ok(CreateBackupOutput {
+            backup_details: Some(details),
+        })
+    }
+
+    fn backup(&mut self, arn: Option<&str>) -> Result<&Backup, ServiceError> {
+        let Some(arn) = arn else {
+            return Err(constraint_errors(&[null_member("backupArn")]));
+        };
+        self.scope_tables()
+            .backups
+            .backups
+            .get(arn)
+            .ok_or_else(|| backup_not_found(arn))
+    }
+
+    pub(super) fn run_describe_backup(
+        &mut self,
+        input: DescribeBackupInput,
+    ) -> Result<DescribeBackupOutput, ServiceError> {
+        let backup = self.backup(input.backup_arn.as_deref())?;
+        Ok(DescribeBackupOutput {
+            backup_description: Some(backup.meta.describe(BackupStatus::Available)),
+        })
+    }
+
+    pub(super) fn run_delete_backup(
+        &mut self,
+        input: DeleteBackupInput,
+    ) -> Result<DeleteBackupOutput, ServiceError> {
+        let backup = self.backup(input.backup_arn.as_deref())?;
+        let description = backup.meta.describe(BackupStatus::Deleted);
+        let (arn, id) = (backup.meta.arn.clone(), backup.meta.id.clone());
+        let record = backup_record(&self.ctx.scope(), &id);
+        self.ctx.changes.delete(record.clone());
+        self.ctx.changes.delete_prefix(format!("{record}/"));
+        self.scope_tables().backups.backups.remove(&arn);
+        Ok(DeleteBackupOutput {
+            backup_description: Some(description),
+        })
+    }
+
+    pub(super) fn run_list_backups(
+        &mut self,
+        input: ListBackupsInput,
+    ) -> Result<ListBackupsOutput, ServiceError> {
+        let mut errors = Vec::new();
+        match input.limit {
+            Some(limit) if limit < 1 => errors.push(format!("Value '{limit}' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1")),
+            Some(limit) if limit > MAX_LIST_LIMIT => errors.push(format!("Value '{limit}' at 'limit' failed to satisfy constraint: Member must have value less than or equal to {MAX_LIST_LIMIT}")),
+            _ => {}
+        }
+        if let Some(BackupTypeFilter::Unknown(v)) = &input.backup_type {
+            errors.push(super::enum_error(
+                "backupType",
+                v,
+                "USER, SYSTEM, AWS_BACKUP, ALL",
+            ));
+        }
+        if !errors.is_empty() {
+            return Err(constraint_errors(&errors));
+        }
+        let scope = self.ctx.scope();
+        // A name or ARN; a table that no longer exists still has its backups listed.
+        let table = input
+            .table_name
+            .as_deref()
+            .map(|t| local_name(&scope, t).unwrap_or_default());
+        let lower = input.time_range_lower_bound.map(Timestamp::millis);
+        let upper = input.time_range_upper_bound.map(Timestamp::millis);
+        // Nimbus takes only USER backups; SYSTEM (deleted tables') and AWS_BACKUP never exist.
+        let wants_user = matches!(
+            input.backup_type,
+            None | Some(BackupTypeFilter::User) | Some(BackupTypeFilter::All)
+        );
+        let mut listed: Vec<&BackupMeta> = self
+            .scope_tables()
+            .backups
+            .backups
+            .values()
+            .map(|b| &b.meta)
+            .filter(|_| wants_user)
+            .filter(|m| table.as_ref().is_none_or(|t| &m.table.name == t))
+            // The lower bound is inclusive, the upper exclusive.
+            .filter(|m| lower.is_none_or(|l| m.created_millis >= l))
+            .filter(|m| upper.is_none_or(|u| m.created_millis < u))
+            .collect();
+        listed.sort_by(|a, b| (a.created_millis, &a.arn).cmp(&(b.created_millis, &b.arn)));
+        if let Some(start) = &input.exclusive_start_backup_arn {
+            if let Some(at) = listed.iter().position(|m| &m.arn == start) {
+                listed.drain(..=at);
+            }
+        }
+        let limit = input.limit.unwrap_or(MAX_LIST_LIMIT) as usize;
+        let more = listed.len() > limit;
+        listed.truncate(limit);
+        Ok(ListBackupsOutput {
+            last_evaluated_backup_arn: if more {
+                listed.last().map(|m| m.arn.clone())
+            } else {
+                None
+            },
+            backup_summaries: Some(listed.into_iter().map(BackupMeta::summary).collect()),
+        })
+    }
+
+    /// Creates `target` from `source` and `items` through CreateTable, then fills it.
+    fn restore_table(
+        &mut self,
+        target: &str,
+        source: &TableDef,
+        items: Vec<Item>,
+        overrides: RestoreOverrides,
+        summary: RestoreSummary,
+    ) -> Result<TableDescription, ServiceError> {
+        self.create_table(restore_input(target, source, overrides))?;
+        let scope = self.ctx.scope();
+        let table = self
+            .scope_tables()
+            .tables
+            .get_mut(target)
+            .expect("created above");
+        let mut records = Vec::with_capacity(items.len());
+        for item in items {
+            let key = table.schema.encode(&item);
+            records.push((item_record(&scope, target, &key), item.clone()));
+            table.insert(key, item);
+        }
+        let mut description = table.describe(TableStatus::Active);
+        description.restore_summary = Some(summary);
+        for (record, item) in records {
+            self.ctx.persist(record, &item);
+        }
+        Ok(description)
+    }
+
+    fn check_target(&mut self, target: Option<&str>) -> Result<String, ServiceError> {
+        let errors = create_table_name_errors(target)
+            .into_iter()
+            .map(|e| e.replace("at 'tableName'", "at 'targetTableName'"))
+            .collect::<Vec<_>>();
+        if !errors.is_empty() {
+            return Err(constraint_errors(&errors));
+        }
+        let target = target.unwrap_or_default().to_string();
+        if self.scope_tables().tables.contains_key(&target) {
+            return Err(TABLE_ALREADY_EXISTS_EXCEPTION
+                .with_message(format!("Table already exists: {target}")));
+        }
+        Ok(target)
+    }
+
+    pub(super) fn run_restore_table_from_backup(
+        &mut self,
+        input: RestoreTableFromBackupInput,
+    ) -> Result<RestoreTableFromBackupOutput, ServiceError> {
+        let target = self.check_target(input.target_table_name.as_deref())?;
+        let backup = self.backup(input.backup_arn.as_deref())?;
+        let (meta, items) = (backup.meta.clone(), backup.items.clone());
+        let summary = RestoreSummary {
+            source_backup_arn: Some(meta.arn.clone()),
+            source_table_arn: Some(meta.table.arn.clone()),
+            restore_date_time: Some(Timestamp::from_millis(meta.created_millis)),
+            restore_in_progress: Some(false),
+        };
+        let overrides = RestoreOverrides {
+            billing_mode: input.billing_mode_override,
+            throughput: input.provisioned_throughput_override,
+            gsis: input.global_secondary_index_override,
+            lsis: input.local_secondary_index_override,
+            sse: input.sse_specification_override,
+        };
+        let description = self.restore_table(&target, &meta.table, items, overrides, summary)?;
+        Ok(RestoreTableFromBackupOutput {
+            table_description: Some(description),
+        })
+    }
+
+    pub(super) fn run_restore_table_to_point_in_time(
+        &mut self,
+        input: RestoreTableToPointInTimeInput,
+    ) -> Result<RestoreTableToPointInTimeOutput, ServiceError> {
+        let source_name = match (&input.source_table_name, &input.source_table_arn) {
+            (Some(name), None) => name.clone(),
+            (None, Some(arn)) => arn.clone(),
+            (Some(_), Some(_)) => {
+                return Err(validation(
+                    "One or more parameter values were invalid: Only one of SourceTableArn or SourceTableName can be specified",
+                ))
+            }
+            (None, None) => {
+                return Err(validation(
+                    "One or more parameter values were invalid: Either SourceTableArn or SourceTableName must be specified",
+                ))
+            }
+        };
+        if input.use_latest_restorable_time == Some(true) && input.restore_date_time.is_some() {
+            return Err(validation(
+                "One or more parameter values were invalid: Only one of RestoreDateTime or UseLatestRestorableTime can be specified",
+            ));
+        }
+        let target = self.check_target(input.target_table_name.as_deref())?;
+        let now = self.ctx.now_millis;
+        let source = self.backup_source(&source_name)?;
+        let (def, items) = (
+            source.def.clone(),
+            source.items.values().cloned().collect::<Vec<_>>(),
+        );
+        let pitr = self
+            .scope_tables()
+            .backups
+            .pitr
+            .get(&def.table_id)
+            .cloned()
+            .ok_or_else(|| pitr_unavailable(&def.name))?;
+        let (earliest, latest) = pitr.window(now);
+        let restore_time = match input.restore_date_time {
+            Some(at) if !(earliest..=latest).contains(&at.millis()) => {
+                return Err(INVALID_RESTORE_TIME_EXCEPTION.with_message(
+                    "RestoreDateTime must be between EarliestRestorableDateTime and LatestRestorableDateTime",
+                ))
+            }
+            Some(at) => at.millis(),
+            None => latest,
+        };
+        let summary = RestoreSummary {
+            source_backup_arn: None,
+            source_table_arn: Some(def.arn.clone()),
+            restore_date_time: Some(Timestamp::from_millis(restore_time)),
+            restore_in_progress: Some(false),
+        };
+        let overrides = RestoreOverrides {
+            billing_mode: input.billing_mode_override,
+            throughput: input.provisioned_throughput_override,
+            gsis: input.global_secondary_index_override,
+            lsis: input.local_secondary_index_override,
+            sse: input.sse_specification_override,
+        };
+        let description = self.restore_table(&target, &def, items, overrides, summary)?;
+        Ok(RestoreTableToPointInTimeOutput {
+            table_description: Some(description),
+        })
+    }
+
+    /// The table a continuous-backups operation names, as (name, table id).
+    fn pitr_table(&mut self, name: Option<&str>) -> Result<(String, String), ServiceError> {
+        let Some(name) = name else {
+            return Err(constraint_errors(&[null_member("tableName")]));
+        };
+        let table = self.backup_source(name)?;
+        Ok((table.def.name.clone(), table.def.table_id.clone()))
+    }
+
+    /// The restorable window of the table with id `table_id` at `now`, when point-in-time
+    /// recovery is on (exports need it).
+    pub(super) fn pitr_window(&mut self, table_id: &str, now: i64) -> Option<(i64, i64)> {
+        self.scope_tables()
+            .backups
+            .pitr
+            .get(table_id)
+            .map(|p| p.window(now))
+    }
+
+    pub(super) fn run_describe_continuous_backups(
+        &mut self,
+        input: DescribeContinuousBackupsInput,
+    ) -> Result<DescribeContinuousBackupsOutput, ServiceError> {
+        let (_, id) = self.pitr_table(input.table_name.as_deref())?;
+        let now = self.ctx.now_millis;
+        let pitr = self.scope_tables().backups.pitr.get(&id);
+        Ok(DescribeContinuousBackupsOutput {
+            continuous_backups_description: Some(continuous_backups(pitr, now)),
+        })
+    }
+
+    pub(super) fn run_update_continuous_backups(
+        &mut self,
+        input: UpdateContinuousBackupsInput,
+    ) -> Result<UpdateContinuousBackupsOutput, ServiceError> {
+        let mut errors = Vec::new();
+        if input.table_name.is_none() {
+            errors.push(null_member("tableName"));
+        }
+        let spec = input.point_in_time_recovery_specification.clone();
+        match &spec {
+            None => errors.push(null_member("pointInTimeRecoverySpecification")),
+            Some(s) if s.point_in_time_recovery_enabled.is_none() => errors.push(null_member(
+                "pointInTimeRecoverySpecification.pointInTimeRecoveryEnabled",
+            )),
+            _ => {}
+        }
+        if !errors.is_empty() {
+            return Err(constraint_errors(&errors));
+        }
+        let spec = spec.expect("checked above");
+        let enable = spec.point_in_time_recovery_enabled == Some(true);
+        if let Some(days) = spec.recovery_period_in_days {
+            if !enable {
+                return Err(validation(
+                    "One or more parameter values were invalid: RecoveryPeriodInDays can only be specified when PointInTimeRecoveryEnabled is true",
+                ));
+            }
+            if !(1..=DEFAULT_RECOVERY_DAYS).contains(&days) {
+                return Err(validation(format!(
+                    "One or more parameter values were invalid: RecoveryPeriodInDays must be between 1 and {DEFAULT_RECOVERY_DAYS}"
+                )));
+            }
+        }
+        let (name, id) = self.pitr_table(input.table_name.as_deref())?;
+        let now = self.ctx.now_millis;
+        let record = pitr_record(&self.ctx.scope(), &name);
+        let settings = &mut self.scope_tables().backups.pitr;
+        if enable {
+            // Enabling again keeps the restore window; only the period may change.
+            let pitr = settings.entry(id.clone()).or_insert(Pitr {
+                enabled_millis: now,
+                recovery_period_days: DEFAULT_RECOVERY_DAYS,
+            });
+            if let Some(days) = spec.recovery_period_in_days {
+                pitr.recovery_period_days = days;
+            }
+            let pitr = pitr.clone();
+            self.ctx.persist(record, &pitr);
+        } else if settings.remove(&id).is_some() {
+            self.ctx.changes.delete(record);
+        }
+        let pitr = self.scope_tables().backups.pitr.get(&id);
+        Ok(UpdateContinuousBackupsOutput {
+            continuous_backups_description: Some(continuous_backups(pitr, now)),
+        })
+    }
+}
+
+/// Restores `backup/<id>` (the meta) and `backup/<id>/item/<hex>` (its items, after it).
+pub(super) fn restore_backup(tables: &mut Tables, path: &str, value: &[u8]) -> Result<(), String> {
+    match path.split_once("/item/") {
+        None => {
+            let meta: BackupMeta = serde_json::from_slice(value).map_err(|e| e.to_string())?;
+            tables.backups.backups.insert(
+                meta.arn.clone(),
+                Backup {
+                    meta,
+                    items: Vec::new(),
+                },
+            );
+        }
+        Some((id, _)) => {
+            let item: Item = serde_json::from_slice(value).map_err(|e| e.to_string())?;
+            let backup = tables
+                .backups
+                .backups
+                .values_mut()
+                .find(|b| b.meta.id == id)
+                .ok_or("precedes its backup")?;
+            backup.items.push(item);
+        }
+    }
+    Ok(())
+}
+
+/// Restores `table/<name>/pitr` for a table restored before it.
+pub(super) fn restore_pitr(tables: &mut Tables, table: &str, value: &[u8]) -> Result<(), String> {
+    let pitr: Pitr = serde_json::from_slice(value).map_err(|e| e.to_string())?;
+    let id = tables
+        .tables
+        .get(table)
+        .ok_or("precedes its table")?
+        .def
+        .table_id
+        .clone();
+    tables.backups.pitr.insert(id, pitr);
+    Ok(())
+}

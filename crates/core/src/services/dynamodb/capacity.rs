@@ -1,0 +1,193 @@
+//! Provisioned throughput, enforced. A table in PROVISIONED mode has a token bucket for
+//! reads and one for writes, and so has each of its global secondary indexes (local indexes
+//! draw on the table's). A bucket refills at the provisioned rate per second of the
+//! playground's clock and holds at most 300 seconds of unused capacity, AWS's "burst
+//! capacity". A request that costs more than its buckets hold is refused with
+//! ProvisionedThroughputExceededException and changes nothing; on-demand tables are never
+//! throttled.
+//!
+//! The buckets live in memory only: a restart (or a table created a moment ago) starts
+//! with a full burst. A request is charged the units ReturnConsumedCapacity reports.
+
+use std::collections::BTreeMap;
+
+use nimbus_shapes::{
+    dynamodb::{errors::PROVISIONED_THROUGHPUT_EXCEEDED_EXCEPTION, BillingMode},
+    ServiceError,
+};
+
+use super::{
+    value::{item_size, Item},
+    write::Write,
+    write_units, Table,
+};
+
+/// AWS retains up to five minutes of unused read and write capacity for bursts.
+const BURST_SECONDS: f64 = 300.0;
+
+/// AWS's words when the table's own capacity is exhausted.
+pub(super) const TABLE_EXCEEDED: &str = "The level of configured provisioned throughput for the table was exceeded. Consider increasing your provisioning level with the UpdateTable API.";
+/// AWS's words when a global secondary index's capacity is exhausted (a write to the table
+/// is refused when an index it updates cannot take the write).
+pub(super) const INDEX_EXCEEDED: &str = "The level of configured provisioned throughput for one or more global secondary indexes of the table was exceeded. Consider increasing your provisioning level for the under-provisioned global secondary indexes with the UpdateTable API.";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) enum Kind {
+    Read,
+    Write,
+}
+
+/// Where a request's units go: the table (`None`) or a global secondary index.
+type Target = (Option<String>, Kind);
+
+/// What one request costs, per table or GSI and per kind.
+#[derive(Clone, Debug, Default)]
+pub(super) struct Charge(BTreeMap<Target, f64>);
+
+impl Charge {
+    /// Read units charged to the table, or to the GSI a Query or Scan reads.
+    pub fn read(gsi: Option<&str>, units: f64) -> Self {
+        let mut charge = Charge::default();
+        charge.add(gsi, Kind::Read, units);
+        charge
+    }
+
+    /// A write's units: the table pays for itself and its local indexes, each global index
+    /// for its own entry. `factor` is 2 for a transaction.
+    pub fn write(write: &Write, factor: f64) -> Self {
+        let mut charge = Charge::default();
+        charge.add(None, Kind::Write, factor * write.units);
+        for (name, global, units) in &write.index_units {
+            let gsi = global.then_some(name.as_str());
+            charge.add(gsi, Kind::Write, factor * units);
+        }
+        charge
+    }
+
+    pub fn add(&mut self, gsi: Option<&str>, kind: Kind, units: f64) {
+        *self.0.entry((gsi.map(str::to_string), kind)).or_default() += units;
+    }
+
+    pub fn merge(&mut self, other: &Charge) {
+        for ((gsi, kind), units) in &other.0 {
+            self.add(gsi.as_deref(), *kind, *units);
+        }
+    }
+}
+
+struct Bucket {
+    units: f64,
+    at_millis: i64,
+}
+
+/// The buckets of one table and its GSIs, created full on first use.
+#[derive(Default)]
+pub(super) struct Buckets(BTreeMap<Target, Bucket>);
+
+fn exceeded(gsi: bool) -> ServiceError {
+    PROVISIONED_THROUGHPUT_EXCEEDED_EXCEPTION.with_message(if gsi {
+        INDEX_EXCEEDED
+    } else {
+        TABLE_EXCEEDED
+    })
+}
+
+impl Table {
+    /// The provisioned units per second of the table or one of its GSIs; `None` when the
+    /// table is on demand (nothing to enforce).
+    fn provisioned_rate(&self, gsi: Option<&str>, kind: Kind) -> Option<f64> {
+        if self.def.billing_mode == BillingMode::PayPerRequest {
+            return None;
+        }
+        let (read, write) = match gsi {
+            None => (self.def.read_capacity, self.def.write_capacity),
+            Some(name) => {
+                let index = self
+                    .def
+                    .global_secondary_indexes
+                    .iter()
+                    .find(|i| i.index_name.as_deref() == Some(name))?;
+                let t = index.provisioned_throughput.as_ref()?;
+                (
+                    t.read_capacity_units.unwrap_or(0),
+                    t.write_capacity_units.unwrap_or(0),
+                )
+            }
+        };
+        let rate = match kind {
+            Kind::Read => read,
+            Kind::Write => write,
+        };
+        (rate > 0).then_some(rate as f64)
+    }
+
+    /// Refills the buckets `charge` draws on to `now` and checks they can pay it. Changes
+    /// no balance, so a batch or transaction can check every table before charging any.
+    pub(super) fn check_capacity(&mut self, charge: &Charge, now: i64) -> Result<(), ServiceError> {
+        for ((gsi, kind), units) in &charge.0 {
+            let Some(rate) = self.provisioned_rate(gsi.as_deref(), *kind) else {
+                continue;
+            };
+            let burst = rate * BURST_SECONDS;
+            let bucket = self
+                .buckets
+                .0
+                .entry((gsi.clone(), *kind))
+                .or_insert(Bucket {
+                    units: burst,
+                    at_millis: now,
+                });
+            let elapsed = (now - bucket.at_millis).max(0) as f64 / 1000.0;
+            bucket.units = (bucket.units + rate * elapsed).min(burst);
+            bucket.at_millis = bucket.at_millis.max(now);
+            // A full bucket admits any one request, even one costing more than the burst
+            // (a 400 KB write on a 1 WCU table), and owes the rest: AWS averages capacity
+            // over time rather than refusing such an item forever.
+            if *units > bucket.units && bucket.units < burst {
+                return Err(exceeded(gsi.is_some()));
+            }
+        }
+        Ok(())
+    }
+
+    /// Takes `charge` from the buckets `check_capacity` just approved.
+    pub(super) fn take_capacity(&mut self, charge: &Charge) {
+        for (target, units) in &charge.0 {
+            if let Some(bucket) = self.buckets.0.get_mut(target) {
+                bucket.units -= units;
+            }
+        }
+    }
+
+    /// Checks and takes `charge`: a request the table cannot pay for is refused.
+    pub(super) fn consume(&mut self, charge: &Charge, now: i64) -> Result<(), ServiceError> {
+        self.check_capacity(charge, now)?;
+        self.take_capacity(charge);
+        Ok(())
+    }
+
+    /// A write refused by its condition still costs write units, for the size of the item
+    /// it read (at least one), as AWS documents. When the table cannot pay even that, the
+    /// write is throttled instead.
+    pub(super) fn charge_refused_write(
+        &mut self,
+        refusal: ServiceError,
+        key: &Item,
+        now: i64,
+    ) -> ServiceError {
+        if refusal.code != "ConditionalCheckFailedException" {
+            return refusal;
+        }
+        let read = self.items.get(&self.schema.encode(key));
+        let mut charge = Charge::default();
+        charge.add(
+            None,
+            Kind::Write,
+            write_units(read.map(item_size).unwrap_or(0)),
+        );
+        match self.consume(&charge, now) {
+            Ok(()) => refusal,
+            Err(throttled) => throttled,
+        }
+    }
+}

@@ -1,0 +1,200 @@
+//! Tags: TagResource, UntagResource and ListTagsOfResource by table ARN, and the Tags of
+//! CreateTable. Tags live in the table's definition, so they persist with it and go with
+//! it on DeleteTable.
+
+use nimbus_shapes::{
+    dynamodb::{
+        errors::RESOURCE_NOT_FOUND_EXCEPTION, ListTagsOfResourceInput, ListTagsOfResourceOutput,
+        Tag, TagResourceInput, UntagResourceInput,
+    },
+    ServiceError,
+};
+
+use super::{
+    errors::{constraint_errors, validation},
+    local_name, table_record, Handler, Table,
+};
+
+/// A table has at most 50 user tags.
+const MAX_TAGS: usize = 50;
+const MAX_KEY_CHARS: usize = 128;
+const MAX_VALUE_CHARS: usize = 256;
+/// ListTagsOfResource answers this many tags per page, with a NextToken for the rest.
+const PAGE_SIZE: usize = 10;
+
+/// The checks every tag list gets (CreateTable's Tags and TagResource's): lengths in AWS's
+/// request-validation envelope, then the reserved `aws:` prefix.
+pub(super) fn check_tags(tags: &[Tag]) -> Result<(), ServiceError> {
+    let mut errors = Vec::new();
+    for (i, tag) in tags.iter().enumerate() {
+        let at = format!("tags.{}.member", i + 1);
+        match tag.key.as_deref() {
+            None => errors.push(format!(
+                "Value null at '{at}.key' failed to satisfy constraint: Member must not be null"
+            )),
+            Some("") => errors.push(format!("Value '' at '{at}.key' failed to satisfy constraint: Member must have length greater than or equal to 1")),
+            Some(key) if key.chars().count() > MAX_KEY_CHARS => errors.push(format!("Value '{key}' at '{at}.key' failed to satisfy constraint: Member must have length less than or equal to {MAX_KEY_CHARS}")),
+            Some(_) => {}
+        }
+        match tag.value.as_deref() {
+            None => errors.push(format!(
+                "Value null at '{at}.value' failed to satisfy constraint: Member must not be null"
+            )),
+            Some(value) if value.chars().count() > MAX_VALUE_CHARS => errors.push(format!("Value '{value}' at '{at}.value' failed to satisfy constraint: Member must have length less than or equal to {MAX_VALUE_CHARS}")),
+            Some(_) => {}
+        }
+    }
+    if !errors.is_empty() {
+        return Err(constraint_errors(&errors));
+    }
+    // Tags AWS assigns itself carry the aws: prefix, which users cannot assign.
+    if tags
+        .iter()
+        .any(|t| t.key.as_deref().is_some_and(|k| k.starts_with("aws:")))
+    {
+        return Err(validation(
+            "One or more parameter values were invalid: Tag key cannot start with the reserved prefix aws:",
+        ));
+    }
+    Ok(())
+}
+
+fn too_many() -> ServiceError {
+    validation(format!(
+        "One or more parameter values were invalid: The number of tags exceeds the limit of {MAX_TAGS}"
+    ))
+}
+
+/// A tag list with later keys replacing earlier ones (as TagResource updates a key).
+fn merged(mut tags: Vec<Tag>, new: &[Tag]) -> Vec<Tag> {
+    for tag in new {
+        match tags.iter_mut().find(|t| t.key == tag.key) {
+            Some(existing) => existing.value = tag.value.clone(),
+            None => tags.push(tag.clone()),
+        }
+    }
+    tags
+}
+
+/// CreateTable's Tags: checked, duplicate keys collapsed.
+pub(super) fn create_tags(tags: Option<&[Tag]>) -> Result<Vec<Tag>, ServiceError> {
+    let tags = tags.unwrap_or_default();
+    check_tags(tags)?;
+    let tags = merged(Vec::new(), tags);
+    if tags.len() > MAX_TAGS {
+        return Err(too_many());
+    }
+    Ok(tags)
+}
+
+impl Handler<'_, '_> {
+    /// The table a ResourceArn names, as the tag operations look it up.
+    fn tagged_table(&mut self, arn: Option<&str>) -> Result<&mut Table, ServiceError> {
+        let Some(arn) = arn else {
+            return Err(validation("Invalid TableArn"));
+        };
+        if !arn.starts_with("arn:") {
+            return Err(validation(format!(
+                "One or more parameter values were invalid: ARNs must start with 'arn:': {arn}"
+            )));
+        }
+        let not_found = || {
+            RESOURCE_NOT_FOUND_EXCEPTION.with_message(format!(
+                "Requested resource not found: ResourceArn: {arn} not found"
+            ))
+        };
+        // Index and stream ARNs are not taggable; local_name only accepts table ARNs.
+        let name = local_name(&self.ctx.scope(), arn)
+            .filter(|_| arn.contains(":table/"))
+            .ok_or_else(not_found)?;
+        self.scope_tables()
+            .tables
+            .get_mut(&name)
+            .ok_or_else(not_found)
+    }
+
+    fn save_tags(&mut self, arn: &str, tags: Vec<Tag>) -> Result<(), ServiceError> {
+        let scope = self.ctx.scope();
+        let table = self.tagged_table(Some(arn))?;
+        table.def.tags = tags;
+        let record = table_record(&scope, &table.def.name);
+        let def = table.def.clone();
+        self.ctx.persist(record, &def);
+        Ok(())
+    }
+
+    pub(super) fn run_tag_resource(&mut self, input: TagResourceInput) -> Result<(), ServiceError> {
+        let arn = input.resource_arn.as_deref();
+        let new = match input.tags.as_deref() {
+            None | Some([]) => return Err(validation("Atleast one Tag needs to be provided")),
+            Some(tags) => tags,
+        };
+        check_tags(new)?;
+        let table = self.tagged_table(arn)?;
+        let tags = merged(table.def.tags.clone(), new);
+        if tags.len() > MAX_TAGS {
+            return Err(too_many());
+        }
+        self.save_tags(arn.unwrap_or_default(), tags)
+    }
+
+    pub(super) fn run_untag_resource(
+        &mut self,
+        input: UntagResourceInput,
+    ) -> Result<(), ServiceError> {
+        let arn = input.resource_arn.as_deref();
+        let Some(keys) = input.tag_keys.as_ref() else {
+            return Err(constraint_errors(&[
+                "Value null at 'tagKeys' failed to satisfy constraint: Member must not be null"
+                    .into(),
+            ]));
+        };
+        let table = self.tagged_table(arn)?;
+        // Removing a key the table does not carry is not an error.
+        let mut tags = table.def.tags.clone();
+        tags.retain(|t| !t.key.as_ref().is_some_and(|k| keys.contains(k)));
+        if tags.len() == table.def.tags.len() {
+            return Ok(());
+        }
+        self.save_tags(arn.unwrap_or_default(), tags)
+    }
+
+    pub(super) fn run_list_tags_of_resource(
+        &mut self,
+        input: ListTagsOfResourceInput,
+    ) -> Result<ListTagsOfResourceOutput, ServiceError> {
+        let table = self.tagged_table(input.resource_arn.as_deref())?;
+        let start = match input.next_token.as_deref() {
+            None => 0,
+            Some(token) => token
+                .parse::<usize>()
+                .ok()
+                .filter(|n| *n <= table.def.tags.len())
+                .ok_or_else(|| validation(format!("Invalid NextToken: {token}")))?,
+        };
+        let tags = &table.def.tags;
+        let end = (start + PAGE_SIZE).min(tags.len());
+        Ok(ListTagsOfResourceOutput {
+            tags: Some(tags[start..end].to_vec()),
+            next_token: (end < tags.len()).then(|| end.to_string()),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tag(key: &str, value: &str) -> Tag {
+        Tag {
+            key: Some(key.into()),
+            value: Some(value.into()),
+        }
+    }
+
+    #[test]
+    fn a_later_key_replaces_the_earlier_value() {
+        let tags = merged(vec![tag("a", "1")], &[tag("b", "2"), tag("a", "3")]);
+        assert_eq!(tags, vec![tag("a", "3"), tag("b", "2")]);
+    }
+}

@@ -1,0 +1,208 @@
+//! DynamoDB tags: TagResource, UntagResource and ListTagsOfResource by table ARN, Tags at
+//! CreateTable, their limits and errors, pagination, and persistence with the table.
+
+mod common;
+
+use common::{table_input, ACCOUNT};
+use serde_json::{json, Value};
+
+type World = common::World<(String, String)>;
+
+fn world() -> World {
+    World::new("dynamodb", ACCOUNT)
+}
+
+fn arn(name: &str) -> String {
+    format!("arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/{name}")
+}
+
+fn tag(key: &str, value: &str) -> Value {
+    json!({"Key": key, "Value": value})
+}
+
+fn validation(message: &str) -> (String, String) {
+    ("ValidationException".into(), message.into())
+}
+
+impl World {
+    /// Every tag of the table, following NextToken.
+    fn tags(&mut self, name: &str) -> Value {
+        let mut seen = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let mut input = json!({"ResourceArn": arn(name)});
+            if let Some(t) = &token {
+                input["NextToken"] = json!(t);
+            }
+            let page = self.ok("ListTagsOfResource", input);
+            seen.extend(page["Tags"].as_array().unwrap().iter().cloned());
+            match page.get("NextToken") {
+                Some(next) => token = Some(next.as_str().unwrap().to_string()),
+                None => return Value::Array(seen),
+            }
+        }
+    }
+}
+
+#[test]
+fn tags_given_at_create_table_are_listed() {
+    let mut w = world();
+    let mut input = table_input("orders", None);
+    input["Tags"] = json!([tag("env", "prod"), tag("team", "")]);
+    w.ok("CreateTable", input);
+    assert_eq!(
+        w.tags("orders"),
+        json!([tag("env", "prod"), tag("team", "")])
+    );
+}
+
+#[test]
+fn tag_untag_and_list() {
+    let mut w = world();
+    w.ok("CreateTable", table_input("orders", None));
+    assert_eq!(w.tags("orders"), json!([]));
+    w.ok(
+        "TagResource",
+        json!({"ResourceArn": arn("orders"), "Tags": [tag("a", "1"), tag("b", "2")]}),
+    );
+    // Tagging an existing key replaces its value.
+    w.ok(
+        "TagResource",
+        json!({"ResourceArn": arn("orders"), "Tags": [tag("a", "3"), tag("c", " ")]}),
+    );
+    assert_eq!(
+        w.tags("orders"),
+        json!([tag("a", "3"), tag("b", "2"), tag("c", " ")])
+    );
+    // Removing keys the table does not carry is not an error.
+    w.ok(
+        "UntagResource",
+        json!({"ResourceArn": arn("orders"), "TagKeys": ["b", "missing"]}),
+    );
+    assert_eq!(w.tags("orders"), json!([tag("a", "3"), tag("c", " ")]));
+    // Tags are kept with the table across a restart...
+    let mut w = w.restart();
+    assert_eq!(w.tags("orders"), json!([tag("a", "3"), tag("c", " ")]));
+    // ...and go with it.
+    w.ok("DeleteTable", json!({"TableName": "orders"}));
+    assert_eq!(
+        w.call("ListTagsOfResource", json!({"ResourceArn": arn("orders")})),
+        Err((
+            "ResourceNotFoundException".into(),
+            format!(
+                "Requested resource not found: ResourceArn: {} not found",
+                arn("orders")
+            )
+        ))
+    );
+}
+
+#[test]
+fn list_tags_pages_with_a_next_token() {
+    let mut w = world();
+    w.ok("CreateTable", table_input("orders", None));
+    let tags: Vec<Value> = (0..25).map(|i| tag(&format!("k{i:02}"), "v")).collect();
+    w.ok(
+        "TagResource",
+        json!({"ResourceArn": arn("orders"), "Tags": tags}),
+    );
+    let first = w.ok("ListTagsOfResource", json!({"ResourceArn": arn("orders")}));
+    assert_eq!(first["Tags"].as_array().unwrap().len(), 10);
+    assert!(first.get("NextToken").is_some());
+    let seen = w.tags("orders");
+    assert_eq!(seen, Value::Array(tags));
+}
+
+#[test]
+fn tag_limits_and_errors_use_aws_words() {
+    let mut w = world();
+    w.ok("CreateTable", table_input("orders", None));
+    let resource = arn("orders");
+    let cases = [
+        (
+            json!({"ResourceArn": resource, "Tags": []}),
+            validation("Atleast one Tag needs to be provided"),
+        ),
+        (
+            json!({"ResourceArn": resource, "Tags": [tag(&"k".repeat(129), "v")]}),
+            validation(&format!("1 validation error detected: Value '{}' at 'tags.1.member.key' failed to satisfy constraint: Member must have length less than or equal to 128", "k".repeat(129))),
+        ),
+        (
+            json!({"ResourceArn": resource, "Tags": [tag("k", &"v".repeat(257))]}),
+            validation(&format!("1 validation error detected: Value '{}' at 'tags.1.member.value' failed to satisfy constraint: Member must have length less than or equal to 256", "v".repeat(257))),
+        ),
+        (
+            json!({"ResourceArn": resource, "Tags": [tag("aws:owner", "me")]}),
+            validation("One or more parameter values were invalid: Tag key cannot start with the reserved prefix aws:"),
+        ),
+        (
+            json!({"ResourceArn": "orders", "Tags": [tag("k", "v")]}),
+            validation("One or more parameter values were invalid: ARNs must start with 'arn:': orders"),
+        ),
+        (
+            json!({"Tags": [tag("k", "v")]}),
+            validation("Invalid TableArn"),
+        ),
+        (
+            json!({"ResourceArn": arn("missing"), "Tags": [tag("k", "v")]}),
+            (
+                "ResourceNotFoundException".into(),
+                format!("Requested resource not found: ResourceArn: {} not found", arn("missing")),
+            ),
+        ),
+        (
+            json!({"ResourceArn": format!("{resource}/index/by_x"), "Tags": [tag("k", "v")]}),
+            (
+                "ResourceNotFoundException".into(),
+                format!("Requested resource not found: ResourceArn: {resource}/index/by_x not found"),
+            ),
+        ),
+    ];
+    for (input, expected) in cases {
+        assert_eq!(
+            w.call("TagResource", input.clone()),
+            Err(expected),
+            "{input}"
+        );
+    }
+    // 50 tags at most, counting those the table already has.
+    let forty: Vec<Value> = (0..40).map(|i| tag(&format!("k{i}"), "v")).collect();
+    w.ok(
+        "TagResource",
+        json!({"ResourceArn": resource, "Tags": forty}),
+    );
+    let more: Vec<Value> = (34..46).map(|i| tag(&format!("k{i}"), "w")).collect();
+    assert_eq!(w.tags("orders").as_array().unwrap().len(), 40);
+    // Keys the table already has count once: 40 + 6 new fits.
+    w.ok(
+        "TagResource",
+        json!({"ResourceArn": resource, "Tags": more}),
+    );
+    let over: Vec<Value> = (46..51).map(|i| tag(&format!("k{i}"), "v")).collect();
+    assert_eq!(
+        w.call(
+            "TagResource",
+            json!({"ResourceArn": resource, "Tags": over})
+        ),
+        Err(validation(
+            "One or more parameter values were invalid: The number of tags exceeds the limit of 50"
+        ))
+    );
+    let mut input = table_input("crowded", None);
+    input["Tags"] = json!((0..51)
+        .map(|i| tag(&format!("k{i}"), "v"))
+        .collect::<Vec<_>>());
+    assert_eq!(
+        w.call("CreateTable", input),
+        Err(validation(
+            "One or more parameter values were invalid: The number of tags exceeds the limit of 50"
+        ))
+    );
+    assert_eq!(
+        w.call(
+            "UntagResource",
+            json!({"ResourceArn": resource})
+        ),
+        Err(validation("1 validation error detected: Value null at 'tagKeys' failed to satisfy constraint: Member must not be null"))
+    );
+}
