@@ -216,3 +216,39 @@ fn a_ttl_deletion_is_a_remove_record_by_the_service() {
         json!({"N": (NOW_SECS + 1).to_string()})
     );
 }
+
+#[test]
+fn the_sweep_follows_expiries_that_change_and_the_attribute_in_force() {
+    let mut w = world();
+    ttl_table(&mut w);
+    let n = |secs: i64| json!({"N": secs.to_string()});
+    put(&mut w, "moved", Some(n(NOW_SECS + 60)));
+    put(&mut w, "cleared", Some(n(NOW_SECS + 60)));
+    // A later write moves one expiry on and takes the other away.
+    put(&mut w, "moved", Some(n(NOW_SECS + 7200)));
+    w.ok(
+        "UpdateItem",
+        json!({"TableName": "ttl", "Key": {"pk": {"S": "cleared"}}, "UpdateExpression": "REMOVE expires"}),
+    );
+    w.clock.advance(120_000);
+    sweep(&mut w);
+    assert_eq!(keys(&mut w), ["cleared", "moved"]);
+
+    // After a restart the expiries are known again: "moved" goes once its new time passes.
+    let mut w = w.restart();
+    w.clock.advance(7200_000);
+    sweep(&mut w);
+    assert_eq!(keys(&mut w), ["cleared"]);
+
+    // TTL on another attribute: the items are indexed by that one from then on.
+    w.ok("UpdateTimeToLive", ttl(false, "expires"));
+    let now = NOW_SECS + 7320;
+    w.ok(
+        "PutItem",
+        json!({"TableName": "ttl", "Item": {"pk": {"S": "other"}, "until": n(now - 1), "expires": n(now + 9999)}}),
+    );
+    w.ok("UpdateTimeToLive", ttl(true, "until"));
+    w.clock.advance(1000);
+    sweep(&mut w);
+    assert_eq!(keys(&mut w), ["cleared"]);
+}

@@ -5,9 +5,12 @@
 //! more than five years before (AWS never deletes those: "Items with TTL values older than
 //! five years in the past are not deleted"). A missing attribute or one of another type keeps
 //! the item forever. AWS deletes expired items lazily (within days); Nimbus deletes them when
-//! a host runs the sweep ([`crate::Emulator::expire_items`]), through the normal write path,
+//! a host runs the sweep ([`crate::Emulator::expire_items`]), which reads only the items due
+//! (an expiry-ordered index kept beside the items), through the normal write path,
 //! so indexes follow and the stream gets a REMOVE whose `userIdentity` is the DynamoDB
 //! service.
+
+use std::collections::BTreeSet;
 
 use nimbus_shapes::{
     dynamodb::{
@@ -30,17 +33,51 @@ use crate::emulator::Scope;
 /// AWS leaves items whose expiry is more than five years past alone.
 const FIVE_YEARS_MILLIS: i64 = 5 * 365 * 24 * 3600 * 1000;
 
+/// When `item` expires under the TTL attribute `attr`, in epoch milliseconds: its Number of
+/// epoch seconds, if it has one.
+fn expiry_millis(item: &Item, attr: &str) -> Option<f64> {
+    let seconds = item.get(attr)?.n.as_deref()?.parse::<f64>().ok()?;
+    Some(seconds * 1000.0)
+}
+
 /// Whether `item` has expired at `now_millis` under the TTL attribute `attr`.
 fn expired(item: &Item, attr: &str, now_millis: i64) -> bool {
-    let Some(seconds) = item
-        .get(attr)
-        .and_then(|v| v.n.as_deref())
-        .and_then(|n| n.parse::<f64>().ok())
-    else {
-        return false;
-    };
-    let millis = seconds * 1000.0;
-    millis < now_millis as f64 && millis >= (now_millis - FIVE_YEARS_MILLIS) as f64
+    expiry_millis(item, attr).is_some_and(|millis| {
+        millis < now_millis as f64 && millis >= (now_millis - FIVE_YEARS_MILLIS) as f64
+    })
+}
+
+/// A TTL table's items ordered by expiry (whole milliseconds, rounded down), so the sweep reads
+/// the items that are due instead of the whole table. Kept by `Table::insert` and `remove`,
+/// rebuilt when TTL is switched on or off.
+#[derive(Default)]
+pub(super) struct Expiries(BTreeSet<(i64, Vec<u8>)>);
+
+impl Expiries {
+    /// Follows an item's change from `old` to `new` (either absent) under `attr`.
+    pub(super) fn follow(
+        &mut self,
+        attr: Option<&str>,
+        key: &[u8],
+        old: Option<&Item>,
+        new: Option<&Item>,
+    ) {
+        let Some(attr) = attr else { return };
+        let entry = |item: Option<&Item>| {
+            let millis = expiry_millis(item?, attr)?;
+            Some((millis.floor() as i64, key.to_vec()))
+        };
+        let (before, after) = (entry(old), entry(new));
+        if before == after {
+            return;
+        }
+        if let Some(before) = before {
+            self.0.remove(&before);
+        }
+        if let Some(after) = after {
+            self.0.insert(after);
+        }
+    }
 }
 
 impl Table {
@@ -49,11 +86,28 @@ impl Table {
         let Some(attr) = self.def.ttl_attribute.as_deref() else {
             return Vec::new();
         };
-        self.items
-            .iter()
-            .filter(|(_, item)| expired(item, attr, now_millis))
-            .map(|(key, _)| key.clone())
+        // Candidates by the rounded-down expiry; `expired` decides exactly.
+        let oldest = (now_millis - FIVE_YEARS_MILLIS - 1, Vec::new());
+        self.expiries
+            .0
+            .range(oldest..)
+            .take_while(|(millis, _)| *millis <= now_millis)
+            .filter(|(_, key)| {
+                self.items
+                    .get(key)
+                    .is_some_and(|item| expired(item, attr, now_millis))
+            })
+            .map(|(_, key)| key.clone())
             .collect()
+    }
+
+    /// Indexes the items by expiry under the table's current TTL attribute.
+    fn rebuild_expiries(&mut self) {
+        self.expiries = Expiries::default();
+        let attr = self.def.ttl_attribute.as_deref();
+        for (key, item) in &self.items {
+            self.expiries.follow(attr, key, None, Some(item));
+        }
     }
 }
 
@@ -150,6 +204,7 @@ impl Handler<'_, '_> {
             _ => {}
         }
         table.def.ttl_attribute = enable.then_some(attr);
+        table.rebuild_expiries();
         let def = table.def.clone();
         self.ctx.persist(table_record(&scope, &def.name), &def);
         Ok(UpdateTimeToLiveOutput {
