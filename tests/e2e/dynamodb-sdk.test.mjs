@@ -318,3 +318,88 @@ test("Time to Live: UpdateTimeToLive then DescribeTimeToLive, and the errors of 
   assert.equal(ttl.again?.name, "ValidationException");
   assert.equal(ttl.again.message, "TimeToLive is already enabled");
 });
+
+test("PartiQL: ExecuteStatement with parameters, a duplicate INSERT, a batch and a transaction", async () => {
+  const got = await inPage(async () => {
+    const { documentClient } = nimbus.sdk(id);
+    const { ExecuteStatementCommand, BatchExecuteStatementCommand, ExecuteTransactionCommand } = nimbus.aws.libDynamodb;
+    const select = await documentClient.send(
+      new ExecuteStatementCommand({
+        Statement: 'SELECT n, status FROM "orders" WHERE customer = ? AND n BETWEEN ? AND ?',
+        Parameters: ["c1", 3, 5],
+      }),
+    );
+    let duplicate = null;
+    try {
+      await documentClient.send(
+        new ExecuteStatementCommand({ Statement: "INSERT INTO \"orders\" VALUE {'customer': 'c1', 'n': 3}" }),
+      );
+    } catch (e) {
+      duplicate = { name: e.name, message: e.message };
+    }
+    const batch = await documentClient.send(
+      new BatchExecuteStatementCommand({
+        Statements: [
+          { Statement: 'SELECT * FROM "orders" WHERE customer = ? AND n = ?', Parameters: ["c1", 6] },
+          { Statement: 'SELECT * FROM "missing" WHERE customer = ? AND n = ?', Parameters: ["c1", 6] },
+        ],
+      }),
+    );
+    await documentClient.send(
+      new ExecuteTransactionCommand({
+        TransactStatements: [
+          { Statement: "INSERT INTO \"orders\" VALUE {'customer': 'c4', 'n': 1, 'status': 'open'}" },
+          { Statement: 'UPDATE "orders" SET status = ? WHERE customer = ? AND n = ?', Parameters: ["paid", "c1", 7] },
+        ],
+      }),
+    );
+    const after = await documentClient.send(
+      new ExecuteStatementCommand({
+        Statement: 'SELECT status FROM "orders" WHERE customer = ? AND n = ?',
+        Parameters: ["c1", 7],
+      }),
+    );
+    return {
+      rows: select.Items.map((item) => [item.n, item.status]),
+      duplicate,
+      batch: batch.Responses.map((r) => r.Item?.n ?? r.Error?.Code),
+      after: after.Items,
+    };
+  });
+  assert.deepEqual(got.rows, [
+    [3, "shipped"],
+    [4, "open"],
+    [5, "shipped"],
+  ]);
+  assert.equal(got.duplicate?.name, "DuplicateItemException");
+  assert.equal(got.duplicate.message, "Duplicate primary key exists in table");
+  assert.deepEqual(got.batch, [6, "ResourceNotFound"]);
+  assert.deepEqual(got.after, [{ status: "paid" }]);
+});
+
+test("Tags, DescribeLimits and DescribeEndpoints", async () => {
+  const got = await inPage(async () => {
+    const { dynamodb } = nimbus.sdk(id);
+    const { DescribeTableCommand, TagResourceCommand, UntagResourceCommand, ListTagsOfResourceCommand, DescribeLimitsCommand, DescribeEndpointsCommand } =
+      nimbus.aws.dynamodb;
+    const { Table } = await dynamodb.send(new DescribeTableCommand({ TableName: "orders" }));
+    await dynamodb.send(
+      new TagResourceCommand({
+        ResourceArn: Table.TableArn,
+        Tags: [
+          { Key: "team", Value: "shop" },
+          { Key: "env", Value: "dev" },
+        ],
+      }),
+    );
+    await dynamodb.send(new UntagResourceCommand({ ResourceArn: Table.TableArn, TagKeys: ["env"] }));
+    const tags = await dynamodb.send(new ListTagsOfResourceCommand({ ResourceArn: Table.TableArn }));
+    const limits = await dynamodb.send(new DescribeLimitsCommand({}));
+    const endpoints = await dynamodb.send(new DescribeEndpointsCommand({}));
+    return { tags: tags.Tags, limits, endpoints: endpoints.Endpoints };
+  });
+  assert.deepEqual(got.tags, [{ Key: "team", Value: "shop" }]);
+  assert.equal(got.limits.AccountMaxReadCapacityUnits, 80000);
+  assert.equal(got.limits.TableMaxWriteCapacityUnits, 40000);
+  assert.deepEqual(got.endpoints, [{ Address: "dynamodb.us-east-1.amazonaws.com", CachePeriodInMinutes: 1440 }]);
+});
