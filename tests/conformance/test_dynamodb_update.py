@@ -51,6 +51,7 @@ def test_a_path_and_its_parent_in_one_update_overlap(ddb):
                         UpdateExpression="SET l = list_append(l, :more) REMOVE l[0]",
                         ExpressionAttributeValues={":more": {"L": [{"S": "w"}]}})
     assert response["Error"]["Message"] == (
+        "1 validation error detected: "
         "Invalid UpdateExpression: Two document paths overlap with each other; must remove or "
         "rewrite one of these paths; path one: [l], path two: [l, [0]]")
 
@@ -127,11 +128,13 @@ def test_conditions_that_hold(ddb):
      "One or more parameter values were invalid: Cannot update attribute pk. "
      "This attribute is part of the key"),
     (dict(UpdateExpression="SET a = :v, a.b = :v", ExpressionAttributeValues={":v": {"S": "x"}}),
+     "1 validation error detected: "
      "Invalid UpdateExpression: Two document paths overlap with each other; must remove or "
      "rewrite one of these paths; path one: [a], path two: [a, b]"),
     (dict(UpdateExpression="SET status = :v", ExpressionAttributeValues={":v": {"S": "x"}}),
      "Invalid UpdateExpression: Attribute name is a reserved keyword; reserved keyword: status"),
     (dict(UpdateExpression="SET a = :v", ExpressionAttributeValues={":v": {"S": "x"}, ":w": {"S": "y"}}),
+     "1 validation error detected: "
      "Value provided in ExpressionAttributeValues unused in expressions: keys: {:w}"),
     (dict(UpdateExpression="SET a = :v"),
      "Invalid UpdateExpression: An expression attribute value used in expression is not defined; "

@@ -512,3 +512,46 @@ fn writes_charge_the_indexes_they_change() {
     );
     assert_eq!(deleted["ConsumedCapacity"]["CapacityUnits"], 2.0);
 }
+
+/// An index key has the size limit of its role in the index: the table's hash key (up to
+/// 2048 bytes) is limited to 1024 bytes where an index uses it as its range key (moto's
+/// test_put_long_string_gsi_range_key_exception), on PutItem and UpdateItem.
+#[test]
+fn index_range_keys_are_limited_to_1024_bytes() {
+    let mut w = world();
+    w.ok(
+        "CreateTable",
+        json!({
+            "TableName": "long",
+            "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"},
+                          {"AttributeName": "sk", "KeyType": "RANGE"}],
+            "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"},
+                                     {"AttributeName": "sk", "AttributeType": "S"}],
+            "GlobalSecondaryIndexes": [{
+                "IndexName": "flipped",
+                "KeySchema": [{"AttributeName": "sk", "KeyType": "HASH"},
+                              {"AttributeName": "pk", "KeyType": "RANGE"}],
+                "Projection": {"ProjectionType": "KEYS_ONLY"}}],
+            "BillingMode": "PAY_PER_REQUEST"}),
+    );
+    let too_long = (
+        "ValidationException".to_string(),
+        "One or more parameter values were invalid: Aggregated size of all range keys has exceeded the size limit of 1024 bytes".to_string(),
+    );
+    let item = |pk: usize| json!({"pk": {"S": "x".repeat(pk)}, "sk": {"S": "sk"}});
+    w.ok("PutItem", json!({"TableName": "long", "Item": item(1024)}));
+    assert_eq!(
+        w.call("PutItem", json!({"TableName": "long", "Item": item(1025)})),
+        Err(too_long.clone())
+    );
+    assert_eq!(
+        w.call(
+            "UpdateItem",
+            json!({"TableName": "long", "Key": item(1025), "UpdateExpression": "SET a = :v",
+                   "ExpressionAttributeValues": {":v": {"S": "1"}}})
+        ),
+        Err(too_long)
+    );
+    let all = w.ok("Scan", json!({"TableName": "long"}));
+    assert_eq!(all["Count"], json!(1));
+}

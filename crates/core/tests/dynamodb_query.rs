@@ -394,6 +394,64 @@ fn query_errors_use_aws_words() {
     }
 }
 
+/// Key condition refusals from moto's suite (test_key_length_exceptions,
+/// test_query_unused_attribute_name [AWS-verified], test_conditions_ignorecase).
+#[test]
+fn key_condition_refusals_use_aws_words() {
+    let mut world = world();
+    world.table(Some("S"));
+    let empty_key = |key: &str| {
+        format!("One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty string value. Key: {key}")
+    };
+    let multiple = "Invalid KeyConditionExpression: Invalid condition in KeyConditionExpression: Multiple attribute names used in one condition";
+    let cases: Vec<(Value, String)> = vec![
+        (query("pk = :p", json!({":p": {"S": ""}})), empty_key("pk")),
+        (
+            query("pk = :p AND sk = :s", json!({":p": {"S": "a"}, ":s": {"S": ""}})),
+            empty_key("sk"),
+        ),
+        (
+            query("pk = :p AND sk BETWEEN :s AND :t", json!({":p": {"S": "a"}, ":s": {"S": ""}, ":t": {"S": "b"}})),
+            empty_key("sk"),
+        ),
+        // A bare name where the value belongs is read as a second attribute name.
+        (
+            json!({"TableName": "tbl", "KeyConditionExpression": "(#0 = x)",
+                   "ExpressionAttributeNames": {"#0": "pk"}}),
+            multiple.to_string(),
+        ),
+        (
+            json!({"TableName": "tbl", "KeyConditionExpression": "#0 = #1",
+                   "ExpressionAttributeNames": {"#0": "pk", "#1": "sk"}}),
+            multiple.to_string(),
+        ),
+        (
+            json!({"TableName": "tbl", "KeyConditionExpression": "pk = #nope"}),
+            "Invalid KeyConditionExpression: An expression attribute name used in the document path is not defined; attribute name: #nope".to_string(),
+        ),
+        // Function names are case sensitive.
+        (
+            query("pk = :p AND BegIns_WiTh(sk, :s)", json!({":p": {"S": "a"}, ":s": {"S": "1"}})),
+            "Invalid KeyConditionExpression: Invalid function name; function: BegIns_WiTh".to_string(),
+        ),
+        (
+            query("pk = :p AND contains(sk, :s)", json!({":p": {"S": "a"}, ":s": {"S": "1"}})),
+            "Invalid KeyConditionExpression: The function is not allowed in a key condition; function: contains".to_string(),
+        ),
+        (
+            query("pk=:p AND begins_with sk, :s ", json!({":p": {"S": "a"}, ":s": {"S": "1"}})),
+            "Invalid KeyConditionExpression: Syntax error; token: \"sk\", near: \"begins_with sk,\"".to_string(),
+        ),
+    ];
+    for (input, message) in cases {
+        assert_eq!(
+            world.call("Query", input.clone()),
+            Err(("ValidationException".to_string(), message)),
+            "{input}"
+        );
+    }
+}
+
 #[test]
 fn scan_errors_use_aws_words() {
     let mut world = world();
@@ -409,19 +467,19 @@ fn scan_errors_use_aws_words() {
         ),
         (
             json!({"TableName": "tbl", "Segment": 2, "TotalSegments": 2}),
-            "The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: 2 is not less than TotalSegments: 2",
+            "The Segment parameter is zero-based and must be less than parameter TotalSegments",
         ),
         (
             json!({"TableName": "tbl", "Select": "SPECIFIC_ATTRIBUTES"}),
-            "Must specify the AttributesToGet or ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES",
+            "1 validation error detected: Must specify the AttributesToGet or ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES",
         ),
         (
             json!({"TableName": "tbl", "Select": "COUNT", "ProjectionExpression": "a"}),
-            "Cannot specify the ProjectionExpression when choosing to get only the Count",
+            "1 validation error detected: Cannot specify the ProjectionExpression when choosing to get only the Count",
         ),
         (
             json!({"TableName": "tbl", "Select": "ALL_PROJECTED_ATTRIBUTES"}),
-            "ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName",
+            "1 validation error detected: ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName",
         ),
         (
             json!({"TableName": "tbl", "ExclusiveStartKey": {"pk": {"N": "x"}}}),
@@ -559,4 +617,23 @@ fn filter_expressions_select_after_reading() {
             "{filter}"
         );
     }
+}
+
+/// AWS reports an empty FilterExpression before it reads the key condition
+/// (moto's test_query_with_empty_filter_expression, AWS-verified).
+#[test]
+fn an_empty_filter_is_reported_before_the_key_condition() {
+    let mut world = world();
+    world.table(Some("S"));
+    assert_eq!(
+        world.call(
+            "Query",
+            json!({"TableName": "tbl", "KeyConditionExpression": "partitionKey = sth",
+                   "FilterExpression": ""})
+        ),
+        Err((
+            "ValidationException".to_string(),
+            "Invalid FilterExpression: The expression can not be empty;".to_string()
+        ))
+    );
 }

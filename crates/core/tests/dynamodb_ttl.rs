@@ -236,7 +236,7 @@ fn the_sweep_follows_expiries_that_change_and_the_attribute_in_force() {
 
     // After a restart the expiries are known again: "moved" goes once its new time passes.
     let mut w = w.restart();
-    w.clock.advance(7200_000);
+    w.clock.advance(7_200_000);
     sweep(&mut w);
     assert_eq!(keys(&mut w), ["cleared"]);
 

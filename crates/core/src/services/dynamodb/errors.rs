@@ -3,6 +3,8 @@
 
 use nimbus_shapes::{dynamodb::errors, ServiceError};
 
+use super::value;
+
 pub fn validation(message: impl Into<String>) -> ServiceError {
     ServiceError::new("ValidationException", 400, message)
 }
@@ -15,6 +17,55 @@ pub fn constraint_errors(errors: &[String]) -> ServiceError {
         if count == 1 { "" } else { "s" },
         errors.join("; ")
     ))
+}
+
+/// The expression errors that PutItem, UpdateItem and DeleteItem answer inside the
+/// "1 validation error detected: " envelope. TransactWriteItems, Query, Scan, GetItem and
+/// BatchGetItem answer the same texts bare (moto's AWS-verified tests of each operation).
+const ENVELOPED_IN_ITEM_WRITES: [&str; 6] = [
+    "Invalid UpdateExpression: The expression can not be empty;",
+    // `The "SET" section can only be used once in an update expression;`
+    "Invalid UpdateExpression: The \"",
+    "Invalid UpdateExpression: Two document paths ",
+    "Value provided in ExpressionAttributeNames unused in expressions",
+    "Value provided in ExpressionAttributeValues unused in expressions",
+    "ExpressionAttributeValues must not be empty",
+];
+
+/// How `validate::normalise_values` reports a bad ExpressionAttributeValues value:
+/// `{INVALID_VALUE}{message} for key {key}`.
+pub const INVALID_VALUE: &str = "ExpressionAttributeValues contains invalid value: ";
+
+/// An expression error as PutItem, UpdateItem and DeleteItem answer it: the errors above in
+/// the envelope, and set errors in ExpressionAttributeValues. An empty set is answered as
+/// the envelope around the set error alone, as PutItem reports one in its Item: "1
+/// validation error detected: One or more parameter values were invalid: An string set  may
+/// not be empty" (moto's test_update_item_add_empty_set, AWS-verified); a duplicated one
+/// keeps its "ExpressionAttributeValues contains invalid value: ... for key :x" inside the
+/// envelope (dynoxide's capture of UpdateItem against DynamoDB). Other errors pass
+/// unchanged.
+pub fn in_item_write(error: ServiceError) -> ServiceError {
+    let message = &error.message;
+    if error.code != "ValidationException" {
+        return error;
+    }
+    if ENVELOPED_IN_ITEM_WRITES
+        .iter()
+        .any(|start| message.starts_with(start))
+    {
+        return constraint_errors(std::slice::from_ref(message));
+    }
+    let value_error = message
+        .strip_prefix(INVALID_VALUE)
+        .and_then(|rest| rest.rsplit_once(" for key "))
+        .map(|(inner, _key)| inner);
+    match value_error {
+        Some(inner) if value::is_empty_set_error(inner) => constraint_errors(&[inner.to_string()]),
+        Some(inner) if value::is_duplicate_set_error(inner) => {
+            constraint_errors(std::slice::from_ref(message))
+        }
+        _ => error,
+    }
 }
 
 /// Item operations answer a missing table without naming it.
@@ -105,4 +156,99 @@ pub fn table_name_check(name: Option<&str>) -> Result<(), ServiceError> {
         )]));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use nimbus_shapes::dynamodb::AttributeValue;
+
+    use super::*;
+    use crate::services::dynamodb::expr::{parse, Placeholders};
+
+    /// The message UpdateItem answers for `update` with these placeholders.
+    fn update_item_error(
+        update: &str,
+        names: &[(&str, &str)],
+        values: Option<Vec<(&str, serde_json::Value)>>,
+    ) -> String {
+        let names: BTreeMap<String, String> = names
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let values: Option<BTreeMap<String, AttributeValue>> = values.map(|values| {
+            values
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), serde_json::from_value(v).unwrap()))
+                .collect()
+        });
+        let names = (!names.is_empty()).then_some(&names);
+        let result = Placeholders::new(names, values.as_ref()).and_then(|mut p| {
+            parse::update(update, &mut p)?;
+            p.check_all_used()
+        });
+        in_item_write(result.expect_err("refused")).message
+    }
+
+    #[test]
+    fn item_writes_put_aws_verified_expression_errors_in_the_envelope() {
+        let s = |text: &str| serde_json::json!({ "S": text });
+        assert_eq!(
+            update_item_error("", &[], None),
+            "1 validation error detected: Invalid UpdateExpression: The expression can not be empty;"
+        );
+        assert_eq!(
+            update_item_error("SET a = :v SET b = :v", &[], Some(vec![(":v", s("x"))])),
+            "1 validation error detected: Invalid UpdateExpression: The \"SET\" section can only be used once in an update expression;"
+        );
+        assert_eq!(
+            update_item_error(
+                "ADD #s :a DELETE #s :d",
+                &[("#s", "string_set")],
+                Some(vec![(":a", serde_json::json!({"SS": ["c"]})), (":d", serde_json::json!({"SS": ["a"]}))])
+            ),
+            "1 validation error detected: Invalid UpdateExpression: Two document paths overlap with each other; must remove or rewrite one of these paths; path one: [string_set], path two: [string_set]"
+        );
+        assert_eq!(
+            update_item_error("SET a = :v", &[("#count", "count")], Some(vec![(":v", s("x"))])),
+            "1 validation error detected: Value provided in ExpressionAttributeNames unused in expressions: keys: {#count}"
+        );
+        assert_eq!(
+            update_item_error("SET a = :v", &[], Some(vec![(":v", s("x")), (":w", s("y"))])),
+            "1 validation error detected: Value provided in ExpressionAttributeValues unused in expressions: keys: {:w}"
+        );
+        assert_eq!(
+            update_item_error("SET a = :v", &[], Some(vec![])),
+            "1 validation error detected: ExpressionAttributeValues must not be empty"
+        );
+        // A set error in a value: the envelope around the set error alone.
+        assert_eq!(
+            update_item_error("ADD s :e", &[], Some(vec![(":e", serde_json::json!({"SS": []}))])),
+            "1 validation error detected: One or more parameter values were invalid: An string set  may not be empty"
+        );
+        assert_eq!(
+            update_item_error("ADD s :e", &[], Some(vec![(":e", serde_json::json!({"NS": []}))])),
+            "1 validation error detected: One or more parameter values were invalid: An number set  may not be empty"
+        );
+        assert_eq!(
+            update_item_error("SET tags = :t", &[], Some(vec![(":t", serde_json::json!({"SS": ["a", "b", "a"]}))])),
+            "1 validation error detected: ExpressionAttributeValues contains invalid value: One or more parameter values were invalid: Input collection [a, b, a] contains duplicates. for key :t"
+        );
+    }
+
+    #[test]
+    fn other_errors_pass_unchanged() {
+        assert_eq!(
+            update_item_error("SET a = ", &[], None),
+            "Invalid UpdateExpression: Syntax error; token: \"<EOF>\", near: \"=\""
+        );
+        assert_eq!(
+            update_item_error("SET a = :v", &[], Some(vec![(":v", serde_json::json!({"N": "x"}))])),
+            "ExpressionAttributeValues contains invalid value: The parameter cannot be converted to a numeric value: x for key :v"
+        );
+        let failed = errors::CONDITIONAL_CHECK_FAILED_EXCEPTION
+            .with_message("Value provided in ExpressionAttributeNames unused in expressions");
+        assert_eq!(in_item_write(failed.clone()), failed);
+    }
 }

@@ -17,10 +17,23 @@ use super::{
         validate::show_value,
         Names,
     },
-    value::{encode_scalar, normalise_item, type_name, KeySchema},
+    path,
+    value::{check_not_empty, encode_scalar, normalise_item, type_name, KeySchema},
 };
 
 const WHAT: &str = "KeyConditionExpression";
+/// The functions of the expression languages; only `begins_with` has a place in a key
+/// condition, and AWS tells these apart from names that are no function at all.
+const KNOWN_FUNCTIONS: [&str; 8] = [
+    "attribute_exists",
+    "attribute_not_exists",
+    "attribute_type",
+    "begins_with",
+    "contains",
+    "size",
+    "if_not_exists",
+    "list_append",
+];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CmpOp {
@@ -128,8 +141,14 @@ impl Parser<'_, '_> {
             if self.toks.get(self.at + 1) == Some(&Tok::Open) {
                 let function = w.clone();
                 if function != "begins_with" {
+                    // Function names are case sensitive: `BegIns_WiTh` is no function.
+                    let problem = if KNOWN_FUNCTIONS.contains(&function.as_str()) {
+                        "The function is not allowed in a key condition"
+                    } else {
+                        "Invalid function name"
+                    };
                     return Err(validation(format!(
-                        "Invalid {WHAT}: The function is not allowed in a key condition; function: {function}"
+                        "Invalid {WHAT}: {problem}; function: {function}"
                     )));
                 }
                 self.at += 2;
@@ -204,8 +223,23 @@ impl Parser<'_, '_> {
     }
 
     fn value(&mut self) -> Result<AttributeValue, ServiceError> {
-        let Some(Tok::Value(name)) = self.peek().cloned() else {
-            return Err(self.error_here());
+        let name = match self.peek().cloned() {
+            Some(Tok::Value(name)) => name,
+            // `#pk = x`: a document path where the value belongs, read as one (its
+            // placeholders resolve and count as used) and refused for naming two
+            // attributes.
+            Some(Tok::Word(word))
+                if !self.is_keyword("AND")
+                    && !self.is_keyword("BETWEEN")
+                    && self.toks.get(self.at + 1) != Some(&Tok::Open) =>
+            {
+                self.at += 1;
+                path::parse(&word, self.names, WHAT)?;
+                return Err(validation(format!(
+                    "Invalid {WHAT}: Invalid condition in {WHAT}: Multiple attribute names used in one condition"
+                )));
+            }
+            _ => return Err(self.error_here()),
         };
         self.at += 1;
         let value = self.values.get(&name).ok_or_else(|| {
@@ -357,6 +391,7 @@ fn match_schema(terms: Vec<Term>, schema: &KeySchema) -> Result<KeyCondition, Se
     if type_name(&hash) != schema.hash.kind.as_str() {
         return Err(mismatch());
     }
+    check_not_empty(&hash, &schema.hash.name).map_err(validation)?;
     let sort = match (
         terms.iter().find(|t| t.attr != schema.hash.name),
         &schema.range,
@@ -405,6 +440,13 @@ fn match_schema(terms: Vec<Term>, schema: &KeySchema) -> Result<KeyCondition, Se
             };
             if !value_types_match {
                 return Err(mismatch());
+            }
+            let values = match &condition {
+                SortCondition::Cmp(_, v) | SortCondition::BeginsWith(v) => vec![v],
+                SortCondition::Between(low, high) => vec![low, high],
+            };
+            for value in values {
+                check_not_empty(value, &range.name).map_err(validation)?;
             }
             Some(condition)
         }

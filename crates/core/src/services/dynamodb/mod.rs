@@ -756,7 +756,8 @@ impl DynamoDb for Handler<'_, '_> {
             input.expression_attribute_names.as_ref(),
             input.expression_attribute_values.as_ref(),
         )
-        .parse()?;
+        .parse()
+        .map_err(errors::in_item_write)?;
         let item = normalise_put_item(input.item.as_ref().expect("checked above"))?;
         let now = self.ctx.now_millis;
         let table = self.item_table(input.table_name.as_deref())?;
@@ -834,7 +835,8 @@ impl DynamoDb for Handler<'_, '_> {
             input.expression_attribute_names.as_ref(),
             input.expression_attribute_values.as_ref(),
         )
-        .parse()?;
+        .parse()
+        .map_err(errors::in_item_write)?;
         let key = normalise_key(input.key.as_ref().expect("checked above"))?;
         let now = self.ctx.now_millis;
         let table = self.item_table(input.table_name.as_deref())?;
@@ -890,7 +892,8 @@ impl DynamoDb for Handler<'_, '_> {
             names: input.expression_attribute_names.as_ref(),
             values: input.expression_attribute_values.as_ref(),
         }
-        .parse()?;
+        .parse()
+        .map_err(errors::in_item_write)?;
         let key = normalise_key(input.key.as_ref().expect("checked above"))?;
         let now = self.ctx.now_millis;
         let table = self.item_table(input.table_name.as_deref())?;

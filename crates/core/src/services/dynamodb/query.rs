@@ -53,8 +53,6 @@ struct Common<'a> {
     /// Query's KeyConditions and KeyConditionExpression.
     key_condition: (Option<&'a BTreeMap<String, Condition>>, Option<&'a String>),
     index: Option<&'a String>,
-    /// Query reports some request errors in the "N validation errors" envelope, Scan bare.
-    query: bool,
 }
 
 impl Common<'_> {
@@ -96,31 +94,28 @@ impl Common<'_> {
             (Some(Select::Count), Some(what)) => {
                 let message =
                     format!("Cannot specify the {what} when choosing to get only the Count");
-                return Err(if self.query {
-                    constraint_errors(&[message])
-                } else {
-                    validation(message)
-                });
+                // Query and Scan alike (moto's test_dynamodb_select, AWS-verified).
+                return Err(constraint_errors(&[message]));
             }
             (Some(Select::AllAttributes), Some(what)) => {
-                return Err(validation(format!(
+                return Err(constraint_errors(&[format!(
                     "Cannot specify the {what} when choosing to get ALL_ATTRIBUTES"
-                )))
+                )]))
             }
             (Some(Select::SpecificAttributes), None) => {
-                return Err(validation(
-                    "Must specify the AttributesToGet or ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES",
-                ))
+                return Err(constraint_errors(&[
+                    "Must specify the AttributesToGet or ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES".into(),
+                ]))
             }
             (Some(Select::AllProjectedAttributes), Some(what)) => {
-                return Err(validation(format!(
+                return Err(constraint_errors(&[format!(
                     "Cannot specify the {what} when choosing to get ALL_PROJECTED_ATTRIBUTES"
-                )))
+                )]))
             }
             (Some(Select::AllProjectedAttributes), None) if self.index.is_none() => {
-                return Err(validation(
-                    "ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName",
-                ))
+                return Err(constraint_errors(&[
+                    "ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName".into(),
+                ]))
             }
             (Some(Select::Count), None) => true,
             (Some(Select::AllProjectedAttributes), None) => false,
@@ -478,7 +473,6 @@ impl Handler<'_, '_> {
                 input.key_condition_expression.as_ref(),
             ),
             index: input.index_name.as_ref(),
-            query: true,
         };
         let mut errors = item_table_name_errors(input.table_name.as_deref());
         common.constraint_errors(&mut errors);
@@ -493,6 +487,9 @@ impl Handler<'_, '_> {
         }
         let count_only = common.check()?;
         let (mut placeholders, projection) = common.placeholders()?;
+        if let Some(text) = common.filter {
+            expr::parse::not_empty(text, "FilterExpression")?;
+        }
 
         let name_or_arn = input.table_name.clone().unwrap_or_default();
         let table = &*self.table(&name_or_arn).ok_or_else(item_table_not_found)?;
@@ -597,7 +594,6 @@ impl Handler<'_, '_> {
             conditional_operator: input.conditional_operator.as_ref(),
             key_condition: (None, None),
             index: input.index_name.as_ref(),
-            query: false,
         };
         let mut errors = item_table_name_errors(input.table_name.as_deref());
         common.constraint_errors(&mut errors);
@@ -629,10 +625,11 @@ impl Handler<'_, '_> {
             (None, Some(_)) => return Err(validation(
                 "The Segment parameter is required but was not present in the request when parameter TotalSegments is present",
             )),
+            // AWS names neither number (moto's TestParallelScan, AWS-verified).
             (Some(segment), Some(total)) if segment >= total => {
-                return Err(validation(format!(
-                    "The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: {segment} is not less than TotalSegments: {total}"
-                )))
+                return Err(validation(
+                    "The Segment parameter is zero-based and must be less than parameter TotalSegments",
+                ))
             }
             (Some(segment), Some(total)) => Some((segment as u64, total as u64)),
         };

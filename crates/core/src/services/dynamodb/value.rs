@@ -42,6 +42,20 @@ impl Invalid {
 
 const INVALID: &str = "One or more parameter values were invalid: ";
 
+/// Whether `message` is an empty-set error of `normalise_item`.
+pub fn is_empty_set_error(message: &str) -> bool {
+    let detail = message.strip_prefix(INVALID).unwrap_or(message);
+    ["An string set ", "An number set ", "Binary sets "]
+        .iter()
+        .any(|start| detail.starts_with(start))
+}
+
+/// Whether `message` is a duplicate-set error of `normalise_item`.
+pub fn is_duplicate_set_error(message: &str) -> bool {
+    let detail = message.strip_prefix(INVALID).unwrap_or(message);
+    detail.starts_with("Input collection ")
+}
+
 /// The one data type a validated value holds.
 pub fn type_name(value: &AttributeValue) -> &'static str {
     if value.s.is_some() {
@@ -248,11 +262,7 @@ impl KeySchema {
 
     /// Checks an item's key attributes (PutItem). Errors are complete AWS messages.
     pub fn check_item(&self, item: &Item) -> Result<(), String> {
-        for (attr, limit) in [
-            (Some(&self.hash), MAX_HASH_KEY_SIZE),
-            (self.range.as_ref(), MAX_RANGE_KEY_SIZE),
-        ] {
-            let Some(attr) = attr else { continue };
+        for (attr, limit) in self.limits() {
             let value = item
                 .get(&attr.name)
                 .ok_or_else(|| format!("{INVALID}Missing the key {} in the item", attr.name))?;
@@ -264,18 +274,7 @@ impl KeySchema {
                 ));
             }
             check_not_empty(value, &attr.name)?;
-            if value_size(value) > limit {
-                return Err(if limit == MAX_HASH_KEY_SIZE {
-                    // Sic: AWS writes "limit of2048".
-                    format!(
-                        "{INVALID}Size of hashkey has exceeded the maximum size limit of2048 bytes"
-                    )
-                } else {
-                    format!(
-                        "{INVALID}Aggregated size of all range keys has exceeded the size limit of 1024 bytes"
-                    )
-                });
-            }
+            check_key_size(value, limit)?;
         }
         Ok(())
     }
@@ -292,6 +291,30 @@ impl KeySchema {
                     check_not_empty(value, &attr.name)?
                 }
                 _ => return Err(MISMATCH.to_string()),
+            }
+        }
+        // AWS checks the sizes of every key it is given, UpdateItem's included.
+        for (attr, limit) in self.limits() {
+            check_key_size(&key[&attr.name], limit)?;
+        }
+        Ok(())
+    }
+
+    /// Each key attribute with the size limit of its role.
+    fn limits(&self) -> impl Iterator<Item = (&KeyAttr, usize)> {
+        std::iter::once((&self.hash, MAX_HASH_KEY_SIZE))
+            .chain(self.range.as_ref().map(|r| (r, MAX_RANGE_KEY_SIZE)))
+    }
+
+    /// Checks the key attributes of a secondary index (with these keys, named `index`)
+    /// that an item carries: type, not empty, and the size limit of the attribute's role
+    /// in the index (an attribute that is the table's hash key may be an index's range
+    /// key, limited to 1024 bytes there). An absent one leaves the item out of the index.
+    pub fn check_index_item(&self, item: &Item, index: &str) -> Result<(), String> {
+        for (attr, limit) in self.limits() {
+            if let Some(value) = item.get(&attr.name) {
+                check_index_key(value, attr, index)?;
+                check_key_size(value, limit)?;
             }
         }
         Ok(())
@@ -311,7 +334,23 @@ impl KeySchema {
     }
 }
 
-fn check_not_empty(value: &AttributeValue, name: &str) -> Result<(), String> {
+fn check_key_size(value: &AttributeValue, limit: usize) -> Result<(), String> {
+    if value_size(value) <= limit {
+        Ok(())
+    } else if limit == MAX_HASH_KEY_SIZE {
+        // Sic: AWS writes "limit of2048".
+        Err(format!(
+            "{INVALID}Size of hashkey has exceeded the maximum size limit of2048 bytes"
+        ))
+    } else {
+        Err(format!(
+            "{INVALID}Aggregated size of all range keys has exceeded the size limit of 1024 bytes"
+        ))
+    }
+}
+
+/// AWS refuses an empty string or binary as a key value (Query's key conditions too).
+pub fn check_not_empty(value: &AttributeValue, name: &str) -> Result<(), String> {
     let what = match (&value.s, &value.b) {
         (Some(s), _) if s.is_empty() => "string",
         (_, Some(b)) if b.0.is_empty() => "binary",
@@ -429,6 +468,69 @@ mod tests {
         for pair in ordered.windows(2) {
             assert!(pair[0] < pair[1], "{pair:?}");
         }
+    }
+
+    /// moto's test_put_long_string_gsi_range_key_exception: the table's hash key, 1025
+    /// bytes, is too long as the range key of an index.
+    #[test]
+    fn index_keys_have_the_size_limit_of_their_role() {
+        let attr = |name: &str| KeyAttr {
+            name: name.into(),
+            kind: ScalarAttributeType::S,
+        };
+        let index = KeySchema {
+            hash: attr("sort_key"),
+            range: Some(attr("partition_key")),
+        };
+        let item = |hash: usize, range: usize| -> Item {
+            [
+                ("sort_key".to_string(), s(&"h".repeat(hash))),
+                ("partition_key".to_string(), s(&"r".repeat(range))),
+            ]
+            .into()
+        };
+        assert_eq!(index.check_index_item(&item(2048, 1024), "gsi"), Ok(()));
+        assert_eq!(
+            index.check_index_item(&item(1, 1025), "gsi"),
+            Err("One or more parameter values were invalid: Aggregated size of all range keys has exceeded the size limit of 1024 bytes".into())
+        );
+        assert_eq!(
+            index.check_index_item(&item(2049, 1), "gsi"),
+            Err("One or more parameter values were invalid: Size of hashkey has exceeded the maximum size limit of2048 bytes".into())
+        );
+        // Absent index keys leave the item out of the index.
+        assert_eq!(index.check_index_item(&Item::new(), "gsi"), Ok(()));
+        assert_eq!(
+            index.check_index_item(&item(0, 1), "gsi"),
+            Err("One or more parameter values are not valid. A value specified for a secondary index key is not supported. The AttributeValue for a key attribute cannot contain an empty string value. IndexName: gsi, IndexKey: sort_key".into())
+        );
+    }
+
+    #[test]
+    fn set_errors_are_recognised() {
+        let error = |text: &str| {
+            normalise_item(&[("a".to_string(), json_value(text))].into())
+                .unwrap_err()
+                .message
+        };
+        for empty in [r#"{"SS": []}"#, r#"{"NS": []}"#, r#"{"BS": []}"#] {
+            assert!(is_empty_set_error(&error(empty)), "{empty}");
+            assert!(!is_duplicate_set_error(&error(empty)), "{empty}");
+        }
+        for duplicated in [
+            r#"{"SS": ["a", "a"]}"#,
+            r#"{"NS": ["1", "1.0"]}"#,
+            r#"{"BS": ["AQ==", "AQ=="]}"#,
+        ] {
+            assert!(is_duplicate_set_error(&error(duplicated)), "{duplicated}");
+            assert!(!is_empty_set_error(&error(duplicated)), "{duplicated}");
+        }
+        let null = error(r#"{"NULL": false}"#);
+        assert!(!is_empty_set_error(&null) && !is_duplicate_set_error(&null));
+    }
+
+    fn json_value(text: &str) -> AttributeValue {
+        serde_json::from_str(text).unwrap()
     }
 
     #[test]

@@ -14,7 +14,7 @@ use super::{
         ast::{Cond, Update},
     },
     item_record, path,
-    value::{self, item_size, Item, MAX_ITEM_SIZE},
+    value::{item_size, Item, MAX_ITEM_SIZE},
     write_units, Handler, Table,
 };
 
@@ -92,11 +92,7 @@ impl Table {
         reword: impl Fn(String) -> ServiceError,
     ) -> Result<(), ServiceError> {
         for (index, keys) in self.def.index_schemas() {
-            for attr in keys.attrs() {
-                if let Some(value) = item.get(&attr.name) {
-                    value::check_index_key(value, attr, &index).map_err(&reword)?;
-                }
-            }
+            keys.check_index_item(item, &index).map_err(&reword)?;
         }
         Ok(())
     }

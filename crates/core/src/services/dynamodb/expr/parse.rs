@@ -50,8 +50,17 @@ struct Parser<'p, 'n> {
     p: &'p mut Placeholders<'n>,
 }
 
-fn empty(what: &str) -> ServiceError {
-    validation(format!("Invalid {what}: The expression can not be empty;"))
+/// AWS refuses an empty (or blank) expression before it reads any other expression of the
+/// request: Query reports an empty FilterExpression even when its KeyConditionExpression is
+/// invalid too.
+pub fn not_empty(text: &str, what: &str) -> Result<(), ServiceError> {
+    if text.trim().is_empty() {
+        Err(validation(format!(
+            "Invalid {what}: The expression can not be empty;"
+        )))
+    } else {
+        Ok(())
+    }
 }
 
 impl<'p, 'n> Parser<'p, 'n> {
@@ -60,9 +69,7 @@ impl<'p, 'n> Parser<'p, 'n> {
         what: &'static str,
         p: &'p mut Placeholders<'n>,
     ) -> Result<Self, ServiceError> {
-        if text.trim().is_empty() {
-            return Err(empty(what));
-        }
+        not_empty(text, what)?;
         let (toks, spans) = tokenize(text, what)?;
         Ok(Parser {
             toks,

@@ -9,7 +9,7 @@ use nimbus_shapes::{dynamodb::AttributeValue, ServiceError};
 
 use super::{
     super::{
-        errors::validation,
+        errors::{validation, INVALID_VALUE},
         key_condition::encoded,
         path::{self, Path, Step},
         reserved,
@@ -173,7 +173,7 @@ pub fn normalise_values(
             Ok(normal) => out.extend(normal),
             Err(e) => {
                 return Err(validation(format!(
-                    "ExpressionAttributeValues contains invalid value: {} for key {key}",
+                    "{INVALID_VALUE}{} for key {key}",
                     e.message
                 )))
             }
