@@ -12,7 +12,7 @@ use nimbus_shapes::{
 };
 use serde_json::Value;
 
-use super::{last_modified, resolve_invocation, Invocation, State, CONCURRENT_EXECUTIONS};
+use super::{resolve_invocation, Invocation, State, CONCURRENT_EXECUTIONS};
 use crate::{
     emulator::{Ctx, Scope},
     services::logs,
@@ -238,8 +238,7 @@ pub fn prepare(
 
 /// `2024-01-01T00:00:00.000Z`, the timestamps of the runtime's log lines.
 pub fn iso_millis(millis: i64) -> String {
-    let text = last_modified(millis);
-    format!("{}Z", text.trim_end_matches("+0000"))
+    format!("{}Z", crate::clock::Civil::from_millis(millis).iso8601())
 }
 
 /// The stream name of a new execution environment started at `now_millis`.
