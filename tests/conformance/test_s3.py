@@ -56,3 +56,55 @@ def test_large_object_round_trips(client):
     body = bytes(range(256)) * 8192  # 2 MiB
     s3.put_object(Bucket="big", Key="blob.bin", Body=body)
     assert s3.get_object(Bucket="big", Key="blob.bin")["Body"].read() == body
+
+
+def test_list_object_versions_of_a_never_versioned_bucket(client):
+    # moto's s3_aws_verified clean-up: every version deleted by id, then the bucket.
+    s3 = client("s3")
+    s3.create_bucket(Bucket="plain")
+    for key in ["a/1", "a/2", "b c"]:
+        s3.put_object(Bucket="plain", Key=key, Body=b"x")
+    assert s3.get_bucket_versioning(Bucket="plain").get("Status") is None
+    listing = s3.list_object_versions(Bucket="plain")
+    assert [(v["Key"], v["VersionId"], v["IsLatest"]) for v in listing["Versions"]] == [
+        ("a/1", "null", True), ("a/2", "null", True), ("b c", "null", True)]
+    assert "DeleteMarkers" not in listing
+    page = s3.list_object_versions(Bucket="plain", Delimiter="/", MaxKeys=1)
+    assert page["IsTruncated"] is True and page["NextKeyMarker"] == "a/"
+    assert [p["Prefix"] for p in page["CommonPrefixes"]] == ["a/"]
+    rest = s3.list_object_versions(Bucket="plain", Delimiter="/", KeyMarker="a/")
+    assert [v["Key"] for v in rest["Versions"]] == ["b c"]
+    with pytest.raises(ClientError) as failure:
+        s3.get_object_lock_configuration(Bucket="plain")
+    assert failure.value.response["Error"]["Code"] == "ObjectLockConfigurationNotFoundError"
+    for version in listing["Versions"]:
+        s3.delete_object(Bucket="plain", Key=version["Key"], VersionId=version["VersionId"])
+    s3.delete_bucket(Bucket="plain")
+
+
+def test_versioned_bucket_keeps_versions_and_delete_markers(client):
+    s3 = client("s3")
+    s3.create_bucket(Bucket="vault")
+    s3.put_bucket_versioning(Bucket="vault", VersioningConfiguration={"Status": "Enabled"})
+    assert s3.get_bucket_versioning(Bucket="vault")["Status"] == "Enabled"
+    v1 = s3.put_object(Bucket="vault", Key="doc", Body=b"one")["VersionId"]
+    v2 = s3.put_object(Bucket="vault", Key="doc", Body=b"two")["VersionId"]
+    assert v1 != v2
+    assert s3.get_object(Bucket="vault", Key="doc", VersionId=v1)["Body"].read() == b"one"
+    got = s3.get_object(Bucket="vault", Key="doc")
+    assert got["Body"].read() == b"two" and got["VersionId"] == v2
+    assert s3.head_object(Bucket="vault", Key="doc", VersionId=v1)["ContentLength"] == 3
+    deleted = s3.delete_object(Bucket="vault", Key="doc")
+    assert deleted["DeleteMarker"] is True
+    with pytest.raises(ClientError) as failure:
+        s3.get_object(Bucket="vault", Key="doc")
+    assert failure.value.response["Error"]["Code"] == "NoSuchKey"
+    listing = s3.list_object_versions(Bucket="vault")
+    assert [(v["VersionId"], v["IsLatest"]) for v in listing["Versions"]] == [(v2, False), (v1, False)]
+    assert [(m["VersionId"], m["IsLatest"]) for m in listing["DeleteMarkers"]] == [
+        (deleted["VersionId"], True)]
+    with pytest.raises(ClientError) as failure:
+        s3.get_object(Bucket="vault", Key="doc", VersionId="not-a-version")
+    assert failure.value.response["Error"]["Code"] == "InvalidArgument"
+    s3.delete_object(Bucket="vault", Key="doc", VersionId=deleted["VersionId"])
+    assert s3.get_object(Bucket="vault", Key="doc")["Body"].read() == b"two"

@@ -2,7 +2,12 @@
 //!
 //! Bucket names are global across accounts and regions, so the state is one index by name; each
 //! bucket remembers its owner account and region. Records: `s3/{account}/{region}/b/{bucket}`
-//! for a bucket and `s3/{account}/{region}/b/{bucket}/o/{key}` for an object with its bytes.
+//! for a bucket, `s3/{account}/{region}/b/{bucket}/o/{key}` for an object's "null" version (the
+//! only version in a bucket that never had versioning) and `.../b/{bucket}/v/{version id}/{key}`
+//! for every other version or delete marker; each with its bytes. `versions.rs` holds
+//! ListObjectVersions and the versioning rules.
+
+mod versions;
 
 use std::collections::BTreeMap;
 
@@ -11,16 +16,19 @@ use md5::{Digest, Md5};
 use nimbus_shapes::{
     s3::{
         errors, AbortMultipartUploadOutput, AbortMultipartUploadRequest, Bucket as BucketEntry,
-        CommonPrefix, CompleteMultipartUploadOutput, CompleteMultipartUploadRequest,
-        CopyObjectOutput, CopyObjectRequest, CopyObjectResult, CreateBucketOutput,
-        CreateBucketRequest, CreateMultipartUploadOutput, CreateMultipartUploadRequest,
-        DeleteBucketRequest, DeleteObjectOutput, DeleteObjectRequest, DeleteObjectsOutput,
-        DeleteObjectsRequest, DeletedObject, EncodingType, GetBucketLocationOutput,
-        GetBucketLocationRequest, GetObjectOutput, GetObjectRequest, HeadBucketOutput,
+        BucketVersioningStatus, CommonPrefix, CompleteMultipartUploadOutput,
+        CompleteMultipartUploadRequest, CopyObjectOutput, CopyObjectRequest, CopyObjectResult,
+        CreateBucketOutput, CreateBucketRequest, CreateMultipartUploadOutput,
+        CreateMultipartUploadRequest, DeleteBucketRequest, DeleteObjectOutput, DeleteObjectRequest,
+        DeleteObjectsOutput, DeleteObjectsRequest, DeletedObject, EncodingType,
+        GetBucketLocationOutput, GetBucketLocationRequest, GetBucketVersioningOutput,
+        GetBucketVersioningRequest, GetObjectLockConfigurationOutput,
+        GetObjectLockConfigurationRequest, GetObjectOutput, GetObjectRequest, HeadBucketOutput,
         HeadBucketRequest, HeadObjectOutput, HeadObjectRequest, ListBucketsOutput,
-        ListBucketsRequest, ListObjectsOutput, ListObjectsRequest, ListObjectsV2Output,
-        ListObjectsV2Request, MetadataDirective, Object, ObjectStorageClass, Owner,
-        PutObjectOutput, PutObjectRequest, UploadPartOutput, UploadPartRequest, S3,
+        ListBucketsRequest, ListObjectVersionsOutput, ListObjectVersionsRequest, ListObjectsOutput,
+        ListObjectsRequest, ListObjectsV2Output, ListObjectsV2Request, MetadataDirective, Object,
+        ObjectStorageClass, Owner, PutBucketVersioningRequest, PutObjectOutput, PutObjectRequest,
+        UploadPartOutput, UploadPartRequest, S3,
     },
     Blob, ServiceError, Timestamp,
 };
@@ -78,8 +86,19 @@ struct Bucket {
     /// PutBucketTagging's tag set, in the order given; empty when the bucket has none.
     #[serde(default)]
     tags: Vec<(String, String)>,
+    /// PutBucketVersioning's status; `None` for a bucket that never had versioning.
+    #[serde(default)]
+    versioning: Option<BucketVersioningStatus>,
+    /// Every key's versions and delete markers, oldest first; a key is here only with at least one.
     #[serde(skip)]
-    objects: BTreeMap<String, StoredObject>,
+    objects: BTreeMap<String, Vec<StoredObject>>,
+}
+
+impl Bucket {
+    /// The object a request without a version id sees: the newest version unless it is a delete marker.
+    fn current(&self, key: &str) -> Option<&StoredObject> {
+        self.objects.get(key)?.last().filter(|o| !o.delete_marker)
+    }
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -95,6 +114,36 @@ struct StoredObject {
     metadata: BTreeMap<String, String>,
     #[serde(default)]
     headers: StoredHeaders,
+    /// "null" unless written while versioning was enabled (records from before versioning lack it).
+    #[serde(default = "null_version")]
+    version_id: String,
+    /// The order of this version among its key's versions, newest highest.
+    #[serde(default)]
+    sequence: u64,
+    #[serde(default)]
+    delete_marker: bool,
+}
+
+fn null_version() -> String {
+    "null".to_string()
+}
+
+impl StoredObject {
+    /// The versioning fields of an object about to be written; `store_object` sets them.
+    fn new_version() -> StoredObject {
+        StoredObject {
+            key: String::new(),
+            body: Blob(Vec::new()),
+            etag: String::new(),
+            content_type: String::new(),
+            last_modified_millis: 0,
+            metadata: BTreeMap::new(),
+            headers: StoredHeaders::default(),
+            version_id: null_version(),
+            sequence: 0,
+            delete_marker: false,
+        }
+    }
 }
 
 /// The representation headers PutObject stores and GetObject/HeadObject return.
@@ -123,7 +172,7 @@ pub fn read_object<'s>(
     if found.account_id != account_id {
         return Err(errors::ACCESS_DENIED.with_message("Access Denied"));
     }
-    let object = found.objects.get(key).ok_or_else(|| no_such_key(key))?;
+    let object = found.current(key).ok_or_else(|| no_such_key(key))?;
     Ok(&object.body.0)
 }
 
@@ -412,10 +461,14 @@ fn list_page<'a>(
     let mut prefixes: Vec<String> = Vec::new();
     let mut last = None;
     let mut truncated = false;
-    for (key, object) in bucket.objects.range(prefix.to_string()..) {
+    for (key, versions) in bucket.objects.range(prefix.to_string()..) {
         if !key.starts_with(prefix) {
             break;
         }
+        // A key whose newest version is a delete marker is not listed.
+        let Some(object) = versions.last().filter(|o| !o.delete_marker) else {
+            continue;
+        };
         if marker.is_some_and(|m| key.as_str() <= m) {
             continue;
         }
@@ -477,22 +530,6 @@ fn listed_object(object: &StoredObject, key: String, owner: Option<Owner>) -> Ob
 }
 
 impl Handler<'_, '_> {
-    /// Stores `object` in `bucket` (which exists) and records it.
-    fn store_object(&mut self, bucket: &str, object: StoredObject) {
-        let stored = &self.state.buckets[bucket];
-        let scope = Self::bucket_scope(stored);
-        self.ctx.persist(
-            record_key("s3", &scope, &["b", bucket, "o", &object.key]),
-            &object,
-        );
-        self.state
-            .buckets
-            .get_mut(bucket)
-            .expect("bucket checked")
-            .objects
-            .insert(object.key.clone(), object);
-    }
-
     /// The upload an id names, for the bucket and key the request names.
     fn upload(
         &self,
@@ -539,15 +576,6 @@ impl Handler<'_, '_> {
             account_id: bucket.account_id.clone(),
             region: bucket.region.clone(),
         }
-    }
-
-    fn object<'s>(
-        &'s self,
-        bucket: &'s Bucket,
-        key: Option<&str>,
-    ) -> Result<&'s StoredObject, ServiceError> {
-        let key = key.unwrap_or("");
-        bucket.objects.get(key).ok_or_else(|| no_such_key(key))
     }
 }
 
@@ -633,6 +661,7 @@ impl S3 for Handler<'_, '_> {
             region,
             created_millis: self.ctx.now_millis,
             tags: Vec::new(),
+            versioning: None,
             objects: BTreeMap::new(),
         };
         self.ctx.persist(
@@ -756,7 +785,7 @@ impl S3 for Handler<'_, '_> {
             }
         }
         // Conditional writes: If-None-Match: * refuses to overwrite, If-Match needs the ETag.
-        let existing = bucket.objects.get(&key);
+        let existing = bucket.current(&key);
         if input.if_none_match.as_deref() == Some("*") && existing.is_some() {
             return Err(precondition_failed("If-None-Match"));
         }
@@ -767,7 +796,6 @@ impl S3 for Handler<'_, '_> {
                 None => return Err(no_such_key(&key)),
             }
         }
-        let scope = Self::bucket_scope(bucket);
         let bucket_name = bucket.name.clone();
         let now = self.ctx.now_millis;
         let object = StoredObject {
@@ -787,26 +815,22 @@ impl S3 for Handler<'_, '_> {
                 expires: input.expires,
                 website_redirect_location: input.website_redirect_location,
             },
+            ..StoredObject::new_version()
         };
-        self.ctx.persist(
-            record_key("s3", &scope, &["b", &bucket_name, "o", &key]),
-            &object,
-        );
-        self.state
-            .buckets
-            .get_mut(&bucket_name)
-            .expect("bucket checked")
-            .objects
-            .insert(key, object);
+        let version_id = self.store_object(&bucket_name, object);
         Ok(PutObjectOutput {
             e_tag: Some(etag),
+            version_id,
             ..Default::default()
         })
     }
 
     fn get_object(&mut self, input: GetObjectRequest) -> Result<GetObjectOutput, ServiceError> {
         let bucket = self.bucket(input.bucket.as_deref())?;
-        let object = self.object(bucket, input.key.as_deref())?;
+        let object = bucket.version(
+            input.key.as_deref().unwrap_or(""),
+            input.version_id.as_deref(),
+        )?;
         check_conditions(
             object,
             input.if_match.as_deref(),
@@ -862,13 +886,17 @@ impl S3 for Handler<'_, '_> {
             expires: headers.expires.clone(),
             website_redirect_location: headers.website_redirect_location.clone(),
             metadata: (!object.metadata.is_empty()).then(|| object.metadata.clone()),
+            version_id: bucket.reported_version(object),
             ..Default::default()
         })
     }
 
     fn head_object(&mut self, input: HeadObjectRequest) -> Result<HeadObjectOutput, ServiceError> {
         let bucket = self.bucket(input.bucket.as_deref())?;
-        let object = self.object(bucket, input.key.as_deref())?;
+        let object = bucket.version(
+            input.key.as_deref().unwrap_or(""),
+            input.version_id.as_deref(),
+        )?;
         check_conditions(
             object,
             input.if_match.as_deref(),
@@ -890,6 +918,7 @@ impl S3 for Handler<'_, '_> {
             expires: headers.expires.clone(),
             website_redirect_location: headers.website_redirect_location.clone(),
             metadata: (!object.metadata.is_empty()).then(|| object.metadata.clone()),
+            version_id: bucket.reported_version(object),
             ..Default::default()
         })
     }
@@ -900,21 +929,28 @@ impl S3 for Handler<'_, '_> {
     ) -> Result<DeleteObjectOutput, ServiceError> {
         let bucket = self.bucket(input.bucket.as_deref())?;
         let key = input.key.unwrap_or_default();
-        // Deleting a key that does not exist succeeds (204), as in S3.
-        if bucket.objects.contains_key(&key) {
-            let scope = Self::bucket_scope(bucket);
-            let name = bucket.name.clone();
-            self.ctx
-                .changes
-                .delete(record_key("s3", &scope, &["b", &name, "o", &key]));
-            self.state
-                .buckets
-                .get_mut(&name)
-                .expect("bucket checked")
-                .objects
-                .remove(&key);
+        let name = bucket.name.clone();
+        // Deleting a key or version that does not exist succeeds (204), as in S3.
+        if let Some(version_id) = input.version_id {
+            versions::check_version_id(&version_id)?;
+            let removed = self.remove_version(&name, &key, &version_id);
+            return Ok(DeleteObjectOutput {
+                delete_marker: removed.filter(|v| v.delete_marker).map(|_| true),
+                version_id: Some(version_id),
+                ..Default::default()
+            });
         }
-        Ok(DeleteObjectOutput::default())
+        if bucket.versioning.is_none() {
+            self.remove_version(&name, &key, "null");
+            return Ok(DeleteObjectOutput::default());
+        }
+        // With versioning (even suspended) a plain delete hides the key behind a delete marker.
+        let version_id = self.add_delete_marker(&name, &key);
+        Ok(DeleteObjectOutput {
+            delete_marker: Some(true),
+            version_id: Some(version_id),
+            ..Default::default()
+        })
     }
 
     fn delete_objects(
@@ -930,30 +966,54 @@ impl S3 for Handler<'_, '_> {
         }
         let quiet = delete.quiet == Some(true);
         let mut deleted = Vec::new();
+        let mut failed = Vec::new();
         for object in objects {
             let key = object.key.unwrap_or_default();
-            self.delete_object(DeleteObjectRequest {
+            let answer = self.delete_object(DeleteObjectRequest {
                 bucket: Some(name.clone()),
                 key: Some(key.clone()),
+                version_id: object.version_id.clone(),
                 ..Default::default()
-            })?;
-            // Quiet mode reports only errors; every key here was deleted (or already absent).
+            });
+            // S3 reports a key it could not delete in Errors and goes on with the others.
+            let done = match answer {
+                Ok(done) => done,
+                Err(error) => {
+                    failed.push(nimbus_shapes::s3::Error {
+                        key: Some(key),
+                        version_id: object.version_id,
+                        code: Some(error.code.to_string()),
+                        message: Some(error.message.to_string()),
+                    });
+                    continue;
+                }
+            };
+            // Quiet mode reports only errors.
             if !quiet {
+                let marker = done.delete_marker == Some(true);
                 deleted.push(DeletedObject {
                     key: Some(key),
-                    ..Default::default()
+                    version_id: object.version_id,
+                    delete_marker: done.delete_marker,
+                    delete_marker_version_id: marker.then_some(done.version_id).flatten(),
                 });
             }
         }
         Ok(DeleteObjectsOutput {
             deleted: (!deleted.is_empty()).then_some(deleted),
+            errors: (!failed.is_empty()).then_some(failed),
             ..Default::default()
         })
     }
 
     fn copy_object(&mut self, input: CopyObjectRequest) -> Result<CopyObjectOutput, ServiceError> {
         let source = input.copy_source.clone().unwrap_or_default();
-        let source_path = source.split('?').next().unwrap_or("");
+        let (source_path, source_query) = source.split_once('?').unwrap_or((&source, ""));
+        // `bucket/key?versionId=...` copies that version.
+        let source_version = source_query
+            .split('&')
+            .find_map(|pair| pair.strip_prefix("versionId="))
+            .map(percent_decode);
         let (source_bucket, source_key) = source_path
             .trim_start_matches('/')
             .split_once('/')
@@ -969,9 +1029,11 @@ impl S3 for Handler<'_, '_> {
         let target = self.bucket(input.bucket.as_deref())?.name.clone();
         let key = input.key.clone().unwrap_or_default();
         check_key(&key)?;
-        let source_object = self
-            .object(self.bucket(Some(&source_bucket))?, Some(&source_key))?
+        let source_holder = self.bucket(Some(&source_bucket))?;
+        let source_object = source_holder
+            .version(&source_key, source_version.as_deref())?
             .clone();
+        let copy_source_version_id = source_holder.reported_version(&source_object);
         check_conditions(
             &source_object,
             input.copy_source_if_match.as_deref(),
@@ -1013,9 +1075,11 @@ impl S3 for Handler<'_, '_> {
             last_modified: Some(seconds(object.last_modified_millis)),
             ..Default::default()
         };
-        self.store_object(&target, object);
+        let version_id = self.store_object(&target, object);
         Ok(CopyObjectOutput {
             copy_object_result: Some(result),
+            version_id,
+            copy_source_version_id,
             ..Default::default()
         })
     }
@@ -1177,6 +1241,7 @@ impl S3 for Handler<'_, '_> {
             last_modified_millis: now - now.rem_euclid(1000),
             metadata: upload.metadata.clone(),
             headers: upload.headers.clone(),
+            ..StoredObject::new_version()
         };
         let bucket_name = upload.bucket.clone();
         let upload_id = upload.upload_id.clone();
@@ -1187,8 +1252,9 @@ impl S3 for Handler<'_, '_> {
         );
         let key = object.key.clone();
         self.forget_upload(&upload_id);
-        self.store_object(&bucket_name, object);
+        let version_id = self.store_object(&bucket_name, object);
         Ok(CompleteMultipartUploadOutput {
+            version_id,
             location: Some(location),
             bucket: Some(bucket_name),
             key: Some(key),
@@ -1319,6 +1385,41 @@ impl S3 for Handler<'_, '_> {
         })
     }
 
+    fn list_object_versions(
+        &mut self,
+        input: ListObjectVersionsRequest,
+    ) -> Result<ListObjectVersionsOutput, ServiceError> {
+        self.list_versions(input)
+    }
+
+    fn get_bucket_versioning(
+        &mut self,
+        input: GetBucketVersioningRequest,
+    ) -> Result<GetBucketVersioningOutput, ServiceError> {
+        self.get_versioning(input)
+    }
+
+    fn put_bucket_versioning(
+        &mut self,
+        input: PutBucketVersioningRequest,
+    ) -> Result<(), ServiceError> {
+        self.put_versioning(input)
+    }
+
+    /// Nimbus has no Object Lock; S3 answers this for a bucket without a configuration.
+    fn get_object_lock_configuration(
+        &mut self,
+        input: GetObjectLockConfigurationRequest,
+    ) -> Result<GetObjectLockConfigurationOutput, ServiceError> {
+        let bucket = self.bucket(input.bucket.as_deref())?;
+        Err(ServiceError::new(
+            "ObjectLockConfigurationNotFoundError",
+            404,
+            "Object Lock configuration does not exist for this bucket",
+        )
+        .with_field("BucketName", json!(bucket.name)))
+    }
+
     fn put_bucket_tagging(
         &mut self,
         input: nimbus_shapes::s3::PutBucketTaggingRequest,
@@ -1423,14 +1524,13 @@ pub fn restore(state: &mut State, scope: Scope, rest: &str, value: &[u8]) -> Res
             state.buckets.insert(name.to_string(), bucket);
             Ok(())
         }
-        ["b", name, "o", key] => {
+        ["b", name, "o" | "v", _] => {
             let object: StoredObject = serde_json::from_slice(value).map_err(|e| e.to_string())?;
-            state
+            let bucket = state
                 .buckets
                 .get_mut(name)
-                .ok_or_else(|| format!("s3 object {rest} without its bucket"))?
-                .objects
-                .insert(key.to_string(), object);
+                .ok_or_else(|| format!("s3 object {rest} without its bucket"))?;
+            versions::restore_version(bucket, object);
             Ok(())
         }
         ["u", upload_id] => {
