@@ -237,7 +237,7 @@ fn apply_gsi_updates(
                 projection: create.projection.clone(),
                 provisioned_throughput: create.provisioned_throughput.clone(),
                 on_demand_throughput: create.on_demand_throughput.clone(),
-                warm_throughput: None,
+                warm_throughput: create.warm_throughput.clone(),
             };
             table::check_new_gsi(&def, &index).map_err(validation)?;
             if def.global_secondary_indexes.len() >= MAX_GSIS {
@@ -256,6 +256,13 @@ fn apply_gsi_updates(
             if let Some(throughput) = &change.provisioned_throughput {
                 def.global_secondary_indexes[position].provisioned_throughput =
                     Some(throughput.clone());
+            }
+            if let Some(warm) = &change.warm_throughput {
+                let on_demand = def.billing_mode == BillingMode::PayPerRequest;
+                table::check_warm(Some(warm), on_demand, Some(&name)).map_err(validation)?;
+                let current = def.gsi_warm(&def.global_secondary_indexes[position]);
+                def.global_secondary_indexes[position].warm_throughput =
+                    Some(table::merge_warm(warm, current));
             }
         } else {
             let Some(position) = position else {
@@ -285,7 +292,8 @@ impl Handler<'_, '_> {
             || input.sse_specification.is_some()
             || input.table_class.is_some()
             || input.deletion_protection_enabled.is_some()
-            || input.on_demand_throughput.is_some();
+            || input.on_demand_throughput.is_some()
+            || input.warm_throughput.is_some();
         let scope = self.ctx.scope();
         let table = self
             .state
@@ -317,6 +325,11 @@ impl Handler<'_, '_> {
         if let Some(t) = &input.provisioned_throughput {
             def.read_capacity = t.read_capacity_units.unwrap_or(def.read_capacity);
             def.write_capacity = t.write_capacity_units.unwrap_or(def.write_capacity);
+        }
+        if let Some(warm) = &input.warm_throughput {
+            let on_demand = def.billing_mode == BillingMode::PayPerRequest;
+            table::check_warm(Some(warm), on_demand, None).map_err(validation)?;
+            def.warm_throughput = Some(table::merge_warm(warm, def.table_warm()));
         }
         // Indexes of the new definition: kept ones keep their entries, new ones are
         // backfilled from the items.

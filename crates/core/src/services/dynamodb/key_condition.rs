@@ -1,6 +1,7 @@
 //! KeyConditionExpression: `pk = :v`, optionally `AND` one sort key condition
 //! (`=`, `<`, `<=`, `>`, `>=`, `BETWEEN :a AND :b`, `begins_with(sk, :p)`), with AWS's
-//! messages for what it refuses. It reads the tokens of `expr::tokens`; its grammar is
+//! messages for what it refuses. A GSI with a multi-attribute key takes `=` on each
+//! partition key attribute and sort key conditions from the left (see `match_multi`). It reads the tokens of `expr::tokens`; its grammar is
 //! its own because a key condition is a restricted shape matched against the key schema.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -18,7 +19,7 @@ use super::{
         Names,
     },
     path,
-    value::{check_not_empty, encode_scalar, normalise_item, type_name, KeySchema},
+    value::{check_not_empty, encode_scalar, normalise_item, type_name, KeyAttr, KeySchema},
 };
 
 const WHAT: &str = "KeyConditionExpression";
@@ -54,9 +55,13 @@ pub enum SortCondition {
 }
 
 /// A checked key condition: the partition's key value and maybe a sort key condition.
+/// With a multi-attribute key, `equal` holds the values of the other partition key
+/// attributes, then of the leading sort key attributes given with `=`, in key order; `sort`
+/// is then the condition on the sort key attribute after those.
 #[derive(Clone, Debug, PartialEq)]
 pub struct KeyCondition {
     pub hash: AttributeValue,
+    pub equal: Vec<AttributeValue>,
     pub sort: Option<SortCondition>,
 }
 
@@ -358,8 +363,31 @@ pub fn from_legacy(
     match_schema(terms, schema)
 }
 
+fn mismatch() -> ServiceError {
+    validation("One or more parameter values were invalid: Condition parameter type does not match schema type")
+}
+
+fn missed(name: &str) -> ServiceError {
+    validation(format!("Query condition missed key schema element: {name}"))
+}
+
+/// The value of an equality condition on a key attribute, typed and not empty.
+fn equality(term: &Term, attr: &KeyAttr) -> Result<Option<AttributeValue>, ServiceError> {
+    let TermKind::Cmp("=", value) = &term.kind else {
+        return Ok(None);
+    };
+    if type_name(value) != attr.kind.as_str() {
+        return Err(mismatch());
+    }
+    check_not_empty(value, &attr.name).map_err(validation)?;
+    Ok(Some(value.clone()))
+}
+
 /// Matches the terms of a key condition against the key schema.
 fn match_schema(terms: Vec<Term>, schema: &KeySchema) -> Result<KeyCondition, ServiceError> {
+    if !schema.more_hash.is_empty() || !schema.more_range.is_empty() {
+        return match_multi(&terms, schema);
+    }
     let range_name = schema.range.as_ref().map(|r| r.name.as_str());
     if let Some(other) = terms
         .iter()
@@ -371,18 +399,10 @@ fn match_schema(terms: Vec<Term>, schema: &KeySchema) -> Result<KeyCondition, Se
         } else {
             &schema.hash.name
         };
-        return Err(validation(format!(
-            "Query condition missed key schema element: {missing}"
-        )));
+        return Err(missed(missing));
     }
     let Some(hash_term) = terms.iter().find(|t| t.attr == schema.hash.name) else {
-        return Err(validation(format!(
-            "Query condition missed key schema element: {}",
-            schema.hash.name
-        )));
-    };
-    let mismatch = || {
-        validation("One or more parameter values were invalid: Condition parameter type does not match schema type")
+        return Err(missed(&schema.hash.name));
     };
     let hash = match &hash_term.kind {
         TermKind::Cmp("=", value) => value.clone(),
@@ -398,66 +418,113 @@ fn match_schema(terms: Vec<Term>, schema: &KeySchema) -> Result<KeyCondition, Se
     ) {
         (None, _) => None,
         (Some(_), None) => unreachable!("non-key attributes were refused above"),
-        (Some(term), Some(range)) => {
-            let kind = range.kind.as_str();
-            let condition = match &term.kind {
-                TermKind::Cmp(op, value) => {
-                    let op = match *op {
-                        "=" => CmpOp::Eq,
-                        "<" => CmpOp::Lt,
-                        "<=" => CmpOp::Le,
-                        ">" => CmpOp::Gt,
-                        _ => CmpOp::Ge,
-                    };
-                    SortCondition::Cmp(op, value.clone())
-                }
-                TermKind::Between(low, high) => {
-                    if type_name(low) != kind || type_name(high) != kind {
-                        return Err(mismatch());
-                    }
-                    if encoded(low) > encoded(high) {
-                        return Err(validation(format!(
-                            "Invalid {WHAT}: The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: AttributeValue: {}, upper bound operand: AttributeValue: {}",
-                            show_value(low),
-                            show_value(high)
-                        )));
-                    }
-                    SortCondition::Between(low.clone(), high.clone())
-                }
-                TermKind::BeginsWith(prefix) => {
-                    let operand = type_name(prefix);
-                    if !matches!(operand, "S" | "B") {
-                        return Err(validation(format!(
-                            "Invalid {WHAT}: Incorrect operand type for operator or function; operator or function: begins_with, operand type: {operand}"
-                        )));
-                    }
-                    SortCondition::BeginsWith(prefix.clone())
-                }
+        (Some(term), Some(range)) => Some(sort_condition(term, range)?),
+    };
+    Ok(KeyCondition {
+        hash,
+        equal: Vec::new(),
+        sort,
+    })
+}
+
+/// A multi-attribute key (GSIs, AWS November 2025): `=` on every partition key attribute;
+/// the sort key attributes left to right, `=` on each but the last one given, which may
+/// have any sort key condition.
+fn match_multi(terms: &[Term], schema: &KeySchema) -> Result<KeyCondition, ServiceError> {
+    let term_of = |name: &str| terms.iter().find(|t| t.attr == name);
+    let mut equal = Vec::new();
+    for attr in schema.hash_attrs() {
+        let term = term_of(&attr.name).ok_or_else(|| missed(&attr.name))?;
+        equal.push(equality(term, attr)?.ok_or_else(not_supported)?);
+    }
+    let ranges: Vec<&KeyAttr> = schema.range_attrs().collect();
+    if let Some(other) = terms
+        .iter()
+        .find(|t| !schema.attrs().any(|a| a.name == t.attr))
+    {
+        // As with one sort key: a non-key attribute reads as the sort key left out.
+        let missing = ranges.iter().find(|a| term_of(&a.name).is_none());
+        return Err(missed(missing.map_or(&other.attr, |a| &a.name)));
+    }
+    let mut sort = None;
+    if let Some(last) = ranges.iter().rposition(|a| term_of(&a.name).is_some()) {
+        for attr in &ranges[..last] {
+            let value = match term_of(&attr.name) {
+                Some(term) => equality(term, attr)?,
+                None => None,
             };
-            let value_types_match = match &condition {
-                SortCondition::Cmp(_, v) | SortCondition::BeginsWith(v) => type_name(v) == kind,
-                SortCondition::Between(..) => true,
+            let Some(value) = value else {
+                return Err(validation(format!(
+                    "RANGE key attributes {} must have equality conditions specified in the query because a condition is present on key attribute {}",
+                    attr.name, ranges[last].name
+                )));
             };
-            if !value_types_match {
+            equal.push(value);
+        }
+        let term = term_of(&ranges[last].name).expect("found above");
+        sort = Some(sort_condition(term, ranges[last])?);
+    }
+    let hash = equal.remove(0);
+    Ok(KeyCondition { hash, equal, sort })
+}
+
+/// The condition on a sort key attribute, checked against its type.
+fn sort_condition(term: &Term, range: &KeyAttr) -> Result<SortCondition, ServiceError> {
+    let kind = range.kind.as_str();
+    let condition = match &term.kind {
+        TermKind::Cmp(op, value) => {
+            let op = match *op {
+                "=" => CmpOp::Eq,
+                "<" => CmpOp::Lt,
+                "<=" => CmpOp::Le,
+                ">" => CmpOp::Gt,
+                _ => CmpOp::Ge,
+            };
+            SortCondition::Cmp(op, value.clone())
+        }
+        TermKind::Between(low, high) => {
+            if type_name(low) != kind || type_name(high) != kind {
                 return Err(mismatch());
             }
-            let values = match &condition {
-                SortCondition::Cmp(_, v) | SortCondition::BeginsWith(v) => vec![v],
-                SortCondition::Between(low, high) => vec![low, high],
-            };
-            for value in values {
-                check_not_empty(value, &range.name).map_err(validation)?;
+            if encoded(low) > encoded(high) {
+                return Err(validation(format!(
+                    "Invalid {WHAT}: The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: AttributeValue: {}, upper bound operand: AttributeValue: {}",
+                    show_value(low),
+                    show_value(high)
+                )));
             }
-            Some(condition)
+            SortCondition::Between(low.clone(), high.clone())
+        }
+        TermKind::BeginsWith(prefix) => {
+            let operand = type_name(prefix);
+            if !matches!(operand, "S" | "B") {
+                return Err(validation(format!(
+                    "Invalid {WHAT}: Incorrect operand type for operator or function; operator or function: begins_with, operand type: {operand}"
+                )));
+            }
+            SortCondition::BeginsWith(prefix.clone())
         }
     };
-    Ok(KeyCondition { hash, sort })
+    let value_types_match = match &condition {
+        SortCondition::Cmp(_, v) | SortCondition::BeginsWith(v) => type_name(v) == kind,
+        SortCondition::Between(..) => true,
+    };
+    if !value_types_match {
+        return Err(mismatch());
+    }
+    let values = match &condition {
+        SortCondition::Cmp(_, v) | SortCondition::BeginsWith(v) => vec![v],
+        SortCondition::Between(low, high) => vec![low, high],
+    };
+    for value in values {
+        check_not_empty(value, &range.name).map_err(validation)?;
+    }
+    Ok(condition)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::services::dynamodb::value::KeyAttr;
     use nimbus_shapes::dynamodb::ScalarAttributeType;
 
     fn n(text: &str) -> AttributeValue {
@@ -475,16 +542,16 @@ mod tests {
     }
 
     fn run(text: &str) -> Result<KeyCondition, String> {
-        let schema = KeySchema {
-            hash: KeyAttr {
+        let schema = KeySchema::simple(
+            KeyAttr {
                 name: "pk".into(),
                 kind: ScalarAttributeType::S,
             },
-            range: Some(KeyAttr {
+            Some(KeyAttr {
                 name: "sk".into(),
                 kind: ScalarAttributeType::N,
             }),
-        };
+        );
         let values: BTreeMap<String, AttributeValue> = [
             (":p".to_string(), s("a")),
             (":a".to_string(), n("1")),

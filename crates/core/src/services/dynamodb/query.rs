@@ -532,7 +532,9 @@ impl Handler<'_, '_> {
         let start = start_key(table, index, input.exclusive_start_key.as_ref())?;
 
         let mut prefix = Vec::new();
-        encode_scalar(&condition.hash, &mut prefix);
+        for value in std::iter::once(&condition.hash).chain(&condition.equal) {
+            encode_scalar(value, &mut prefix);
+        }
         let forward = input.scan_index_forward != Some(false);
         let range = after_start(key_range(&prefix, condition.sort.as_ref()), start, forward);
         let selected: Box<dyn Iterator<Item = &Item>> = if is_empty(&range) {

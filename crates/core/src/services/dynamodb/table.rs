@@ -5,11 +5,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use nimbus_shapes::{
     dynamodb::{
         AttributeDefinition, BillingMode, BillingModeSummary, CreateTableInput,
-        GlobalSecondaryIndex, GlobalSecondaryIndexDescription, IndexStatus, KeySchemaElement,
-        KeyType, LocalSecondaryIndex, LocalSecondaryIndexDescription, Projection, ProjectionType,
+        GlobalSecondaryIndex, GlobalSecondaryIndexDescription,
+        GlobalSecondaryIndexWarmThroughputDescription, IndexStatus, KeySchemaElement, KeyType,
+        LocalSecondaryIndex, LocalSecondaryIndexDescription, Projection, ProjectionType,
         ProvisionedThroughput, ProvisionedThroughputDescription, SSEDescription, SSESpecification,
         SSEStatus, SSEType, ScalarAttributeType, StreamSpecification, StreamViewType, TableClass,
-        TableClassSummary, TableDescription, TableStatus, Tag, UpdateTableInput,
+        TableClassSummary, TableDescription, TableStatus, TableWarmThroughputDescription, Tag,
+        UpdateTableInput, WarmThroughput,
     },
     Timestamp,
 };
@@ -64,6 +66,68 @@ pub struct TableDef {
     /// name), for LastIncrease/LastDecreaseDateTime and the daily decrease budget.
     #[serde(default)]
     pub throughput_history: BTreeMap<String, ThroughputHistory>,
+    /// The table's WarmThroughput as last asked for (CreateTable, UpdateTable); the GSIs'
+    /// are in their `GlobalSecondaryIndex::warm_throughput`.
+    #[serde(default)]
+    pub warm_throughput: Option<WarmThroughput>,
+}
+
+/// The warm throughput (read, write units per second) of a new on-demand table or GSI
+/// (AWS developer guide, "Understanding DynamoDB warm throughput in different scenarios").
+pub const ON_DEMAND_WARM: (i64, i64) = (12_000, 4_000);
+
+/// The warm throughput in effect: what was asked for, but never below the starting value
+/// `base` (on demand: `ON_DEMAND_WARM`; provisioned: the provisioned units, which raise the
+/// warm throughput as they grow).
+pub fn effective_warm(requested: Option<&WarmThroughput>, base: (i64, i64)) -> (i64, i64) {
+    let asked = |units: Option<i64>, floor: i64| units.unwrap_or(0).max(floor);
+    (
+        asked(requested.and_then(|w| w.read_units_per_second), base.0),
+        asked(requested.and_then(|w| w.write_units_per_second), base.1),
+    )
+}
+
+/// AWS refuses a WarmThroughput below the on-demand starting value, naming the table or
+/// the index (`index`). Provisioned tables take the larger of the request and their units.
+pub fn check_warm(
+    requested: Option<&WarmThroughput>,
+    on_demand: bool,
+    index: Option<&str>,
+) -> Result<(), String> {
+    let Some(requested) = requested.filter(|_| on_demand) else {
+        return Ok(());
+    };
+    let what = match index {
+        None => "table".to_string(),
+        Some(name) => format!("index {name}"),
+    };
+    for (units, floor, name) in [
+        (
+            requested.read_units_per_second,
+            ON_DEMAND_WARM.0,
+            "ReadUnitsPerSecond",
+        ),
+        (
+            requested.write_units_per_second,
+            ON_DEMAND_WARM.1,
+            "WriteUnitsPerSecond",
+        ),
+    ] {
+        if units.is_some_and(|u| u < floor) {
+            return Err(format!(
+                "{INVALID}Requested {name} for WarmThroughput for {what} is lower than initial throughput for OnDemand"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The request merged into the warm throughput in effect (a member left out keeps its value).
+pub fn merge_warm(requested: &WarmThroughput, current: (i64, i64)) -> WarmThroughput {
+    WarmThroughput {
+        read_units_per_second: Some(requested.read_units_per_second.unwrap_or(current.0)),
+        write_units_per_second: Some(requested.write_units_per_second.unwrap_or(current.1)),
+    }
 }
 
 /// When a table's or an index's provisioned throughput last went up and down.
@@ -107,12 +171,23 @@ fn key_schema_of(elements: &[KeySchemaElement], defs: &[AttributeDefinition]) ->
             name,
         }
     };
+    // Key types were checked at creation: HASH attributes first, then RANGE ones.
+    let of_type = |kind: KeyType| {
+        elements
+            .iter()
+            .filter(move |e| e.key_type.as_ref() == Some(&kind))
+            .map(attr)
+    };
+    let mut hash = of_type(KeyType::Hash);
+    let mut range = of_type(KeyType::Range);
     KeySchema {
-        hash: elements.first().map(attr).unwrap_or(KeyAttr {
+        hash: hash.next().unwrap_or(KeyAttr {
             name: String::new(),
             kind: ScalarAttributeType::S,
         }),
-        range: elements.get(1).map(attr),
+        range: range.next(),
+        more_hash: hash.collect(),
+        more_range: range.collect(),
     }
 }
 
@@ -234,10 +309,19 @@ impl TableDef {
                     index_size_bytes: Some(size),
                     item_count: Some(count),
                     index_arn: Some(index_arn(&i.index_name)),
+                    warm_throughput: Some({
+                        let (read, write) = self.gsi_warm(i);
+                        GlobalSecondaryIndexWarmThroughputDescription {
+                            read_units_per_second: Some(read),
+                            write_units_per_second: Some(write),
+                            status: Some(IndexStatus::Active),
+                        }
+                    }),
                     ..Default::default()
                 }
             })
             .collect();
+        let (warm_read, warm_write) = self.table_warm();
         // The latest stream stays in the description after it is disabled, as in AWS.
         let latest = self.streams.last();
         TableDescription {
@@ -287,8 +371,37 @@ impl TableDef {
                 last_update_date_time: None,
             }),
             deletion_protection_enabled: Some(self.deletion_protection),
+            warm_throughput: Some(TableWarmThroughputDescription {
+                read_units_per_second: Some(warm_read),
+                write_units_per_second: Some(warm_write),
+                status: Some(TableStatus::Active),
+            }),
             ..Default::default()
         }
+    }
+
+    fn on_demand(&self) -> bool {
+        self.billing_mode == BillingMode::PayPerRequest
+    }
+
+    /// The table's warm throughput in effect (read, write units per second).
+    pub fn table_warm(&self) -> (i64, i64) {
+        let base = if self.on_demand() {
+            ON_DEMAND_WARM
+        } else {
+            (self.read_capacity, self.write_capacity)
+        };
+        effective_warm(self.warm_throughput.as_ref(), base)
+    }
+
+    /// A GSI's warm throughput in effect.
+    pub fn gsi_warm(&self, index: &GlobalSecondaryIndex) -> (i64, i64) {
+        let base = match (&index.provisioned_throughput, self.on_demand()) {
+            (Some(t), false) => pair(t),
+            (None, false) => (0, 0),
+            (_, true) => ON_DEMAND_WARM,
+        };
+        effective_warm(index.warm_throughput.as_ref(), base)
     }
 }
 
@@ -315,6 +428,19 @@ fn key_schema_constraints(
     path: &str,
     errors: &mut Vec<String>,
 ) {
+    key_schema_constraints_up_to(keys, path, 2, errors)
+}
+
+/// The most partition (and the most sort) key attributes of a GSI: multi-attribute keys
+/// (AWS, November 2025).
+const MAX_GSI_KEY_ATTRS: usize = 4;
+
+fn key_schema_constraints_up_to(
+    keys: Option<&Vec<KeySchemaElement>>,
+    path: &str,
+    max: usize,
+    errors: &mut Vec<String>,
+) {
     match keys {
         None => errors.push(format!(
             "Value null at '{path}' failed to satisfy constraint: Member must not be null"
@@ -323,8 +449,8 @@ fn key_schema_constraints(
             if keys.is_empty() {
                 errors.push(format!("Value '[]' at '{path}' failed to satisfy constraint: Member must have length greater than or equal to 1"));
             }
-            if keys.len() > 2 {
-                errors.push(format!("Value '{}' at '{path}' failed to satisfy constraint: Member must have length less than or equal to 2", show_keys(keys)));
+            if keys.len() > max {
+                errors.push(format!("Value '{}' at '{path}' failed to satisfy constraint: Member must have length less than or equal to {max}", show_keys(keys)));
             }
             for (i, k) in keys.iter().enumerate() {
                 let at = format!("{path}.{}.member", i + 1);
@@ -456,9 +582,10 @@ fn create_constraints(input: &CreateTableInput) -> Vec<String> {
             &format!("{at}.indexName"),
             &mut errors,
         );
-        key_schema_constraints(
+        key_schema_constraints_up_to(
             index.key_schema.as_ref(),
             &format!("{at}.keySchema"),
+            2 * MAX_GSI_KEY_ATTRS,
             &mut errors,
         );
         projection_constraints(
@@ -515,6 +642,51 @@ fn check_index_keys(keys: &[KeySchemaElement], defs: &[String]) -> Result<(), St
         return Err(
             "Invalid KeySchema: The second KeySchemaElement is not a RANGE key type".into(),
         );
+    }
+    Ok(())
+}
+
+/// A GSI's key schema: with one or two attributes, the checks of any key schema; longer,
+/// a multi-attribute key: one to four HASH attributes, then up to four RANGE attributes,
+/// each named once.
+fn check_gsi_keys(keys: &[KeySchemaElement], defs: &[String]) -> Result<(), String> {
+    if keys.len() <= 2 {
+        return check_index_keys(keys, defs);
+    }
+    check_index_keys(&keys[..1], defs)?;
+    let key_names = names(keys);
+    if key_names.iter().any(|k| !defs.contains(k)) {
+        return Err(format!(
+            "{INVALID}Some index key attributes are not defined in AttributeDefinitions. Keys: [{}], AttributeDefinitions: [{}]",
+            key_names.join(", "),
+            defs.join(", ")
+        ));
+    }
+    let mut seen = BTreeSet::new();
+    if let Some(twice) = key_names.iter().find(|n| !seen.insert(*n)) {
+        return Err(format!(
+            "{INVALID}Duplicate attribute name in KeySchema: {twice}"
+        ));
+    }
+    let hashes = keys
+        .iter()
+        .take_while(|k| k.key_type == Some(KeyType::Hash))
+        .count();
+    if keys[hashes..]
+        .iter()
+        .any(|k| k.key_type != Some(KeyType::Range))
+    {
+        return Err(
+            "Invalid KeySchema: HASH key attributes must come before RANGE key attributes".into(),
+        );
+    }
+    let ranges = keys.len() - hashes;
+    for (count, what) in [(hashes, "HASH"), (ranges, "RANGE")] {
+        if count > MAX_GSI_KEY_ATTRS {
+            return Err(format!(
+                "{INVALID}Too many {what} key attributes in KeySchema: {count}; at most {MAX_GSI_KEY_ATTRS} are allowed"
+            ));
+        }
     }
     Ok(())
 }
@@ -649,7 +821,7 @@ fn check_create(input: &CreateTableInput) -> Result<TableDef, String> {
         for index in gsis {
             let name = index.index_name.clone().unwrap_or_default();
             let index_keys = index.key_schema.clone().unwrap_or_default();
-            check_index_keys(&index_keys, &def_names)?;
+            check_gsi_keys(&index_keys, &def_names)?;
             check_projection(index.projection.as_ref().unwrap_or(&Projection::default()))?;
             if pay_per_request && index.provisioned_throughput.is_some() {
                 return Err(format!(
@@ -685,6 +857,14 @@ fn check_create(input: &CreateTableInput) -> Result<TableDef, String> {
             return Err("StreamViewType must be specified when StreamEnabled is true".into());
         }
     }
+    check_warm(input.warm_throughput.as_ref(), pay_per_request, None)?;
+    for index in gsis.iter().flatten() {
+        check_warm(
+            index.warm_throughput.as_ref(),
+            pay_per_request,
+            index.index_name.as_deref(),
+        )?;
+    }
 
     Ok(TableDef {
         name: String::new(),
@@ -707,6 +887,7 @@ fn check_create(input: &CreateTableInput) -> Result<TableDef, String> {
         ttl_attribute: None,
         pay_per_request_millis: None,
         throughput_history: BTreeMap::new(),
+        warm_throughput: input.warm_throughput.clone(),
     })
 }
 
@@ -718,9 +899,10 @@ pub fn check_new_gsi(def: &TableDef, index: &GlobalSecondaryIndex) -> Result<(),
         "globalSecondaryIndexUpdates.1.member.create.indexName",
         &mut errors,
     );
-    key_schema_constraints(
+    key_schema_constraints_up_to(
         index.key_schema.as_ref(),
         "globalSecondaryIndexUpdates.1.member.create.keySchema",
+        2 * MAX_GSI_KEY_ATTRS,
         &mut errors,
     );
     projection_constraints(
@@ -738,7 +920,7 @@ pub fn check_new_gsi(def: &TableDef, index: &GlobalSecondaryIndex) -> Result<(),
     }
     let name = index.index_name.clone().unwrap_or_default();
     let keys = index.key_schema.clone().unwrap_or_default();
-    check_index_keys(&keys, &names_of_defs(&def.attribute_definitions))?;
+    check_gsi_keys(&keys, &names_of_defs(&def.attribute_definitions))?;
     check_projection(index.projection.as_ref().unwrap_or(&Projection::default()))?;
     let pay_per_request = def.billing_mode == BillingMode::PayPerRequest;
     if pay_per_request && index.provisioned_throughput.is_some() {
@@ -751,7 +933,7 @@ pub fn check_new_gsi(def: &TableDef, index: &GlobalSecondaryIndex) -> Result<(),
             "{INVALID}ProvisionedThroughput is not specified for index: {name}"
         ));
     }
-    Ok(())
+    check_warm(index.warm_throughput.as_ref(), pay_per_request, Some(&name))
 }
 
 /// DescribeLimits' figures, the default quotas of every account and region.

@@ -248,16 +248,43 @@ pub struct KeyAttr {
     pub kind: ScalarAttributeType,
 }
 
-/// A table's primary key.
+/// A table's or an index's key. A GSI may have multi-attribute keys (AWS, November 2025):
+/// up to four partition key attributes and up to four sort key attributes, in order.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct KeySchema {
     pub hash: KeyAttr,
     pub range: Option<KeyAttr>,
+    /// The partition key attributes after `hash` (multi-attribute GSI keys only).
+    pub more_hash: Vec<KeyAttr>,
+    /// The sort key attributes after `range` (multi-attribute GSI keys only).
+    pub more_range: Vec<KeyAttr>,
 }
 
 impl KeySchema {
+    /// A single-attribute key: a partition key and maybe a sort key.
+    #[cfg(test)]
+    pub fn simple(hash: KeyAttr, range: Option<KeyAttr>) -> Self {
+        KeySchema {
+            hash,
+            range,
+            more_hash: Vec::new(),
+            more_range: Vec::new(),
+        }
+    }
+
+    /// Every key attribute in key order: the partition key attributes, then the sort key's.
     pub fn attrs(&self) -> impl Iterator<Item = &KeyAttr> {
-        std::iter::once(&self.hash).chain(self.range.as_ref())
+        self.hash_attrs().chain(self.range_attrs())
+    }
+
+    /// The partition key attributes, in order.
+    pub fn hash_attrs(&self) -> impl Iterator<Item = &KeyAttr> {
+        std::iter::once(&self.hash).chain(&self.more_hash)
+    }
+
+    /// The sort key attributes, in order (none without a sort key).
+    pub fn range_attrs(&self) -> impl Iterator<Item = &KeyAttr> {
+        self.range.iter().chain(&self.more_range)
     }
 
     /// Checks an item's key attributes (PutItem). Errors are complete AWS messages.
@@ -302,8 +329,9 @@ impl KeySchema {
 
     /// Each key attribute with the size limit of its role.
     fn limits(&self) -> impl Iterator<Item = (&KeyAttr, usize)> {
-        std::iter::once((&self.hash, MAX_HASH_KEY_SIZE))
-            .chain(self.range.as_ref().map(|r| (r, MAX_RANGE_KEY_SIZE)))
+        self.hash_attrs()
+            .map(|a| (a, MAX_HASH_KEY_SIZE))
+            .chain(self.range_attrs().map(|r| (r, MAX_RANGE_KEY_SIZE)))
     }
 
     /// Checks the key attributes of a secondary index (with these keys, named `index`)
@@ -432,16 +460,16 @@ mod tests {
 
     #[test]
     fn string_encoding_keeps_byte_order() {
-        let schema = KeySchema {
-            hash: KeyAttr {
+        let schema = KeySchema::simple(
+            KeyAttr {
                 name: "pk".into(),
                 kind: ScalarAttributeType::S,
             },
-            range: Some(KeyAttr {
+            Some(KeyAttr {
                 name: "sk".into(),
                 kind: ScalarAttributeType::B,
             }),
-        };
+        );
         let key = |pk: &str, sk: &[u8]| {
             let item: Item = [
                 ("pk".to_string(), s(pk)),
@@ -478,10 +506,7 @@ mod tests {
             name: name.into(),
             kind: ScalarAttributeType::S,
         };
-        let index = KeySchema {
-            hash: attr("sort_key"),
-            range: Some(attr("partition_key")),
-        };
+        let index = KeySchema::simple(attr("sort_key"), Some(attr("partition_key")));
         let item = |hash: usize, range: usize| -> Item {
             [
                 ("sort_key".to_string(), s(&"h".repeat(hash))),
