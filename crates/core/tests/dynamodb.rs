@@ -965,3 +965,30 @@ fn failed_calls_change_nothing() {
         0
     );
 }
+
+#[test]
+fn create_table_attaches_its_resource_policy() {
+    let mut w = world();
+    let policy = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"dynamodb:GetItem","Resource":"*"}]}"#;
+    let mut input = table_input("withpolicy", None);
+    input["ResourcePolicy"] = json!(policy);
+    let arn = w.ok("CreateTable", input)["TableDescription"]["TableArn"].clone();
+    let got = w.ok("GetResourcePolicy", json!({"ResourceArn": arn}));
+    assert_eq!(got["Policy"], json!(policy));
+    assert!(got["RevisionId"].is_string());
+    // The policy outlives a restart with its table.
+    let mut w = w.restart();
+    let again = w.ok("GetResourcePolicy", json!({"ResourceArn": arn}));
+    assert_eq!(again, got);
+
+    // A document that is no JSON object refuses the table: nothing is created.
+    let mut input = table_input("badpolicy", None);
+    input["ResourcePolicy"] = json!("not json");
+    assert!(w.call("CreateTable", input).is_err());
+    assert_eq!(
+        w.call("DescribeTable", json!({"TableName": "badpolicy"}))
+            .unwrap_err()
+            .0,
+        "ResourceNotFoundException"
+    );
+}

@@ -435,3 +435,38 @@ fn restoring_to_a_point_in_time_needs_recovery_enabled_and_a_time_in_the_window(
         err("TableAlreadyExistsException", "Table already exists: Copy")
     );
 }
+
+#[test]
+fn a_restored_table_describes_its_restore_summary_for_its_life() {
+    let mut w = world();
+    w.ok("CreateTable", table_input("Orders", None));
+    let source_arn =
+        w.ok("DescribeTable", json!({"TableName": "Orders"}))["Table"]["TableArn"].clone();
+    let arn = backup(&mut w, "Orders", "bk1");
+    let created = w.ok("DescribeBackup", json!({"BackupArn": arn}))["BackupDescription"]
+        ["BackupDetails"]["BackupCreationDateTime"]
+        .clone();
+    w.ok(
+        "RestoreTableFromBackup",
+        json!({"TargetTableName": "Copy", "BackupArn": arn}),
+    );
+    let summary = json!({
+        "SourceBackupArn": arn,
+        "SourceTableArn": source_arn,
+        "RestoreDateTime": created,
+        "RestoreInProgress": false,
+    });
+    let described = |w: &mut World, table: &str| {
+        w.ok("DescribeTable", json!({"TableName": table}))["Table"]
+            .get("RestoreSummary")
+            .cloned()
+    };
+    assert_eq!(described(&mut w, "Copy"), Some(summary.clone()));
+    // The source, never restored, has none; nor has a table re-created under the name.
+    assert_eq!(described(&mut w, "Orders"), None);
+    let mut w = w.restart();
+    assert_eq!(described(&mut w, "Copy"), Some(summary));
+    w.ok("DeleteTable", json!({"TableName": "Copy"}));
+    w.ok("CreateTable", table_input("Copy", None));
+    assert_eq!(described(&mut w, "Copy"), None);
+}

@@ -118,11 +118,24 @@ fn batch_limits_and_refusals_use_aws_words() {
         w.call("BatchWriteItem", json!({"RequestItems": {"items": puts}})),
         validation("Too many items requested for the BatchWriteItem call")
     );
+    // Over 100 keys for one table breaks the model's KeyList constraint...
     let keys: Vec<Value> = (0..101).map(|i| key(&format!("k{i}"))).collect();
     assert_eq!(
         w.call(
             "BatchGetItem",
             json!({"RequestItems": {"items": {"Keys": keys}}})
+        ),
+        validation("1 validation error detected: Value at 'requestItems.items.member.keys' failed to satisfy constraint: Member must have length less than or equal to 100")
+    );
+    // ...while over 100 in all, each table's list within the limit, is the call's limit.
+    let keys: Vec<Value> = (0..60).map(|i| key(&format!("k{i}"))).collect();
+    let order_keys: Vec<Value> = (0..60)
+        .map(|i| json!({"pk": {"S": "o"}, "sk": {"N": i.to_string()}}))
+        .collect();
+    assert_eq!(
+        w.call(
+            "BatchGetItem",
+            json!({"RequestItems": {"items": {"Keys": keys}, "orders": {"Keys": order_keys}}})
         ),
         validation("Too many items requested for the BatchGetItem call")
     );
@@ -261,7 +274,7 @@ fn a_transaction_is_all_or_nothing_with_reasons_in_order() {
     // Transactions cost twice: 3 writes and a check of 1 unit each.
     assert_eq!(
         out["ConsumedCapacity"],
-        json!([{"TableName": "items", "CapacityUnits": 8.0}])
+        json!([{"TableName": "items", "CapacityUnits": 8.0, "WriteCapacityUnits": 8.0}])
     );
     // One changeset: a put, an update (put) and a delete.
     assert_eq!(w.last_changes().changes.len(), 3);
@@ -375,7 +388,7 @@ fn transact_get_answers_in_request_order() {
     );
     assert_eq!(
         out["ConsumedCapacity"],
-        json!([{"TableName": "items", "CapacityUnits": 6.0}])
+        json!([{"TableName": "items", "CapacityUnits": 6.0, "ReadCapacityUnits": 6.0}])
     );
 }
 
@@ -411,5 +424,118 @@ fn an_update_that_grows_an_item_too_big_cancels_the_transaction() {
             json!({"TransactItems": [{"Put": {"TableName": "items", "Item": big}}]})
         ),
         validation("Item size has exceeded the maximum allowed size")
+    );
+}
+
+#[test]
+fn transactions_report_units_per_table_in_request_order_with_read_and_write_parts() {
+    let mut w = world();
+    w.put("a", 1);
+    w.ok(
+        "PutItem",
+        json!({"TableName": "orders", "Item": {"pk": {"S": "o"}, "sk": {"N": "1"}}}),
+    );
+    // `orders` is named first: AWS lists the tables as the request names them.
+    let out = w.ok(
+        "TransactGetItems",
+        json!({"TransactItems": [
+            {"Get": {"TableName": "orders", "Key": {"pk": {"S": "o"}, "sk": {"N": "1"}}}},
+            {"Get": {"TableName": "items", "Key": key("a")}},
+            {"Get": {"TableName": "items", "Key": key("missing")}},
+        ], "ReturnConsumedCapacity": "TOTAL"}),
+    );
+    assert_eq!(
+        out["ConsumedCapacity"],
+        json!([
+            {"TableName": "orders", "CapacityUnits": 2.0, "ReadCapacityUnits": 2.0},
+            {"TableName": "items", "CapacityUnits": 4.0, "ReadCapacityUnits": 4.0},
+        ])
+    );
+    let out = w.ok(
+        "TransactWriteItems",
+        json!({"TransactItems": [
+            {"Put": {"TableName": "orders", "Item": {"pk": {"S": "o"}, "sk": {"N": "2"}}}},
+            {"Delete": {"TableName": "items", "Key": key("a")}},
+        ], "ReturnConsumedCapacity": "INDEXES"}),
+    );
+    assert_eq!(
+        out["ConsumedCapacity"],
+        json!([
+            {"TableName": "orders", "CapacityUnits": 2.0, "WriteCapacityUnits": 2.0,
+             "Table": {"CapacityUnits": 2.0, "WriteCapacityUnits": 2.0}},
+            {"TableName": "items", "CapacityUnits": 2.0, "WriteCapacityUnits": 2.0,
+             "Table": {"CapacityUnits": 2.0, "WriteCapacityUnits": 2.0}},
+        ])
+    );
+    // The batches report CapacityUnits alone.
+    let out = w.ok(
+        "BatchGetItem",
+        json!({"RequestItems": {"items": {"Keys": [key("missing")]}},
+               "ReturnConsumedCapacity": "TOTAL"}),
+    );
+    assert_eq!(
+        out["ConsumedCapacity"],
+        json!([{"TableName": "items", "CapacityUnits": 0.5}])
+    );
+}
+
+#[test]
+fn duplicates_are_refused_before_the_key_schema_is_checked() {
+    let mut w = world();
+    let duplicates = validation("Provided list of item keys contains duplicates");
+    // Two puts of one item that lacks the table's key (moto's
+    // test_batch_items_should_throw_exception_for_duplicate_request, boto3's batch_writer).
+    let item = json!({"forum_name": {"S": "dupe"}, "subject": {"S": "s"}});
+    assert_eq!(
+        w.call(
+            "BatchWriteItem",
+            json!({"RequestItems": {"items": [{"PutRequest": {"Item": item}},
+                                              {"PutRequest": {"Item": item}}]}})
+        ),
+        duplicates
+    );
+    assert_eq!(
+        w.call(
+            "BatchWriteItem",
+            json!({"RequestItems": {"items": [{"DeleteRequest": {"Key": item}},
+                                              {"DeleteRequest": {"Key": item}}]}})
+        ),
+        duplicates
+    );
+    // Two identical malformed keys in a BatchGetItem: the duplicates, not the schema.
+    let bad = json!({"pk": {"S": "a"}, "sk": {"NULL": true}});
+    assert_eq!(
+        w.call(
+            "BatchGetItem",
+            json!({"RequestItems": {"items": {"Keys": [bad, bad]}}})
+        ),
+        duplicates
+    );
+    // One such request alone still gets the schema error; puts differing in non-key
+    // attributes are still one item.
+    assert_eq!(
+        w.call(
+            "BatchWriteItem",
+            json!({"RequestItems": {"items": [{"PutRequest": {"Item": item}}]}})
+        ),
+        validation("One or more parameter values were invalid: Missing the key pk in the item")
+    );
+    assert_eq!(
+        w.call(
+            "BatchWriteItem",
+            json!({"RequestItems": {"items": [put_request("a"),
+                {"PutRequest": {"Item": {"pk": {"S": "a"}, "n": {"N": "2"}}}}]}})
+        ),
+        duplicates
+    );
+    // Number keys are compared as numbers: 1 and 1.0 are one item.
+    assert_eq!(
+        w.call(
+            "BatchWriteItem",
+            json!({"RequestItems": {"orders": [
+                {"PutRequest": {"Item": {"pk": {"S": "o"}, "sk": {"N": "1"}}}},
+                {"DeleteRequest": {"Key": {"pk": {"S": "o"}, "sk": {"N": "1.0"}}}}]}})
+        ),
+        duplicates
     );
 }

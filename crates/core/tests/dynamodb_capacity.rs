@@ -479,8 +479,9 @@ fn transactions_pay_double_and_are_cancelled_when_throttled() {
         let out = w.ok("TransactWriteItems", transaction(i));
         assert_eq!(
             out["ConsumedCapacity"],
-            json!([{"TableName": "free", "CapacityUnits": 2.0},
-                   {"TableName": "tbl", "CapacityUnits": 2.0}])
+            // In request order, each with its write part, as AWS reports transactions.
+            json!([{"TableName": "tbl", "CapacityUnits": 2.0, "WriteCapacityUnits": 2.0},
+                   {"TableName": "free", "CapacityUnits": 2.0, "WriteCapacityUnits": 2.0}])
         );
     }
     let Error((code, message, fields)) = w.err("TransactWriteItems", transaction(150));
@@ -526,7 +527,7 @@ fn transactions_pay_double_and_are_cancelled_when_throttled() {
     let out = w.ok("TransactGetItems", get);
     assert_eq!(
         out["ConsumedCapacity"],
-        json!([{"TableName": "tbl", "CapacityUnits": 2.0}])
+        json!([{"TableName": "tbl", "CapacityUnits": 2.0, "ReadCapacityUnits": 2.0}])
     );
 }
 
@@ -541,12 +542,12 @@ fn a_replayed_transaction_reports_the_read_of_its_items() {
     let first = w.ok("TransactWriteItems", input.clone());
     assert_eq!(
         first["ConsumedCapacity"],
-        json!([{"TableName": "tbl", "CapacityUnits": 4.0}])
+        json!([{"TableName": "tbl", "CapacityUnits": 4.0, "WriteCapacityUnits": 4.0}])
     );
     let replay = w.ok("TransactWriteItems", input);
     assert_eq!(
         replay["ConsumedCapacity"],
-        json!([{"TableName": "tbl", "CapacityUnits": 2.0}])
+        json!([{"TableName": "tbl", "CapacityUnits": 2.0, "ReadCapacityUnits": 2.0}])
     );
 }
 
@@ -573,8 +574,9 @@ fn consumed_capacity_itemises_indexes_in_batches_and_transactions() {
     );
     assert_eq!(
         out["ConsumedCapacity"],
-        json!([{"TableName": "tbl", "CapacityUnits": 4.0, "Table": {"CapacityUnits": 2.0},
-                "GlobalSecondaryIndexes": {"gsi": {"CapacityUnits": 2.0}}}])
+        json!([{"TableName": "tbl", "CapacityUnits": 4.0, "WriteCapacityUnits": 4.0,
+                "Table": {"CapacityUnits": 2.0, "WriteCapacityUnits": 2.0},
+                "GlobalSecondaryIndexes": {"gsi": {"CapacityUnits": 2.0, "WriteCapacityUnits": 2.0}}}])
     );
     let out = w.ok(
         "PutItem",

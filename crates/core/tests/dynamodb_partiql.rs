@@ -796,8 +796,9 @@ fn consumed_capacity_is_reported_like_the_item_operations() {
         json!({"TransactStatements": [{"Statement": "DELETE FROM items WHERE pk = 'none'"}],
                "ReturnConsumedCapacity": "TOTAL"}),
     );
+    // A transaction, so its write part is reported apart too.
     assert_eq!(
         out["ConsumedCapacity"],
-        json!([{"TableName": "items", "CapacityUnits": 2.0}])
+        json!([{"TableName": "items", "CapacityUnits": 2.0, "WriteCapacityUnits": 2.0}])
     );
 }

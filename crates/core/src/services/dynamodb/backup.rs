@@ -67,6 +67,16 @@ pub(super) struct Backups {
     backups: BTreeMap<String, Backup>,
     /// Point-in-time recovery, by table id (a re-created table starts without it).
     pitr: BTreeMap<String, Pitr>,
+    /// Where a restored table came from, by table id: AWS's DescribeTable of a restored
+    /// table carries its RestoreSummary for the table's life.
+    restored: BTreeMap<String, RestoreSummary>,
+}
+
+impl Backups {
+    /// The RestoreSummary DescribeTable answers for the table with id `table_id`.
+    pub fn restore_summary(&self, table_id: &str) -> Option<RestoreSummary> {
+        self.restored.get(table_id).cloned()
+    }
 }
 
 struct Backup {
@@ -118,6 +128,10 @@ fn backup_record(scope: &Scope, id: &str) -> String {
 
 fn pitr_record(scope: &Scope, table: &str) -> String {
     format!("{}/pitr", table_record(scope, table))
+}
+
+fn restored_record(scope: &Scope, table: &str) -> String {
+    format!("{}/restored", table_record(scope, table))
 }
 
 impl Pitr {
@@ -488,10 +502,16 @@ impl Handler<'_, '_> {
             table.insert(key, item);
         }
         let mut description = table.describe(TableStatus::Active);
-        description.restore_summary = Some(summary);
+        description.restore_summary = Some(summary.clone());
+        let table_id = table.def.table_id.clone();
         for (record, item) in records {
             self.ctx.persist(record, &item);
         }
+        self.ctx.persist(restored_record(&scope, target), &summary);
+        self.scope_tables()
+            .backups
+            .restored
+            .insert(table_id, summary);
         Ok(description)
     }
 
@@ -730,5 +750,23 @@ pub(super) fn restore_pitr(tables: &mut Tables, table: &str, value: &[u8]) -> Re
         .table_id
         .clone();
     tables.backups.pitr.insert(id, pitr);
+    Ok(())
+}
+
+/// Restores `table/<name>/restored` (a restored table's RestoreSummary) after its table.
+pub(super) fn restore_restored(
+    tables: &mut Tables,
+    table: &str,
+    value: &[u8],
+) -> Result<(), String> {
+    let summary: RestoreSummary = serde_json::from_slice(value).map_err(|e| e.to_string())?;
+    let id = tables
+        .tables
+        .get(table)
+        .ok_or("precedes its table")?
+        .def
+        .table_id
+        .clone();
+    tables.backups.restored.insert(id, summary);
     Ok(())
 }

@@ -31,8 +31,8 @@ const MAX_BATCH_GET_BYTES: usize = 16 * 1024 * 1024;
 
 const DUPLICATES: &str = "Provided list of item keys contains duplicates";
 
-/// Read and write units, kept apart: real DynamoDB reports them apart (ReadCapacityUnits,
-/// WriteCapacityUnits) on transactional operations, which the tests here do not yet expect.
+/// Read and write units, kept apart: DynamoDB reports them apart (ReadCapacityUnits,
+/// WriteCapacityUnits) on the transactional operations.
 #[derive(Clone, Copy, Default)]
 struct ReadWrite {
     read: f64,
@@ -44,10 +44,13 @@ impl ReadWrite {
         self.read + self.write
     }
 
-    fn capacity(&self) -> Capacity {
+    /// `split`: the read and write parts too, each only when some were consumed.
+    fn capacity(&self, split: bool) -> Capacity {
+        let part = |units: f64| (split && units > 0.0).then_some(units);
         Capacity {
             capacity_units: Some(self.total()),
-            ..Default::default()
+            read_capacity_units: part(self.read),
+            write_capacity_units: part(self.write),
         }
     }
 }
@@ -71,30 +74,47 @@ impl Tally {
 }
 
 /// Capacity summed per table, as BatchGetItem, BatchWriteItem and the transactions report
-/// it (one ConsumedCapacity per table).
+/// it (one ConsumedCapacity per table, in the order the request first names the tables).
 #[derive(Default)]
 pub(super) struct Units {
-    tables: BTreeMap<String, Tally>,
+    tables: Vec<(String, Tally)>,
+    /// Transactional calls (TransactGetItems, TransactWriteItems, ExecuteTransaction) also
+    /// report ReadCapacityUnits and WriteCapacityUnits; the batches report CapacityUnits only.
+    transactional: bool,
 }
 
 impl Units {
+    pub fn transactional() -> Self {
+        Units {
+            transactional: true,
+            ..Default::default()
+        }
+    }
+
+    fn tally(&mut self, table: &str) -> &mut Tally {
+        let at = match self.tables.iter().position(|(name, _)| name == table) {
+            Some(at) => at,
+            None => {
+                self.tables.push((table.to_string(), Tally::default()));
+                self.tables.len() - 1
+            }
+        };
+        &mut self.tables[at].1
+    }
+
     /// Read units the table consumed.
     pub fn add(&mut self, table: &str, units: f64) {
-        self.tables.entry(table.to_string()).or_default().table.read += units;
+        self.tally(table).table.read += units;
     }
 
     /// Write units the table consumed without a write (a transaction's ConditionCheck).
     pub fn add_write_units(&mut self, table: &str, units: f64) {
-        self.tables
-            .entry(table.to_string())
-            .or_default()
-            .table
-            .write += units;
+        self.tally(table).table.write += units;
     }
 
     /// A write's units, the indexes' included, times `factor` (2 in a transaction).
     pub fn add_write(&mut self, write: &Write, factor: f64) {
-        let tally = self.tables.entry(write.table.clone()).or_default();
+        let tally = self.tally(&write.table);
         tally.table.write += factor * write.units;
         for (name, global, units) in &write.index_units {
             let map = if *global {
@@ -108,11 +128,12 @@ impl Units {
 
     pub fn report(self, mode: Option<&ReturnConsumedCapacity>) -> Option<Vec<ConsumedCapacity>> {
         let itemised = mode == Some(&ReturnConsumedCapacity::Indexes);
+        let split = self.transactional;
         let map = |units: &BTreeMap<String, ReadWrite>| {
             (!units.is_empty()).then(|| {
                 units
                     .iter()
-                    .map(|(name, u)| (name.clone(), u.capacity()))
+                    .map(|(name, u)| (name.clone(), u.capacity(split)))
                     .collect()
             })
         };
@@ -120,9 +141,15 @@ impl Units {
             .tables
             .iter()
             .filter_map(|(table, tally)| {
-                let mut answer = consumed(mode, table, tally.total().total())?;
+                let total = tally.total();
+                let mut answer = consumed(mode, table, total.total())?;
+                if split {
+                    let whole = total.capacity(true);
+                    answer.read_capacity_units = whole.read_capacity_units;
+                    answer.write_capacity_units = whole.write_capacity_units;
+                }
                 if itemised {
-                    answer.table = Some(tally.table.capacity());
+                    answer.table = Some(tally.table.capacity(split));
                     answer.local_secondary_indexes = map(&tally.lsis);
                     answer.global_secondary_indexes = map(&tally.gsis);
                 }
@@ -132,6 +159,12 @@ impl Units {
         mode.filter(|m| **m != ReturnConsumedCapacity::None)
             .map(|_| list)
     }
+}
+
+/// What one WriteRequest of a BatchWriteItem names: the item to put or the key to delete.
+enum Target {
+    Put(Item),
+    Delete(Item),
 }
 
 /// BatchGetItem and BatchWriteItem fail as a whole only when throttling left nothing
@@ -165,6 +198,22 @@ fn request_items_errors<T>(items: Option<&BTreeMap<String, T>>, errors: &mut Vec
     }
 }
 
+/// The model's KeyList holds at most 100 keys: a longer list for one table is a shape
+/// constraint error (AWS names the member, not its value), before the total is counted.
+fn key_list_errors(requests: &BTreeMap<String, KeysAndAttributes>, errors: &mut Vec<String>) {
+    for (name, request) in requests {
+        if request
+            .keys
+            .as_ref()
+            .is_some_and(|k| k.len() > MAX_BATCH_GET_KEYS)
+        {
+            errors.push(format!(
+                "Value at 'requestItems.{name}.member.keys' failed to satisfy constraint: Member must have length less than or equal to {MAX_BATCH_GET_KEYS}"
+            ));
+        }
+    }
+}
+
 impl Handler<'_, '_> {
     pub(super) fn run_batch_get(
         &mut self,
@@ -172,6 +221,9 @@ impl Handler<'_, '_> {
     ) -> Result<BatchGetItemOutput, ServiceError> {
         let mut errors = Vec::new();
         request_items_errors(input.request_items.as_ref(), &mut errors);
+        if let Some(requests) = &input.request_items {
+            key_list_errors(requests, &mut errors);
+        }
         consumed_capacity_error(input.return_consumed_capacity.as_ref(), &mut errors);
         if !errors.is_empty() {
             return Err(constraint_errors(&errors));
@@ -208,6 +260,16 @@ impl Handler<'_, '_> {
                 .map(normalise_key)
                 .collect::<Result<Vec<Item>, _>>()?;
             let table = self.table(name).ok_or_else(item_table_not_found)?;
+            // Duplicates are found on the keys as sent, before the key schema is checked:
+            // AWS answers two identical malformed keys with the duplicates error.
+            if keys
+                .iter()
+                .enumerate()
+                .any(|(at, key)| keys[..at].contains(key))
+            {
+                return Err(validation(DUPLICATES));
+            }
+            // And on the keys as stored, where 1 and 1.0 are one number.
             let mut seen = BTreeSet::new();
             for key in &keys {
                 table.schema.check_key(key).map_err(validation)?;
@@ -294,32 +356,58 @@ impl Handler<'_, '_> {
                     "Value '{{{name}=[]}}' at 'requestItems' failed to satisfy constraint: Map value must satisfy constraint: [Member must have length less than or equal to 25, Member must have length greater than or equal to 1]"
                 )]));
             }
-            let mut seen = BTreeSet::new();
+            // Each request's item or key, normalised, before anything is prepared.
+            let mut normalised = Vec::with_capacity(list.len());
             for request in list {
-                let (key, write) = match (&request.put_request, &request.delete_request) {
+                let target = match (&request.put_request, &request.delete_request) {
                     (Some(put), None) => {
-                        let item = normalise_put_item(put.item.as_ref().unwrap_or(&Item::new()))?;
-                        let write = self
-                            .table(name)
-                            .ok_or_else(item_table_not_found)?
-                            .prepare_put(item.clone(), None, None)?;
-                        (item, write)
+                        Target::Put(normalise_put_item(put.item.as_ref().unwrap_or(&Item::new()))?)
                     }
                     (None, Some(delete)) => {
-                        let key = normalise_key(delete.key.as_ref().unwrap_or(&Item::new()))?;
-                        let write = self
-                            .table(name)
-                            .ok_or_else(item_table_not_found)?
-                            .prepare_delete(&key, None, None)?;
-                        (key, write)
+                        Target::Delete(normalise_key(delete.key.as_ref().unwrap_or(&Item::new()))?)
                     }
                     // dynamodb-local's words for a WriteRequest with both or neither.
                     _ => return Err(validation(
                         "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes",
                     )),
                 };
-                // Two operations on one item (two puts, or a put and a delete) are refused.
-                if !seen.insert(write.key.clone()) {
+                normalised.push((request, target));
+            }
+            let table = self.table(name).ok_or_else(item_table_not_found)?;
+            // Two operations on one item (two puts, or a put and a delete) are refused, and
+            // before the key schema is checked: AWS compares the key attributes as sent, so
+            // two requests missing the same key attributes are duplicates too.
+            let key_names: Vec<String> = table.schema.attrs().map(|a| a.name.clone()).collect();
+            let mut seen: Vec<Item> = Vec::with_capacity(normalised.len());
+            for (_, target) in &normalised {
+                let identity = match target {
+                    Target::Put(item) => item
+                        .iter()
+                        .filter(|(name, _)| key_names.contains(name))
+                        .map(|(name, value)| (name.clone(), value.clone()))
+                        .collect(),
+                    Target::Delete(key) => key.clone(),
+                };
+                if seen.contains(&identity) {
+                    return Err(validation(DUPLICATES));
+                }
+                seen.push(identity);
+            }
+            let mut stored_keys = BTreeSet::new();
+            for (request, target) in normalised {
+                let table = self.table(name).expect("found above");
+                let (key, write) = match target {
+                    Target::Put(item) => {
+                        let write = table.prepare_put(item.clone(), None, None)?;
+                        (item, write)
+                    }
+                    Target::Delete(key) => {
+                        let write = table.prepare_delete(&key, None, None)?;
+                        (key, write)
+                    }
+                };
+                // The same item under two spellings of a number key.
+                if !stored_keys.insert(write.key.clone()) {
                     return Err(validation(DUPLICATES));
                 }
                 writes.push((name, request, key, write));

@@ -637,6 +637,9 @@ impl DynamoDb for Handler<'_, '_> {
     fn create_table(&mut self, input: CreateTableInput) -> Result<CreateTableOutput, ServiceError> {
         let mut def = table::validate_create(&input)?;
         def.tags = tags::create_tags(input.tags.as_deref())?;
+        if let Some(document) = &input.resource_policy {
+            resource_policy::check_document(document)?;
+        }
         let name = input.table_name.clone().unwrap_or_default();
         if self.scope_tables().tables.contains_key(&name) {
             return Err(nimbus_shapes::dynamodb::errors::RESOURCE_IN_USE_EXCEPTION
@@ -660,7 +663,11 @@ impl DynamoDb for Handler<'_, '_> {
         // AWS answers CREATING and turns ACTIVE later; Nimbus has no provisioning delay, so
         // the table is usable at once and says so.
         let description = table.describe(TableStatus::Active);
-        self.scope_tables().tables.insert(name, table);
+        let table_id = table.def.table_id.clone();
+        self.scope_tables().tables.insert(name.clone(), table);
+        if let Some(document) = input.resource_policy {
+            self.attach_create_policy(&name, &table_id, document);
+        }
         Ok(CreateTableOutput {
             table_description: Some(description),
         })
@@ -674,8 +681,11 @@ impl DynamoDb for Handler<'_, '_> {
         let name = input.table_name.unwrap_or_default();
         let now = self.ctx.now_millis;
         let table = self.table(&name).ok_or_else(|| table_not_found(&name))?;
+        let mut description = table.describe_at(TableStatus::Active, now);
+        let table_id = table.def.table_id.clone();
+        description.restore_summary = self.scope_tables().backups.restore_summary(&table_id);
         Ok(DescribeTableOutput {
-            table: Some(table.describe_at(TableStatus::Active, now)),
+            table: Some(description),
         })
     }
 
@@ -1234,9 +1244,11 @@ pub fn restore(state: &mut State, scope: Scope, rest: &str, value: &[u8]) -> Res
             tables.tables.insert(def.name.clone(), Table::new(def));
         }
         Some((name, sub)) => {
-            // A table's resource policies and point-in-time recovery setting.
+            // A table's resource policies, point-in-time recovery setting and (for a restored
+            // table) RestoreSummary.
             let setting = match sub {
                 "pitr" => Some(backup::restore_pitr(tables, name, value)),
+                "restored" => Some(backup::restore_restored(tables, name, value)),
                 "policy" => Some(resource_policy::restore(tables, name, None, value)),
                 _ => sub
                     .strip_prefix("policy/")

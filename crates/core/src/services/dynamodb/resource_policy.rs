@@ -91,6 +91,26 @@ fn revision_mismatch(expected: &str, resource: &Resource, current: &str) -> Serv
     ))
 }
 
+/// The checks a policy document passes before it is stored, by PutResourcePolicy or by
+/// CreateTable's ResourcePolicy parameter.
+pub(super) fn check_document(document: &str) -> Result<(), ServiceError> {
+    if document.len() > MAX_POLICY_BYTES {
+        return Err(validation(format!(
+            "Policy document exceeds the maximum allowed size of {MAX_POLICY_BYTES} bytes"
+        )));
+    }
+    if serde_json::from_str::<serde_json::Value>(document)
+        .map(|v| !v.is_object())
+        .unwrap_or(true)
+    {
+        // AWS's exact wording for a malformed document is not documented.
+        return Err(validation(
+            "Invalid policy document: the policy must be a JSON object",
+        ));
+    }
+    Ok(())
+}
+
 fn arn_required(arn: Option<&str>) -> Result<&str, ServiceError> {
     let Some(arn) = arn else {
         return Err(constraint_errors(&[
@@ -174,20 +194,7 @@ impl Handler<'_, '_> {
                     .into(),
             ]));
         };
-        if document.len() > MAX_POLICY_BYTES {
-            return Err(validation(format!(
-                "Policy document exceeds the maximum allowed size of {MAX_POLICY_BYTES} bytes"
-            )));
-        }
-        if serde_json::from_str::<serde_json::Value>(&document)
-            .map(|v| !v.is_object())
-            .unwrap_or(true)
-        {
-            // AWS's exact wording for a malformed document is not documented.
-            return Err(validation(
-                "Invalid policy document: the policy must be a JSON object",
-            ));
-        }
+        check_document(&document)?;
         let resource = self.policy_resource(arn)?;
         let now = self.ctx.now_millis;
         let policies = &mut self.scope_tables().policies.by_resource;
@@ -226,6 +233,30 @@ impl Handler<'_, '_> {
         Ok(PutResourcePolicyOutput {
             revision_id: Some(policy.revision_id),
         })
+    }
+
+    /// CreateTable's ResourcePolicy: attached to the new table (`check_document` passed
+    /// before the table was created), as a first revision.
+    pub(super) fn attach_create_policy(
+        &mut self,
+        table_name: &str,
+        table_id: &str,
+        document: String,
+    ) {
+        let resource = Resource {
+            arn: String::new(),
+            table_name: table_name.to_string(),
+            table_id: table_id.to_string(),
+            stream: None,
+        };
+        let policy = Policy {
+            document,
+            revision_id: self.ctx.now_millis.to_string(),
+        };
+        let record = resource.record(&self.ctx.scope());
+        self.ctx.persist(record, &policy);
+        let policies = &mut self.scope_tables().policies.by_resource;
+        policies.insert(resource.key(), policy);
     }
 
     pub(super) fn run_get_resource_policy(

@@ -150,7 +150,7 @@ impl Handler<'_, '_> {
     /// What a replayed TransactWriteItems reports: two read units per 4 KB of each item
     /// its actions name, as the items stand now.
     fn replay_units(&mut self, actions: &[TransactWriteItem]) -> Units {
-        let mut units = Units::default();
+        let mut units = Units::transactional();
         for action in actions {
             let (table, item) = match (
                 &action.put,
@@ -380,7 +380,7 @@ impl Handler<'_, '_> {
         self.charge_transaction(&charges, &prepared)?;
 
         // Transactional writes cost twice the units of plain ones.
-        let mut units = Units::default();
+        let mut units = Units::transactional();
         let mode = input.return_item_collection_metrics.as_ref();
         let mut metrics: BTreeMap<String, Vec<_>> = BTreeMap::new();
         for action in prepared.into_iter().flatten() {
@@ -489,7 +489,7 @@ impl Handler<'_, '_> {
             })
             .collect();
         self.charge_transaction(&charges, &outcomes)?;
-        let mut units = Units::default();
+        let mut units = Units::transactional();
         let mut responses = Vec::new();
         for (table, item, cost) in reads {
             units.add(&table, cost);

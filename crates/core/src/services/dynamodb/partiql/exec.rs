@@ -734,12 +734,12 @@ impl Handler<'_, '_> {
                 }
                 return Ok(ExecuteTransactionOutput {
                     responses: None,
-                    consumed_capacity: Units::default().report(mode),
+                    consumed_capacity: Units::transactional().report(mode),
                 });
             }
         }
 
-        let mut units = Units::default();
+        let mut units = Units::transactional();
         let mut targets = BTreeSet::new();
         if reads > 0 {
             let mut responses = Vec::new();
