@@ -367,3 +367,29 @@ fn create_table_checks_the_order_and_number_of_key_attributes() {
     )
     .unwrap();
 }
+
+#[test]
+fn partiql_reads_a_multi_attribute_partition_as_query_does() {
+    let mut w = world();
+    let mut select = |condition: &str| {
+        let statement = format!(r#"SELECT * FROM "Orders"."by_customer" WHERE {condition}"#);
+        pks(&w.ok("ExecuteStatement", json!({"Statement": statement})))
+    };
+    // The partition, ordered by phase then amount.
+    assert_eq!(
+        select("area = 'eu' AND customer = 'ann'"),
+        ["2", "1", "3", "4"]
+    );
+    assert_eq!(
+        select("area = 'eu' AND customer = 'ann' AND phase = 'open' AND amount > 50"),
+        ["1", "3"]
+    );
+    assert_eq!(
+        select("area = 'eu' AND customer = 'ann' AND phase = 'open' AND amount = 100"),
+        ["1"]
+    );
+    // Without every partition attribute it is a filtered scan: same items, any order.
+    let mut scanned = select("customer = 'ann' AND amount = 10");
+    scanned.sort();
+    assert_eq!(scanned, ["6"]);
+}

@@ -331,15 +331,27 @@ impl Handler<'_, '_> {
             });
         }
 
-        // The partition key: one partition in key order, as Query reads it; else a Scan.
+        // Every partition key attribute pinned: one partition in key order, as Query reads
+        // it, narrowed by the sort key attributes pinned from the left and a range on the next
+        // one (multi-attribute GSI keys have several of each); else a Scan.
         let forward = !select.descending;
-        let range = match hash {
-            Some(hash) => {
+        let partition: Option<Vec<&AttributeValue>> = key_schema
+            .hash_attrs()
+            .map(|attr| pinned.get(&attr.name))
+            .collect();
+        let range = match partition {
+            Some(values) => {
                 let mut prefix = Vec::new();
-                encode_scalar(hash, &mut prefix);
-                let sort = key_schema
-                    .range
-                    .as_ref()
+                for value in values {
+                    encode_scalar(value, &mut prefix);
+                }
+                let mut sort_attrs = key_schema.range_attrs();
+                let mut next = sort_attrs.next();
+                while let Some(value) = next.and_then(|attr| pinned.get(&attr.name)) {
+                    encode_scalar(value, &mut prefix);
+                    next = sort_attrs.next();
+                }
+                let sort = next
                     .zip(filter)
                     .and_then(|(key, cond)| sort_range(cond, key));
                 query::after_start(query::key_range(&prefix, sort.as_ref()), start, forward)
