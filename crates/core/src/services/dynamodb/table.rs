@@ -17,6 +17,8 @@ use nimbus_shapes::{
 };
 use serde::{Deserialize, Serialize};
 
+use crate::clock::Civil;
+
 use super::{
     errors::{constraint_errors, validation},
     value::{KeyAttr, KeySchema},
@@ -415,8 +417,7 @@ fn arn_scope(arn: &str) -> (&str, &str) {
 
 /// A stream label is the creation time, `YYYY-MM-DDTHH:MM:SS.mmm` in UTC.
 pub fn stream_label(millis: i64) -> String {
-    let (year, month, day, hour, minute, second, ms) = civil(millis);
-    format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}.{ms:03}")
+    Civil::from_millis(millis).iso8601()
 }
 
 const INVALID: &str = "One or more parameter values were invalid: ";
@@ -1303,42 +1304,17 @@ impl TableDef {
     }
 }
 
-/// The broken-down UTC time of `millis`: (year, month, day, hour, minute, second, ms).
-fn civil(millis: i64) -> (i64, i64, i64, i64, i64, i64, i64) {
-    let days = millis.div_euclid(DAY_MILLIS);
-    let ms = millis.rem_euclid(DAY_MILLIS);
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (
-        year,
-        month,
-        day,
-        ms / 3_600_000,
-        ms / 60_000 % 60,
-        ms / 1000 % 60,
-        ms % 1000,
-    )
-}
-
 /// A time as AWS's decrease-limit message writes it: "Thursday, October 8, 2026 at
 /// 11:20:48 PM Coordinated Universal Time".
 fn long_date(millis: i64) -> String {
     const DAYS: [&str; 7] = [
+        "Monday",
+        "Tuesday",
+        "Wednesday",
         "Thursday",
         "Friday",
         "Saturday",
         "Sunday",
-        "Monday",
-        "Tuesday",
-        "Wednesday",
     ];
     const MONTHS: [&str; 12] = [
         "January",
@@ -1354,8 +1330,17 @@ fn long_date(millis: i64) -> String {
         "November",
         "December",
     ];
-    let (year, month, day, hour, minute, second, _) = civil(millis);
-    let weekday = DAYS[utc_day(millis).rem_euclid(7) as usize];
+    let Civil {
+        year,
+        month,
+        day,
+        hour,
+        minute,
+        second,
+        weekday,
+        ..
+    } = Civil::from_millis(millis);
+    let weekday = DAYS[weekday as usize];
     let (hour12, half) = match hour {
         0 => (12, "AM"),
         1..=11 => (hour, "AM"),
