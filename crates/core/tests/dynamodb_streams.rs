@@ -653,25 +653,26 @@ fn the_dynamodb_state_hands_stream_records_to_other_services() {
             json!({"TableName": "Tbl", "Item": {"pk": {"S": pk}}}),
         );
     }
-    assert_eq!(
-        services.dynamodb.enabled_streams(&scope),
-        [(arn.clone(), "Tbl".to_string())]
-    );
-    let records = services.dynamodb.stream_records(&scope, &arn, "", 10, T0);
+    let read = |after: Option<&str>, now: i64| {
+        services
+            .dynamodb
+            .stream_records_after(&scope, &arn, after, 10, now)
+    };
+    let records = read(None, T0);
     assert_eq!(records.len(), 2);
-    let second = records[1]
-        .dynamodb
-        .as_ref()
-        .unwrap()
-        .sequence_number
-        .clone()
-        .unwrap();
-    let from_second = services
-        .dynamodb
-        .stream_records(&scope, &arn, &second, 10, T0);
-    assert_eq!(from_second, records[1..]);
-    assert!(services
-        .dynamodb
-        .stream_records(&scope, &arn, "", 10, T0 + 24 * HOUR)
-        .is_empty());
+    assert_eq!(
+        records[1]
+            .2
+            .dynamodb
+            .as_ref()
+            .unwrap()
+            .sequence_number
+            .as_ref(),
+        Some(&records[1].0)
+    );
+    // Strictly after a sequence number: a checkpoint is the last record done with.
+    let after_first = read(Some(&records[0].0), T0);
+    assert_eq!(after_first, records[1..]);
+    assert!(read(Some(&records[1].0), T0).is_empty());
+    assert!(read(None, T0 + 24 * HOUR).is_empty());
 }

@@ -13,8 +13,8 @@
 //! Shard iterators are opaque (base64 of stream ARN, shard, position, issue time) and last
 //! 15 minutes of the playground's clock.
 //!
-//! For later consumers (a Lambda event source mapping), [`State::enabled_streams`] and
-//! [`State::stream_records`] read the streams without going through the API.
+//! Lambda's event source mappings read the streams without going through the API
+//! ([`State::stream_records_after`] and its neighbours).
 //!
 //! Sequence numbers are 21-digit decimal strings, increasing per account and region:
 //! `10^20 + millis * 10^6`, or one more than the last one given when that is larger.
@@ -396,50 +396,9 @@ impl Handler<'_, '_> {
     }
 }
 
-/// Reading the streams from inside the emulator, for a later consumer (a Lambda event
-/// source mapping polls these instead of the API).
+/// Reading the streams from inside the emulator: Lambda's event source mappings poll these
+/// instead of the API.
 impl State {
-    /// One stream's records with a sequence number at or after `from_seq` (a 21-digit
-    /// string; anything else reads from the start), oldest first, at most `limit`, as of
-    /// `now_millis` (older than 24 hours: gone).
-    pub fn stream_records(
-        &self,
-        scope: &Scope,
-        stream_arn: &str,
-        from_seq: &str,
-        limit: usize,
-        now_millis: i64,
-    ) -> Vec<ds::Record> {
-        let from: u128 = from_seq.parse().unwrap_or(0);
-        let Some((table, label)) = self.find_stream(scope, stream_arn) else {
-            return Vec::new();
-        };
-        table
-            .logs
-            .get(label)
-            .map(|log| {
-                log.live(now_millis)
-                    .filter(|r| r.seq >= from)
-                    .take(limit)
-                    .map(|r| r.record.clone())
-                    .collect()
-            })
-            .unwrap_or_default()
-    }
-
-    /// The ARNs of the enabled streams in a scope, with their tables' names.
-    pub fn enabled_streams(&self, scope: &Scope) -> Vec<(String, String)> {
-        self.scopes
-            .get(scope)
-            .into_iter()
-            .flat_map(|t| t.tables.values())
-            .filter_map(|t| {
-                let stream = t.def.enabled_stream()?;
-                Some((stream.arn(&t.def.arn), t.def.name.clone()))
-            })
-            .collect()
-    }
-
     /// Whether a stream with this ARN exists in `scope` (enabled, or disabled but kept).
     pub fn has_stream(&self, scope: &Scope, stream_arn: &str) -> bool {
         self.find_stream(scope, stream_arn).is_some()
