@@ -18,7 +18,10 @@ use nimbus_shapes::ServiceError;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
-use crate::{services::lambda::zip, Caller, Emulator};
+use crate::{
+    services::{dynamodb::StreamArn, lambda::zip},
+    Caller, Emulator,
+};
 
 /// The format this code writes; a definition with another number is refused, not guessed at.
 pub const VERSION: u32 = 1;
@@ -629,8 +632,7 @@ async fn export_event_source_mappings(
 /// A mapping from its configuration, if it reads a table's stream
 /// (`arn:aws:dynamodb:<region>:<account>:table/<name>/stream/<label>`).
 fn mapping_of(config: &Value) -> Option<EventSourceMapping> {
-    let source = str_of(config, "/EventSourceArn")?;
-    let table = source.split_once(":table/")?.1.split_once("/stream/")?.0;
+    let table = StreamArn::parse(str_of(config, "/EventSourceArn")?)?.table;
     let function = str_of(config, "/FunctionArn")?.split_once(":function:")?.1;
     let mut settings = Map::new();
     for key in [

@@ -5,6 +5,7 @@ use super::Page;
 use crate::api::{call, name_from, str_of, AwsError};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use nimbus_core::services::dynamodb::StreamArn;
 use serde_json::{json, Value};
 use std::time::Duration;
 
@@ -17,10 +18,7 @@ struct Table {
 
 /// The table a stream ARN belongs to (`arn:aws:dynamodb:…:table/NAME/stream/LABEL`).
 fn table_of(stream_arn: &str) -> &str {
-    stream_arn
-        .split_once(":table/")
-        .and_then(|(_, rest)| rest.split_once("/stream/"))
-        .map_or(stream_arn, |(table, _)| table)
+    StreamArn::parse(stream_arn).map_or(stream_arn, |arn| arn.table)
 }
 
 async fn mappings(page: Page) -> Result<Vec<Value>, AwsError> {

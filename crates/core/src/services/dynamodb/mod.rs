@@ -81,7 +81,7 @@ use crate::{
     services::record_key,
 };
 
-pub use self::stream::StreamsHandler;
+pub use self::stream::{StreamArn, StreamsHandler};
 
 const SERVICE: &str = "dynamodb";
 

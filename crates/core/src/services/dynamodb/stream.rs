@@ -480,17 +480,38 @@ impl Tables {
 }
 
 /// `arn:aws:dynamodb:REGION:ACCOUNT:table/NAME/stream/LABEL` in `scope` -> (NAME, LABEL).
-fn parse_stream_arn<'a>(scope: &Scope, arn: &'a str) -> Option<(&'a str, &'a str)> {
-    let rest = arn.strip_prefix("arn:")?;
-    let parts: Vec<&str> = rest.splitn(5, ':').collect();
-    let [_partition, "dynamodb", region, account, resource] = parts.as_slice() else {
-        return None;
-    };
-    if *region != scope.region || *account != scope.account_id {
-        return None;
+/// The parts of a stream ARN, `arn:<partition>:dynamodb:<region>:<account>:table/<table>/stream/<label>`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StreamArn<'a> {
+    pub region: &'a str,
+    pub account: &'a str,
+    pub table: &'a str,
+    pub label: &'a str,
+}
+
+impl<'a> StreamArn<'a> {
+    /// `None` when `arn` is not a DynamoDB stream's ARN.
+    pub fn parse(arn: &'a str) -> Option<StreamArn<'a>> {
+        let rest = arn.strip_prefix("arn:")?;
+        let parts: Vec<&str> = rest.splitn(5, ':').collect();
+        let [_partition, "dynamodb", region, account, resource] = parts.as_slice() else {
+            return None;
+        };
+        let (table, label) = resource.strip_prefix("table/")?.split_once("/stream/")?;
+        Some(StreamArn {
+            region,
+            account,
+            table,
+            label,
+        })
     }
-    let (table, label) = resource.strip_prefix("table/")?.split_once("/stream/")?;
-    Some((table, label))
+}
+
+/// A stream ARN's table and label, if it names a stream in `scope`.
+fn parse_stream_arn<'a>(scope: &Scope, arn: &'a str) -> Option<(&'a str, &'a str)> {
+    let parsed = StreamArn::parse(arn)?;
+    (parsed.region == scope.region && parsed.account == scope.account_id)
+        .then_some((parsed.table, parsed.label))
 }
 
 fn stream_not_found(arn: &str) -> ServiceError {

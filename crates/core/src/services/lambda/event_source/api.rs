@@ -19,9 +19,12 @@ use super::{record, Checkpoint, Mapping, Source};
 use crate::{
     emulator::Scope,
     event_pattern,
-    services::lambda::{
-        function_arn, in_range, invalid, missing, not_found, page, parse_function_name,
-        qualified_arn, resolve_config, validation, Handler,
+    services::{
+        dynamodb::StreamArn,
+        lambda::{
+            function_arn, in_range, invalid, missing, not_found, page, parse_function_name,
+            qualified_arn, resolve_config, validation, Handler,
+        },
     },
 };
 
@@ -40,13 +43,13 @@ fn invalid_filter() -> ServiceError {
 /// The source an EventSourceArn names. Only DynamoDB streams are emulated so far.
 fn source_of(arn: Option<&str>) -> Result<Source, ServiceError> {
     let arn = arn.ok_or_else(|| invalid("Unrecognized event source."))?;
+    if StreamArn::parse(arn).is_some() {
+        return Ok(Source::DynamoDbStream {
+            stream_arn: arn.to_string(),
+        });
+    }
     let parts: Vec<&str> = arn.splitn(6, ':').collect();
     match parts.as_slice() {
-        ["arn", _, "dynamodb", _, _, resource] if resource.contains("/stream/") => {
-            Ok(Source::DynamoDbStream {
-                stream_arn: arn.to_string(),
-            })
-        }
         ["arn", _, "sqs" | "kinesis" | "kafka" | "mq" | "rds" | "docdb", ..] => Err(invalid(format!(
             "Nimbus emulates event source mappings on DynamoDB streams only; {arn} is not supported yet."
         ))),
