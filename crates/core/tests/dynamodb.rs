@@ -992,3 +992,34 @@ fn create_table_attaches_its_resource_policy() {
         "ResourceNotFoundException"
     );
 }
+
+#[test]
+fn sse_description_names_the_kms_key_as_an_arn() {
+    let mut w = world();
+    let key_arn = |w: &mut World, name: &str, key: Option<&str>| {
+        let mut input = table_input(name, None);
+        input["SSESpecification"] = json!({"Enabled": true, "SSEType": "KMS"});
+        if let Some(key) = key {
+            input["SSESpecification"]["KMSMasterKeyId"] = json!(key);
+        }
+        w.ok("CreateTable", input)["TableDescription"]["SSEDescription"]["KMSMasterKeyArn"].clone()
+    };
+    assert_eq!(
+        key_arn(
+            &mut w,
+            "by-id",
+            Some("1234abcd-12ab-34cd-56ef-1234567890ab")
+        ),
+        "arn:aws:kms:us-east-1:000000000000:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    );
+    assert_eq!(
+        key_arn(&mut w, "by-alias", Some("alias/orders")),
+        "arn:aws:kms:us-east-1:000000000000:alias/orders"
+    );
+    let arn = "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    assert_eq!(key_arn(&mut w, "by-arn", Some(arn)), arn);
+    assert_eq!(
+        key_arn(&mut w, "managed", None),
+        "arn:aws:kms:us-east-1:000000000000:key/aws/dynamodb"
+    );
+}

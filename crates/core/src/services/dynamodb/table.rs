@@ -357,15 +357,10 @@ impl TableDef {
                 .map(|s| SSEDescription {
                     status: Some(SSEStatus::Enabled),
                     sse_type: Some(SSEType::Kms),
-                    kms_master_key_arn: Some(
-                        s.kms_master_key_id
-                            .clone()
-                            .filter(|k| k.starts_with("arn:"))
-                            .unwrap_or_else(|| {
-                                let (region, account) = arn_scope(&self.arn);
-                                format!("arn:aws:kms:{region}:{account}:key/aws/dynamodb")
-                            }),
-                    ),
+                    kms_master_key_arn: Some(kms_key_arn(
+                        s.kms_master_key_id.as_deref(),
+                        &self.arn,
+                    )),
                     ..Default::default()
                 }),
             table_class_summary: self.table_class.clone().map(|c| TableClassSummary {
@@ -404,6 +399,22 @@ impl TableDef {
             (_, true) => ON_DEMAND_WARM,
         };
         effective_warm(index.warm_throughput.as_ref(), base)
+    }
+}
+
+/// The ARN of the KMS key a table is encrypted with. KMSMasterKeyId may be a key ID, a key
+/// ARN, an alias name or an alias ARN; SSEDescription answers an ARN in the table's account
+/// and region (AWS resolves an alias to its key's ARN; with no KMS here, the alias's ARN
+/// stands in). Without an id, DynamoDB's AWS-managed key, alias/aws/dynamodb.
+fn kms_key_arn(key_id: Option<&str>, table_arn: &str) -> String {
+    let (region, account) = arn_scope(table_arn);
+    match key_id {
+        Some(arn) if arn.starts_with("arn:") => arn.to_string(),
+        Some(alias) if alias.starts_with("alias/") => {
+            format!("arn:aws:kms:{region}:{account}:{alias}")
+        }
+        Some(id) => format!("arn:aws:kms:{region}:{account}:key/{id}"),
+        None => format!("arn:aws:kms:{region}:{account}:key/aws/dynamodb"),
     }
 }
 
