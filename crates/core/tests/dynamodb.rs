@@ -228,7 +228,7 @@ fn create_table_rejects_what_aws_rejects() {
         (
             json!({"TableName": "abc", "KeySchema": keys, "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "g", "AttributeType": "S"}, {"AttributeName": "unused", "AttributeType": "S"}], "BillingMode": "PAY_PER_REQUEST",
                    "GlobalSecondaryIndexes": [{"IndexName": "gsi", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}], "Projection": {"ProjectionType": "ALL"}}]}),
-            "One or more parameter values were invalid: Some AttributeDefinitions are not used. AttributeDefinitions: [pk, g, unused], keys used: [g, pk]",
+            "One or more parameter values were invalid: Some AttributeDefinitions are not used. AttributeDefinitions: [g, pk, unused], keys used: [g, pk]",
         ),
     ];
     for (input, message) in cases {

@@ -638,7 +638,7 @@ fn check_index_keys(keys: &[KeySchemaElement], defs: &[String]) -> Result<(), St
         return Err(format!(
             "{INVALID}Some index key attributes are not defined in AttributeDefinitions. Keys: [{}], AttributeDefinitions: [{}]",
             key_names.join(", "),
-            defs.join(", ")
+            sorted_list(defs)
         ));
     }
     if key_names.len() == 2 && key_names[0] == key_names[1] {
@@ -671,7 +671,7 @@ fn check_gsi_keys(keys: &[KeySchemaElement], defs: &[String]) -> Result<(), Stri
         return Err(format!(
             "{INVALID}Some index key attributes are not defined in AttributeDefinitions. Keys: [{}], AttributeDefinitions: [{}]",
             key_names.join(", "),
-            defs.join(", ")
+            sorted_list(defs)
         ));
     }
     let mut seen = BTreeSet::new();
@@ -860,7 +860,7 @@ fn check_create(input: &CreateTableInput) -> Result<TableDef, String> {
     if def_names.iter().any(|d| !used.contains(d)) || def_names.len() != defs_unique(&def_names) {
         return Err(format!(
             "{INVALID}Some AttributeDefinitions are not used. AttributeDefinitions: [{}], keys used: [{}]",
-            def_names.join(", "),
+            sorted_list(&def_names),
             used.iter().cloned().collect::<Vec<_>>().join(", ")
         ));
     }
@@ -1368,6 +1368,14 @@ fn names_of_defs(defs: &[AttributeDefinition]) -> Vec<String> {
     defs.iter()
         .map(|d| d.attribute_name.clone().unwrap_or_default())
         .collect()
+}
+
+/// Attribute definitions as DynamoDB's messages list them: in name order, whatever order the
+/// request gave (as in the message cfn-lint#1037 quotes, and moto's tests).
+fn sorted_list(names: &[String]) -> String {
+    let mut names = names.to_vec();
+    names.sort();
+    names.join(", ")
 }
 
 fn defs_unique(names: &[String]) -> usize {
