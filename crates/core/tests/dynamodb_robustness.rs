@@ -1,17 +1,25 @@
 //! Bad input gets an error, never a panic or a half-applied change: thousands of requests made
-//! by mutating valid DynamoDB and DynamoDB Streams requests (values of the wrong type, missing
-//! and extra members, huge numbers, broken expressions, deep nesting), each of which must
-//! answer a 4xx error or succeed; a failed call must change nothing, in storage (checked by
-//! `World::send`) or in memory (checked by restarting from the persisted records at the end
-//! and comparing what both emulators show).
+//! by mutating valid DynamoDB, DynamoDB Streams and event source mapping requests (values of
+//! the wrong type, missing and extra members, huge numbers, broken expressions and filter
+//! patterns, deep nesting), each of which must answer a 4xx error or succeed; a failed call
+//! must change nothing, in storage (checked by `World::send`) or in memory (checked by
+//! restarting from the persisted records at the end and comparing what both emulators show).
+//! Stream delivery meanwhile runs the mappings against functions that answer oddly.
 //!
 //! The mutations come from a seeded generator, so a failure reproduces; it prints the request.
 
 mod common;
 
-use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::{
+    collections::BTreeMap,
+    panic::{catch_unwind, AssertUnwindSafe},
+};
 
 use common::ACCOUNT;
+use nimbus_core::services::lambda::{
+    event_source::Batch,
+    invoke::{Execution, ExecutionResult, FunctionError},
+};
 
 type World = common::World<(String, u16, String)>;
 use serde_json::{json, Map, Value};
@@ -218,7 +226,14 @@ fn mutate(rng: &mut Rng, request: &mut Value) {
     match rng.below(6) {
         0 | 1 => {
             if let Value::String(text) = target {
-                *text = mutate_text(rng, text);
+                // JSON inside a string (filter patterns, policies) is mutated as JSON too.
+                match serde_json::from_str::<Value>(text) {
+                    Ok(mut inner) if inner.is_object() && rng.below(2) == 0 => {
+                        mutate(rng, &mut inner);
+                        *text = inner.to_string();
+                    }
+                    _ => *text = mutate_text(rng, text),
+                }
             } else {
                 *target = odd_value(rng);
             }
@@ -537,7 +552,7 @@ fn seeds() -> Vec<(&'static str, &'static str, Value)> {
 }
 
 /// Tables `tab` (pk S, sk N; GSI by_g, LSI by_n; stream; TTL on `ttl`) and `hsh` (id S), with items.
-fn setup(w: &mut World) -> Stream {
+fn setup(w: &mut World) -> Placeholders {
     w.ok(
         "CreateTable",
         json!({"TableName": "tab",
@@ -608,38 +623,117 @@ fn setup(w: &mut World) -> Stream {
         .as_str()
         .unwrap()
         .to_string();
-    Stream {
-        arn: stream,
-        shard,
-        iterator,
-        sequence,
-    }
+    Placeholders::from([
+        ("STREAM", stream),
+        ("SHARD", shard),
+        ("ITERATOR", iterator),
+        ("SEQUENCE", sequence),
+    ])
 }
 
-/// The setup table's stream, for the DynamoDB Streams seeds.
-struct Stream {
-    arn: String,
-    shard: String,
-    iterator: String,
-    sequence: String,
-}
+/// Words in the seeds ("STREAM", "SHARD"...) and what `setup` created in their place.
+type Placeholders = BTreeMap<&'static str, String>;
 
-/// The placeholders of the stream seeds, filled in with the setup's stream.
-fn fill(value: &mut Value, real: &Stream) {
+fn fill(value: &mut Value, placeholders: &Placeholders) {
     match value {
         Value::String(s) => {
-            *s = match s.as_str() {
-                "STREAM" => real.arn.clone(),
-                "SHARD" => real.shard.clone(),
-                "ITERATOR" => real.iterator.clone(),
-                "SEQUENCE" => real.sequence.clone(),
-                _ => return,
+            if let Some(real) = placeholders.get(s.as_str()) {
+                *s = real.clone();
             }
         }
-        Value::Array(items) => items.iter_mut().for_each(|v| fill(v, real)),
-        Value::Object(map) => map.values_mut().for_each(|v| fill(v, real)),
+        Value::Array(items) => items.iter_mut().for_each(|v| fill(v, placeholders)),
+        Value::Object(map) => map.values_mut().for_each(|v| fill(v, placeholders)),
         _ => {}
     }
+}
+
+/// A valid request: service, operation, input.
+type Seed = (&'static str, &'static str, Value);
+
+/// The seeds with their placeholders filled in, each sent once unmutated: a seed must succeed,
+/// or the mutations would only ever test one error.
+fn ready(w: &mut World, mut seeds: Vec<Seed>, placeholders: &Placeholders) -> Vec<Seed> {
+    for (service, op, input) in &mut seeds {
+        fill(input, placeholders);
+        if let Err(e) = w.call_to(service, op, input.clone()) {
+            panic!("the unmutated {op} seed fails: {e:?}");
+        }
+    }
+    seeds
+}
+
+fn panic_message(panic: Box<dyn std::any::Any + Send>) -> String {
+    panic
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_default()
+}
+
+/// Sends `rounds` mutated copies of every seed, and calls `between` after each round. Answers
+/// the problems (panics, answers that are not client errors), stopping at ten. After a panic
+/// the emulator may be inconsistent, so `fresh` builds the world anew.
+fn fuzz(
+    w: &mut World,
+    seeds: &[Seed],
+    rounds: usize,
+    rng: &mut Rng,
+    fresh: &dyn Fn() -> World,
+    between: &mut dyn FnMut(&mut World, &mut Rng) -> Result<(), String>,
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    for round in 0..rounds {
+        for (service, op, seed) in seeds {
+            let mut request = seed.clone();
+            for _ in 0..1 + rng.below(3) {
+                mutate(rng, &mut request);
+            }
+            // Requests arrive as JSON text; what serde_json refuses to read (nesting beyond
+            // 128) the protocol layer answers, and never reaches the service.
+            if serde_json::from_str::<Value>(&request.to_string()).is_err() {
+                continue;
+            }
+            match catch_unwind(AssertUnwindSafe(|| w.call_to(service, op, request.clone()))) {
+                Err(panic) => {
+                    let message = panic_message(panic);
+                    problems.push(format!(
+                        "round {round}: {op} panicked ({message}) on {request}"
+                    ));
+                    *w = fresh();
+                }
+                Ok(Err((code, status, message))) => {
+                    if !(400..500).contains(&status) || code.is_empty() || message.is_empty() {
+                        problems.push(format!(
+                            "round {round}: {op} answered {status} {code} {message:?} to {request}"
+                        ));
+                    }
+                }
+                Ok(Ok(_)) => {}
+            }
+        }
+        if let Err(problem) = between(w, rng) {
+            problems.push(format!("round {round}: {problem}"));
+            *w = fresh();
+        }
+        if problems.len() >= 10 {
+            break;
+        }
+    }
+    problems
+}
+
+/// The restarted emulator must show what the running one shows: no failed call changed memory
+/// without changing the records.
+fn assert_memory_matches_records(w: &mut World) {
+    // Tables the mutations left with little provisioned capacity refill before the full scans.
+    w.clock.advance(3_600_000);
+    let shown = observable(w);
+    let mut restarted = w.restart();
+    assert_eq!(
+        observable(&mut restarted),
+        shown,
+        "the memory and the persisted records disagree"
+    );
 }
 
 /// What a person could see of the DynamoDB state: tables, their descriptions (without the
@@ -679,71 +773,205 @@ fn strip_times(value: &mut Value) {
     }
 }
 
-const ROUNDS_PER_SEED: usize = 200;
+const ROUNDS: usize = 200;
+
+fn dynamodb_world() -> (World, Placeholders) {
+    let mut w = World::new("dynamodb", ACCOUNT);
+    let placeholders = setup(&mut w);
+    (w, placeholders)
+}
 
 #[test]
 fn mutated_requests_answer_client_errors_and_never_half_apply() {
-    let mut rng = Rng(0x5EED_0001);
-    let mut w = World::new("dynamodb", ACCOUNT);
-    let real = setup(&mut w);
-    let mut seeds = seeds();
-    for (_, _, input) in &mut seeds {
-        fill(input, &real);
-    }
-    for (service, op, seed) in &seeds {
-        if let Err(e) = w.call_to(service, op, seed.clone()) {
-            panic!("the unmutated {op} seed fails: {e:?}");
-        }
-    }
-    let mut problems = Vec::new();
-    for round in 0..ROUNDS_PER_SEED {
-        for (service, op, seed) in &seeds {
-            let mut request = seed.clone();
-            for _ in 0..1 + rng.below(3) {
-                mutate(&mut rng, &mut request);
-            }
-            // Requests arrive as JSON text; what serde_json refuses to read (nesting beyond
-            // 128) the protocol layer answers, and never reaches the service.
-            if serde_json::from_str::<Value>(&request.to_string()).is_err() {
-                continue;
-            }
-            let answer = catch_unwind(AssertUnwindSafe(|| w.call_to(service, op, request.clone())));
-            match answer {
-                Err(panic) => {
-                    let message = panic
-                        .downcast_ref::<String>()
-                        .cloned()
-                        .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-                        .unwrap_or_default();
-                    problems.push(format!(
-                        "round {round}: {op} panicked ({message}) on {request}"
-                    ));
-                    // A panic may leave the emulator inconsistent: go on with a fresh one.
-                    w = World::new("dynamodb", ACCOUNT);
-                    setup(&mut w);
-                }
-                Ok(Err((code, status, message))) => {
-                    if !(400..500).contains(&status) || code.is_empty() || message.is_empty() {
-                        problems.push(format!(
-                            "round {round}: {op} answered {status} {code} {message:?} to {request}"
-                        ));
-                    }
-                }
-                Ok(Ok(_)) => {}
-            }
-            if problems.len() >= 10 {
-                break;
-            }
-        }
-    }
-    // Tables the mutations left with little provisioned capacity refill before the full scans.
-    w.clock.advance(3_600_000);
-    let shown = observable(&mut w);
-    let mut restarted = w.restart();
-    assert_eq!(
-        observable(&mut restarted),
-        shown,
-        "the memory and the persisted records disagree"
+    let (mut w, placeholders) = dynamodb_world();
+    let seeds = ready(&mut w, seeds(), &placeholders);
+    let problems = fuzz(
+        &mut w,
+        &seeds,
+        ROUNDS,
+        &mut Rng(0x5EED_0001),
+        &|| dynamodb_world().0,
+        &mut |_, _| Ok(()),
     );
+    assert_memory_matches_records(&mut w);
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// Event source mappings on the table's stream: filter patterns of every kind, retries,
+/// bisection, partial batch responses and an on-failure queue.
+fn event_source_seeds() -> Vec<Seed> {
+    // The unmutated patterns match the writes `deliver` makes. (DynamoDB numbers are strings
+    // in the record, so numeric matching applies to SizeBytes.)
+    let filters = json!({"Filters": [
+        {"Pattern": json!({"eventName": ["INSERT", "MODIFY"], "dynamodb": {"NewImage": {
+            "n": {"N": [{"anything-but": ["0"]}]},
+            "g": {"S": [{"prefix": "x"}, {"anything-but": ["y", "z"]}]}}}}).to_string()},
+        {"Pattern": json!({"dynamodb": {"Keys": {"pk": {"S": [{"suffix": "1"},
+            {"equals-ignore-case": "P1"}]}}},
+            "$or": [{"eventName": ["REMOVE"]}, {"userIdentity": {"type": [{"exists": true}]}},
+                {"dynamodb": {"SizeBytes": [{"numeric": [">", 1, "<=", 10000]}]}}]}).to_string()},
+    ]});
+    vec![
+        (
+            "lambda",
+            "CreateEventSourceMapping",
+            json!({"FunctionName": "fn2",
+            "EventSourceArn": "STREAM", "StartingPosition": "TRIM_HORIZON", "BatchSize": 3,
+            "MaximumBatchingWindowInSeconds": 1, "FilterCriteria": filters,
+            "MaximumRetryAttempts": 1, "BisectBatchOnFunctionError": true,
+            "MaximumRecordAgeInSeconds": 60, "FunctionResponseTypes": ["ReportBatchItemFailures"],
+            "DestinationConfig": {"OnFailure": {"Destination": "arn:aws:sqs:us-east-1:000000000000:dlq"}},
+            "ParallelizationFactor": 1, "Enabled": true}),
+        ),
+        (
+            "lambda",
+            "UpdateEventSourceMapping",
+            json!({"UUID": "UUID", "BatchSize": 2,
+            "FilterCriteria": filters, "MaximumRetryAttempts": 0, "Enabled": true}),
+        ),
+        ("lambda", "GetEventSourceMapping", json!({"UUID": "UUID"})),
+        (
+            "lambda",
+            "ListEventSourceMappings",
+            json!({"FunctionName": "fn",
+            "EventSourceArn": "STREAM", "MaxItems": 5}),
+        ),
+        (
+            "dynamodb",
+            "PutItem",
+            json!({"TableName": "tab", "Item": {"pk": {"S": "p1"},
+            "sk": {"N": "7"}, "g": {"S": "xa"}, "n": {"N": "50"}}}),
+        ),
+        (
+            "dynamodb",
+            "UpdateItem",
+            json!({"TableName": "tab",
+            "Key": {"pk": {"S": "p1"}, "sk": {"N": "7"}}, "UpdateExpression": "SET n = n + :one",
+            "ExpressionAttributeValues": {":one": {"N": "1"}}}),
+        ),
+        (
+            "dynamodb",
+            "DeleteItem",
+            json!({"TableName": "tab",
+            "Key": {"pk": {"S": "p2"}, "sk": {"N": "2"}}}),
+        ),
+    ]
+}
+
+/// The DynamoDB setup plus functions `fn` and `fn2`, a queue `dlq` and a mapping for `fn` (its
+/// UUID as "UUID").
+fn event_source_world() -> (World, Placeholders) {
+    let (mut w, mut placeholders) = dynamodb_world();
+    let code = common::zip(&[("index.js", b"exports.handler = async (e) => {};")]);
+    for name in ["fn", "fn2"] {
+        w.call_to(
+            "lambda",
+            "CreateFunction",
+            json!({"FunctionName": name, "Runtime": "nodejs20.x",
+                   "Role": "arn:aws:iam::000000000000:role/r", "Handler": "index.handler",
+                   "Code": {"ZipFile": common::b64(&code)}}),
+        )
+        .unwrap();
+    }
+    w.call_to("sqs", "CreateQueue", json!({"QueueName": "dlq"}))
+        .unwrap();
+    // The seed's mapping is for `fn2`; a function has one mapping per stream.
+    let mut create = event_source_seeds().remove(0).2;
+    fill(&mut create, &placeholders);
+    create["FunctionName"] = json!("fn");
+    let uuid = w
+        .call_to("lambda", "CreateEventSourceMapping", create)
+        .unwrap()["UUID"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    placeholders.insert("UUID", uuid);
+    (w, placeholders)
+}
+
+/// What the function answers to a batch: success, an error, or a payload a handler may return
+/// (partial failures naming records of the batch or not, and things that are not JSON).
+fn function_answer(rng: &mut Rng, batch: &Batch) -> Execution {
+    let event: Value = serde_json::from_slice(&batch.prepared.payload).unwrap();
+    let sequence =
+        event["Records"][rng.below(batch.len().max(1))]["dynamodb"]["SequenceNumber"].clone();
+    let mut result = ExecutionResult {
+        log_stream: batch.prepared.new_log_stream.clone(),
+        ..Default::default()
+    };
+    match rng.below(7) {
+        0 => result.payload = b"null".to_vec(),
+        1 => result.payload = b"not json".to_vec(),
+        2 => {
+            result.payload = json!({"batchItemFailures": [{"itemIdentifier": sequence}]})
+                .to_string()
+                .into_bytes()
+        }
+        3 => {
+            result.payload = json!({"batchItemFailures": [{"itemIdentifier": "nope"}]})
+                .to_string()
+                .into_bytes()
+        }
+        4 => {
+            result.payload = json!({"batchItemFailures": odd_value(rng)})
+                .to_string()
+                .into_bytes()
+        }
+        5 => result.timed_out = true,
+        _ => {
+            result.error = Some(FunctionError {
+                error_type: "Error".into(),
+                message: "boom".into(),
+                trace: Vec::new(),
+            })
+        }
+    }
+    Execution::Ran(result)
+}
+
+/// A write the unmutated filters match, two seconds on (past the batching window), then every
+/// ready batch delivered and answered.
+fn deliver(w: &mut World, rng: &mut Rng) -> Result<(), String> {
+    let item = json!({"pk": {"S": "p1"}, "sk": {"N": rng.below(20).to_string()},
+        "g": {"S": "xa"}, "n": {"N": "50"}});
+    w.call_to(
+        "dynamodb",
+        "PutItem",
+        json!({"TableName": "tab", "Item": item}),
+    )
+    .map_err(|e| format!("a plain PutItem failed: {e:?}"))?;
+    w.clock.advance(2_000);
+    catch_unwind(AssertUnwindSafe(|| {
+        let polled = w.emulator.poll_event_sources();
+        w.changes.push(polled.changes);
+        for batch in polled.batches {
+            let execution = function_answer(rng, &batch);
+            let changes = w.emulator.complete_event_source(&batch, execution);
+            w.changes.push(changes);
+        }
+    }))
+    .map_err(|panic| format!("delivery panicked ({})", panic_message(panic)))
+}
+
+#[test]
+fn mutated_event_source_mappings_and_odd_function_answers_never_break_delivery() {
+    let (mut w, placeholders) = event_source_world();
+    let seeds = ready(&mut w, event_source_seeds(), &placeholders);
+    let problems = fuzz(
+        &mut w,
+        &seeds,
+        ROUNDS,
+        &mut Rng(0x5EED_0002),
+        &|| event_source_world().0,
+        &mut deliver,
+    );
+    assert_memory_matches_records(&mut w);
+    let mappings = w
+        .call_to("lambda", "ListEventSourceMappings", json!({}))
+        .unwrap();
+    assert!(!mappings["EventSourceMappings"]
+        .as_array()
+        .unwrap()
+        .is_empty());
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
