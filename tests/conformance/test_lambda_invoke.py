@@ -196,6 +196,25 @@ def test_function_uses_the_aws_sdk_against_nimbus(client, lam):
     assert json.loads(response["Body"]) == "lambda"
 
 
+UNMARSHALL_CJS = """
+const { unmarshall } = require('@aws-sdk/util-dynamodb');
+const { createHash } = require('node:crypto');
+exports.handler = async (event) => event.Records.map((r) => {
+  const item = unmarshall(r.dynamodb.NewImage);
+  return { ...item, digest: createHash('sha256').update(item.id).digest('hex').slice(0, 8) };
+});
+"""
+
+
+def test_stream_handler_unmarshalls_with_util_dynamodb(lam):
+    # The browser runtime runs the same handler (tests/e2e/runtime.test.mjs); here, real Node.js.
+    create(lam, "unmarshal", "index.js", UNMARSHALL_CJS, timeout=20)
+    record = {"dynamodb": {"NewImage": {"id": {"S": "abc"}, "n": {"N": "2.5"}}}}
+    response = invoke(lam, "unmarshal", {"Records": [record]})
+    assert "FunctionError" not in response, response["Body"]
+    assert json.loads(response["Body"]) == [{"id": "abc", "n": 2.5, "digest": "ba7816bf"}]
+
+
 def test_logs_land_in_cloudwatch(client, lam):
     create(lam, "logged", "index.js", COMMONJS)
     response = invoke(lam, "logged", {"hello": "logs"})

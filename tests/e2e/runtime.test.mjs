@@ -203,3 +203,96 @@ export const handler = async () => {
     "Error: Cannot find package '@aws-sdk/client-ec2' imported from /var/task/index.mjs",
   );
 });
+
+test("functions use @aws-sdk/util-dynamodb and Node's built-ins, from CommonJS and ES modules", async () => {
+  // A DynamoDB stream handler as AWS's examples write it: unmarshall each new image.
+  await createFunction("builtins-cjs", {
+    "index.js": `
+const { unmarshall, marshall } = require("@aws-sdk/util-dynamodb");
+const crypto = require("crypto");
+const { format } = require("node:util");
+const EventEmitter = require("events");
+const path = require("path");
+const { URL } = require("url");
+const qs = require("querystring");
+const assert = require("assert");
+const os = require("os");
+const { setTimeout: sleep } = require("timers/promises");
+exports.handler = async (event) => {
+  const images = event.Records.map((r) => unmarshall(r.dynamodb.NewImage));
+  const emitter = new EventEmitter();
+  const heard = [];
+  emitter.on("item", (item) => heard.push(item.id));
+  images.forEach((item) => emitter.emit("item", item));
+  assert.deepStrictEqual(heard, images.map((i) => i.id));
+  await sleep(5);
+  return {
+    images,
+    tags: [...images[0].tags],
+    marshalled: marshall({ n: 1, tags: new Set(["a"]) }),
+    sha256: crypto.createHash("sha256").update("abc").digest("hex"),
+    md5: crypto.createHash("md5").update("abc").digest("base64"),
+    sha1: crypto.createHash("sha1").update(Buffer.from("abc")).digest("hex"),
+    hmac: crypto.createHmac("sha256", "key").update("The quick brown fox jumps over the lazy dog").digest("hex"),
+    uuid: /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(crypto.randomUUID()),
+    randomBytes: crypto.randomBytes(16).length,
+    formatted: format("%s has %d items", "batch", images.length),
+    file: path.join("/var/task", "lib", "..", "data.json"),
+    port: new URL("https://example.com:8443/a?b=1").port,
+    query: { ...qs.parse("a=1&a=2&b=x+y") },
+    eol: os.EOL,
+  };
+};`,
+  });
+  const record = (id, count) => ({
+    eventName: "INSERT",
+    dynamodb: { NewImage: { id: { S: id }, count: { N: String(count) }, tags: { SS: ["x"] } } },
+  });
+  const out = await invoke("builtins-cjs", { Records: [record("a", 1), record("b", 2)] });
+  assert.equal(out.functionError, undefined, JSON.stringify(out.payload));
+  // The hashes are the published test vectors (FIPS 180, RFC 1321, RFC 2104's examples).
+  assert.deepEqual(out.payload, {
+    // A string set unmarshalls to a Set, which JSON shows as {}.
+    images: [{ id: "a", count: 1, tags: {} }, { id: "b", count: 2, tags: {} }],
+    tags: ["x"],
+    marshalled: { n: { N: "1" }, tags: { SS: ["a"] } },
+    sha256: "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+    md5: "kAFQmDzST7DWlj99KOF/cg==",
+    sha1: "a9993e364706816aba3e25717850c26c9cd0d89d",
+    hmac: "f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8",
+    uuid: true,
+    randomBytes: 16,
+    formatted: "batch has 2 items",
+    file: "/var/task/data.json",
+    port: "8443",
+    query: { a: ["1", "2"], b: "x y" },
+    eol: "\n",
+  });
+
+  await createFunction("builtins-esm", {
+    "index.mjs": `
+import { randomUUID, createHash } from "node:crypto";
+import EventEmitter, { once } from "node:events";
+import { join } from "path";
+import util from "node:util";
+export const handler = async () => {
+  const emitter = new EventEmitter();
+  setTimeout(() => emitter.emit("done", 42), 1);
+  const [value] = await once(emitter, "done");
+  const wait = util.promisify((ms, cb) => setTimeout(() => cb(null, ms), ms));
+  return { id: randomUUID().length, globalId: crypto.randomUUID().length, sha1: createHash("sha1").update("abc").digest("hex"), value, waited: await wait(2), path: join("a", "b") };
+};`,
+  });
+  const esm = await invoke("builtins-esm");
+  assert.equal(esm.functionError, undefined, JSON.stringify(esm.payload));
+  assert.deepEqual(esm.payload, { id: 36, globalId: 36, sha1: "a9993e364706816aba3e25717850c26c9cd0d89d", value: 42, waited: 2, path: "a/b" });
+
+  // A built-in the browser runtime does not have: the error says where it exists.
+  await createFunction("builtins-fs", {
+    "index.js": `const fs = require("node:fs");\nexports.handler = async () => fs.readdirSync("/tmp");`,
+  });
+  const fs = await invoke("builtins-fs");
+  assert.equal(fs.functionError, "Unhandled");
+  assert.equal(fs.payload.errorType, "Runtime.ImportModuleError");
+  assert.match(fs.payload.errorMessage, /Cannot find module 'node:fs'.*no Node\.js 'fs' module.*nimbus serve/);
+});

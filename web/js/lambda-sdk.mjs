@@ -1,6 +1,7 @@
 // Builds the AWS SDK for JavaScript v3 packages that Lambda functions import in the browser
 // runtime (crates/browser/js/runtime.js): one ES module per package, written to
-// `<out>/<package>.mjs`, `<out>` being `$TRUNK_STAGING_DIR/lambda-sdk` (Trunk.toml) or argv[2].
+// `<out>/<package>.mjs`, `<out>` being `$TRUNK_STAGING_DIR/lambda-sdk` (Trunk.toml) or argv[2];
+// and the Node.js built-ins the runtime offers, `<out>/node-builtins.mjs`.
 //
 // On Lambda, the Node.js SDK takes region, credentials and endpoint from the environment; the
 // browser build does not read `process.env`, so each client class is wrapped to put those
@@ -17,6 +18,7 @@ const require = createRequire(path.join(ROOT, "package.json"));
 const PACKAGES = [
   "@aws-sdk/client-dynamodb",
   "@aws-sdk/lib-dynamodb",
+  "@aws-sdk/util-dynamodb",
   "@aws-sdk/client-s3",
   "@aws-sdk/client-sqs",
   "@aws-sdk/client-sns",
@@ -62,20 +64,30 @@ function entry(name) {
   ].join("\n");
 }
 
-await Promise.all(
-  PACKAGES.map((name) =>
+const bundle = {
+  bundle: true,
+  format: "esm",
+  platform: "browser",
+  target: "es2022",
+  minify: true,
+  legalComments: "none",
+  logLevel: "warning",
+};
+
+await Promise.all([
+  // The Node.js built-ins the runtime offers (web/js/node-builtins.mjs).
+  esbuild.build({
+    ...bundle,
+    entryPoints: [path.join(ROOT, "web/js/node-builtins.mjs")],
+    outfile: path.join(OUT, "node-builtins.mjs"),
+  }),
+  ...PACKAGES.map((name) =>
     esbuild.build({
+      ...bundle,
       stdin: { contents: entry(name), resolveDir: ROOT, sourcefile: `${name}.entry.mjs`, loader: "js" },
-      bundle: true,
-      format: "esm",
-      platform: "browser",
-      target: "es2022",
-      minify: true,
-      legalComments: "none",
-      logLevel: "warning",
       // lib-dynamodb drives the DynamoDBClient the function made: one shared module, not a copy.
       external: name === "@aws-sdk/lib-dynamodb" ? ["@aws-sdk/client-dynamodb"] : [],
       outfile: path.join(OUT, `${name}.mjs`),
     }),
   ),
-);
+]);

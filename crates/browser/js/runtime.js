@@ -5,7 +5,8 @@
 // opaque origin: they cannot open the app's IndexedDB, caches or storage, nor reach the page's
 // DOM. The only way out is postMessage, and the iframe forwards just two requests to the page:
 // an AWS HTTP request (answered by the emulator, as the function's own playground) and the source
-// of an `@aws-sdk/*` module (fetched from `lambda-sdk/<name>.mjs` beside the app).
+// of an `@aws-sdk/*` module or of the Node.js built-ins (fetched from `lambda-sdk/<name>.mjs`
+// beside the app).
 //
 // page <-> iframe (frameMain): invoke / result, fetch / fetched, module / moduleSource, clear.
 // iframe <-> worker (workerMain): init / ready, invoke / result, log, fetch / fetched,
@@ -95,9 +96,12 @@ async function answerFetch({ playgroundId, method, url, headers, body }) {
   }
 }
 
-/** The bundled `@aws-sdk/*` package `name` (web/js/lambda-sdk.mjs builds them), fetched once. */
+/**
+ * The bundled `@aws-sdk/*` package `name`, or `node-builtins` (web/js/lambda-sdk.mjs builds
+ * them), fetched once.
+ */
 function sdkSource(name) {
-  if (!/^@aws-sdk\/[a-z0-9-]+$/.test(name)) return Promise.reject(new Error(`no such package ${name}`));
+  if (!/^(@aws-sdk\/[a-z0-9-]+|node-builtins)$/.test(name)) return Promise.reject(new Error(`no such package ${name}`));
   if (!sdkSources.has(name)) {
     const url = new URL(`lambda-sdk/${name}.mjs`, document.baseURI);
     const loading = fetch(url).then((res) => {
@@ -475,12 +479,54 @@ function workerMain() {
             return esmUrl(target);
           }
           if (spec.startsWith("blob:") || spec.startsWith("data:")) return Promise.resolve(spec);
+          if (builtinName(spec)) return builtinUrl(spec, file);
           return sdkUrl(packageName(spec), file);
         });
         return blobUrl(`${source}\n//# sourceURL=file://${file}`);
       })());
     }
     return esmUrls.get(file);
+  }
+
+  // Node.js built-ins: the ones web/js/node-builtins.mjs offers, loaded on first use; asking for
+  // another (fs, http...) fails with a message that says where it exists.
+  const NODE_BUILTINS = new Set(["assert", "assert/strict", "buffer", "crypto", "events", "os", "path", "path/posix", "process", "querystring", "timers", "timers/promises", "url", "util", "util/types"]);
+  const NODE_ONLY = new Set(["async_hooks", "child_process", "cluster", "dgram", "diagnostics_channel", "dns", "fs", "fs/promises", "http", "http2", "https", "inspector", "module", "net", "perf_hooks", "punycode", "readline", "repl", "stream", "stream/promises", "string_decoder", "tls", "tty", "v8", "vm", "wasi", "worker_threads", "zlib"]);
+  const builtinName = (spec) => {
+    const name = spec.replace(/^node:/, "");
+    return NODE_BUILTINS.has(name) || NODE_ONLY.has(name) || spec.startsWith("node:") ? name : null;
+  };
+  let builtinsLoading = null;
+  function loadBuiltins() {
+    builtinsLoading ??= (async () => {
+      const answer = await ask({ type: "module", name: "node-builtins" });
+      if (answer.error !== undefined) throw new Error(`the Node.js built-ins did not load: ${answer.error}`);
+      const { builtins } = await import(blobUrl(answer.source));
+      self.nimbusBuiltins = builtins({ Buffer: self.Buffer, process: self.process, format: (...args) => format(args), inspect: (value) => inspect(value, 1, []) });
+      return self.nimbusBuiltins;
+    })();
+    builtinsLoading.catch(() => (builtinsLoading = null));
+    return builtinsLoading;
+  }
+  const notBuiltin = (spec, from) =>
+    typed(
+      "Runtime.ImportModuleError",
+      `Cannot find module '${spec}' imported from ${from}: the playground's browser runtime has no Node.js '${builtinName(spec)}' module ` +
+        `(it offers ${[...NODE_BUILTINS].join(", ")}). Run the function on real Node.js with \`nimbus serve\` to use it.`,
+    );
+  /** The built-in `spec` names, after loadBuiltins; throws when the runtime has no such module. */
+  function builtin(spec, from) {
+    const module = self.nimbusBuiltins && self.nimbusBuiltins[builtinName(spec)];
+    if (!module) throw notBuiltin(spec, from);
+    return module;
+  }
+  // An ES module re-exporting a built-in: its module as the default export, its members by name.
+  async function builtinUrl(spec, from) {
+    await loadBuiltins();
+    const module = builtin(spec, from);
+    const names = Object.keys(module).filter((name) => identifier.test(name) && name !== "default");
+    const source = `const m = self.nimbusBuiltins[${JSON.stringify(builtinName(spec))}];\nexport default m;\n`;
+    return blobUrl(names.length ? `${source}export const { ${names.join(", ")} } = m;` : source);
   }
 
   // CommonJS: `require` is synchronous, so the string-literal require() targets are loaded first.
@@ -494,6 +540,12 @@ function workerMain() {
       if (isRelative(spec)) {
         const target = resolveFile(file, spec);
         if (target && !isEsm(target)) await preloadCommonJs(target, seen);
+      } else if (builtinName(spec)) {
+        try {
+          await loadBuiltins();
+        } catch {
+          // require() throws when it runs.
+        }
       } else if (spec.startsWith("@aws-sdk/") && !sdkNamespaces.has(spec)) {
         try {
           sdkNamespaces.set(spec, await import(await sdkUrl(packageName(spec), file)));
@@ -511,6 +563,7 @@ function workerMain() {
         if (!target) throw missing();
         return self.nimbusRequire(target);
       }
+      if (builtinName(spec)) return builtin(spec, from);
       if (sdkNamespaces.has(spec)) return sdkNamespaces.get(spec);
       throw missing();
     };
@@ -673,6 +726,17 @@ function workerMain() {
     };
     self.global = self;
     self.Buffer = makeBuffer();
+    // Node.js has Web Crypto's randomUUID as a global; in the browser it needs a secure context,
+    // which the sandbox is not.
+    if (!self.crypto.randomUUID) {
+      self.crypto.randomUUID = () => {
+        const b = self.crypto.getRandomValues(new Uint8Array(16));
+        b[6] = (b[6] & 0x0f) | 0x40; // version 4
+        b[8] = (b[8] & 0x3f) | 0x80; // RFC 4122 variant
+        const hex = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+        return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+      };
+    }
     try {
       handler = await loadHandler(message.handler);
     } catch (err) {

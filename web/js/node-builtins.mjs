@@ -1,0 +1,520 @@
+// The Node.js built-in modules that Lambda functions most often use, for the browser runtime
+// (crates/browser/js/runtime.js), which has no Node.js: `require("crypto")`,
+// `import { randomUUID } from "node:crypto"` and the rest resolve here. web/js/lambda-sdk.mjs
+// bundles this file to `lambda-sdk/node-builtins.mjs`; a worker loads it on first use and calls
+// `builtins` with what it already has (its Buffer and its console formatting).
+//
+// Each module keeps Node's names and behaviour for what it offers; what it leaves out is absent,
+// so that a function fails the way it would on a Node.js without that API. `nimbus serve` runs
+// functions on real Node.js, with every built-in.
+
+/**
+ * Built-in name -> module, for a worker with `Buffer`, `process`, `format(...args)` and
+ * `inspect(value)`.
+ */
+export function builtins({ Buffer, process, format, inspect }) {
+  const util = makeUtil(format, inspect);
+  const assert = makeAssert(inspect);
+  const events = makeEvents();
+  const path = makePath();
+  const timersPromises = {
+    setTimeout: (ms, value) => new Promise((resolve) => setTimeout(() => resolve(value), ms)),
+    setImmediate: (value) => new Promise((resolve) => setTimeout(() => resolve(value), 0)),
+  };
+  return {
+    assert,
+    "assert/strict": assert,
+    buffer: { Buffer, atob, btoa, kMaxLength: 2 ** 32, constants: { MAX_LENGTH: 2 ** 32 } },
+    crypto: makeCrypto(Buffer),
+    events,
+    os: makeOs(),
+    path,
+    "path/posix": path,
+    process,
+    querystring: makeQuerystring(),
+    timers: {
+      setTimeout,
+      clearTimeout,
+      setInterval,
+      clearInterval,
+      setImmediate: (fn, ...args) => setTimeout(fn, 0, ...args),
+      clearImmediate: clearTimeout,
+      promises: timersPromises,
+    },
+    "timers/promises": timersPromises,
+    url: {
+      URL,
+      URLSearchParams,
+      fileURLToPath: (url) => decodeURIComponent(new URL(url).pathname),
+      pathToFileURL: (file) => new URL(`file://${path.resolve(file)}`),
+    },
+    util,
+    "util/types": util.types,
+  };
+}
+
+// ---- crypto: randomness from the Web Crypto API; MD5, SHA-1 and SHA-256 (and their HMACs)
+// computed here, because Node's createHash is synchronous and Web Crypto's digest is not.
+
+const SHA256_K = new Uint32Array([
+  0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+  0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+  0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+  0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+  0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+  0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+  0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+  0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+]);
+
+const MD5_K = new Uint32Array([
+  0xd76aa478, 0xe8c7b756, 0x242070db, 0xc1bdceee, 0xf57c0faf, 0x4787c62a, 0xa8304613, 0xfd469501,
+  0x698098d8, 0x8b44f7af, 0xffff5bb1, 0x895cd7be, 0x6b901122, 0xfd987193, 0xa679438e, 0x49b40821,
+  0xf61e2562, 0xc040b340, 0x265e5a51, 0xe9b6c7aa, 0xd62f105d, 0x02441453, 0xd8a1e681, 0xe7d3fbc8,
+  0x21e1cde6, 0xc33707d6, 0xf4d50d87, 0x455a14ed, 0xa9e3e905, 0xfcefa3f8, 0x676f02d9, 0x8d2a4c8a,
+  0xfffa3942, 0x8771f681, 0x6d9d6122, 0xfde5380c, 0xa4beea44, 0x4bdecfa9, 0xf6bb4b60, 0xbebfbc70,
+  0x289b7ec6, 0xeaa127fa, 0xd4ef3085, 0x04881d05, 0xd9d4d039, 0xe6db99e5, 0x1fa27cf8, 0xc4ac5665,
+  0xf4292244, 0x432aff97, 0xab9423a7, 0xfc93a039, 0x655b59c3, 0x8f0ccc92, 0xffeff47d, 0x85845dd1,
+  0x6fa87e4f, 0xfe2ce6e0, 0xa3014314, 0x4e0811a1, 0xf7537e82, 0xbd3af235, 0x2ad7d2bb, 0xeb86d391,
+]);
+const MD5_S = [7, 12, 17, 22, 5, 9, 14, 20, 4, 11, 16, 23, 6, 10, 15, 21];
+
+const rotl = (x, n) => (x << n) | (x >>> (32 - n));
+const rotr = (x, n) => (x >>> n) | (x << (32 - n));
+
+/** The message padded to whole 64-byte blocks, its bit length at the end (MD5: little-endian). */
+function padded(bytes, littleEndian) {
+  const out = new Uint8Array((((bytes.length + 8) >> 6) + 1) << 6);
+  out.set(bytes);
+  out[bytes.length] = 0x80;
+  const view = new DataView(out.buffer);
+  const bits = bytes.length * 8;
+  const [high, low] = [Math.floor(bits / 2 ** 32), bits >>> 0];
+  if (littleEndian) {
+    view.setUint32(out.length - 8, low, true);
+    view.setUint32(out.length - 4, high, true);
+  } else {
+    view.setUint32(out.length - 8, high);
+    view.setUint32(out.length - 4, low);
+  }
+  return view;
+}
+
+/** The words of `state` as bytes. */
+function wordsOut(state, littleEndian) {
+  const out = new Uint8Array(state.length * 4);
+  const view = new DataView(out.buffer);
+  state.forEach((word, i) => view.setUint32(i * 4, word, littleEndian));
+  return out;
+}
+
+function sha256(bytes) {
+  const view = padded(bytes, false);
+  const h = new Uint32Array([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]);
+  const w = new Uint32Array(64);
+  for (let block = 0; block < view.byteLength; block += 64) {
+    for (let t = 0; t < 16; t++) w[t] = view.getUint32(block + t * 4);
+    for (let t = 16; t < 64; t++) {
+      const s0 = rotr(w[t - 15], 7) ^ rotr(w[t - 15], 18) ^ (w[t - 15] >>> 3);
+      const s1 = rotr(w[t - 2], 17) ^ rotr(w[t - 2], 19) ^ (w[t - 2] >>> 10);
+      w[t] = w[t - 16] + s0 + w[t - 7] + s1;
+    }
+    let [a, b, c, d, e, f, g, hh] = h;
+    for (let t = 0; t < 64; t++) {
+      const t1 = (hh + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + SHA256_K[t] + w[t]) | 0;
+      const t2 = ((rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c))) | 0;
+      [hh, g, f, e, d, c, b, a] = [g, f, e, (d + t1) | 0, c, b, a, (t1 + t2) | 0];
+    }
+    [a, b, c, d, e, f, g, hh].forEach((v, i) => (h[i] += v));
+  }
+  return wordsOut(h, false);
+}
+
+function sha1(bytes) {
+  const view = padded(bytes, false);
+  const h = new Uint32Array([0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0]);
+  const w = new Uint32Array(80);
+  for (let block = 0; block < view.byteLength; block += 64) {
+    for (let t = 0; t < 16; t++) w[t] = view.getUint32(block + t * 4);
+    for (let t = 16; t < 80; t++) w[t] = rotl(w[t - 3] ^ w[t - 8] ^ w[t - 14] ^ w[t - 16], 1);
+    let [a, b, c, d, e] = h;
+    for (let t = 0; t < 80; t++) {
+      const [f, k] =
+        t < 20 ? [(b & c) | (~b & d), 0x5a827999]
+        : t < 40 ? [b ^ c ^ d, 0x6ed9eba1]
+        : t < 60 ? [(b & c) | (b & d) | (c & d), 0x8f1bbcdc]
+        : [b ^ c ^ d, 0xca62c1d6];
+      [e, d, c, b, a] = [d, c, rotl(b, 30), a, (rotl(a, 5) + f + e + k + w[t]) | 0];
+    }
+    [a, b, c, d, e].forEach((v, i) => (h[i] += v));
+  }
+  return wordsOut(h, false);
+}
+
+function md5(bytes) {
+  const view = padded(bytes, true);
+  const h = new Uint32Array([0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476]);
+  const m = new Uint32Array(16);
+  for (let block = 0; block < view.byteLength; block += 64) {
+    for (let t = 0; t < 16; t++) m[t] = view.getUint32(block + t * 4, true);
+    let [a, b, c, d] = h;
+    for (let i = 0; i < 64; i++) {
+      const round = i >> 4;
+      const f = [(b & c) | (~b & d), (d & b) | (~d & c), b ^ c ^ d, c ^ (b | ~d)][round];
+      const g = [i, 5 * i + 1, 3 * i + 5, 7 * i][round] % 16;
+      const sum = (a + f + MD5_K[i] + m[g]) | 0;
+      [a, d, c, b] = [d, c, b, (b + rotl(sum, MD5_S[round * 4 + (i % 4)])) | 0];
+    }
+    [a, b, c, d].forEach((v, i) => (h[i] += v));
+  }
+  return wordsOut(h, true);
+}
+
+const DIGESTS = { md5, sha1, sha256 };
+
+function makeCrypto(Buffer) {
+  const bytesOf = (data, encoding) => (typeof data === "string" ? Buffer.from(data, encoding) : new Uint8Array(data.buffer ?? data, data.byteOffset ?? 0, data.byteLength));
+  const digestOf = (algorithm) => {
+    const digest = DIGESTS[String(algorithm).toLowerCase().replace("-", "")];
+    if (!digest) throw new Error("Digest method not supported");
+    return digest;
+  };
+  const output = (bytes, encoding) => (encoding ? Buffer.from(bytes).toString(encoding) : Buffer.from(bytes));
+
+  class Hash {
+    constructor(digest) {
+      this.digest_ = digest;
+      this.parts = [];
+    }
+    update(data, encoding) {
+      this.parts.push(bytesOf(data, encoding));
+      return this;
+    }
+    digest(encoding) {
+      return output(this.digest_(Buffer.concat(this.parts)), encoding);
+    }
+  }
+
+  // HMAC (RFC 2104) over a 64-byte block, which all three digests have.
+  class Hmac extends Hash {
+    constructor(digest, key) {
+      super(digest);
+      let block = bytesOf(key, "utf8");
+      if (block.length > 64) block = digest(block);
+      this.key = Buffer.alloc(64);
+      this.key.set(block);
+    }
+    digest(encoding) {
+      const inner = this.digest_(Buffer.concat([this.key.map((b) => b ^ 0x36), ...this.parts]));
+      return output(this.digest_(Buffer.concat([this.key.map((b) => b ^ 0x5c), inner])), encoding);
+    }
+  }
+
+  const randomFill = (bytes) => {
+    for (let at = 0; at < bytes.length; at += 65536) globalThis.crypto.getRandomValues(bytes.subarray(at, at + 65536));
+    return bytes;
+  };
+  const withCallback = (compute, callback) => {
+    if (typeof callback !== "function") return compute();
+    setTimeout(() => {
+      let value;
+      try {
+        value = compute();
+      } catch (error) {
+        return callback(error);
+      }
+      callback(null, value);
+    }, 0);
+  };
+  return {
+    createHash: (algorithm) => new Hash(digestOf(algorithm)),
+    createHmac: (algorithm, key) => new Hmac(digestOf(algorithm), key),
+    getHashes: () => Object.keys(DIGESTS),
+    randomUUID: () => globalThis.crypto.randomUUID(),
+    randomBytes: (size, callback) => withCallback(() => randomFill(Buffer.alloc(size)), callback),
+    randomInt: (min, max, callback) => {
+      if (max === undefined || typeof max === "function") [min, max, callback] = [0, min, max];
+      return withCallback(() => min + Math.floor((randomFill(new Uint32Array(1))[0] / 2 ** 32) * (max - min)), callback);
+    },
+    randomFillSync: (bytes) => randomFill(bytes),
+    getRandomValues: (bytes) => globalThis.crypto.getRandomValues(bytes),
+    timingSafeEqual: (a, b) => {
+      if (a.byteLength !== b.byteLength) throw new RangeError("Input buffers must have the same byte length");
+      let diff = 0;
+      for (let i = 0; i < a.byteLength; i++) diff |= a[i] ^ b[i];
+      return diff === 0;
+    },
+    webcrypto: globalThis.crypto,
+    subtle: globalThis.crypto.subtle,
+  };
+}
+
+// ---- util, assert
+
+function isDeepStrictEqual(a, b) {
+  if (Object.is(a, b)) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) return false;
+  if (a instanceof Date) return a.getTime() === b.getTime();
+  if (a instanceof Map || a instanceof Set) return isDeepStrictEqual([...a], [...b]);
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => Object.hasOwn(b, k) && isDeepStrictEqual(a[k], b[k]));
+}
+
+function makeUtil(format, inspect) {
+  const custom = Symbol.for("nodejs.util.promisify.custom");
+  const promisify = (fn) => {
+    if (fn[custom]) return fn[custom];
+    return function (...args) {
+      return new Promise((resolve, reject) => fn.call(this, ...args, (error, value) => (error ? reject(error) : resolve(value))));
+    };
+  };
+  promisify.custom = custom;
+  return {
+    format,
+    inspect,
+    promisify,
+    callbackify: (fn) => (...args) => {
+      const callback = args.pop();
+      fn(...args).then((value) => callback(null, value), (error) => callback(error));
+    },
+    inherits: (child, parent) => Object.setPrototypeOf(child.prototype, parent.prototype),
+    deprecate: (fn) => fn,
+    isDeepStrictEqual,
+    types: {
+      isDate: (v) => v instanceof Date,
+      isRegExp: (v) => v instanceof RegExp,
+      isPromise: (v) => v instanceof Promise,
+      isMap: (v) => v instanceof Map,
+      isSet: (v) => v instanceof Set,
+      isUint8Array: (v) => v instanceof Uint8Array,
+    },
+    TextEncoder,
+    TextDecoder,
+  };
+}
+
+function makeAssert(inspect) {
+  class AssertionError extends Error {
+    constructor({ message, actual, expected, operator }) {
+      super(message ?? `${inspect(actual)} ${operator} ${inspect(expected)}`);
+      Object.assign(this, { name: "AssertionError", code: "ERR_ASSERTION", actual, expected, operator, generatedMessage: !message });
+    }
+  }
+  const check = (passed, actual, expected, operator, message) => {
+    if (passed) return;
+    if (message instanceof Error) throw message;
+    throw new AssertionError({ message, actual, expected, operator });
+  };
+  const assert = (value, message) => check(value, value, true, "==", message ?? "The expression evaluated to a falsy value");
+  const throws = (fn, message) => {
+    try {
+      fn();
+    } catch {
+      return;
+    }
+    check(false, undefined, undefined, "throws", message ?? "Missing expected exception.");
+  };
+  return Object.assign(assert, {
+    AssertionError,
+    ok: assert,
+    // As assert/strict: equal and deepEqual are the strict comparisons.
+    equal: (a, b, message) => check(Object.is(a, b), a, b, "strictEqual", message),
+    strictEqual: (a, b, message) => check(Object.is(a, b), a, b, "strictEqual", message),
+    notEqual: (a, b, message) => check(!Object.is(a, b), a, b, "notStrictEqual", message),
+    notStrictEqual: (a, b, message) => check(!Object.is(a, b), a, b, "notStrictEqual", message),
+    deepEqual: (a, b, message) => check(isDeepStrictEqual(a, b), a, b, "deepStrictEqual", message),
+    deepStrictEqual: (a, b, message) => check(isDeepStrictEqual(a, b), a, b, "deepStrictEqual", message),
+    notDeepStrictEqual: (a, b, message) => check(!isDeepStrictEqual(a, b), a, b, "notDeepStrictEqual", message),
+    match: (text, pattern, message) => check(pattern.test(text), text, pattern, "match", message),
+    throws,
+    rejects: async (promise, message) => {
+      try {
+        await (typeof promise === "function" ? promise() : promise);
+      } catch {
+        return;
+      }
+      check(false, undefined, undefined, "rejects", message ?? "Missing expected rejection.");
+    },
+    fail: (message = "Failed") => check(false, undefined, undefined, "fail", message),
+  });
+}
+
+// ---- events: EventEmitter, which `require("events")` answers itself, as in Node.
+
+function makeEvents() {
+  class EventEmitter {
+    #listeners = new Map();
+    on(name, listener) {
+      this.emit("newListener", name, listener);
+      this.#listeners.set(name, [...this.listeners(name), listener]);
+      return this;
+    }
+    addListener(name, listener) {
+      return this.on(name, listener);
+    }
+    prependListener(name, listener) {
+      this.#listeners.set(name, [listener, ...this.listeners(name)]);
+      return this;
+    }
+    once(name, listener) {
+      const once = (...args) => {
+        this.off(name, once);
+        listener.apply(this, args);
+      };
+      once.listener = listener;
+      return this.on(name, once);
+    }
+    off(name, listener) {
+      const list = this.listeners(name);
+      const at = list.findIndex((l) => l === listener || l.listener === listener);
+      if (at >= 0) this.#listeners.set(name, list.toSpliced(at, 1));
+      return this;
+    }
+    removeListener(name, listener) {
+      return this.off(name, listener);
+    }
+    removeAllListeners(name) {
+      if (name === undefined) this.#listeners.clear();
+      else this.#listeners.delete(name);
+      return this;
+    }
+    emit(name, ...args) {
+      const list = this.listeners(name);
+      if (name === "error" && !list.length) throw args[0] instanceof Error ? args[0] : new Error(`Unhandled error. (${args[0]})`);
+      for (const listener of list) listener.apply(this, args);
+      return list.length > 0;
+    }
+    listeners(name) {
+      return this.#listeners.get(name) ?? [];
+    }
+    listenerCount(name) {
+      return this.listeners(name).length;
+    }
+    eventNames() {
+      return [...this.#listeners.keys()].filter((name) => this.listenerCount(name));
+    }
+    setMaxListeners() {
+      return this;
+    }
+  }
+  EventEmitter.EventEmitter = EventEmitter;
+  EventEmitter.once = (emitter, name) =>
+    new Promise((resolve, reject) => {
+      emitter.once(name, (...args) => resolve(args));
+      if (name !== "error") emitter.once("error", reject);
+    });
+  return EventEmitter;
+}
+
+// ---- path (POSIX, as on Lambda), os, querystring
+
+function makePath() {
+  const normalizeParts = (parts, absolute) => {
+    const out = [];
+    for (const part of parts) {
+      if (!part || part === ".") continue;
+      if (part === "..") {
+        if (out.length && out.at(-1) !== "..") out.pop();
+        else if (!absolute) out.push("..");
+      } else out.push(part);
+    }
+    return out;
+  };
+  const normalize = (p) => {
+    const absolute = p.startsWith("/");
+    const joined = normalizeParts(p.split("/"), absolute).join("/");
+    const tail = p.endsWith("/") && joined ? "/" : "";
+    return (absolute ? "/" : "") + (joined || (absolute ? "" : ".")) + tail;
+  };
+  const resolve = (...paths) => {
+    let out = "";
+    for (const p of [...paths].reverse()) {
+      out = out ? `${p}/${out}` : p;
+      if (p.startsWith("/")) break;
+    }
+    if (!out.startsWith("/")) out = `/var/task/${out}`;
+    return `/${normalizeParts(out.split("/"), true).join("/")}`;
+  };
+  const basename = (p, ext) => {
+    const base = p.replace(/\/+$/, "").split("/").pop() ?? "";
+    return ext && base.endsWith(ext) && base !== ext ? base.slice(0, -ext.length) : base;
+  };
+  const extname = (p) => {
+    const base = basename(p);
+    const dot = base.lastIndexOf(".");
+    return dot > 0 ? base.slice(dot) : "";
+  };
+  const dirname = (p) => {
+    const trimmed = p.replace(/\/+$/, "");
+    const slash = trimmed.lastIndexOf("/");
+    return slash < 0 ? "." : slash === 0 ? "/" : trimmed.slice(0, slash);
+  };
+  const relative = (from, to) => {
+    const [a, b] = [resolve(from).split("/").filter(Boolean), resolve(to).split("/").filter(Boolean)];
+    let common = 0;
+    while (common < a.length && a[common] === b[common]) common++;
+    return [...a.slice(common).map(() => ".."), ...b.slice(common)].join("/");
+  };
+  const path = {
+    sep: "/",
+    delimiter: ":",
+    normalize,
+    join: (...parts) => normalize(parts.filter((p) => p !== "").join("/") || "."),
+    resolve,
+    isAbsolute: (p) => p.startsWith("/"),
+    dirname,
+    basename,
+    extname,
+    relative,
+    parse: (p) => {
+      const base = basename(p);
+      const ext = extname(p);
+      return { root: p.startsWith("/") ? "/" : "", dir: dirname(p), base, ext, name: ext ? base.slice(0, -ext.length) : base };
+    },
+    format: ({ dir, root = "", base, name = "", ext = "" }) => {
+      const file = base ?? name + ext;
+      return dir ? `${dir}/${file}` : root + file;
+    },
+  };
+  path.posix = path;
+  return path;
+}
+
+function makeOs() {
+  return {
+    EOL: "\n",
+    platform: () => "linux",
+    type: () => "Linux",
+    arch: () => "x64",
+    release: () => "5.10.0",
+    tmpdir: () => "/tmp",
+    homedir: () => "/home/sbx_user1051",
+    hostname: () => "169.254.100.1",
+    cpus: () => [],
+    totalmem: () => 2 ** 31,
+    freemem: () => 2 ** 30,
+  };
+}
+
+function makeQuerystring() {
+  return {
+    parse: (text, sep = "&", eq = "=") => {
+      const out = {};
+      for (const pair of String(text).split(sep)) {
+        if (!pair) continue;
+        const at = pair.indexOf(eq);
+        const decode = (s) => decodeURIComponent(s.replace(/\+/g, " "));
+        const [key, value] = at < 0 ? [decode(pair), ""] : [decode(pair.slice(0, at)), decode(pair.slice(at + eq.length))];
+        out[key] = Object.hasOwn(out, key) ? [].concat(out[key], value) : value;
+      }
+      return out;
+    },
+    stringify: (object, sep = "&", eq = "=") =>
+      Object.entries(object)
+        .flatMap(([key, value]) => [].concat(value).map((v) => `${encodeURIComponent(key)}${eq}${encodeURIComponent(v ?? "")}`))
+        .join(sep),
+    escape: encodeURIComponent,
+    unescape: decodeURIComponent,
+  };
+}
