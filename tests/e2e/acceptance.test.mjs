@@ -5,24 +5,20 @@
 // Needs a built dist/ (`PATH=$PWD/node_modules/.bin:$PATH trunk build --release`).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { serveDist, launch, appReady } from "./harness.mjs";
+import { useApp, launch, appReady } from "./harness.mjs";
 import * as ui from "./lambda-ui.mjs";
 
-let server;
+const app = useApp();
 let alice; // writes, deploys, invokes and shares
 let bob; // a fresh profile that opens the share link
 
 before(async () => {
-  server = await serveDist();
-  alice = await launch();
-  await alice.page.goto(server.url);
-  await appReady(alice.page);
+  await app.open();
+  alice = app.browser;
 });
 
 after(async () => {
-  await alice?.close();
   await bob?.close();
-  await server?.close();
 });
 
 const CODE = `import { DynamoDBClient } from "@aws-sdk/client-dynamodb";

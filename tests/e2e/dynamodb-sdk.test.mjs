@@ -1,21 +1,16 @@
 // DynamoDB conformance with the AWS SDK for JavaScript v3 in headless Chromium: the SDK's own
 // (de)serialisers, paginators and typed exceptions against the in-page emulator on IndexedDB.
 // Each test runs in the page what an application would run against AWS.
-import { test, before, after } from "node:test";
+import { test, before } from "node:test";
 import assert from "node:assert/strict";
-import { serveDist, launch, appReady, newPlayground } from "./harness.mjs";
+import { useApp, newPlayground } from "./harness.mjs";
 
-let server;
-let browser;
+const app = useApp();
 let page;
 let playgroundId;
 
 before(async () => {
-  server = await serveDist();
-  browser = await launch();
-  page = browser.page;
-  await page.goto(server.url);
-  await appReady(page);
+  page = await app.open();
   playgroundId = await newPlayground(page, "DynamoDB SDK");
   // `orders`: customer (S) + n (N), a GSI on status/total, a stream with both images.
   await inPage(async () => {
@@ -62,11 +57,6 @@ before(async () => {
       if (Object.keys(answer.UnprocessedItems ?? {}).length) throw new Error("unprocessed items");
     }
   });
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
 });
 
 /** Runs `body` in the page with `id` (the playground) and `args` in scope; answers its result. */

@@ -3,13 +3,12 @@
 // GSI (with the exact request it sends), delete with confirmation, the stream's records arriving
 // live, TTL expiry after a clock fast-forward, and the capacity the session consumed.
 // Needs a built dist/.
-import { test, before, after, afterEach } from "node:test";
+import { test, before, afterEach } from "node:test";
 import assert from "node:assert/strict";
-import { serveDist, launch, appReady, screenshot } from "./harness.mjs";
+import { useApp, screenshot } from "./harness.mjs";
 import { newPlayground, notice, playgroundId } from "./lambda-ui.mjs";
 
-let server;
-let browser;
+const app = useApp();
 let page;
 let id;
 
@@ -23,11 +22,7 @@ const orders = Array.from({ length: 30 }, (_, i) => ({
 }));
 
 before(async () => {
-  server = await serveDist();
-  browser = await launch();
-  page = browser.page;
-  await page.goto(server.url);
-  await appReady(page);
+  page = await app.open();
   await newPlayground(page, "Explorer");
   id = playgroundId(page);
   await page.evaluate(
@@ -82,17 +77,12 @@ before(async () => {
     },
     { id, orders },
   );
-  await page.goto(`${server.url}#/p/${encodeURIComponent(id)}/dynamodb/Orders`);
+  await page.goto(`${app.server.url}#/p/${encodeURIComponent(id)}/dynamodb/Orders`);
   await page.locator(".table-summary", { hasText: "ACTIVE" }).waitFor();
 });
 
 afterEach(async (t) => {
   await screenshot(page, `explorer-after-${t.name.split(":")[0].replace(/\W+/g, "-")}`).catch(() => {});
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
 });
 
 const pageInfo = () => page.locator(".page-info").textContent();
@@ -325,7 +315,7 @@ test("a table without a stream says so, and turns one on", async () => {
 });
 
 test("stream and TTL: records arrive live, a fast-forward expires an item with a service REMOVE", async () => {
-  await page.goto(`${server.url}#/p/${encodeURIComponent(id)}/dynamodb/Sessions`);
+  await page.goto(`${app.server.url}#/p/${encodeURIComponent(id)}/dynamodb/Sessions`);
   await page.locator(".table-summary", { hasText: "ACTIVE" }).waitFor();
   await page.locator(".ttl", { hasText: "ENABLED (attribute expiresAt)" }).waitFor();
   assert.match(await page.locator(".stream").textContent(), /Enabled \(NEW_AND_OLD_IMAGES\)/);
@@ -398,5 +388,5 @@ test("stream and TTL: records arrive live, a fast-forward expires an item with a
 });
 
 test("the page logged no errors", () => {
-  assert.deepEqual(browser.errors.filter((e) => !/favicon/.test(e)), []);
+  assert.deepEqual(app.browser.errors.filter((e) => !/favicon/.test(e)), []);
 });

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { crc32 } from "node:zlib";
+import { after } from "node:test";
 import { chromium } from "playwright-core";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -83,6 +84,30 @@ export async function launch() {
       await rm(profile, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The app for one test file. `await app.open()` (first thing in the file's `before`: Node 20
+ * runs a file's root hooks concurrently, so there is one) serves dist/ and opens it in a fresh
+ * browser profile, and answers the page; after the file's tests, both close. The fields are
+ * `{ server, browser, page }`.
+ */
+export function useApp() {
+  const app = {
+    async open() {
+      app.server = await serveDist();
+      app.browser = await launch();
+      app.page = app.browser.page;
+      await app.page.goto(app.server.url);
+      await appReady(app.page);
+      return app.page;
+    },
+  };
+  after(async () => {
+    await app.browser?.close();
+    await app.server?.close();
+  });
+  return app;
 }
 
 /** Waits until the wasm app has started and the SDK bundle is loaded. */

@@ -1,30 +1,20 @@
 // The Lambda function page, as a person uses it: write code in the CodeMirror editor, deploy with
 // Ctrl+S, save a test event, invoke with Ctrl+Enter, read the result and the logs, change the
 // configuration, reload and find it all again. Needs a built dist/ (`npm run build`).
-import { test, before, after, afterEach } from "node:test";
+import { test, before, afterEach } from "node:test";
 import assert from "node:assert/strict";
-import { serveDist, launch, appReady, screenshot } from "./harness.mjs";
+import { useApp, appReady, screenshot } from "./harness.mjs";
 import * as ui from "./lambda-ui.mjs";
 
-let server;
-let browser;
+const app = useApp();
 let page;
 
 before(async () => {
-  server = await serveDist();
-  browser = await launch();
-  page = browser.page;
-  await page.goto(server.url);
-  await appReady(page);
+  page = await app.open();
 });
 
 afterEach(async (t) => {
   await screenshot(page, `lambda-after-${t.name.replace(/^lambda: /, "").split(/[ ,]/)[0]}`).catch(() => {});
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
 });
 
 const notice = (text) => ui.notice(page, text);
@@ -148,7 +138,7 @@ test("lambda: write, deploy, save a test event, invoke, see result and logs, rel
   assert.equal(await page.inputValue('input[name="config-memory"]'), "256");
   assert.equal(await page.inputValue('input[name="config-concurrency"]'), "5");
   assert.equal(await page.inputValue(".env-row .env-key"), "GREETING");
-  assert.deepEqual(browser.errors, []);
+  assert.deepEqual(app.browser.errors, []);
 });
 
 test("lambda: a failing function shows its error payload", async () => {

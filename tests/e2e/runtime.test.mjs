@@ -3,12 +3,11 @@
 // created and invoked with `@aws-sdk/client-lambda` from the page, and what they wrote is read
 // back with the page's own SDK, also after a reload.
 // Needs `PATH=$PWD/node_modules/.bin:$PATH trunk build --release` first.
-import { test, before, after } from "node:test";
+import { test, before } from "node:test";
 import assert from "node:assert/strict";
-import { serveDist, launch, appReady, newPlayground, zip } from "./harness.mjs";
+import { useApp, appReady, newPlayground, zip } from "./harness.mjs";
 
-let server;
-let browser;
+const app = useApp();
 let page;
 let playgroundId;
 
@@ -49,17 +48,8 @@ async function invoke(name, event = {}) {
 }
 
 before(async () => {
-  server = await serveDist();
-  browser = await launch();
-  page = browser.page;
-  await page.goto(server.url);
-  await appReady(page);
+  page = await app.open();
   playgroundId = await newPlayground(page, "Runtime test");
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
 });
 
 test("a function writes and reads DynamoDB through @aws-sdk/lib-dynamodb; the item survives a reload", async () => {

@@ -1,27 +1,17 @@
 // The real AWS SDK for JavaScript v3, running in the page, talking to the in-page emulator through
 // `nimbus.sdk(...)` (a custom requestHandler). The SDK itself checks what a real client checks, e.g.
 // SQS's MD5 of the message body and S3's checksums.
-import { test, before, after } from "node:test";
+import { test, before } from "node:test";
 import assert from "node:assert/strict";
-import { serveDist, launch, appReady, newPlayground } from "./harness.mjs";
+import { useApp, appReady, newPlayground } from "./harness.mjs";
 
-let server;
-let browser;
+const app = useApp();
 let page;
 let playgroundId;
 
 before(async () => {
-  server = await serveDist();
-  browser = await launch();
-  page = browser.page;
-  await page.goto(server.url);
-  await appReady(page);
+  page = await app.open();
   playgroundId = await newPlayground(page, "SDK test");
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
 });
 
 test("dynamodb: CreateTable, DocumentClient put, reload, GetItem returns the item", async () => {
@@ -135,7 +125,7 @@ test("s3: put and get an object, bytes intact", async () => {
 });
 
 test("what the SDK wrote shows in the UI", async () => {
-  await page.goto(`${server.url}#/p/${encodeURIComponent(playgroundId)}`);
+  await page.goto(`${app.server.url}#/p/${encodeURIComponent(playgroundId)}`);
   await page.reload();
   await page.locator('.tree[data-service="dynamodb"] .tree-item', { hasText: "users" }).waitFor();
   await page.locator('.tree[data-service="sqs"] .tree-item', { hasText: "jobs" }).waitFor();

@@ -6,24 +6,20 @@ import assert from "node:assert/strict";
 import { readFile, writeFile, mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { serveDist, launch, appReady, screenshot } from "./harness.mjs";
+import { useApp, launch, appReady, screenshot } from "./harness.mjs";
 import { newPlayground, playgroundId, shareLink } from "./lambda-ui.mjs";
 
-let server;
+const app = useApp();
 let alice; // the browser profile that builds and shares
 let bob; // a fresh profile that opens the link
 
 before(async () => {
-  server = await serveDist();
-  alice = await launch();
-  await alice.page.goto(server.url);
-  await appReady(alice.page);
+  await app.open();
+  alice = app.browser;
 });
 
 after(async () => {
-  await alice?.close();
   await bob?.close();
-  await server?.close();
 });
 
 // ---- a deployment package, built here (stored entries) ----
@@ -146,10 +142,10 @@ test("a share link opened in a fresh browser recreates the playground", async ()
   await page.click("button.refresh");
   await assertSameContent(page);
 
-  await alice.context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: server.url });
+  await alice.context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: app.server.url });
   const link = await shareLink(page);
   const dialog = page.locator(".share-dialog");
-  assert.match(link, new RegExp(`^${server.url.replace(/[.]/g, "\\.")}#/share/[A-Za-z0-9_-]+$`));
+  assert.match(link, new RegExp(`^${app.server.url.replace(/[.]/g, "\\.")}#/share/[A-Za-z0-9_-]+$`));
   assert.ok(link.length < 4000, `the link is ${link.length} characters`);
   await dialog.locator("button.copy").click();
   await dialog.getByText("Copied to the clipboard.").waitFor();
@@ -215,7 +211,7 @@ test("export downloads <name>.nimbus.json and import makes a new playground from
 
 test("a damaged link says so and offers the way back", async () => {
   const page = bob.page;
-  await page.goto(`${server.url}#/share/not-a-real-link`);
+  await page.goto(`${app.server.url}#/share/not-a-real-link`);
   await page.getByRole("heading", { name: "This share link cannot be opened" }).waitFor();
   await page.locator(".error", { hasText: "damaged" }).waitFor();
   await page.click('a:has-text("Go to the playground list")');

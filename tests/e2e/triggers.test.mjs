@@ -3,13 +3,12 @@
 // passes when the person fast-forwards the playground's clock. The function is written and deployed
 // in the editor and subscribed to the table's stream in its Triggers panel.
 // Needs a built dist/ (`PATH=$PWD/node_modules/.bin:$PATH trunk build --release`).
-import { test, before, after } from "node:test";
+import { test, before } from "node:test";
 import assert from "node:assert/strict";
-import { serveDist, launch, appReady, screenshot } from "./harness.mjs";
+import { useApp, screenshot } from "./harness.mjs";
 import * as ui from "./lambda-ui.mjs";
 
-let server;
-let browser;
+const app = useApp();
 let page;
 let id;
 let streamArn;
@@ -30,11 +29,7 @@ export const handler = async (event) => {
 `;
 
 before(async () => {
-  server = await serveDist();
-  browser = await launch();
-  page = browser.page;
-  await page.goto(server.url);
-  await appReady(page);
+  page = await app.open();
   id = await ui.newPlayground(page, "Triggers");
   streamArn = await page.evaluate(async (id) => {
     const { dynamodb } = nimbus.sdk(id);
@@ -56,11 +51,6 @@ before(async () => {
     );
     return notes.TableDescription.LatestStreamArn;
   }, id);
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
 });
 
 /** The records the function stored, oldest first, once `ready(records)` holds (polled). */
@@ -153,5 +143,5 @@ test("fast-forwarding the clock past an item's TTL deletes it and the function g
 });
 
 test("the page logged no errors", () => {
-  assert.deepEqual(browser.errors.filter((e) => !/favicon/.test(e)), []);
+  assert.deepEqual(app.browser.errors.filter((e) => !/favicon/.test(e)), []);
 });

@@ -1,30 +1,20 @@
 // The playground UI, as a person uses it: every step is a click or a keystroke, and every check is
 // something on screen. Needs a built dist/ (`npm run build`).
-import { test, before, after, afterEach } from "node:test";
+import { test, before, afterEach } from "node:test";
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
-import { serveDist, launch, appReady, screenshot } from "./harness.mjs";
+import { useApp, appReady, screenshot } from "./harness.mjs";
 
-let server;
-let browser;
+const app = useApp();
 let page;
 
 before(async () => {
-  server = await serveDist();
-  browser = await launch();
-  page = browser.page;
-  await page.goto(server.url);
-  await appReady(page);
+  page = await app.open();
 });
 
 // The page as each test left it, for a look when one fails: /tmp/nimbus-after-*.png
 afterEach(async (t) => {
   await screenshot(page, `after-${t.name.split(":")[0]}`).catch(() => {});
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
 });
 
 const notice = () => page.locator(".notice");
@@ -208,7 +198,7 @@ test("sns: create and delete a topic", async () => {
 
 test("a missing resource shows AWS's error with a hint", async () => {
   const id = new URL(page.url()).hash.split("/")[2];
-  await page.goto(`${server.url}#/p/${id}/dynamodb/NoSuchTable`);
+  await page.goto(`${app.server.url}#/p/${id}/dynamodb/NoSuchTable`);
   const error = page.locator(".error");
   await error.locator(".error-code", { hasText: "ResourceNotFoundException" }).waitFor();
   assert.match(await error.textContent(), /refresh the list or create it again/);
@@ -216,5 +206,5 @@ test("a missing resource shows AWS's error with a hint", async () => {
 });
 
 test("the page logged no errors", () => {
-  assert.deepEqual(browser.errors.filter((e) => !/favicon/.test(e)), []);
+  assert.deepEqual(app.browser.errors.filter((e) => !/favicon/.test(e)), []);
 });
