@@ -277,12 +277,43 @@ export const handler = async () => {
   assert.equal(esm.functionError, undefined, JSON.stringify(esm.payload));
   assert.deepEqual(esm.payload, { id: 36, globalId: 36, sha1: "a9993e364706816aba3e25717850c26c9cd0d89d", value: 42, waited: 2, path: "a/b" });
 
-  // A built-in the browser runtime does not have: the error says where it exists.
+  // fs: the package's own files under /var/task, and a /tmp that outlives one invocation in a
+  // warm environment, as on Lambda.
   await createFunction("builtins-fs", {
-    "index.js": `const fs = require("node:fs");\nexports.handler = async () => fs.readdirSync("/tmp");`,
+    "index.js": `
+const fs = require("fs");
+const { readFile, writeFile } = require("node:fs/promises");
+const path = require("path");
+exports.handler = async () => {
+  const config = JSON.parse(fs.readFileSync(path.join(__dirname, "data", "config.json"), "utf8"));
+  const seen = fs.existsSync("/tmp/count") ? Number(await readFile("/tmp/count", "utf8")) : 0;
+  await writeFile("/tmp/count", String(seen + 1));
+  let readOnly;
+  try {
+    fs.writeFileSync("notes.txt", "x");
+  } catch (e) {
+    readOnly = e.message;
+  }
+  return { greeting: config.greeting, listing: fs.readdirSync(__dirname), seen, readOnly };
+};`,
+    "data/config.json": `{"greeting": "hi"}`,
   });
-  const fs = await invoke("builtins-fs");
-  assert.equal(fs.functionError, "Unhandled");
-  assert.equal(fs.payload.errorType, "Runtime.ImportModuleError");
-  assert.match(fs.payload.errorMessage, /Cannot find module 'node:fs'.*no Node\.js 'fs' module.*nimbus serve/);
+  const first = await invoke("builtins-fs");
+  assert.equal(first.functionError, undefined, JSON.stringify(first.payload));
+  assert.deepEqual(first.payload, {
+    greeting: "hi",
+    listing: ["data", "index.js"],
+    seen: 0,
+    readOnly: "EROFS: read-only file system, open '/var/task/notes.txt'",
+  });
+  assert.equal((await invoke("builtins-fs")).payload.seen, 1);
+
+  // A built-in the browser runtime does not have: the error says where it exists.
+  await createFunction("builtins-http", {
+    "index.js": `const http = require("node:http");\nexports.handler = async () => http.STATUS_CODES[200];`,
+  });
+  const http = await invoke("builtins-http");
+  assert.equal(http.functionError, "Unhandled");
+  assert.equal(http.payload.errorType, "Runtime.ImportModuleError");
+  assert.match(http.payload.errorMessage, /Cannot find module 'node:http'.*no Node\.js 'http' module.*nimbus serve/);
 });

@@ -9,14 +9,15 @@
 // functions on real Node.js, with every built-in.
 
 /**
- * Built-in name -> module, for a worker with `Buffer`, `process`, `format(...args)` and
- * `inspect(value)`.
+ * Built-in name -> module, for a worker with `Buffer`, `process`, `format(...args)`,
+ * `inspect(value)` and the function's deployment package (`taskFiles`: absolute path -> bytes).
  */
-export function builtins({ Buffer, process, format, inspect }) {
+export function builtins({ Buffer, process, format, inspect, taskFiles }) {
   const util = makeUtil(format, inspect);
   const assert = makeAssert(inspect);
   const events = makeEvents();
   const path = makePath();
+  const fs = makeFs(Buffer, path, taskFiles);
   const timersPromises = {
     setTimeout: (ms, value) => new Promise((resolve) => setTimeout(() => resolve(value), ms)),
     setImmediate: (value) => new Promise((resolve) => setTimeout(() => resolve(value), 0)),
@@ -27,6 +28,8 @@ export function builtins({ Buffer, process, format, inspect }) {
     buffer: { Buffer, atob, btoa, kMaxLength: 2 ** 32, constants: { MAX_LENGTH: 2 ** 32 } },
     crypto: makeCrypto(Buffer),
     events,
+    fs,
+    "fs/promises": fs.promises,
     os: makeOs(),
     path,
     "path/posix": path,
@@ -517,4 +520,150 @@ function makeQuerystring() {
     escape: encodeURIComponent,
     unescape: decodeURIComponent,
   };
+}
+
+// ---- fs: the deployment package under /var/task, read-only, and a /tmp that keeps what a
+// function writes for the life of its execution environment, as Lambda's /tmp does between
+// warm invocations. Nothing else exists. Errors carry Node's code, errno, syscall and text.
+
+const ERRORS = {
+  ENOENT: [-2, "no such file or directory"],
+  EEXIST: [-17, "file already exists"],
+  ENOTDIR: [-20, "not a directory"],
+  EISDIR: [-21, "illegal operation on a directory"],
+  EROFS: [-30, "read-only file system"],
+  ENOTEMPTY: [-39, "directory not empty"],
+};
+
+function makeFs(Buffer, path, taskFiles) {
+  const fail = (code, syscall, file) => {
+    const [errno, text] = ERRORS[code];
+    return Object.assign(new Error(`${code}: ${text}, ${syscall} '${file}'`), { errno, code, syscall, path: file });
+  };
+  const written = new Map(); // /tmp file -> bytes
+  const dirs = new Set(["/", "/tmp", "/var"]);
+  for (const file of taskFiles.keys()) {
+    for (let dir = path.dirname(file); !dirs.has(dir); dir = path.dirname(dir)) dirs.add(dir);
+  }
+  const resolve = (file) => path.resolve(String(file instanceof URL ? decodeURIComponent(file.pathname) : file));
+  const contents = (file) => written.get(file) ?? taskFiles.get(file);
+  const encodingOf = (options) => (typeof options === "string" ? options : options?.encoding);
+  const bytesOf = (data, options) => (typeof data === "string" ? Buffer.from(data, encodingOf(options) ?? "utf8") : Buffer.from(data));
+  const children = (dir) => {
+    const prefix = dir === "/" ? "/" : `${dir}/`;
+    const names = new Set();
+    for (const entry of [...dirs, ...taskFiles.keys(), ...written.keys()]) {
+      if (entry.startsWith(prefix) && entry !== dir) names.add(entry.slice(prefix.length).split("/")[0]);
+    }
+    return [...names].sort();
+  };
+  /** The writable path `file` (in /tmp, its directory existing), or the error for `syscall`. */
+  const writable = (file, syscall) => {
+    if (file !== "/tmp" && !file.startsWith("/tmp/")) throw fail("EROFS", syscall, file);
+    if (!dirs.has(path.dirname(file))) throw fail("ENOENT", syscall, file);
+    if (dirs.has(file)) throw fail("EISDIR", syscall, file);
+    return file;
+  };
+  const stats = (file, isDir, size) => {
+    const mtime = new Date();
+    return { size, mode: isDir ? 0o40755 : 0o100644, mtime, mtimeMs: mtime.getTime(), isFile: () => !isDir, isDirectory: () => isDir, isSymbolicLink: () => false };
+  };
+
+  const sync = {
+    existsSync: (file) => {
+      const at = resolve(file);
+      return dirs.has(at) || contents(at) !== undefined;
+    },
+    accessSync: (file) => {
+      if (!sync.existsSync(file)) throw fail("ENOENT", "access", resolve(file));
+    },
+    statSync: (file, options) => {
+      const at = resolve(file);
+      if (dirs.has(at)) return stats(at, true, 4096);
+      const bytes = contents(at);
+      if (bytes) return stats(at, false, bytes.length);
+      if (options?.throwIfNoEntry === false) return undefined;
+      throw fail("ENOENT", "stat", at);
+    },
+    readFileSync: (file, options) => {
+      const at = resolve(file);
+      if (dirs.has(at)) throw fail("EISDIR", "read", at);
+      const bytes = contents(at);
+      if (!bytes) throw fail("ENOENT", "open", at);
+      const encoding = encodingOf(options);
+      return encoding ? Buffer.from(bytes).toString(encoding) : Buffer.from(bytes);
+    },
+    readdirSync: (dir, options) => {
+      const at = resolve(dir);
+      if (!dirs.has(at)) throw fail(contents(at) ? "ENOTDIR" : "ENOENT", "scandir", at);
+      const names = children(at);
+      if (!options?.withFileTypes) return names;
+      return names.map((name) => {
+        const isDir = dirs.has(path.join(at, name));
+        return { name, isFile: () => !isDir, isDirectory: () => isDir, isSymbolicLink: () => false };
+      });
+    },
+    writeFileSync: (file, data, options) => {
+      written.set(writable(resolve(file), "open"), bytesOf(data, options));
+    },
+    appendFileSync: (file, data, options) => {
+      const at = writable(resolve(file), "open");
+      written.set(at, Buffer.concat([written.get(at) ?? Buffer.alloc(0), bytesOf(data, options)]));
+    },
+    copyFileSync: (from, to) => sync.writeFileSync(to, sync.readFileSync(from)),
+    mkdirSync: (dir, options) => {
+      const at = resolve(dir);
+      if (dirs.has(at)) {
+        if (options?.recursive) return undefined;
+        throw fail("EEXIST", "mkdir", at);
+      }
+      // Recursive: answers the first directory it had to make, as Node does.
+      const first = options?.recursive && !dirs.has(path.dirname(at)) ? sync.mkdirSync(path.dirname(at), options) : undefined;
+      dirs.add(writable(at, "mkdir"));
+      return options?.recursive ? (first ?? at) : undefined;
+    },
+    unlinkSync: (file) => {
+      const at = resolve(file);
+      if (!written.has(at)) throw fail(dirs.has(at) ? "EISDIR" : at.startsWith("/tmp/") ? "ENOENT" : "EROFS", "unlink", at);
+      written.delete(at);
+    },
+    rmSync: (file, options) => {
+      const at = resolve(file);
+      if (dirs.has(at) && options?.recursive && at.startsWith("/tmp/")) {
+        for (const entry of [...written.keys(), ...dirs]) if (entry.startsWith(`${at}/`)) (written.delete(entry), dirs.delete(entry));
+        dirs.delete(at);
+      } else if (!written.has(at) && options?.force && !dirs.has(at)) {
+        return;
+      } else sync.unlinkSync(at);
+    },
+    renameSync: (from, to) => {
+      const [source, target] = [resolve(from), writable(resolve(to), "rename")];
+      if (!written.has(source)) throw fail(source.startsWith("/tmp/") ? "ENOENT" : "EROFS", "rename", source);
+      written.set(target, written.get(source));
+      written.delete(source);
+    },
+  };
+
+  // Node's callback and promise forms of each call, over the synchronous one.
+  const promises = {};
+  const callbacks = {};
+  for (const [name, call] of Object.entries(sync)) {
+    if (name === "existsSync") continue;
+    const base = name.slice(0, -4);
+    promises[base] = async (...args) => call(...args);
+    callbacks[base] = (...args) => {
+      const callback = typeof args.at(-1) === "function" ? args.pop() : () => {};
+      setTimeout(() => {
+        let value;
+        try {
+          value = call(...args);
+        } catch (error) {
+          return callback(error);
+        }
+        callback(null, value);
+      }, 0);
+    };
+  }
+  const constants = { F_OK: 0, R_OK: 4, W_OK: 2, X_OK: 1 };
+  return { ...sync, ...callbacks, exists: (file, callback) => setTimeout(() => callback(sync.existsSync(file)), 0), promises: { ...promises, constants }, constants };
 }

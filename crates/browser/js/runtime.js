@@ -281,6 +281,7 @@ function frameMain(workerSource, initLimitMs) {
 function workerMain() {
   const ROOT = "/var/task";
   const files = new Map(); // absolute path -> source text
+  const taskFiles = new Map(); // absolute path -> bytes (fs reads them)
   let requestId;
   let nextRequest = 1;
   const pending = new Map(); // request id -> resolve
@@ -490,8 +491,8 @@ function workerMain() {
 
   // Node.js built-ins: the ones web/js/node-builtins.mjs offers, loaded on first use; asking for
   // another (fs, http...) fails with a message that says where it exists.
-  const NODE_BUILTINS = new Set(["assert", "assert/strict", "buffer", "crypto", "events", "os", "path", "path/posix", "process", "querystring", "timers", "timers/promises", "url", "util", "util/types"]);
-  const NODE_ONLY = new Set(["async_hooks", "child_process", "cluster", "dgram", "diagnostics_channel", "dns", "fs", "fs/promises", "http", "http2", "https", "inspector", "module", "net", "perf_hooks", "punycode", "readline", "repl", "stream", "stream/promises", "string_decoder", "tls", "tty", "v8", "vm", "wasi", "worker_threads", "zlib"]);
+  const NODE_BUILTINS = new Set(["assert", "assert/strict", "buffer", "crypto", "events", "fs", "fs/promises", "os", "path", "path/posix", "process", "querystring", "timers", "timers/promises", "url", "util", "util/types"]);
+  const NODE_ONLY = new Set(["async_hooks", "child_process", "cluster", "dgram", "diagnostics_channel", "dns", "http", "http2", "https", "inspector", "module", "net", "perf_hooks", "punycode", "readline", "repl", "stream", "stream/promises", "string_decoder", "tls", "tty", "v8", "vm", "wasi", "worker_threads", "zlib"]);
   const builtinName = (spec) => {
     const name = spec.replace(/^node:/, "");
     return NODE_BUILTINS.has(name) || NODE_ONLY.has(name) || spec.startsWith("node:") ? name : null;
@@ -502,7 +503,7 @@ function workerMain() {
       const answer = await ask({ type: "module", name: "node-builtins" });
       if (answer.error !== undefined) throw new Error(`the Node.js built-ins did not load: ${answer.error}`);
       const { builtins } = await import(blobUrl(answer.source));
-      self.nimbusBuiltins = builtins({ Buffer: self.Buffer, process: self.process, format: (...args) => format(args), inspect: (value) => inspect(value, 1, []) });
+      self.nimbusBuiltins = builtins({ Buffer: self.Buffer, process: self.process, format: (...args) => format(args), inspect: (value) => inspect(value, 1, []), taskFiles });
       return self.nimbusBuiltins;
     })();
     builtinsLoading.catch(() => (builtinsLoading = null));
@@ -702,6 +703,7 @@ function workerMain() {
     const started = performance.now();
     for (const [name, base64] of Object.entries(message.files)) {
       const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+      taskFiles.set(normalize(`${ROOT}/${name}`), bytes);
       files.set(normalize(`${ROOT}/${name}`), new TextDecoder().decode(bytes));
     }
     env = message.environment;
