@@ -154,6 +154,22 @@ test("lambda: a failing function shows its error payload", async () => {
   assert.equal(await page.locator(".tab.changed").count(), 0);
 });
 
+test("lambda: a test event from the console's DynamoDB template arrives as a stream batch", async () => {
+  await typeIntoEditor(`export const handler = async (event) => event.Records.map((r) => r.eventName + " " + r.dynamodb.Keys.Id.N);\n`);
+  await page.click('button[name="new-event"]');
+  await page.fill('input[name="event-name"]', "stream");
+  await page.selectOption('select[name="event-template"]', { label: "dynamodb-update" });
+  await page.click('.new-event button:has-text("Create")');
+  await notice("Test event saved.").waitFor();
+  assert.equal(await page.inputValue('select[name="test-event"]'), "stream");
+  const event = JSON.parse(await page.inputValue('textarea[name="event-json"]'));
+  assert.equal(event.Records[0].eventSource, "aws:dynamodb");
+  await page.keyboard.press("Control+Enter");
+  const payload = page.locator(".fn-result .result-payload", { hasText: "REMOVE" });
+  await payload.waitFor({ timeout: 30_000 });
+  assert.deepEqual(JSON.parse(await payload.innerText()), ["INSERT 101", "MODIFY 101", "REMOVE 101"]);
+});
+
 test("lambda: delete the function", async () => {
   await page.click('button:has-text("Delete function")');
   await page.click('button:has-text("Delete for good")');

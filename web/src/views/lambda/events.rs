@@ -11,9 +11,22 @@ pub fn key(function: &str) -> String {
     format!("lambda/test-events/{function}")
 }
 
-/// The console's "hello-world" template.
-const TEMPLATE: &str =
-    "{\n  \"key1\": \"value1\",\n  \"key2\": \"value2\",\n  \"key3\": \"value3\"\n}";
+/// Templates a new event starts from, as the Lambda console names them; the first is the default.
+const TEMPLATES: [(&str, &str); 4] = [
+    (
+        "hello-world",
+        include_str!("event_templates/hello-world.json"),
+    ),
+    (
+        "dynamodb-update",
+        include_str!("event_templates/dynamodb-update.json"),
+    ),
+    (
+        "sqs-receive-message",
+        include_str!("event_templates/sqs-receive-message.json"),
+    ),
+    ("s3-put", include_str!("event_templates/s3-put.json")),
+];
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct TestEvent {
@@ -144,6 +157,7 @@ impl Events {
 pub fn EventsPanel(page: Page) -> impl IntoView {
     let events = page.events;
     let creating = RwSignal::new(None::<String>);
+    let template = RwSignal::new(0usize);
     let confirm_delete = RwSignal::new(false);
 
     let save_all = move |done: &'static str| {
@@ -172,11 +186,12 @@ pub fn EventsPanel(page: Page) -> impl IntoView {
         events.list.update(|l| {
             l.push(TestEvent {
                 name: name.clone(),
-                json: TEMPLATE.into(),
+                json: TEMPLATES[template.get_untracked()].1.trim_end().into(),
             })
         });
         events.choose(Some(name));
         creating.set(None);
+        template.set(0);
         save_all("Test event saved.");
     };
 
@@ -238,10 +253,20 @@ pub fn EventsPanel(page: Page) -> impl IntoView {
                 <button name="new-event" on:click=move |_| creating.set(Some(String::new()))>"New event"</button>
             </div>
             <Show when=move || creating.get().is_some()>
-                <form class="inline new-event" on:submit=create>
-                    <input name="event-name" placeholder="my-event" autofocus
-                        prop:value=move || creating.get().unwrap_or_default()
-                        on:input=move |ev| creating.set(Some(event_target_value(&ev))) />
+                <form class="new-event" on:submit=create>
+                    <label>"Name"
+                        <input name="event-name" placeholder="my-event" autofocus
+                            prop:value=move || creating.get().unwrap_or_default()
+                            on:input=move |ev| creating.set(Some(event_target_value(&ev))) />
+                    </label>
+                    <label>"Template"
+                        <select name="event-template"
+                            on:change=move |ev| template.set(event_target_value(&ev).parse().unwrap_or(0))>
+                            {TEMPLATES.iter().enumerate().map(|(i, (name, _))| view! {
+                                <option value=i.to_string() selected=move || template.get() == i>{*name}</option>
+                            }).collect_view()}
+                        </select>
+                    </label>
                     <button type="submit" class="primary"
                         disabled=move || creating.with(|n| n.as_deref().unwrap_or("").trim().is_empty()) || new_name_error().is_some()>
                         "Create"
