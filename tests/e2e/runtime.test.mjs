@@ -316,4 +316,12 @@ exports.handler = async () => {
   assert.equal(http.functionError, "Unhandled");
   assert.equal(http.payload.errorType, "Runtime.ImportModuleError");
   assert.match(http.payload.errorMessage, /Cannot find module 'node:http'.*no Node\.js 'http' module.*nimbus serve/);
+
+  // require() of a computed name: the runtime loads built-ins ahead only for literal names.
+  await createFunction("builtins-computed", {
+    "index.js": `const name = ["cry", "pto"].join("");\nconst crypto = require(name);\nexports.handler = async () => crypto.randomUUID();`,
+  });
+  const computed = await invoke("builtins-computed");
+  assert.equal(computed.payload.errorType, "Runtime.ImportModuleError");
+  assert.match(computed.payload.errorMessage, /Cannot find module 'crypto'.*string literal; write require\("crypto"\)/);
 });

@@ -517,6 +517,10 @@ function workerMain() {
     );
   /** The built-in `spec` names, after loadBuiltins; throws when the runtime has no such module. */
   function builtin(spec, from) {
+    if (!self.nimbusBuiltins && NODE_BUILTINS.has(builtinName(spec))) {
+      // Loaded ahead only for the literal require("...") calls the module's text shows.
+      throw typed("Runtime.ImportModuleError", `Cannot find module '${spec}' required from ${from}: the browser runtime loads Node.js built-ins for require() calls with a string literal; write require(${JSON.stringify(spec)}).`);
+    }
     const module = self.nimbusBuiltins && self.nimbusBuiltins[builtinName(spec)];
     if (!module) throw notBuiltin(spec, from);
     return module;
