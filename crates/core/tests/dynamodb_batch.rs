@@ -370,6 +370,38 @@ fn client_request_tokens_make_a_transaction_idempotent_for_ten_minutes() {
 }
 
 #[test]
+fn client_request_tokens_survive_a_restart_inside_their_window() {
+    let mut w = world();
+    w.put("c", 0);
+    let bump = |token: &str, by: &str| {
+        json!({"ClientRequestToken": token, "TransactItems": [
+            {"Update": {"TableName": "items", "Key": key("c"), "UpdateExpression": "SET n = n + :by",
+                        "ExpressionAttributeValues": {":by": {"N": by}}}}]})
+    };
+    w.ok("TransactWriteItems", bump("t1", "1"));
+    // After a restart, the retry is still recognised, and still not applied twice.
+    let mut restarted = w.restart();
+    restarted.ok("TransactWriteItems", bump("t1", "1"));
+    assert!(restarted.last_changes().is_empty());
+    assert_eq!(restarted.get("c").unwrap()["n"], json!({"N": "1"}));
+    let (code, _) = restarted
+        .call("TransactWriteItems", bump("t1", "2"))
+        .unwrap_err();
+    assert_eq!(code, "IdempotentParameterMismatchException");
+    // Past the window, the next transaction with a token drops the expired one from the records.
+    restarted.clock.advance(10 * 60 * 1000);
+    restarted.ok("TransactWriteItems", bump("t2", "1"));
+    let history: Vec<_> = w.changes.iter().chain(&restarted.changes).cloned().collect();
+    let tokens: Vec<String> = common::records_of(&history)
+        .into_iter()
+        .map(|(key, _)| key)
+        .filter(|key| key.contains("/token/"))
+        .collect();
+    // The record names the token in hex ("t2").
+    assert_eq!(tokens, ["dynamodb/000000000000/us-east-1/token/7432"]);
+}
+
+#[test]
 fn transact_get_answers_in_request_order() {
     let mut w = world();
     w.put("a", 1);

@@ -1226,6 +1226,10 @@ pub fn restore(state: &mut State, scope: Scope, rest: &str, value: &[u8]) -> Res
         return restore_dropped(tables, path, value)
             .map_err(|e| format!("dynamodb record {rest}: {e}"));
     }
+    if let Some(token) = rest.strip_prefix("token/") {
+        return transact::restore_token(tables, value)
+            .map_err(|e| format!("dynamodb record token/{token}: {e}"));
+    }
     if let Some(path) = rest.strip_prefix("backup/") {
         return backup::restore_backup(tables, path, value)
             .map_err(|e| format!("dynamodb record {rest}: {e}"));

@@ -13,6 +13,7 @@ use nimbus_shapes::{
     },
     ServiceError,
 };
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::{
@@ -23,17 +24,32 @@ use super::{
     normalise_key, normalise_put_item, on_check_failure_error, parse_projection, read_units,
     value::{item_size, Item, MAX_ITEM_SIZE},
     write::Write,
-    Handler, Table, WriteExpressions,
+    Handler, Table, Tables, WriteExpressions, SERVICE,
 };
+use crate::{emulator::Scope, services::record_key};
 
 const MAX_ACTIONS: usize = 100;
 /// A ClientRequestToken makes a transaction idempotent for ten minutes after its first use.
-pub(super) const TOKEN_WINDOW_MILLIS: i64 = 10 * 60 * 1000;
+const TOKEN_WINDOW_MILLIS: i64 = 10 * 60 * 1000;
 
-/// What a ClientRequestToken was first used for.
+/// What a ClientRequestToken was first used for. Persisted as `token/<hex of the token>`, so
+/// that a retry after a restart, inside the window, is still recognised.
+#[derive(Serialize, Deserialize)]
 pub(super) struct TokenUse {
+    pub token: String,
     pub request: Value,
     pub at_millis: i64,
+}
+
+fn token_record(scope: &Scope, token: &str) -> String {
+    record_key(SERVICE, scope, &["token", &hex::encode(token)])
+}
+
+/// Restores a `token/<hex>` record.
+pub(super) fn restore_token(tables: &mut Tables, value: &[u8]) -> Result<(), String> {
+    let used: TokenUse = serde_json::from_slice(value).map_err(|e| e.to_string())?;
+    tables.tokens.insert(used.token.clone(), used);
+    Ok(())
 }
 
 /// moto quotes AWS's words for a transaction list over the limit.
@@ -345,14 +361,7 @@ impl Handler<'_, '_> {
         let now = self.ctx.now_millis;
         let request = serde_json::to_value(&input).expect("inputs serialise");
         if let Some(token) = &input.client_request_token {
-            let tokens = &mut self.scope_tables().tokens;
-            tokens.retain(|_, used| now - used.at_millis < TOKEN_WINDOW_MILLIS);
-            if let Some(used) = tokens.get(token) {
-                if used.request != request {
-                    return Err(IDEMPOTENT_PARAMETER_MISMATCH_EXCEPTION.with_message(
-                        "DynamoDB rejected the request because you retried a request with a different payload but with an idempotent token that was already used.",
-                    ));
-                }
+            if self.is_replay(token, &request, now)? {
                 // The same request again: it already took effect once. AWS bills the
                 // replay as a transactional read of each item as it now stands.
                 let units = self.replay_units(actions);
@@ -402,13 +411,7 @@ impl Handler<'_, '_> {
             }
         }
         if let Some(token) = input.client_request_token {
-            self.scope_tables().tokens.insert(
-                token,
-                TokenUse {
-                    request,
-                    at_millis: now,
-                },
-            );
+            self.remember_token(token, request, now);
         }
         Ok(TransactWriteItemsOutput {
             consumed_capacity: units.report(input.return_consumed_capacity.as_ref()),
@@ -533,4 +536,53 @@ pub(super) fn cancelled(outcomes: &[Outcome]) -> ServiceError {
             codes.join(", ")
         ))
         .with_field("CancellationReasons", Value::Array(reasons))
+}
+
+impl Handler<'_, '_> {
+    /// Whether `request` repeats the request `token` was used for inside its window; a
+    /// different request with the same token is refused.
+    pub(super) fn is_replay(
+        &mut self,
+        token: &str,
+        request: &Value,
+        now: i64,
+    ) -> Result<bool, ServiceError> {
+        let live = self
+            .scope_tables()
+            .tokens
+            .get(token)
+            .filter(|used| now - used.at_millis < TOKEN_WINDOW_MILLIS);
+        match live {
+            None => Ok(false),
+            Some(used) if used.request == *request => Ok(true),
+            Some(_) => Err(IDEMPOTENT_PARAMETER_MISMATCH_EXCEPTION.with_message(
+                "DynamoDB rejected the request because you retried a request with a different payload but with an idempotent token that was already used.",
+            )),
+        }
+    }
+
+    /// Keeps `token`'s use (in memory and in the records), and forgets the tokens whose window
+    /// has passed.
+    pub(super) fn remember_token(&mut self, token: String, request: Value, now: i64) {
+        let scope = self.ctx.scope();
+        let tokens = &mut self.scope_tables().tokens;
+        let expired: Vec<String> = tokens
+            .iter()
+            .filter(|(_, used)| now - used.at_millis >= TOKEN_WINDOW_MILLIS)
+            .map(|(token, _)| token.clone())
+            .collect();
+        for old in &expired {
+            tokens.remove(old);
+        }
+        let used = TokenUse {
+            token: token.clone(),
+            request,
+            at_millis: now,
+        };
+        self.ctx.persist(token_record(&scope, &token), &used);
+        self.scope_tables().tokens.insert(token, used);
+        for old in expired {
+            self.ctx.changes.delete(token_record(&scope, &old));
+        }
+    }
 }

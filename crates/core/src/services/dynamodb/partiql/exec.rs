@@ -10,11 +10,10 @@ use std::{collections::BTreeSet, ops::Bound};
 use base64::{engine::general_purpose::STANDARD, Engine as _};
 use nimbus_shapes::{
     dynamodb::{
-        errors::{DUPLICATE_ITEM_EXCEPTION, IDEMPOTENT_PARAMETER_MISMATCH_EXCEPTION},
-        AttributeValue, BatchExecuteStatementInput, BatchExecuteStatementOutput,
-        BatchStatementError, BatchStatementResponse, ExecuteStatementInput, ExecuteStatementOutput,
-        ExecuteTransactionInput, ExecuteTransactionOutput, ItemResponse,
-        ReturnValuesOnConditionCheckFailure,
+        errors::DUPLICATE_ITEM_EXCEPTION, AttributeValue, BatchExecuteStatementInput,
+        BatchExecuteStatementOutput, BatchStatementError, BatchStatementResponse,
+        ExecuteStatementInput, ExecuteStatementOutput, ExecuteTransactionInput,
+        ExecuteTransactionOutput, ItemResponse, ReturnValuesOnConditionCheckFailure,
     },
     ServiceError,
 };
@@ -35,7 +34,7 @@ use super::{
         path::{self, Path, Step},
         query::{self, View},
         read_units,
-        transact::{self, Outcome, Prepared, TokenUse, ONE_ITEM_ONCE, TOKEN_WINDOW_MILLIS},
+        transact::{self, Outcome, Prepared, ONE_ITEM_ONCE},
         value::{encode_scalar, item_size, type_name, Item, KeyAttr, KeySchema},
         write::{self, Write},
         write_consumed, Handler, Table,
@@ -736,14 +735,7 @@ impl Handler<'_, '_> {
             .as_ref()
             .map(|t| format!("partiql/{t}"));
         if let Some(token) = &token {
-            let tokens = &mut self.scope_tables().tokens;
-            tokens.retain(|_, used| now - used.at_millis < TOKEN_WINDOW_MILLIS);
-            if let Some(used) = tokens.get(token) {
-                if used.request != request {
-                    return Err(IDEMPOTENT_PARAMETER_MISMATCH_EXCEPTION.with_message(
-                        "DynamoDB rejected the request because you retried a request with a different payload but with an idempotent token that was already used.",
-                    ));
-                }
+            if self.is_replay(token, &request, now)? {
                 return Ok(ExecuteTransactionOutput {
                     responses: None,
                     consumed_capacity: Units::transactional().report(mode),
@@ -803,13 +795,7 @@ impl Handler<'_, '_> {
             }
         }
         if let Some(token) = token {
-            self.scope_tables().tokens.insert(
-                token,
-                TokenUse {
-                    request,
-                    at_millis: now,
-                },
-            );
+            self.remember_token(token, request, now);
         }
         Ok(ExecuteTransactionOutput {
             responses: None,
