@@ -340,15 +340,17 @@ fn transaction_refusals_use_aws_words() {
     );
 }
 
+/// A transaction adding `by` to item `c`'s `n`, under ClientRequestToken `token`.
+fn bump(token: &str, by: &str) -> Value {
+    json!({"ClientRequestToken": token, "TransactItems": [
+        {"Update": {"TableName": "items", "Key": key("c"), "UpdateExpression": "SET n = n + :by",
+                    "ExpressionAttributeValues": {":by": {"N": by}}}}]})
+}
+
 #[test]
 fn client_request_tokens_make_a_transaction_idempotent_for_ten_minutes() {
     let mut w = world();
     w.put("c", 0);
-    let bump = |token: &str, by: &str| {
-        json!({"ClientRequestToken": token, "TransactItems": [
-            {"Update": {"TableName": "items", "Key": key("c"), "UpdateExpression": "SET n = n + :by",
-                        "ExpressionAttributeValues": {":by": {"N": by}}}}]})
-    };
     w.ok("TransactWriteItems", bump("t1", "1"));
     // The same request again succeeds without applying twice.
     w.ok("TransactWriteItems", bump("t1", "1"));
@@ -373,11 +375,6 @@ fn client_request_tokens_make_a_transaction_idempotent_for_ten_minutes() {
 fn client_request_tokens_survive_a_restart_inside_their_window() {
     let mut w = world();
     w.put("c", 0);
-    let bump = |token: &str, by: &str| {
-        json!({"ClientRequestToken": token, "TransactItems": [
-            {"Update": {"TableName": "items", "Key": key("c"), "UpdateExpression": "SET n = n + :by",
-                        "ExpressionAttributeValues": {":by": {"N": by}}}}]})
-    };
     w.ok("TransactWriteItems", bump("t1", "1"));
     // After a restart, the retry is still recognised, and still not applied twice.
     let mut restarted = w.restart();
@@ -391,7 +388,12 @@ fn client_request_tokens_survive_a_restart_inside_their_window() {
     // Past the window, the next transaction with a token drops the expired one from the records.
     restarted.clock.advance(10 * 60 * 1000);
     restarted.ok("TransactWriteItems", bump("t2", "1"));
-    let history: Vec<_> = w.changes.iter().chain(&restarted.changes).cloned().collect();
+    let history: Vec<_> = w
+        .changes
+        .iter()
+        .chain(&restarted.changes)
+        .cloned()
+        .collect();
     let tokens: Vec<String> = common::records_of(&history)
         .into_iter()
         .map(|(key, _)| key)
