@@ -479,7 +479,6 @@ impl Tables {
     }
 }
 
-/// `arn:aws:dynamodb:REGION:ACCOUNT:table/NAME/stream/LABEL` in `scope` -> (NAME, LABEL).
 /// The parts of a stream ARN, `arn:<partition>:dynamodb:<region>:<account>:table/<table>/stream/<label>`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct StreamArn<'a> {
