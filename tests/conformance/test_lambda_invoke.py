@@ -154,6 +154,38 @@ def test_thrown_error_is_an_unhandled_function_error(lam):
     assert "\tERROR\tInvoke Error \t" in tail(response)
 
 
+CRASHES = """
+let calls = 0;
+exports.handler = async (event) => {
+  calls += 1;
+  if (event.crash === 'timer') setTimeout(() => { throw new TypeError('late boom'); }, 10);
+  if (event.crash === 'rejection') Promise.reject(new RangeError('nobody waits'));
+  if (event.crash) await new Promise(() => {});
+  return calls;
+};
+"""
+
+
+def test_uncaught_exception_fails_the_call_and_ends_the_environment(lam):
+    # Lambda's Node.js runtime logs an exception nobody catches, answers it as the call's error
+    # and exits: the next call starts a new environment (its counter starts again).
+    create(lam, "crashes", "index.js", CRASHES)
+    assert json.loads(invoke(lam, "crashes", {})["Body"]) == 1
+    response = invoke(lam, "crashes", {"crash": "timer"}, LogType="Tail")
+    assert response["FunctionError"] == "Unhandled"
+    body = json.loads(response["Body"])
+    assert (body["errorType"], body["errorMessage"]) == ("TypeError", "late boom")
+    assert '\tERROR\tUncaught Exception \t{"errorType":"TypeError","errorMessage":"late boom"' in tail(response)
+    assert json.loads(invoke(lam, "crashes", {})["Body"]) == 1
+
+    response = invoke(lam, "crashes", {"crash": "rejection"}, LogType="Tail")
+    body = json.loads(response["Body"])
+    assert body["errorType"] == "Runtime.UnhandledPromiseRejection"
+    assert body["errorMessage"] == "RangeError: nobody waits"
+    assert "\tERROR\tUnhandled Promise Rejection \t" in tail(response)
+    assert json.loads(invoke(lam, "crashes", {})["Body"]) == 1
+
+
 def test_missing_handler_export_is_reported(lam):
     create(lam, "nohandler", "index.js", "exports.other = () => 1;")
     response = invoke(lam, "nohandler", {})

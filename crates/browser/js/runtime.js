@@ -12,6 +12,8 @@
 // iframe <-> worker (workerMain): init / ready, invoke / result, log, fetch / fetched,
 // module / moduleSource. The iframe keeps the warm environments and enforces timeouts.
 // The two functions below are serialised with `.toString()`: a snippet cannot import siblings.
+// For the same reason the part of the Node.js runtime shared with nimbus-server (nimbus_core's
+// node_runtime.js) comes from runtime.rs, as text, and is written ahead of workerMain.
 
 /** Milliseconds a new environment may take to load the function (Lambda's Init limit). */
 const INIT_LIMIT_MS = 10_000;
@@ -26,7 +28,7 @@ const calls = new Map(); // call id -> resolve(answer JSON)
 const playgrounds = new Map();
 const sdkSources = new Map(); // package name -> Promise<source text>
 
-function startFrame() {
+function startFrame(nodeRuntime) {
   if (frameReady) return frameReady;
   frameReady = new Promise((resolve) => {
     addEventListener("message", (event) => {
@@ -41,7 +43,7 @@ function startFrame() {
     frame.setAttribute("aria-hidden", "true");
     frame.title = "Nimbus Lambda runtime";
     frame.style.display = "none";
-    const worker = `(${workerMain.toString()})();`;
+    const worker = `(function () {\n${nodeRuntime}\n(${workerMain.toString()})();\n})();`;
     frame.srcdoc =
       `<!doctype html><meta charset="utf-8"><script>(${frameMain.toString()})(` +
       `${JSON.stringify(worker).replace(/</g, "\\u003c")}, ${INIT_LIMIT_MS});</` + "script>";
@@ -116,16 +118,17 @@ function sdkSource(name) {
 
 /**
  * Runs one invocation (JSON, see runtime.rs) for `playground` (a JsPlayground, kept to answer
- * the function's SDK calls). Resolves to the answer as JSON.
+ * the function's SDK calls). `nodeRuntime` is node_runtime.js's text. Resolves to the answer as
+ * JSON.
  */
-export async function runInvocation(playground, playgroundId, invocationJson) {
+export async function runInvocation(playground, playgroundId, invocationJson, nodeRuntime) {
   const held = playgrounds.get(playgroundId);
   if (held) {
     held.active += 1;
     playground.free(); // the handle already held serves the same playground
   } else playgrounds.set(playgroundId, { handle: playground, active: 1 });
   try {
-    await startFrame();
+    await startFrame(nodeRuntime);
     const callId = nextCallId++;
     const invocation = JSON.parse(invocationJson);
     return await new Promise((resolve) => {
@@ -282,7 +285,18 @@ function workerMain() {
   const ROOT = "/var/task";
   const files = new Map(); // absolute path -> source text
   const taskFiles = new Map(); // absolute path -> bytes (fs reads them)
-  let requestId;
+  const runtime = lambdaRuntime({
+    send: (message) => postMessage(message),
+    now: () => performance.now(),
+    memoryMb: () => memoryMb(),
+    modulePath: (name) => normalize(`${ROOT}/${name}`),
+    exists: (file) => files.has(file),
+    async load(file) {
+      if (isEsm(file)) return import(await esmUrl(file));
+      await preloadCommonJs(file);
+      return self.nimbusRequire(file);
+    },
+  });
   let nextRequest = 1;
   const pending = new Map(); // request id -> resolve
 
@@ -342,12 +356,7 @@ function workerMain() {
     }
     return head + rest.map((v) => inspect(v, 0, [])).join(" ");
   }
-  const log = (line) => postMessage({ type: "log", line });
-  const logger = (level) => (...args) =>
-    log(`${new Date().toISOString()}\t${requestId ?? "undefined"}\t${level}\t${format(args)}`);
-  for (const [name, level] of [["log", "INFO"], ["info", "INFO"], ["warn", "WARN"], ["error", "ERROR"], ["debug", "DEBUG"], ["trace", "TRACE"]]) {
-    console[name] = logger(level);
-  }
+  runtime.installConsole(format);
 
   // ---- the function's AWS SDK calls: fetch goes to the page's emulator, never the network.
   // `Request` keeps the body it was given: the SDK's streamed bodies may carry strings, which a
@@ -400,8 +409,6 @@ function workerMain() {
   };
 
   // ---- modules: the function's files and `@aws-sdk/*`, loaded from blob: URLs.
-  // An error as the Node.js runtime reports it: `shown` is Lambda's errorMessage.
-  const typed = (type, message, shown = `Error: ${message}`) => Object.assign(new Error(message), { nimbusType: type, nimbusMessage: shown });
   const normalize = (path) => {
     const out = [];
     for (const part of path.split("/")) {
@@ -450,7 +457,7 @@ function workerMain() {
       sdkUrls.set(name, (async () => {
         const answer = /^@aws-sdk\/[a-z0-9-]+$/.test(name) ? await ask({ type: "module", name }) : { error: "not a package" };
         if (answer.error !== undefined) {
-          throw typed("Runtime.ImportModuleError", `Cannot find package '${name}' imported from ${from}`);
+          throw runtimeError("Runtime.ImportModuleError", `Cannot find package '${name}' imported from ${from}`);
         }
         // A bundle's own `@aws-sdk/*` imports (lib-dynamodb's client-dynamodb) share one module.
         // Text in a bundle that merely looks like an import (package.json snippets, messages
@@ -476,7 +483,7 @@ function workerMain() {
         const source = await rewrite(files.get(file), (spec) => {
           if (isRelative(spec)) {
             const target = resolveFile(file, spec);
-            if (!target) throw typed("Runtime.ImportModuleError", `Cannot find module '${normalize(`${dirname(file)}/${spec}`)}' imported from ${file}`);
+            if (!target) throw runtimeError("Runtime.ImportModuleError", `Cannot find module '${normalize(`${dirname(file)}/${spec}`)}' imported from ${file}`);
             return esmUrl(target);
           }
           if (spec.startsWith("blob:") || spec.startsWith("data:")) return Promise.resolve(spec);
@@ -510,7 +517,7 @@ function workerMain() {
     return builtinsLoading;
   }
   const notBuiltin = (spec, from) =>
-    typed(
+    runtimeError(
       "Runtime.ImportModuleError",
       `Cannot find module '${spec}' imported from ${from}: the playground's browser runtime has no Node.js '${builtinName(spec)}' module ` +
         `(it offers ${[...NODE_BUILTINS].join(", ")}). Run the function on real Node.js with \`nimbus serve\` to use it.`,
@@ -519,7 +526,7 @@ function workerMain() {
   function builtin(spec, from) {
     if (!self.nimbusBuiltins && NODE_BUILTINS.has(builtinName(spec))) {
       // Loaded ahead only for the literal require("...") calls the module's text shows.
-      throw typed("Runtime.ImportModuleError", `Cannot find module '${spec}' required from ${from}: the browser runtime loads Node.js built-ins for require() calls with a string literal; write require(${JSON.stringify(spec)}).`);
+      throw runtimeError("Runtime.ImportModuleError", `Cannot find module '${spec}' required from ${from}: the browser runtime loads Node.js built-ins for require() calls with a string literal; write require(${JSON.stringify(spec)}).`);
     }
     const module = self.nimbusBuiltins && self.nimbusBuiltins[builtinName(spec)];
     if (!module) throw notBuiltin(spec, from);
@@ -562,7 +569,7 @@ function workerMain() {
   }
   function requireFrom(from) {
     return (spec) => {
-      const missing = () => typed("Runtime.ImportModuleError", `Cannot find module '${spec}'\nRequire stack:\n- ${from}\n- /var/runtime/index.mjs`);
+      const missing = () => runtimeError("Runtime.ImportModuleError", `Cannot find module '${spec}'\nRequire stack:\n- ${from}\n- /var/runtime/index.mjs`);
       if (isRelative(spec)) {
         const target = resolveFile(from, spec);
         if (!target) throw missing();
@@ -584,65 +591,6 @@ function workerMain() {
     module.loaded = true;
     return module.exports;
   };
-
-  // `index.handler` -> module `index` (index.js, index.mjs or index.cjs in the task root) and
-  // export `handler`, as the Node.js runtime resolves it (see crates/server/src/runner.js).
-  async function loadHandler(spec) {
-    const dot = spec.lastIndexOf(".");
-    const moduleName = spec.slice(0, dot);
-    const exportName = spec.slice(dot + 1);
-    const base = normalize(`${ROOT}/${moduleName}`);
-    const file = [".js", ".mjs", ".cjs"].map((ext) => base + ext).find((f) => files.has(f));
-    if (!file) throw typed("Runtime.ImportModuleError", `Cannot find module '${moduleName}'\nRequire stack:\n- /var/runtime/index.mjs`);
-    let mod;
-    try {
-      if (isEsm(file)) mod = await import(await esmUrl(file));
-      else {
-        await preloadCommonJs(file);
-        mod = self.nimbusRequire(file);
-      }
-    } catch (err) {
-      if (err instanceof SyntaxError) {
-        throw Object.assign(err, { nimbusType: "Runtime.UserCodeSyntaxError", nimbusMessage: `${err.name}: ${err.message}` });
-      }
-      throw err;
-    }
-    let handler = mod && mod[exportName];
-    if (handler === undefined && mod && mod.default) handler = mod.default[exportName];
-    if (typeof handler !== "function") throw typed("Runtime.HandlerNotFound", `${spec} is undefined or not exported`, `${spec} is undefined or not exported`);
-    return handler;
-  }
-
-  function errorOf(err, fallbackType) {
-    if (err instanceof Error) {
-      return {
-        errorType: err.nimbusType || err.name || fallbackType,
-        errorMessage: err.nimbusMessage || err.message,
-        trace: String(err.stack || "").split("\n"),
-      };
-    }
-    return { errorType: fallbackType, errorMessage: String(err), trace: [] };
-  }
-
-  function runHandler(handler, event, context) {
-    return new Promise((resolve, reject) => {
-      let settled = false;
-      const callback = (err, result) => {
-        if (settled) return;
-        settled = true;
-        if (err !== undefined && err !== null) reject(err);
-        else resolve(result);
-      };
-      try {
-        const returned = handler(event, context, callback);
-        if (returned && typeof returned.then === "function") {
-          returned.then(callback.bind(null, null), (err) => callback(err === undefined || err === null ? new Error(String(err)) : err));
-        } else if (handler.length < 3) callback(null, returned);
-      } catch (err) {
-        callback(err);
-      }
-    });
-  }
 
   const memoryMb = () => {
     // Workers expose no RSS; the JS heap (when Chromium reports it) plus the runtime's own
@@ -700,17 +648,13 @@ function workerMain() {
     return Buffer;
   }
 
-  let handler;
-  let initError = null;
-  let env = {};
   async function init(message) {
-    const started = performance.now();
     for (const [name, base64] of Object.entries(message.files)) {
       const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
       taskFiles.set(normalize(`${ROOT}/${name}`), bytes);
       files.set(normalize(`${ROOT}/${name}`), new TextDecoder().decode(bytes));
     }
-    env = message.environment;
+    const env = message.environment;
     const major = /nodejs(\d+)/.exec(env.AWS_EXECUTION_ENV || "")?.[1] || "22";
     self.process = {
       env,
@@ -743,82 +687,22 @@ function workerMain() {
         return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
       };
     }
-    try {
-      handler = await loadHandler(message.handler);
-    } catch (err) {
-      initError = errorOf(err, "Error");
-      const logged = { errorType: initError.errorType, errorMessage: initError.errorMessage, stack: initError.trace };
-      log(`${new Date().toISOString()}\tundefined\tERROR\tUncaught Exception \t${JSON.stringify(logged)}`);
-    }
-    postMessage({ type: "ready", initMs: performance.now() - started });
+    await runtime.init(message.handler, env);
   }
 
-  async function invoke(message) {
-    requestId = message.requestId;
-    const begin = performance.now();
-    let answer;
-    if (initError) answer = { error: initError, initFailed: true };
-    else {
-      const deadline = Date.now() + message.timeoutMs;
-      const context = {
-        callbackWaitsForEmptyEventLoop: true,
-        functionName: env.AWS_LAMBDA_FUNCTION_NAME,
-        functionVersion: env.AWS_LAMBDA_FUNCTION_VERSION,
-        invokedFunctionArn: message.invokedFunctionArn,
-        memoryLimitInMB: env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
-        awsRequestId: requestId,
-        logGroupName: env.AWS_LAMBDA_LOG_GROUP_NAME,
-        logStreamName: env.AWS_LAMBDA_LOG_STREAM_NAME,
-        getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-      };
-      const crashed = new Promise((_, reject) => {
-        crash = reject;
-      });
-      try {
-        const result = await Promise.race([runHandler(handler, JSON.parse(message.payload), context), crashed]);
-        answer = { payload: result === undefined ? "null" : JSON.stringify(result) };
-      } catch (err) {
-        if (err && err.nimbusCrash) {
-          // The runtime process exits after an uncaught exception: this environment is done.
-          answer = { error: err.nimbusCrash, crashed: true };
-        } else {
-          const error = errorOf(err, "Error");
-        const logged = { errorType: error.errorType, errorMessage: error.errorMessage, stack: error.trace };
-          log(`${new Date().toISOString()}\t${requestId}\tERROR\tInvoke Error \t${JSON.stringify(logged)}`);
-          answer = { error };
-        }
-      }
-      crash = null;
-    }
-    postMessage({ type: "result", requestId, durationMs: performance.now() - begin, maxMemoryMb: memoryMb(), ...answer });
-    requestId = undefined;
-  }
-
-  // An exception nobody catches (thrown in a timer, a rejection nobody handles) ends the
-  // Node.js runtime on Lambda: it is logged, fails the running invocation, and the environment
-  // is not reused.
-  let crash = null;
-  function uncaught(label, error) {
-    const logged = { errorType: error.errorType, errorMessage: error.errorMessage, stack: error.trace };
-    log(`${new Date().toISOString()}\t${requestId ?? "undefined"}\tERROR\t${label} \t${JSON.stringify(logged)}`);
-    if (crash) crash({ nimbusCrash: error });
-  }
   self.addEventListener("error", (event) => {
     event.preventDefault();
-    uncaught("Uncaught Exception", errorOf(event.error ?? event.message, "Error"));
+    runtime.uncaughtException(event.error ?? event.message);
   });
   self.addEventListener("unhandledrejection", (event) => {
     event.preventDefault();
-    const reason = event.reason;
-    const shown = reason instanceof Error ? `${reason.name}: ${reason.message}` : String(reason);
-    const error = { ...errorOf(reason, "Error"), errorType: "Runtime.UnhandledPromiseRejection", errorMessage: shown };
-    uncaught("Unhandled Promise Rejection", error);
+    runtime.unhandledRejection(event.reason);
   });
 
   self.onmessage = (event) => {
     const message = event.data;
     if (message.type === "init") init(message);
-    else if (message.type === "invoke") invoke(message);
+    else if (message.type === "invoke") runtime.invoke(message);
     else if (message.type === "fetched" || message.type === "moduleSource") {
       const resolve = pending.get(message.id);
       pending.delete(message.id);

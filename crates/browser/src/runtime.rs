@@ -5,6 +5,7 @@
 use base64::Engine as _;
 use nimbus_core::services::lambda::invoke::{
     environment_key, runtime_environment, Execution, ExecutionResult, PreparedInvoke,
+    NODE_RUNTIME_JS,
 };
 use nimbus_shapes::lambda::errors;
 use serde_json::{json, Map, Value};
@@ -20,6 +21,7 @@ extern "C" {
         playground: JsPlayground,
         playground_id: &str,
         invocation: &str,
+        node_runtime: &str,
     ) -> js_sys::Promise;
 
     #[wasm_bindgen(js_name = clearEnvironments)]
@@ -63,7 +65,12 @@ pub async fn run(
         "logStream": prepared.new_log_stream,
     });
     let handle = JsPlayground::new(playground.clone());
-    let promise = run_invocation(handle, playground.id(), &message.to_string());
+    let promise = run_invocation(
+        handle,
+        playground.id(),
+        &message.to_string(),
+        NODE_RUNTIME_JS,
+    );
     let answer = match JsFuture::from(promise).await {
         Ok(text) => text
             .as_string()

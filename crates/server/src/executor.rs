@@ -16,7 +16,8 @@ use std::{
 };
 
 use nimbus_core::services::lambda::invoke::{
-    environment_key, runtime_environment, Execution, ExecutionResult, FunctionError, PreparedInvoke,
+    environment_key, runtime_environment, Execution, ExecutionResult, FunctionError,
+    PreparedInvoke, NODE_RUNTIME_JS,
 };
 use nimbus_shapes::lambda::errors;
 use serde_json::{json, Value};
@@ -195,7 +196,7 @@ impl Executor {
         let path = self.root.join("runner.js");
         if !path.exists() {
             std::fs::create_dir_all(&self.root)?;
-            std::fs::write(&path, RUNNER)?;
+            std::fs::write(&path, format!("{NODE_RUNTIME_JS}\n{RUNNER}"))?;
         }
         Ok(path)
     }

@@ -24,6 +24,8 @@ pub const SYNC_PAYLOAD_LIMIT: usize = 6_291_456;
 pub const ASYNC_PAYLOAD_LIMIT: usize = 1_048_576;
 /// LogResult carries the last 4 KB of the invocation's log.
 const TAIL_BYTES: usize = 4096;
+/// The part of Lambda's Node.js runtime both hosts run ahead of their own (see the file).
+pub const NODE_RUNTIME_JS: &str = include_str!("node_runtime.js");
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum InvocationKind {
@@ -326,8 +328,9 @@ pub fn environment_key(prepared: &PreparedInvoke, access_key_id: &str) -> String
 impl ExecutionResult {
     /// Takes in a runtime's answer to one invocation (the `result` message of Nimbus's runners:
     /// `{payload}` or `{error: {errorType, errorMessage, trace}}`, with `durationMs`,
-    /// `maxMemoryMb` and `initFailed`). Returns whether the environment can serve another call:
-    /// one whose Init failed is not reused, Lambda initialises again.
+    /// `maxMemoryMb`, and `initFailed` or `crashed`; see node_runtime.js). Returns whether the
+    /// environment can serve another call: one whose Init failed or whose runtime crashed is not
+    /// reused, Lambda initialises again.
     pub fn take_runner_answer(&mut self, answer: &Value) -> bool {
         self.max_memory_mb = answer["maxMemoryMb"].as_u64().unwrap_or(0);
         if let Some(duration) = answer["durationMs"].as_f64() {
@@ -358,7 +361,8 @@ impl ExecutionResult {
                     .to_vec()
             }
         }
-        !answer["initFailed"].as_bool().unwrap_or(false)
+        let ended = |field: &str| answer[field].as_bool().unwrap_or(false);
+        !ended("initFailed") && !ended("crashed")
     }
 }
 
