@@ -7,7 +7,7 @@ import { readFile, writeFile, mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { useApp, launch, appReady, screenshot } from "./harness.mjs";
-import { newPlayground, playgroundId, shareLink } from "./lambda-ui.mjs";
+import { newPlayground, playgroundId, saveTestEvent, shareLink } from "./lambda-ui.mjs";
 
 const app = useApp();
 let alice; // the browser profile that builds and shares
@@ -141,6 +141,9 @@ test("a share link opened in a fresh browser recreates the playground", async ()
   });
   await page.click("button.refresh");
   await assertSameContent(page);
+  // A saved test event travels too, its members in the order they were written.
+  await page.locator('.tree[data-service="lambda"] .tree-item', { hasText: "shouter" }).click();
+  await saveTestEvent(page, "order", '{"zone": "eu", "id": 7, "name": "Ana"}');
 
   await alice.context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: app.server.url });
   const link = await shareLink(page);
@@ -171,6 +174,10 @@ test("a share link opened in a fresh browser recreates the playground", async ()
   await bob.page.waitForURL(/#\/p\//);
   await bob.page.locator(".playground-title", { hasText: "Shared playground" }).waitFor();
   await assertSameContent(bob.page);
+  await bob.page.locator('.tree[data-service="lambda"] .tree-item', { hasText: "shouter" }).click();
+  const event = bob.page.locator('textarea[name="event-json"]');
+  await event.waitFor();
+  assert.equal(await event.inputValue(), '{\n  "zone": "eu",\n  "id": 7,\n  "name": "Ana"\n}');
   assert.deepEqual(bob.errors, []);
 
   // The copy holds the same code: its export carries the same files as the original's.

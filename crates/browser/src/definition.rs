@@ -3,7 +3,7 @@
 
 use std::{collections::BTreeMap, future::Future};
 
-use nimbus_core::definition::{export_from, Definition, Source, TestEvent};
+use nimbus_core::definition::{export_from, Definition, EventJson, Source, TestEvent};
 use nimbus_shapes::ServiceError;
 use serde_json::{json, Value};
 
@@ -70,10 +70,7 @@ impl Playground {
             let events: Vec<Value> = function
                 .test_events
                 .iter()
-                .map(|e| {
-                    let text = serde_json::to_string_pretty(&e.event).unwrap_or_default();
-                    json!({ "name": e.name, "json": text, "event": e.event })
-                })
+                .map(|e| json!({ "name": e.name, "json": e.event.pretty() }))
                 .collect();
             let chosen = &function.test_events[0].name;
             let record = json!({ "events": events, "chosen": chosen });
@@ -84,20 +81,16 @@ impl Playground {
     }
 }
 
-/// The events of a saved record: each `event` value, or else its `json` text parsed.
+/// The events of a saved record (see web/src/views/lambda/events.rs) that are JSON, compacted
+/// with their members in the order they were written.
 fn saved_events(record: &Value) -> Vec<TestEvent> {
     let entries = record["events"].as_array().into_iter().flatten();
     entries
         .filter_map(|entry| {
-            let event = match (entry.get("event"), entry["json"].as_str()) {
-                (Some(event), _) => event.clone(),
-                (None, Some(text)) => {
-                    serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.into()))
-                }
-                (None, None) => return None,
-            };
-            let name = entry["name"].as_str()?.to_string();
-            Some(TestEvent { name, event })
+            Some(TestEvent {
+                name: entry["name"].as_str()?.to_string(),
+                event: EventJson::parse(entry["json"].as_str()?).ok()?,
+            })
         })
         .collect()
 }
@@ -170,7 +163,8 @@ mod tests {
             source.call(service, operation, input).await.unwrap();
         }
         // As the Lambda editor saves them: the text as typed.
-        let saved = json!({ "events": [{ "name": "hello", "json": "{ \"name\": \"Ana\" }" }] });
+        let typed = "{ \"name\": \"Ana\", \"age\": 7 }";
+        let saved = json!({ "events": [{ "name": "hello", "json": typed }] });
         source
             .put_app_data(&test_events_key("echo"), Some(saved))
             .await
@@ -179,8 +173,8 @@ mod tests {
         let definition = source.export_definition().await.unwrap();
         let event = &definition.functions[0].test_events[0];
         assert_eq!(
-            (&*event.name, &event.event),
-            ("hello", &json!({ "name": "Ana" }))
+            (&*event.name, event.event.get()),
+            ("hello", r#"{"name":"Ana","age":7}"#)
         );
 
         let copy = fresh("definition-copy").await;
@@ -195,7 +189,7 @@ mod tests {
             b"export const handler = async (e) => e;"
         );
         let copied = json!({
-            "events": [{ "name": "hello", "json": "{\n  \"name\": \"Ana\"\n}", "event": { "name": "Ana" } }],
+            "events": [{ "name": "hello", "json": "{\n  \"name\": \"Ana\",\n  \"age\": 7\n}" }],
             "chosen": "hello",
         });
         assert_eq!(

@@ -16,7 +16,7 @@ use std::{
 use base64::{engine::general_purpose, Engine as _};
 use nimbus_shapes::ServiceError;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Map, Value};
+use serde_json::{json, value::RawValue, Map, Value};
 
 use crate::{
     services::{dynamodb::StreamArn, lambda::zip},
@@ -101,7 +101,54 @@ pub struct Function {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TestEvent {
     pub name: String,
-    pub event: Value,
+    pub event: EventJson,
+}
+
+/// A test event's JSON with its members in the order the person wrote them (a [`Value`] would
+/// sort them), without the whitespace.
+#[derive(Clone, Debug, Serialize)]
+#[serde(transparent)]
+pub struct EventJson(Box<RawValue>);
+
+impl<'de> Deserialize<'de> for EventJson {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<EventJson, D::Error> {
+        let raw = Box::<RawValue>::deserialize(deserializer)?;
+        EventJson::parse(raw.get()).map_err(serde::de::Error::custom)
+    }
+}
+
+impl EventJson {
+    /// `text` compacted, or why it is not JSON.
+    pub fn parse(text: &str) -> Result<EventJson, serde_json::Error> {
+        let mut compact = Vec::new();
+        serde_transcode::transcode(
+            &mut serde_json::Deserializer::from_str(text),
+            &mut serde_json::Serializer::new(&mut compact),
+        )?;
+        let compact = String::from_utf8(compact).expect("serde_json writes UTF-8");
+        RawValue::from_string(compact).map(EventJson)
+    }
+
+    /// The event indented as the editor shows it, its members still in their order.
+    pub fn pretty(&self) -> String {
+        let mut pretty = Vec::new();
+        serde_transcode::transcode(
+            &mut serde_json::Deserializer::from_str(self.0.get()),
+            &mut serde_json::Serializer::pretty(&mut pretty),
+        )
+        .expect("an EventJson is JSON");
+        String::from_utf8(pretty).expect("serde_json writes UTF-8")
+    }
+
+    pub fn get(&self) -> &str {
+        self.0.get()
+    }
+}
+
+impl PartialEq for EventJson {
+    fn eq(&self, other: &EventJson) -> bool {
+        self.get() == other.get()
+    }
 }
 
 /// A DynamoDB table: its CreateTable input and the first items of a Scan.
@@ -772,8 +819,8 @@ impl Definition {
                 )
             }
         }
-        serde_json::from_value(value)
-            .map_err(|e| format!("This Nimbus definition is damaged: {e}."))
+        // From the text, not `value`: test events keep their members' order (see EventJson).
+        serde_json::from_str(text).map_err(|e| format!("This Nimbus definition is damaged: {e}."))
     }
 
     /// The link fragment: compact JSON, raw deflate, base64url without padding.

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use base64::Engine as _;
 use common::{b64, zip, DOCS_ACCOUNT};
 use nimbus_core::{
-    definition::{self, Definition, MAX_ITEMS},
+    definition::{self, Definition, EventJson, MAX_ITEMS},
     Caller, Emulator, ManualClock, SeededIds,
 };
 use serde_json::{json, Value};
@@ -401,11 +401,35 @@ fn the_json_file_round_trips() {
         .test_events
         .push(definition::TestEvent {
             name: "greet".into(),
-            event: json!({ "name": "Ana" }),
+            event: EventJson::parse("{ \"name\": \"Ana\" }").unwrap(),
         });
     let text = exported.to_json_pretty();
     assert!(text.contains("\"nimbus\": 1"));
     assert_eq!(Definition::from_json(&text).unwrap(), exported);
+}
+
+#[test]
+fn test_events_keep_the_order_of_their_members_in_links() {
+    let mut exported = definition::export(&mut full_playground(), &caller()).unwrap();
+    let written = "{\n  \"zone\": \"eu\",\n  \"id\": 7,\n  \"nested\": { \"b\": [1, {\"y\": 1, \"x\": 2}], \"a\": \"a b\" }\n}";
+    let event = EventJson::parse(written).unwrap();
+    assert_eq!(
+        event.get(),
+        r#"{"zone":"eu","id":7,"nested":{"b":[1,{"y":1,"x":2}],"a":"a b"}}"#
+    );
+    exported.functions[0]
+        .test_events
+        .push(definition::TestEvent {
+            name: "ordered".into(),
+            event,
+        });
+    let opened = Definition::from_link_fragment(&exported.to_link_fragment()).unwrap();
+    let shown = opened.functions[0].test_events[0].event.pretty();
+    assert!(
+        shown.starts_with("{\n  \"zone\": \"eu\",\n  \"id\": 7,\n  \"nested\": {\n    \"b\": ["),
+        "{shown}"
+    );
+    assert!(EventJson::parse("{\"a\": }").is_err());
 }
 
 #[test]
