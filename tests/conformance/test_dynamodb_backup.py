@@ -2,6 +2,7 @@
 through boto3 against `nimbus serve` (the wire shapes: timestamps, ARNs, error codes)."""
 import gzip
 import json
+import time
 from datetime import datetime
 
 import pytest
@@ -63,6 +64,15 @@ def test_point_in_time_recovery(client):
         SourceTableName="orders", TargetTableName="copy",
         UseLatestRestorableTime=True)["TableDescription"]
     assert restored["ItemCount"] == 1
+
+    # A moment in the window restores the items of that moment, not those of now.
+    moment = pitr["LatestRestorableDateTime"]
+    time.sleep(0.05)
+    ddb.delete_item(TableName="orders", Key={"pk": {"S": "a"}})
+    ddb.put_item(TableName="orders", Item={"pk": {"S": "b"}})
+    ddb.restore_table_to_point_in_time(SourceTableName="orders", TargetTableName="then",
+                                       RestoreDateTime=moment)
+    assert [i["pk"]["S"] for i in ddb.scan(TableName="then")["Items"]] == ["a"]
 
 
 def test_resource_policy(client):

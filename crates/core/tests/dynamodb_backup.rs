@@ -470,3 +470,118 @@ fn a_restored_table_describes_its_restore_summary_for_its_life() {
     w.ok("CreateTable", table_input("Copy", None));
     assert_eq!(described(&mut w, "Copy"), None);
 }
+
+/// Each item's `pk`, with its `v` when it has one (`a:2`).
+fn scan_versions(w: &mut World, table: &str) -> Vec<String> {
+    let out = w.ok("Scan", json!({"TableName": table}));
+    let mut items: Vec<String> = out["Items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| match i["v"]["N"].as_str() {
+            Some(v) => format!("{}:{v}", i["pk"]["S"].as_str().unwrap()),
+            None => i["pk"]["S"].as_str().unwrap().to_string(),
+        })
+        .collect();
+    items.sort();
+    items
+}
+
+fn restore_at(w: &mut World, target: &str, millis: i64) -> Vec<String> {
+    w.ok(
+        "RestoreTableToPointInTime",
+        json!({"SourceTableName": "Orders", "TargetTableName": target,
+               "RestoreDateTime": millis as f64 / 1000.0}),
+    );
+    scan_versions(w, target)
+}
+
+#[test]
+fn restoring_to_a_point_in_time_gives_the_items_of_that_moment() {
+    let mut w = world();
+    w.ok("CreateTable", table_input("Orders", None));
+    put(&mut w, "Orders", "a");
+    put(&mut w, "Orders", "b");
+    pitr(
+        &mut w,
+        "Orders",
+        json!({"PointInTimeRecoveryEnabled": true}),
+    )
+    .unwrap();
+    // At T0 + 1 s: c is created, a changed, b deleted (a transaction: one moment).
+    w.clock.advance(1000);
+    w.ok(
+        "TransactWriteItems",
+        json!({"TransactItems": [
+            {"Put": {"TableName": "Orders", "Item": {"pk": {"S": "c"}}}},
+            {"Update": {"TableName": "Orders", "Key": {"pk": {"S": "a"}},
+                        "UpdateExpression": "SET v = :v", "ExpressionAttributeValues": {":v": {"N": "2"}}}},
+            {"Delete": {"TableName": "Orders", "Key": {"pk": {"S": "b"}}}},
+        ]}),
+    );
+    // At T0 + 2 s: c deleted, d created, a changed again.
+    w.clock.advance(1000);
+    w.ok(
+        "DeleteItem",
+        json!({"TableName": "Orders", "Key": {"pk": {"S": "c"}}}),
+    );
+    put(&mut w, "Orders", "d");
+    w.ok(
+        "UpdateItem",
+        json!({"TableName": "Orders", "Key": {"pk": {"S": "a"}}, "UpdateExpression": "SET v = :v",
+               "ExpressionAttributeValues": {":v": {"N": "3"}}}),
+    );
+
+    assert_eq!(restore_at(&mut w, "At0", T0 + 500), ["a", "b"]);
+    assert_eq!(restore_at(&mut w, "At1", T0 + 1000), ["a:2", "c"]);
+    assert_eq!(restore_at(&mut w, "At2", T0 + 2000), ["a:3", "d"]);
+    assert_eq!(scan_versions(&mut w, "Orders"), ["a:3", "d"]);
+
+    // The history is kept in storage: a restarted emulator restores the same moments.
+    let mut w = w.restart();
+    assert_eq!(restore_at(&mut w, "Again0", T0 + 500), ["a", "b"]);
+    assert_eq!(restore_at(&mut w, "Again1", T0 + 1500), ["a:2", "c"]);
+
+    // Changes older than the recovery period are forgotten; the window starts later.
+    pitr(
+        &mut w,
+        "Orders",
+        json!({"PointInTimeRecoveryEnabled": true, "RecoveryPeriodInDays": 1}),
+    )
+    .unwrap();
+    w.clock.advance(2 * 86_400_000);
+    put(&mut w, "Orders", "e");
+    let earliest = T0 + 2000 + 86_400_000; // now less one day
+    assert_eq!(restore_at(&mut w, "Day", earliest), ["a:3", "d"]);
+
+    // Turning recovery off drops the history, records too; on again, the window starts anew.
+    let kept = |w: &World| {
+        w.records()
+            .iter()
+            .filter(|(key, _)| key.contains("/table/Orders/pitr-log/"))
+            .count()
+    };
+    assert_eq!(kept(&w), 1, "the change that made e");
+    pitr(
+        &mut w,
+        "Orders",
+        json!({"PointInTimeRecoveryEnabled": false}),
+    )
+    .unwrap();
+    pitr(
+        &mut w,
+        "Orders",
+        json!({"PointInTimeRecoveryEnabled": true}),
+    )
+    .unwrap();
+    assert_eq!(kept(&w), 0);
+    assert_eq!(
+        w.err(
+            "RestoreTableToPointInTime",
+            json!({"SourceTableName": "Orders", "TargetTableName": "Gone",
+                   "RestoreDateTime": earliest as f64 / 1000.0})
+        )
+        .0,
+        "InvalidRestoreTimeException"
+    );
+}

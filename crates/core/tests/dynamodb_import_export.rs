@@ -7,7 +7,7 @@ mod common;
 use std::io::Read as _;
 
 use base64::{engine::general_purpose::STANDARD, Engine as _};
-use common::{b64, table_input, ACCOUNT};
+use common::{b64, table_input, ACCOUNT, T0};
 use serde_json::{json, Value};
 
 type World = common::World<(String, String)>;
@@ -373,6 +373,54 @@ fn an_empty_table_exports_an_empty_data_file() {
 }
 
 #[test]
+fn an_export_time_exports_the_items_of_that_moment() {
+    let mut w = world();
+    w.ok("CreateTable", table_input("Orders", None));
+    bucket(&mut w, "exports");
+    enable_pitr(&mut w, "Orders");
+    for pk in ["kept", "deleted later"] {
+        w.ok(
+            "PutItem",
+            json!({"TableName": "Orders", "Item": {"pk": {"S": pk}}}),
+        );
+    }
+    w.clock.advance(5000);
+    w.ok(
+        "DeleteItem",
+        json!({"TableName": "Orders", "Key": {"pk": {"S": "deleted later"}}}),
+    );
+    w.ok(
+        "PutItem",
+        json!({"TableName": "Orders", "Item": {"pk": {"S": "added later"}}}),
+    );
+    let d = w.ok(
+        "ExportTableToPointInTime",
+        json!({"TableArn": table_arn("Orders"), "S3Bucket": "exports",
+               "ExportTime": (T0 + 1000) as f64 / 1000.0}),
+    )["ExportDescription"]
+        .clone();
+    assert_eq!(d["ItemCount"], 2);
+    // Each item's size: the name "pk" and its value, in bytes.
+    assert_eq!(d["BilledSizeBytes"], 2 + 4 + 2 + 13);
+    let data_key = keys_in(&mut w, "exports")
+        .into_iter()
+        .find(|k| k.contains("/data/"))
+        .unwrap();
+    let mut rows: Vec<String> = gunzipped(&get_object(&mut w, "exports", &data_key))
+        .lines()
+        .map(str::to_string)
+        .collect();
+    rows.sort();
+    assert_eq!(
+        rows,
+        [
+            r#"{"Item":{"pk":{"S":"deleted later"}}}"#,
+            r#"{"Item":{"pk":{"S":"kept"}}}"#
+        ]
+    );
+}
+
+#[test]
 fn exports_need_the_table_recovery_and_a_bucket() {
     let mut w = world();
     let missing = table_arn("Nope");
@@ -399,7 +447,7 @@ fn exports_need_the_table_recovery_and_a_bucket() {
     );
     enable_pitr(&mut w, "Orders");
     // Before recovery was enabled is outside the window.
-    let before = (common::T0 - 1000) as f64 / 1000.0;
+    let before = (T0 - 1000) as f64 / 1000.0;
     let input = json!({"TableArn": table_arn("Orders"), "S3Bucket": "b", "ExportTime": before});
     assert_eq!(
         w.err("ExportTableToPointInTime", input).0,

@@ -7,18 +7,20 @@
 //! `backup/<id>/item/<hex key>` each item, so DeleteBackup is one prefix delete.
 //!
 //! Point-in-time recovery is a per-table setting (`table/<name>/pitr`, removed with the
-//! table). Nimbus keeps no history of items, so the latest restorable time is the
-//! playground's "now" and every restore to a point in time copies the table as it is at the
-//! call: a RestoreDateTime inside [EarliestRestorableDateTime, LatestRestorableDateTime] is
-//! accepted but restores the current items, not those of that moment. Times outside the
-//! window are refused as AWS refuses them.
+//! table). While it is on, every item change keeps what the item was before it
+//! (`table/<name>/pitr-log/<seq>`, a [`PitrChange`]), for as long as the recovery period
+//! can reach back; the table as it was at a moment is its items now with the later changes
+//! undone, newest first ([`Handler::items_at`]), which RestoreTableToPointInTime and
+//! ExportTableToPointInTime both read. The latest restorable time is the playground's "now";
+//! times outside [EarliestRestorableDateTime, LatestRestorableDateTime] are refused as AWS
+//! refuses them. Turning recovery off drops the history, as AWS does.
 //!
 //! Restored tables are created through CreateTable's own checks and keep what AWS keeps:
 //! key schema, attribute definitions, indexes, billing mode and capacity, encryption (each
 //! overridable); streams, TTL, tags, deletion protection and point-in-time recovery are not
 //! carried over ("You must manually set up the following on the restored table").
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 
 use nimbus_shapes::{
     dynamodb::{
@@ -77,6 +79,11 @@ impl Backups {
     pub fn restore_summary(&self, table_id: &str) -> Option<RestoreSummary> {
         self.restored.get(table_id).cloned()
     }
+
+    /// Whether the table with id `table_id` has point-in-time recovery on.
+    pub fn has_recovery(&self, table_id: &str) -> bool {
+        self.pitr.contains_key(table_id)
+    }
 }
 
 struct Backup {
@@ -102,6 +109,21 @@ pub(super) struct BackupMeta {
 pub(super) struct Pitr {
     enabled_millis: i64,
     recovery_period_days: i32,
+    /// The changes since the earliest restorable time, oldest first (records of their own).
+    #[serde(skip)]
+    history: VecDeque<PitrChange>,
+}
+
+/// One item change on a table with point-in-time recovery: what the item was before it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(super) struct PitrChange {
+    /// Orders changes made in the same millisecond (a transaction's, a batch's).
+    seq: u64,
+    millis: i64,
+    /// The item's encoded key, hex.
+    key: String,
+    /// `None` when the change created the item.
+    old: Option<Item>,
 }
 
 fn table_not_found(name: &str) -> ServiceError {
@@ -130,13 +152,17 @@ fn pitr_record(scope: &Scope, table: &str) -> String {
     format!("{}/pitr", table_record(scope, table))
 }
 
+fn pitr_change_record(scope: &Scope, table: &str, seq: u64) -> String {
+    format!("{}/pitr-log/{seq:016x}", table_record(scope, table))
+}
+
 fn restored_record(scope: &Scope, table: &str) -> String {
     format!("{}/restored", table_record(scope, table))
 }
 
 impl Pitr {
     /// The window AWS reports: from enabling (or the recovery period ago, whichever is
-    /// later) to now, since Nimbus restores the current state.
+    /// later) to now.
     fn window(&self, now: i64) -> (i64, i64) {
         let period_start = now - i64::from(self.recovery_period_days) * DAY_MILLIS;
         (self.enabled_millis.max(period_start), now)
@@ -319,6 +345,59 @@ fn restore_input(name: &str, source: &TableDef, o: RestoreOverrides) -> CreateTa
 }
 
 impl Handler<'_, '_> {
+    /// Keeps what the item at `key` of `table` was before a change (`old`), when the table
+    /// has point-in-time recovery; forgets the changes no restorable time comes before.
+    pub(super) fn remember_for_recovery(&mut self, table: &str, key: &[u8], old: Option<&Item>) {
+        let scope = self.ctx.scope();
+        let now = self.ctx.now_millis;
+        let tables = self.state.tables(&scope);
+        let Some(def) = tables.tables.get(table).map(|t| &t.def) else {
+            return;
+        };
+        let Some(pitr) = tables.backups.pitr.get_mut(&def.table_id) else {
+            return;
+        };
+        let (earliest, _) = pitr.window(now);
+        while let Some(front) = pitr.history.front().filter(|c| c.millis <= earliest) {
+            self.ctx
+                .changes
+                .delete(pitr_change_record(&scope, table, front.seq));
+            pitr.history.pop_front();
+        }
+        let change = PitrChange {
+            seq: pitr.history.back().map_or(0, |c| c.seq + 1),
+            millis: now,
+            key: hex::encode(key),
+            old: old.cloned(),
+        };
+        self.ctx
+            .persist(pitr_change_record(&scope, table, change.seq), &change);
+        pitr.history.push_back(change);
+    }
+
+    /// The items of `table` as they were at `millis`: its items now, with the changes made
+    /// after that moment undone, newest first. Without point-in-time recovery, its items now.
+    pub(super) fn items_at(&mut self, table: &str, millis: i64) -> Vec<Item> {
+        let tables = self.scope_tables();
+        let Some(source) = tables.tables.get(table) else {
+            return Vec::new();
+        };
+        let mut items = source.items.clone();
+        let history = tables.backups.pitr.get(&source.def.table_id);
+        let later = history
+            .into_iter()
+            .flat_map(|pitr| pitr.history.iter().rev())
+            .take_while(|change| change.millis > millis);
+        for change in later {
+            let key = hex::decode(&change.key).expect("a kept change's key is hex");
+            match &change.old {
+                Some(old) => items.insert(key, old.clone()),
+                None => items.remove(&key),
+            };
+        }
+        items.into_values().collect()
+    }
+
     /// The table a backup operation names (name or ARN), or AWS's TableNotFoundException.
     fn backup_source(&mut self, name_or_arn: &str) -> Result<&mut super::Table, ServiceError> {
         let scope = self.ctx.scope();
@@ -582,11 +661,7 @@ impl Handler<'_, '_> {
         }
         let target = self.check_target(input.target_table_name.as_deref())?;
         let now = self.ctx.now_millis;
-        let source = self.backup_source(&source_name)?;
-        let (def, items) = (
-            source.def.clone(),
-            source.items.values().cloned().collect::<Vec<_>>(),
-        );
+        let def = self.backup_source(&source_name)?.def.clone();
         let pitr = self
             .scope_tables()
             .backups
@@ -604,6 +679,7 @@ impl Handler<'_, '_> {
             Some(at) => at.millis(),
             None => latest,
         };
+        let items = self.items_at(&def.name, restore_time);
         let summary = RestoreSummary {
             source_backup_arn: None,
             source_table_arn: Some(def.arn.clone()),
@@ -696,6 +772,7 @@ impl Handler<'_, '_> {
             let pitr = settings.entry(id.clone()).or_insert(Pitr {
                 enabled_millis: now,
                 recovery_period_days: DEFAULT_RECOVERY_DAYS,
+                history: VecDeque::new(),
             });
             if let Some(days) = spec.recovery_period_in_days {
                 pitr.recovery_period_days = days;
@@ -703,6 +780,7 @@ impl Handler<'_, '_> {
             let pitr = pitr.clone();
             self.ctx.persist(record, &pitr);
         } else if settings.remove(&id).is_some() {
+            self.ctx.changes.delete_prefix(format!("{record}-log/"));
             self.ctx.changes.delete(record);
         }
         let pitr = self.scope_tables().backups.pitr.get(&id);
@@ -739,17 +817,34 @@ pub(super) fn restore_backup(tables: &mut Tables, path: &str, value: &[u8]) -> R
     Ok(())
 }
 
+/// The id of `table`, whose record comes before its settings' records.
+fn restored_table_id(tables: &Tables, table: &str) -> Result<String, String> {
+    let table = tables.tables.get(table).ok_or("precedes its table")?;
+    Ok(table.def.table_id.clone())
+}
+
 /// Restores `table/<name>/pitr` for a table restored before it.
 pub(super) fn restore_pitr(tables: &mut Tables, table: &str, value: &[u8]) -> Result<(), String> {
     let pitr: Pitr = serde_json::from_slice(value).map_err(|e| e.to_string())?;
-    let id = tables
-        .tables
-        .get(table)
-        .ok_or("precedes its table")?
-        .def
-        .table_id
-        .clone();
+    let id = restored_table_id(tables, table)?;
     tables.backups.pitr.insert(id, pitr);
+    Ok(())
+}
+
+/// Restores `table/<name>/pitr-log/<seq>`, in order, after the table's `pitr` record.
+pub(super) fn restore_pitr_change(
+    tables: &mut Tables,
+    table: &str,
+    value: &[u8],
+) -> Result<(), String> {
+    let change: PitrChange = serde_json::from_slice(value).map_err(|e| e.to_string())?;
+    let id = restored_table_id(tables, table)?;
+    let pitr = tables
+        .backups
+        .pitr
+        .get_mut(&id)
+        .ok_or("precedes its table's recovery setting")?;
+    pitr.history.push_back(change);
     Ok(())
 }
 
@@ -760,13 +855,7 @@ pub(super) fn restore_restored(
     value: &[u8],
 ) -> Result<(), String> {
     let summary: RestoreSummary = serde_json::from_slice(value).map_err(|e| e.to_string())?;
-    let id = tables
-        .tables
-        .get(table)
-        .ok_or("precedes its table")?
-        .def
-        .table_id
-        .clone();
+    let id = restored_table_id(tables, table)?;
     tables.backups.restored.insert(id, summary);
     Ok(())
 }

@@ -643,8 +643,8 @@ fn export_table(
             )),
         );
     };
-    // ExportTime must lie in the point-in-time recovery window. Nimbus keeps no item
-    // history: whatever the time, the export holds the items as they are at the call.
+    // ExportTime must lie in the point-in-time recovery window; the export holds the items
+    // as they were then.
     let export_time = match input.export_time {
         Some(at) if !(earliest..=latest).contains(&at.millis()) => {
             return Err(INVALID_EXPORT_TIME_EXCEPTION
@@ -653,9 +653,9 @@ fn export_table(
         Some(at) => at.millis(),
         None => now,
     };
+    let items = handler.items_at(&name, export_time);
+    let size = items.iter().map(item_size).sum::<usize>() as i64;
     let table = &handler.scope_tables().tables[&name];
-    let items: Vec<Item> = table.items.values().cloned().collect();
-    let size = table.size_bytes as i64;
     let full_arn = table.def.arn.clone();
     let id = job_id(handler.ctx);
     let prefix = input.s3_prefix.clone().unwrap_or_default();

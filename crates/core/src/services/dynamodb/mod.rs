@@ -1248,10 +1248,13 @@ pub fn restore(state: &mut State, scope: Scope, rest: &str, value: &[u8]) -> Res
             tables.tables.insert(def.name.clone(), Table::new(def));
         }
         Some((name, sub)) => {
-            // A table's resource policies, point-in-time recovery setting and (for a restored
-            // table) RestoreSummary.
+            // A table's resource policies, point-in-time recovery setting and history, and
+            // (for a restored table) RestoreSummary.
             let setting = match sub {
                 "pitr" => Some(backup::restore_pitr(tables, name, value)),
+                _ if sub.starts_with("pitr-log/") => {
+                    Some(backup::restore_pitr_change(tables, name, value))
+                }
                 "restored" => Some(backup::restore_restored(tables, name, value)),
                 "policy" => Some(resource_policy::restore(tables, name, None, value)),
                 _ => sub

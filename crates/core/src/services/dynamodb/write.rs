@@ -235,31 +235,31 @@ impl Handler<'_, '_> {
     ) -> Option<Item> {
         let scope = self.ctx.scope();
         let record = item_record(&scope, &write.table, &write.key);
-        let table = self
-            .state
-            .table(&scope, &write.table)
+        let tables = self.state.tables(&scope);
+        let table = tables
+            .tables
+            .get_mut(&write.table)
             .expect("a prepared write's table exists");
         let streamed = table.def.enabled_stream().is_some();
-        match write.new {
+        let recovered = tables.backups.has_recovery(&table.def.table_id);
+        let (old, new) = match write.new {
             Some(item) => {
                 self.ctx.persist(record, &item);
                 let new = streamed.then(|| item.clone());
-                let old = table.insert(write.key, item);
-                if streamed {
-                    self.record_change(&write.table, old.as_ref(), new.as_ref(), identity);
-                }
-                old
+                (table.insert(write.key.clone(), item), new)
             }
             None => {
-                let old = table.remove(&write.key);
-                if old.is_some() {
-                    self.ctx.changes.delete(record);
-                    if streamed {
-                        self.record_change(&write.table, old.as_ref(), None, identity);
-                    }
-                }
-                old
+                let old = table.remove(&write.key)?;
+                self.ctx.changes.delete(record);
+                (Some(old), None)
             }
+        };
+        if streamed {
+            self.record_change(&write.table, old.as_ref(), new.as_ref(), identity);
         }
+        if recovered {
+            self.remember_for_recovery(&write.table, &write.key, old.as_ref());
+        }
+        old
     }
 }
