@@ -80,6 +80,12 @@ impl Backups {
         self.restored.get(table_id).cloned()
     }
 
+    /// Drops what is kept of a deleted table (its records go with the table's).
+    pub fn forget_table(&mut self, table_id: &str) {
+        self.pitr.remove(table_id);
+        self.restored.remove(table_id);
+    }
+
     /// Whether the table with id `table_id` has point-in-time recovery on.
     pub fn has_recovery(&self, table_id: &str) -> bool {
         self.pitr.contains_key(table_id)

@@ -741,6 +741,7 @@ impl DynamoDb for Handler<'_, '_> {
         self.ctx.changes.delete_prefix(format!("{record}/"));
         let tables = self.state.tables(&scope);
         if let Some(mut table) = tables.tables.remove(&name) {
+            tables.backups.forget_table(&table.def.table_id);
             if table.retire_streams(&scope, self.ctx) {
                 tables.dropped.insert(table.def.table_id.clone(), table);
             }
