@@ -3,7 +3,7 @@
 import { test, before, afterEach } from "node:test";
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
-import { useApp, appReady, screenshot } from "./harness.mjs";
+import { useApp, appReady, playgroundId, screenshot } from "./harness.mjs";
 
 const app = useApp();
 let page;
@@ -194,6 +194,34 @@ test("sns: create and delete a topic", async () => {
   await screenshot(page, "topics");
   await row.locator('button:has-text("Delete")').click();
   await page.getByText("None yet.").waitFor();
+});
+
+test("resources created or deleted by code appear in the lists without a refresh", async () => {
+  // The SDK in the page (as from the browser console) creates a queue and a table.
+  const id = playgroundId(page);
+  const sdk = (script) => page.evaluate(script, id);
+  await sdk(async (id) => {
+    const { sqs, dynamodb } = nimbus.sdk(id);
+    await sqs.send(new nimbus.aws.sqs.CreateQueueCommand({ QueueName: "from-console" }));
+    await dynamodb.send(
+      new nimbus.aws.dynamodb.CreateTableCommand({
+        TableName: "FromConsole",
+        KeySchema: [{ AttributeName: "id", KeyType: "HASH" }],
+        AttributeDefinitions: [{ AttributeName: "id", AttributeType: "S" }],
+        BillingMode: "PAY_PER_REQUEST",
+      }),
+    );
+  });
+  const queue = page.locator('.tree[data-service="sqs"] .tree-item', { hasText: "from-console" });
+  const table = page.locator('.tree[data-service="dynamodb"] .tree-item', { hasText: "FromConsole" });
+  await queue.waitFor({ timeout: 5000 });
+  await table.waitFor({ timeout: 5000 });
+  await sdk(async (id) => {
+    const { dynamodb } = nimbus.sdk(id);
+    await dynamodb.send(new nimbus.aws.dynamodb.DeleteTableCommand({ TableName: "FromConsole" }));
+  });
+  await table.waitFor({ state: "detached", timeout: 5000 });
+  assert.equal(await queue.count(), 1);
 });
 
 test("a missing resource shows AWS's error with a hint", async () => {

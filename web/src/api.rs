@@ -137,16 +137,35 @@ pub async fn call(pg: Pg, service: &str, operation: &str, input: Value) -> Resul
         .map_err(AwsError::from)
 }
 
-/// Bumped after every change, so lists that depend on it load again.
+/// Bumped after a change, so the views that depend on it load again: [`bump`](Self::bump)
+/// reloads every view that tracks it, [`bump_lists`](Self::bump_lists) only the resource lists
+/// (a table's view keeps its grid while a function creates a queue).
 #[derive(Clone, Copy)]
-pub struct Refresh(pub RwSignal<u32>);
+pub struct Refresh {
+    all: RwSignal<u32>,
+    lists: RwSignal<u32>,
+}
 
 impl Refresh {
-    pub fn bump(self) {
-        self.0.update(|v| *v += 1);
+    pub fn new() -> Refresh {
+        Refresh {
+            all: RwSignal::new(0),
+            lists: RwSignal::new(0),
+        }
     }
-    pub fn track(self) -> u32 {
-        self.0.get()
+    pub fn bump(self) {
+        self.all.update(|v| *v += 1);
+    }
+    pub fn bump_lists(self) {
+        self.lists.update(|v| *v += 1);
+    }
+    pub fn track(self) {
+        self.all.track();
+    }
+    /// For a list of resources: reloads on either bump.
+    pub fn track_lists(self) {
+        self.all.track();
+        self.lists.track();
     }
 }
 

@@ -72,7 +72,27 @@ struct Inner {
     storage: IdbStorage,
     /// The app's records, by key without [`APP_DATA_PREFIX`].
     app_data: RefCell<BTreeMap<String, Value>>,
+    /// How many committed calls added or removed a resource the app lists; see
+    /// [`Playground::resource_changes`].
+    resource_changes: Cell<u64>,
 }
+
+/// The calls that add or remove what the app's resource tree lists.
+const LISTED_RESOURCE_CALLS: &[(&str, &str)] = &[
+    ("dynamodb", "CreateTable"),
+    ("dynamodb", "DeleteTable"),
+    ("dynamodb", "RestoreTableFromBackup"),
+    ("dynamodb", "RestoreTableToPointInTime"),
+    ("dynamodb", "ImportTable"),
+    ("lambda", "CreateFunction"),
+    ("lambda", "DeleteFunction"),
+    ("sqs", "CreateQueue"),
+    ("sqs", "DeleteQueue"),
+    ("s3", "CreateBucket"),
+    ("s3", "DeleteBucket"),
+    ("sns", "CreateTopic"),
+    ("sns", "DeleteTopic"),
+];
 
 impl Drop for Inner {
     fn drop(&mut self) {
@@ -114,6 +134,7 @@ impl Playground {
                 next_sweep_millis: Cell::new(i64::MIN),
                 storage,
                 app_data: RefCell::new(app_data),
+                resource_changes: Cell::new(0),
             }),
         };
         playground.poll_event_sources_while_open();
@@ -178,6 +199,10 @@ impl Playground {
             (expired, emulator.call(caller, service, operation, input))
         };
         let answer = self.commit_after(expired, outcome).await;
+        if answer.1.is_ok() && LISTED_RESOURCE_CALLS.contains(&(service, operation)) {
+            let changes = &self.inner.resource_changes;
+            changes.set(changes.get() + 1);
+        }
         // A write may have given a stream mapping its batch: deliver it without waiting for
         // the timer.
         self.pump_event_sources();
@@ -371,6 +396,13 @@ impl Playground {
         self.inner.next_sweep_millis.set(i64::MIN);
         // Records may have aged past a batching window or MaximumRecordAgeInSeconds.
         self.pump_event_sources();
+    }
+
+    /// A count that grows with each committed call that added or removed a table, function,
+    /// queue, bucket or topic, whoever made it (the app, the SDK in the console, a function):
+    /// the app reloads its resource lists when it moves.
+    pub fn resource_changes(&self) -> u64 {
+        self.inner.resource_changes.get()
     }
 
     /// Events raised by committed calls (S3 notifications, SNS fan-out), for the host to deliver.

@@ -127,7 +127,7 @@ pub fn ResourceLinks(service: Service, id: String) -> impl IntoView {
     let pg = use_playground();
     let refresh = use_refresh();
     let names = LocalResource::new(move || {
-        refresh.track();
+        refresh.track_lists();
         crate::views::playground::list_names(pg, service)
     });
     view! {

@@ -31,11 +31,29 @@ pub fn PlaygroundView(id: String) -> impl IntoView {
     }
 }
 
+/// Code (the SDK in the console, functions) adds and removes resources behind the UI's back: the
+/// lists follow within a second.
+fn reload_lists_on_resource_changes(refresh: Refresh) {
+    let pg = use_playground();
+    let seen = StoredValue::new(pg.get_value().resource_changes());
+    let check = move || {
+        let changes = pg.get_value().resource_changes();
+        if changes != seen.get_value() {
+            seen.set_value(changes);
+            refresh.bump_lists();
+        }
+    };
+    if let Ok(poll) = set_interval_with_handle(check, std::time::Duration::from_secs(1)) {
+        on_cleanup(move || poll.clear());
+    }
+}
+
 #[component]
 fn OpenPlayground(pg: Playground, id: String) -> impl IntoView {
     provide_playground(pg);
-    provide_context(Refresh(RwSignal::new(0)));
+    provide_context(Refresh::new());
     let refresh = api::use_refresh();
+    reload_lists_on_resource_changes(refresh);
     let route = use_route();
     let view_of = Memo::new(move |_| match route.get() {
         Route::Playground { view, .. } => view,
@@ -63,7 +81,6 @@ fn OpenPlayground(pg: Playground, id: String) -> impl IntoView {
                     <a class="playground-title" href=Route::Playground { id: id.clone(), view: View::Home }.href()>
                         {move || name.get().unwrap_or_default()}
                     </a>
-                    // Code (the SDK in the console, functions) can change things behind the UI's back.
                     <button class="link refresh" title="Reload the resource lists" on:click=move |_| refresh.bump()>
                         "↻"
                     </button>
@@ -136,7 +153,7 @@ fn ResourceTree(service: Service, id: String, current: Memo<View>) -> impl IntoV
     let pg = use_playground();
     let refresh = api::use_refresh();
     let names = LocalResource::new(move || {
-        refresh.track();
+        refresh.track_lists();
         list_names(pg, service)
     });
     let service_href = Route::Playground {

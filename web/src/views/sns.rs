@@ -12,7 +12,7 @@ pub fn Topics() -> impl IntoView {
     let status = Status::new();
     let name = RwSignal::new(String::new());
     let topics = LocalResource::new(move || {
-        refresh.track();
+        refresh.track_lists();
         async move { call(pg, "sns", "ListTopics", json!({})).await }
     });
 
