@@ -388,6 +388,9 @@ fn client_request_tokens_survive_a_restart_inside_their_window() {
     // Past the window, the next transaction with a token drops the expired one from the records.
     restarted.clock.advance(10 * 60 * 1000);
     restarted.ok("TransactWriteItems", bump("t2", "1"));
+    // A token used again once its window has passed keeps its new record.
+    restarted.clock.advance(10 * 60 * 1000);
+    restarted.ok("TransactWriteItems", bump("t2", "1"));
     let history: Vec<_> = w
         .changes
         .iter()

@@ -565,14 +565,15 @@ impl Handler<'_, '_> {
     /// has passed.
     pub(super) fn remember_token(&mut self, token: String, request: Value, now: i64) {
         let scope = self.ctx.scope();
-        let tokens = &mut self.scope_tables().tokens;
-        let expired: Vec<String> = tokens
-            .iter()
-            .filter(|(_, used)| now - used.at_millis >= TOKEN_WINDOW_MILLIS)
-            .map(|(token, _)| token.clone())
+        let expired: Vec<String> = self
+            .scope_tables()
+            .tokens
+            .extract_if(.., |_, used| now - used.at_millis >= TOKEN_WINDOW_MILLIS)
+            .map(|(token, _)| token)
             .collect();
-        for old in &expired {
-            tokens.remove(old);
+        // Deleted first: `token` itself may be among them, used again after its window.
+        for old in expired {
+            self.ctx.changes.delete(token_record(&scope, &old));
         }
         let used = TokenUse {
             token: token.clone(),
@@ -581,8 +582,5 @@ impl Handler<'_, '_> {
         };
         self.ctx.persist(token_record(&scope, &token), &used);
         self.scope_tables().tokens.insert(token, used);
-        for old in expired {
-            self.ctx.changes.delete(token_record(&scope, &old));
-        }
     }
 }
