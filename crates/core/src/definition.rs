@@ -16,7 +16,12 @@ use std::{
 use base64::{engine::general_purpose, Engine as _};
 use nimbus_shapes::ServiceError;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, value::RawValue, Map, Value};
+use serde_json::{
+    json,
+    ser::{CompactFormatter, Formatter, PrettyFormatter},
+    value::RawValue,
+    Map, Value,
+};
 
 use crate::{
     services::{dynamodb::StreamArn, lambda::zip},
@@ -120,29 +125,27 @@ impl<'de> Deserialize<'de> for EventJson {
 impl EventJson {
     /// `text` compacted, or why it is not JSON.
     pub fn parse(text: &str) -> Result<EventJson, serde_json::Error> {
-        let mut compact = Vec::new();
-        serde_transcode::transcode(
-            &mut serde_json::Deserializer::from_str(text),
-            &mut serde_json::Serializer::new(&mut compact),
-        )?;
-        let compact = String::from_utf8(compact).expect("serde_json writes UTF-8");
-        RawValue::from_string(compact).map(EventJson)
+        RawValue::from_string(rewrite(text, CompactFormatter)?).map(EventJson)
     }
 
     /// The event indented as the editor shows it, its members still in their order.
     pub fn pretty(&self) -> String {
-        let mut pretty = Vec::new();
-        serde_transcode::transcode(
-            &mut serde_json::Deserializer::from_str(self.0.get()),
-            &mut serde_json::Serializer::pretty(&mut pretty),
-        )
-        .expect("an EventJson is JSON");
-        String::from_utf8(pretty).expect("serde_json writes UTF-8")
+        rewrite(self.get(), PrettyFormatter::new()).expect("an EventJson is JSON")
     }
 
     pub fn get(&self) -> &str {
         self.0.get()
     }
+}
+
+/// JSON `text` written again with `formatter`, its members in the order they come.
+fn rewrite(text: &str, formatter: impl Formatter) -> Result<String, serde_json::Error> {
+    let mut out = Vec::new();
+    serde_transcode::transcode(
+        &mut serde_json::Deserializer::from_str(text),
+        &mut serde_json::Serializer::with_formatter(&mut out, formatter),
+    )?;
+    Ok(String::from_utf8(out).expect("serde_json writes UTF-8"))
 }
 
 impl PartialEq for EventJson {

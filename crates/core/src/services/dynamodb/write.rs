@@ -241,12 +241,16 @@ impl Handler<'_, '_> {
             .get_mut(&write.table)
             .expect("a prepared write's table exists");
         let streamed = table.def.enabled_stream().is_some();
-        let recovered = tables.backups.has_recovery(&table.def.table_id);
+        // The key outlives the insert only for point-in-time recovery's history.
+        let recovered_key = tables
+            .backups
+            .has_recovery(&table.def.table_id)
+            .then(|| write.key.clone());
         let (old, new) = match write.new {
             Some(item) => {
                 self.ctx.persist(record, &item);
                 let new = streamed.then(|| item.clone());
-                (table.insert(write.key.clone(), item), new)
+                (table.insert(write.key, item), new)
             }
             None => {
                 let old = table.remove(&write.key)?;
@@ -257,8 +261,8 @@ impl Handler<'_, '_> {
         if streamed {
             self.record_change(&write.table, old.as_ref(), new.as_ref(), identity);
         }
-        if recovered {
-            self.remember_for_recovery(&write.table, &write.key, old.as_ref());
+        if let Some(key) = recovered_key {
+            self.remember_for_recovery(&write.table, &key, old.as_ref());
         }
         old
     }
