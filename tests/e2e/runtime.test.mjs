@@ -294,7 +294,10 @@ exports.handler = async () => {
   } catch (e) {
     readOnly = e.message;
   }
-  return { greeting: config.greeting, listing: fs.readdirSync(__dirname), seen, readOnly };
+  // Node's callback forms, an error and a value.
+  const missing = await new Promise((resolve) => fs.readFile("/tmp/missing", (error) => resolve(error.code)));
+  const random = await new Promise((resolve) => require("crypto").randomBytes(8, (error, bytes) => resolve(bytes.length)));
+  return { greeting: config.greeting, listing: fs.readdirSync(__dirname), seen, readOnly, missing, random };
 };`,
     "data/config.json": `{"greeting": "hi"}`,
   });
@@ -305,6 +308,8 @@ exports.handler = async () => {
     listing: ["data", "index.js"],
     seen: 0,
     readOnly: "EROFS: read-only file system, open '/var/task/notes.txt'",
+    missing: "ENOENT",
+    random: 8,
   });
   assert.equal((await invoke("builtins-fs")).payload.seen, 1);
 

@@ -56,6 +56,19 @@ export function builtins({ Buffer, process, format, inspect, taskFiles }) {
   };
 }
 
+/** Node's callback style: `compute` runs on a later turn, its value or error goes to `callback`. */
+function later(compute, callback) {
+  setTimeout(() => {
+    let value;
+    try {
+      value = compute();
+    } catch (error) {
+      return callback(error);
+    }
+    callback(null, value);
+  }, 0);
+}
+
 // ---- crypto: randomness from the Web Crypto API; MD5, SHA-1 and SHA-256 (and their HMACs)
 // computed here, because Node's createHash is synchronous and Web Crypto's digest is not.
 
@@ -217,18 +230,7 @@ function makeCrypto(Buffer) {
     for (let at = 0; at < bytes.length; at += 65536) globalThis.crypto.getRandomValues(bytes.subarray(at, at + 65536));
     return bytes;
   };
-  const withCallback = (compute, callback) => {
-    if (typeof callback !== "function") return compute();
-    setTimeout(() => {
-      let value;
-      try {
-        value = compute();
-      } catch (error) {
-        return callback(error);
-      }
-      callback(null, value);
-    }, 0);
-  };
+  const withCallback = (compute, callback) => (typeof callback === "function" ? later(compute, callback) : compute());
   return {
     createHash: (algorithm) => new Hash(digestOf(algorithm)),
     createHmac: (algorithm, key) => new Hmac(digestOf(algorithm), key),
@@ -653,15 +655,7 @@ function makeFs(Buffer, path, taskFiles) {
     promises[base] = async (...args) => call(...args);
     callbacks[base] = (...args) => {
       const callback = typeof args.at(-1) === "function" ? args.pop() : () => {};
-      setTimeout(() => {
-        let value;
-        try {
-          value = call(...args);
-        } catch (error) {
-          return callback(error);
-        }
-        callback(null, value);
-      }, 0);
+      later(() => call(...args), callback);
     };
   }
   const constants = { F_OK: 0, R_OK: 4, W_OK: 2, X_OK: 1 };

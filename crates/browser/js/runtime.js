@@ -13,7 +13,8 @@
 // module / moduleSource. The iframe keeps the warm environments and enforces timeouts.
 // The two functions below are serialised with `.toString()`: a snippet cannot import siblings.
 // For the same reason the part of the Node.js runtime shared with nimbus-server (nimbus_core's
-// node_runtime.js) comes from runtime.rs, as text, and is written ahead of workerMain.
+// node_runtime.js) comes from runtime.rs, as text (installNodeRuntime, once), and is written
+// ahead of workerMain.
 
 /** Milliseconds a new environment may take to load the function (Lambda's Init limit). */
 const INIT_LIMIT_MS = 10_000;
@@ -27,8 +28,14 @@ const calls = new Map(); // call id -> resolve(answer JSON)
 // kept waiting by the runtime (an idle environment is frozen between calls, as on Lambda).
 const playgrounds = new Map();
 const sdkSources = new Map(); // package name -> Promise<source text>
+let nodeRuntime = null; // node_runtime.js's text
 
-function startFrame(nodeRuntime) {
+/** Takes node_runtime.js's text, which every worker runs ahead of workerMain. */
+export function installNodeRuntime(text) {
+  nodeRuntime = text;
+}
+
+function startFrame() {
   if (frameReady) return frameReady;
   frameReady = new Promise((resolve) => {
     addEventListener("message", (event) => {
@@ -118,17 +125,16 @@ function sdkSource(name) {
 
 /**
  * Runs one invocation (JSON, see runtime.rs) for `playground` (a JsPlayground, kept to answer
- * the function's SDK calls). `nodeRuntime` is node_runtime.js's text. Resolves to the answer as
- * JSON.
+ * the function's SDK calls). Resolves to the answer as JSON.
  */
-export async function runInvocation(playground, playgroundId, invocationJson, nodeRuntime) {
+export async function runInvocation(playground, playgroundId, invocationJson) {
   const held = playgrounds.get(playgroundId);
   if (held) {
     held.active += 1;
     playground.free(); // the handle already held serves the same playground
   } else playgrounds.set(playgroundId, { handle: playground, active: 1 });
   try {
-    await startFrame(nodeRuntime);
+    await startFrame();
     const callId = nextCallId++;
     const invocation = JSON.parse(invocationJson);
     return await new Promise((resolve) => {
@@ -650,9 +656,10 @@ function workerMain() {
 
   async function init(message) {
     for (const [name, base64] of Object.entries(message.files)) {
+      const file = normalize(`${ROOT}/${name}`);
       const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
-      taskFiles.set(normalize(`${ROOT}/${name}`), bytes);
-      files.set(normalize(`${ROOT}/${name}`), new TextDecoder().decode(bytes));
+      taskFiles.set(file, bytes);
+      files.set(file, new TextDecoder().decode(bytes));
     }
     const env = message.environment;
     const major = /nodejs(\d+)/.exec(env.AWS_EXECUTION_ENV || "")?.[1] || "22";

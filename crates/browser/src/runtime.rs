@@ -21,8 +21,10 @@ extern "C" {
         playground: JsPlayground,
         playground_id: &str,
         invocation: &str,
-        node_runtime: &str,
     ) -> js_sys::Promise;
+
+    #[wasm_bindgen(js_name = installNodeRuntime)]
+    fn install_node_runtime(text: &str);
 
     #[wasm_bindgen(js_name = clearEnvironments)]
     fn clear_environments(playground_id: &str);
@@ -65,12 +67,10 @@ pub async fn run(
         "logStream": prepared.new_log_stream,
     });
     let handle = JsPlayground::new(playground.clone());
-    let promise = run_invocation(
-        handle,
-        playground.id(),
-        &message.to_string(),
-        NODE_RUNTIME_JS,
-    );
+    // The runtime's shared half, handed to js/runtime.js before its first worker starts.
+    static INSTALLED: std::sync::Once = std::sync::Once::new();
+    INSTALLED.call_once(|| install_node_runtime(NODE_RUNTIME_JS));
+    let promise = run_invocation(handle, playground.id(), &message.to_string());
     let answer = match JsFuture::from(promise).await {
         Ok(text) => text
             .as_string()
