@@ -34,6 +34,23 @@ exports.handler = async (event) => { throw new Error('cannot handle ' + event.Re
 """
 
 
+# Counts a tumbling window's records in its state; the final invocation stores the total.
+WINDOW_COUNTER = """
+import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+const client = new DynamoDBClient({});
+export const handler = async (event) => {
+  const count = (event.state.count ?? 0) + event.Records.length;
+  if (event.isFinalInvokeForWindow) {
+    await client.send(new PutItemCommand({
+      TableName: 'seen',
+      Item: { pk: { S: event.window.start }, count: { N: String(count) } },
+    }));
+  }
+  return { state: { count } };
+};
+"""
+
+
 def package(source, filename="index.mjs"):
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -161,3 +178,26 @@ def test_the_mapping_api_speaks_lambda(lam, ddb):
     response = error_of(lam.get_event_source_mapping, UUID=uuid)
     assert response["Error"]["Code"] == "ResourceNotFoundException"
     assert response["ResponseMetadata"]["HTTPStatusCode"] == 404
+
+
+def test_a_tumbling_window_hands_its_state_to_the_final_invocation(lam, ddb):
+    stream_arn = streamed_table(ddb)
+    create_hash_table(ddb, "seen")
+    lam.create_function(FunctionName="counter", Runtime="nodejs20.x", Role=ROLE,
+                        Handler="index.handler", Code={"ZipFile": package(WINDOW_COUNTER)},
+                        Timeout=10)
+    mapping = lam.create_event_source_mapping(
+        FunctionName="counter", EventSourceArn=stream_arn, StartingPosition="TRIM_HORIZON",
+        BatchSize=1, TumblingWindowInSeconds=1)
+    assert mapping["TumblingWindowInSeconds"] == 1
+    for pk in ["a", "b", "c"]:
+        ddb.put_item(TableName="orders", Item={"pk": {"S": pk}})
+
+    def totals():
+        items = ddb.scan(TableName="seen")["Items"]
+        counted = sum(int(item["count"]["N"]) for item in items)
+        return items if counted == 3 else None
+
+    # The three records may fall in one window or two; each window's total arrives once.
+    for item in wait_for(totals):
+        assert item["pk"]["S"].endswith("Z")

@@ -77,16 +77,25 @@ async function putInExplorer(item) {
   await ui.notice(page, "Item saved.").waitFor();
 }
 
-test("a function subscribed in its Triggers panel gets the stream record of an item written in the explorer", async () => {
-  await ui.createFunctionInUi(page, "onNote");
-  await ui.typeIntoEditor(page, CODE);
+/**
+ * Deploys `code` as a new function `name` from the editor and subscribes it to table notes'
+ * stream in its Triggers panel, with `fields` (input name -> text) filled in the form.
+ */
+async function deployWithTrigger(name, code, fields) {
+  await ui.createFunctionInUi(page, name);
+  await ui.typeIntoEditor(page, code);
   await ui.deployWithKeys(page);
-  // The Triggers panel of the function page: the table's stream, 10 records a batch at most.
   await page.click('button[name="add-trigger"]');
   await page.selectOption('select[name="trigger-table"]', "notes");
-  await page.fill('input[name="trigger-batch-size"]', "10");
+  for (const [field, text] of Object.entries(fields)) await page.fill(`input[name="${field}"]`, text);
+  await screenshot(page, `triggers-form-${name}`);
   await page.click('button[name="create-trigger"]');
   await ui.notice(page, "Trigger added.").waitFor();
+}
+
+test("a function subscribed in its Triggers panel gets the stream record of an item written in the explorer", async () => {
+  // The Triggers panel of the function page: the table's stream, 10 records a batch at most.
+  await deployWithTrigger("onNote", CODE, { "trigger-batch-size": "10" });
   const row = page.locator("table.triggers tbody tr", { hasText: "notes" });
   await row.locator(".trigger-state", { hasText: /^(Creating|Enabled)$/ }).waitFor();
   await screenshot(page, "triggers-panel");
@@ -140,6 +149,62 @@ test("fast-forwarding the clock past an item's TTL deletes it and the function g
   // n1 has no TTL: still there.
   await page.locator('table.items td[data-col="id"]', { hasText: "n1" }).waitFor();
   await screenshot(page, "triggers-ttl-remove");
+});
+
+// Counts the records of each tumbling window in its state; the window's final invocation keeps
+// the total in table `tallies`.
+const TALLY = `import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
+
+const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+
+export const handler = async (event) => {
+  const count = (event.state.count ?? 0) + event.Records.length;
+  if (event.isFinalInvokeForWindow) {
+    await doc.send(new PutCommand({ TableName: "tallies", Item: { window: event.window.start, count, records: event.Records.length } }));
+  }
+  return { state: { count } };
+};
+`;
+
+test("a trigger with a tumbling window hands the window's state to its final invocation", async () => {
+  await page.evaluate(async (id) => {
+    const { CreateTableCommand } = nimbus.aws.dynamodb;
+    await nimbus.sdk(id).dynamodb.send(
+      new CreateTableCommand({
+        TableName: "tallies",
+        KeySchema: [{ AttributeName: "window", KeyType: "HASH" }],
+        AttributeDefinitions: [{ AttributeName: "window", AttributeType: "S" }],
+        BillingMode: "PAY_PER_REQUEST",
+      }),
+    );
+  }, id);
+  await deployWithTrigger("tally", TALLY, { "trigger-tumbling-window": "900" });
+  await page.locator("table.triggers tbody tr", { hasText: "tumbling window 900 s" }).waitFor();
+  await screenshot(page, "triggers-tumbling");
+
+  await page.locator('.tree[data-service="dynamodb"] .tree-item', { hasText: "notes" }).click();
+  await page.waitForURL(/dynamodb\/notes$/);
+  await putInExplorer({ id: "t1" });
+  await putInExplorer({ id: "t2" });
+  // The window closes once the clock passes its end; its final invocation then stores the total.
+  await page.click('button[name="forward-hour"]');
+  const deadline = Date.now() + 20_000;
+  let tallies;
+  for (;;) {
+    tallies = await page.evaluate(async (id) => {
+      const { ScanCommand } = nimbus.aws.libDynamodb;
+      return (await nimbus.sdk(id).documentClient.send(new ScanCommand({ TableName: "tallies" }))).Items;
+    }, id);
+    // The two writes fall in one window, or in two when a window boundary passed between them.
+    if (tallies.reduce((sum, t) => sum + t.count, 0) === 2) break;
+    if (Date.now() > deadline) assert.fail(`no final tally: ${JSON.stringify(tallies)}`);
+    await page.waitForTimeout(250);
+  }
+  for (const tally of tallies) {
+    assert.match(tally.window, /^\d{4}-\d\d-\d\dT\d\d:(00|15|30|45):00Z$/);
+    assert.equal(tally.records, 0, "the final invocation carries no records");
+  }
 });
 
 test("the page logged no errors", () => {

@@ -550,6 +550,10 @@ fn the_api_answers_as_lambda_does() {
             ("ValidationException", 400, "1 validation error detected: Value '301' at 'maximumBatchingWindowInSeconds' failed to satisfy constraint: Member must have value less than or equal to 300".to_string()),
         ),
         (
+            json!({"FunctionName": "fn", "EventSourceArn": stream, "StartingPosition": "LATEST", "TumblingWindowInSeconds": 901}),
+            ("ValidationException", 400, "1 validation error detected: Value '901' at 'tumblingWindowInSeconds' failed to satisfy constraint: Member must have value less than or equal to 900".to_string()),
+        ),
+        (
             json!({"FunctionName": "fn", "EventSourceArn": stream, "StartingPosition": "LATEST",
                    "FilterCriteria": {"Filters": [{"Pattern": "{\"eventName\": \"INSERT\"}"}]}}),
             ("InvalidParameterValueException", 400, "Invalid filter pattern definition.".to_string()),
@@ -614,4 +618,137 @@ fn the_api_answers_as_lambda_does() {
         404
     );
     assert!(w.restart().emulator.poll_event_sources().batches.is_empty());
+}
+
+/// A function that counts the records of its tumbling window in its state.
+fn count_in_state(event: &Value) -> Result<Value, String> {
+    let seen = event["state"]["count"].as_i64().unwrap_or(0);
+    let count = seen + event["Records"].as_array().unwrap().len() as i64;
+    Ok(json!({"state": {"count": count}}))
+}
+
+/// T0 is 22:13:20; a 60-second window runs 22:13:00 to 22:14:00.
+const WINDOW_END: i64 = T0 + 40_000;
+
+#[test]
+fn a_tumbling_window_carries_state_and_ends_with_a_final_invocation() {
+    let (mut w, stream) = world();
+    let uuid = mapping(
+        &mut w,
+        &stream,
+        json!({"TumblingWindowInSeconds": 60, "BatchSize": 2}),
+    );
+    assert_eq!(
+        w.ok("GetEventSourceMapping", json!({"UUID": uuid}))["TumblingWindowInSeconds"],
+        60
+    );
+    for pk in ["a", "b", "c"] {
+        put(&mut w, pk, "open");
+    }
+    let first = deliver(&mut w, &mut count_in_state);
+    assert_eq!(pks(&first[0]), ["a", "b"]);
+    assert_eq!(
+        first[0]["window"],
+        json!({"start": "2023-11-14T22:13:00Z", "end": "2023-11-14T22:14:00Z"})
+    );
+    assert_eq!(first[0]["state"], json!({}));
+    assert_eq!(first[0]["isFinalInvokeForWindow"], false);
+    assert_eq!(first[0]["isWindowTerminatedEarly"], false);
+    assert_eq!(first[0]["eventSourceARN"], stream);
+    assert!(first[0]["shardId"]
+        .as_str()
+        .unwrap()
+        .starts_with("shardId-"));
+
+    // The state goes on to the next invocation of the window, across a restart too.
+    let mut w = w.restart();
+    let second = deliver(&mut w, &mut count_in_state);
+    assert_eq!(pks(&second[0]), ["c"]);
+    assert_eq!(second[0]["state"], json!({"count": 2}));
+    assert!(
+        deliver(&mut w, &mut count_in_state).is_empty(),
+        "the window is still open"
+    );
+
+    // Once it has ended, the final invocation hands over the last state, without records.
+    w.clock.advance(WINDOW_END - T0);
+    put(&mut w, "d", "open");
+    let last = deliver(&mut w, &mut count_in_state);
+    assert_eq!(last[0]["Records"], json!([]));
+    assert_eq!(last[0]["isFinalInvokeForWindow"], true);
+    assert_eq!(last[0]["state"], json!({"count": 3}));
+    assert_eq!(last[0]["window"]["start"], "2023-11-14T22:13:00Z");
+    let next = deliver(&mut w, &mut count_in_state);
+    assert_eq!(pks(&next[0]), ["d"]);
+    assert_eq!(next[0]["window"]["start"], "2023-11-14T22:14:00Z");
+    assert_eq!(next[0]["state"], json!({}), "a new window starts afresh");
+}
+
+#[test]
+fn a_batch_never_spans_two_tumbling_windows() {
+    let (mut w, stream) = world();
+    mapping(&mut w, &stream, json!({"TumblingWindowInSeconds": 60}));
+    put(&mut w, "a", "open");
+    w.clock.advance(WINDOW_END - T0 - 1);
+    put(&mut w, "b", "open");
+    w.clock.advance(1);
+    put(&mut w, "c", "open");
+    let events: Vec<Value> = (0..4)
+        .flat_map(|_| deliver(&mut w, &mut count_in_state))
+        .collect();
+    let shape: Vec<(Vec<String>, bool)> = events
+        .iter()
+        .map(|e| (pks(e), e["isFinalInvokeForWindow"].as_bool().unwrap()))
+        .collect();
+    assert_eq!(
+        shape,
+        [
+            (vec!["a".to_string(), "b".to_string()], false),
+            (vec![], true),
+            (vec!["c".to_string()], false),
+        ]
+    );
+    assert_eq!(events[1]["state"], json!({"count": 2}));
+}
+
+#[test]
+fn a_window_invocation_without_state_fails_and_is_retried() {
+    let (mut w, stream) = world();
+    mapping(&mut w, &stream, json!({"TumblingWindowInSeconds": 60}));
+    put(&mut w, "a", "open");
+    assert_eq!(pks(&deliver(&mut w, &mut ok)[0]), ["a"]);
+    let again = deliver(&mut w, &mut count_in_state);
+    assert_eq!(pks(&again[0]), ["a"], "no state: the batch failed");
+    assert_eq!(again[0]["state"], json!({}));
+
+    // A failed final invocation is retried too.
+    w.clock.advance(WINDOW_END - T0);
+    let last = deliver(&mut w, &mut fail);
+    assert_eq!(last[0]["isFinalInvokeForWindow"], true);
+    let last = deliver(&mut w, &mut ok);
+    assert_eq!(last[0]["isFinalInvokeForWindow"], true);
+    assert_eq!(last[0]["state"], json!({"count": 1}));
+    assert!(deliver(&mut w, &mut ok).is_empty(), "the window is done");
+}
+
+#[test]
+fn a_state_over_one_megabyte_ends_the_window_early() {
+    let (mut w, stream) = world();
+    mapping(
+        &mut w,
+        &stream,
+        json!({"TumblingWindowInSeconds": 60, "BatchSize": 1}),
+    );
+    put(&mut w, "a", "open");
+    put(&mut w, "b", "open");
+    let mut hoard = |_: &Value| Ok(json!({"state": {"blob": "x".repeat(1024 * 1024)}}));
+    deliver(&mut w, &mut hoard);
+    let early = deliver(&mut w, &mut count_in_state);
+    assert_eq!(early[0]["Records"], json!([]));
+    assert_eq!(early[0]["isFinalInvokeForWindow"], true);
+    assert_eq!(early[0]["isWindowTerminatedEarly"], true);
+    let next = deliver(&mut w, &mut count_in_state);
+    assert_eq!(pks(&next[0]), ["b"]);
+    assert_eq!(next[0]["window"]["start"], "2023-11-14T22:13:00Z");
+    assert_eq!(next[0]["state"], json!({}), "the window goes on afresh");
 }

@@ -68,17 +68,19 @@ async fn queues(page: Page) -> Vec<String> {
         .collect()
 }
 
+/// The settings typed into the form, as text.
+#[derive(Clone, Debug)]
+struct Settings {
+    position: String,
+    batch_size: String,
+    batching_window: String,
+    tumbling_window: String,
+    filter: String,
+    on_failure_queue: String,
+}
+
 /// What the form sends: the ARN of the chosen table's stream and the settings typed in.
-#[allow(clippy::too_many_arguments)]
-fn create_input(
-    function: &str,
-    stream_arn: &str,
-    position: &str,
-    batch_size: &str,
-    window: &str,
-    filter: &str,
-    on_failure_queue: &str,
-) -> Result<Value, String> {
+fn create_input(function: &str, stream_arn: &str, s: &Settings) -> Result<Value, String> {
     let number = |text: &str, what: &str| {
         text.trim()
             .parse::<i64>()
@@ -87,15 +89,21 @@ fn create_input(
     let mut input = json!({
         "FunctionName": function,
         "EventSourceArn": stream_arn,
-        "StartingPosition": position,
-        "BatchSize": number(batch_size, "Batch size")?,
-        "MaximumBatchingWindowInSeconds": number(window, "Batching window")?,
+        "StartingPosition": s.position,
+        "BatchSize": number(&s.batch_size, "Batch size")?,
+        "MaximumBatchingWindowInSeconds": number(&s.batching_window, "Batching window")?,
     });
-    if !filter.trim().is_empty() {
+    let tumbling = number(&s.tumbling_window, "Tumbling window")?;
+    if tumbling > 0 {
+        input["TumblingWindowInSeconds"] = json!(tumbling);
+    }
+    let filter = s.filter.trim();
+    if !filter.is_empty() {
         nimbus_core::event_pattern::parse(filter)
             .map_err(|e| format!("The filter pattern is not valid: {e}."))?;
-        input["FilterCriteria"] = json!({"Filters": [{"Pattern": filter.trim()}]});
+        input["FilterCriteria"] = json!({"Filters": [{"Pattern": filter}]});
     }
+    let on_failure_queue = &s.on_failure_queue;
     if !on_failure_queue.is_empty() {
         let arn = format!(
             "arn:aws:sqs:{}:{}:{on_failure_queue}",
@@ -206,6 +214,10 @@ fn TriggerRow(
         })
         .unwrap_or_default();
     let source = str_of(&mapping, "EventSourceArn").to_string();
+    let tumbling = mapping
+        .get("TumblingWindowInSeconds")
+        .and_then(Value::as_i64)
+        .unwrap_or(0);
     view! {
         <tr data-uuid=uuid.get_value()>
             <td title=source.clone()>
@@ -213,7 +225,10 @@ fn TriggerRow(
                 {(!filters.is_empty()).then(|| view! { <div class="muted small mono">"filter " {filters}</div> })}
             </td>
             <td class="trigger-state">{state}</td>
-            <td>{mapping.get("BatchSize").and_then(Value::as_i64).unwrap_or(0)}</td>
+            <td>
+                {mapping.get("BatchSize").and_then(Value::as_i64).unwrap_or(0)}
+                {(tumbling > 0).then(|| view! { <div class="muted small">{format!("tumbling window {tumbling} s")}</div> })}
+            </td>
             <td>{str_of(&mapping, "StartingPosition").to_string()}</td>
             <td class="trigger-result small">{str_of(&mapping, "LastProcessingResult").to_string()}</td>
             <td class="actions">
@@ -238,9 +253,18 @@ fn AddTrigger(page: Page, on_added: impl Fn() + Copy + Send + Sync + 'static) ->
     let table = RwSignal::new(String::new());
     let position = RwSignal::new("LATEST".to_string());
     let batch_size = RwSignal::new("100".to_string());
-    let window = RwSignal::new("0".to_string());
+    let batching_window = RwSignal::new("0".to_string());
+    let tumbling_window = RwSignal::new("0".to_string());
     let filter = RwSignal::new(String::new());
     let on_failure = RwSignal::new(String::new());
+    let settings = move || Settings {
+        position: position.get(),
+        batch_size: batch_size.get(),
+        batching_window: batching_window.get(),
+        tumbling_window: tumbling_window.get(),
+        filter: filter.get(),
+        on_failure_queue: on_failure.get(),
+    };
     let stream_of = move |name: &str| -> Option<String> {
         choices.with(|c| match c {
             Some(Ok((tables, _))) => tables.iter().find(|t| t.name == name)?.stream_arn.clone(),
@@ -255,15 +279,7 @@ fn AddTrigger(page: Page, on_added: impl Fn() + Copy + Send + Sync + 'static) ->
         let stream = stream_of(&name).ok_or_else(|| {
             format!("Table {name} has no stream: turn one on in its settings (StreamSpecification) first.")
         })?;
-        create_input(
-            &page.function(),
-            &stream,
-            &position.get(),
-            &batch_size.get(),
-            &window.get(),
-            &filter.get(),
-            &on_failure.get(),
-        )
+        create_input(&page.function(), &stream, &settings())
     };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -311,7 +327,11 @@ fn AddTrigger(page: Page, on_added: impl Fn() + Copy + Send + Sync + 'static) ->
                         </label>
                         <label>
                             "Batching window (seconds)"
-                            <input name="trigger-window" prop:value=move || window.get() on:input=move |ev| window.set(event_target_value(&ev)) />
+                            <input name="trigger-window" prop:value=move || batching_window.get() on:input=move |ev| batching_window.set(event_target_value(&ev)) />
+                        </label>
+                        <label title="Aggregate records over fixed windows: each invocation gets the state the last one returned, and a final invocation the window's result. 0: none.">
+                            "Tumbling window (seconds)"
+                            <input name="trigger-tumbling-window" prop:value=move || tumbling_window.get() on:input=move |ev| tumbling_window.set(event_target_value(&ev)) />
                         </label>
                         <label>
                             "On failure, send the batch's details to"
@@ -343,17 +363,17 @@ mod tests {
         let stream =
             "arn:aws:dynamodb:us-east-1:123456789012:table/notes/stream/2026-01-01T00:00:00.000";
         assert_eq!(table_of(stream), "notes");
-        let input = create_input(
-            "f",
-            stream,
-            "LATEST",
-            "10",
-            "0",
-            r#"{"eventName":["INSERT"]}"#,
-            "failed",
-        )
-        .unwrap();
+        let settings = Settings {
+            position: "LATEST".into(),
+            batch_size: "10".into(),
+            batching_window: "0".into(),
+            tumbling_window: "0".into(),
+            filter: r#"{"eventName":["INSERT"]}"#.into(),
+            on_failure_queue: "failed".into(),
+        };
+        let input = create_input("f", stream, &settings).unwrap();
         assert_eq!(input["BatchSize"], 10);
+        assert!(input.get("TumblingWindowInSeconds").is_none());
         assert_eq!(
             input["FilterCriteria"]["Filters"][0]["Pattern"],
             r#"{"eventName":["INSERT"]}"#
@@ -362,13 +382,18 @@ mod tests {
             input["DestinationConfig"]["OnFailure"]["Destination"],
             "arn:aws:sqs:us-east-1:123456789012:failed"
         );
-        assert!(create_input("f", stream, "LATEST", "ten", "0", "", "")
+        let with = |change: fn(&mut Settings)| {
+            let mut changed = settings.clone();
+            change(&mut changed);
+            create_input("f", stream, &changed)
+        };
+        let windowed = with(|s| s.tumbling_window = "60".into()).unwrap();
+        assert_eq!(windowed["TumblingWindowInSeconds"], 60);
+        assert!(with(|s| s.batch_size = "ten".into())
             .unwrap_err()
             .contains("whole number"));
-        assert!(
-            create_input("f", stream, "LATEST", "1", "0", "{\"a\": 1}", "")
-                .unwrap_err()
-                .contains("not valid")
-        );
+        assert!(with(|s| s.filter = "{\"a\": 1}".into())
+            .unwrap_err()
+            .contains("not valid"));
     }
 }

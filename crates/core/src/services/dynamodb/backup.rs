@@ -18,7 +18,10 @@
 //! Restored tables are created through CreateTable's own checks and keep what AWS keeps:
 //! key schema, attribute definitions, indexes, billing mode and capacity, encryption (each
 //! overridable); streams, TTL, tags, deletion protection and point-in-time recovery are not
-//! carried over ("You must manually set up the following on the restored table").
+//! carried over ("You must manually set up the following on the restored table"). A
+//! point-in-time restore takes the source's definition as it is now, not as it was at the
+//! restored moment ("All these settings come from the current settings of the source table
+//! at the time of restore").
 
 use std::collections::{BTreeMap, VecDeque};
 

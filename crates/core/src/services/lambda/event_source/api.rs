@@ -160,11 +160,6 @@ fn check_settings(s: &Settings) -> Result<Checked, ServiceError> {
     in_range("maximumRetryAttempts", s.retries, -1, 10_000)?;
     check_record_age(s.record_age)?;
     in_range("tumblingWindowInSeconds", s.tumbling_window, 0, 900)?;
-    if s.tumbling_window.is_some_and(|w| w > 0) {
-        return Err(invalid(
-            "Nimbus does not emulate tumbling windows (TumblingWindowInSeconds) yet.",
-        ));
-    }
     Ok(Checked {
         filters: s
             .filters
@@ -213,7 +208,7 @@ pub fn configuration(scope: &Scope, m: &Mapping, state: &str) -> EventSourceMapp
         maximum_record_age_in_seconds: Some(m.maximum_record_age_secs),
         bisect_batch_on_function_error: Some(m.bisect_on_error),
         maximum_retry_attempts: Some(m.maximum_retry_attempts),
-        tumbling_window_in_seconds: Some(0),
+        tumbling_window_in_seconds: Some(m.tumbling_window_secs),
         function_response_types: Some(if m.report_batch_item_failures {
             vec![FunctionResponseType::ReportBatchItemFailures]
         } else {
@@ -337,6 +332,7 @@ impl Handler<'_, '_> {
             report_batch_item_failures: checked.report.unwrap_or(false),
             filters: checked.filters.flatten(),
             on_failure: checked.on_failure.flatten(),
+            tumbling_window_secs: input.tumbling_window_in_seconds.unwrap_or(0),
             tags: input.tags.unwrap_or_default(),
             last_modified_millis: self.ctx.now_millis,
             last_processing_result: "No records processed".into(),
@@ -443,6 +439,13 @@ impl Handler<'_, '_> {
         set!(report_batch_item_failures, checked.report);
         set!(filters, checked.filters);
         set!(on_failure, checked.on_failure);
+        if let Some(secs) = input.tumbling_window_in_seconds {
+            // A window of another length starts afresh, without the old window's state.
+            if secs != mapping.tumbling_window_secs {
+                mapping.checkpoint.window = None;
+            }
+            mapping.tumbling_window_secs = secs;
+        }
         mapping.last_modified_millis = self.ctx.now_millis;
         let state = match (was_enabled, mapping.enabled) {
             (true, false) => "Disabling",

@@ -12,6 +12,14 @@
 //!   to the on-failure destination, and passed.
 //!
 //! Records matching none of the filters are passed without an invocation.
+//!
+//! With a tumbling window (TumblingWindowInSeconds), windows are aligned to multiples of their
+//! length on the records' arrival times and a batch never spans two. Each invocation gets the
+//! `state` the previous one in its window answered (`{}` first) and must answer one, or it
+//! failed. Once a window has ended and its records are delivered, a final invocation with no
+//! records and `isFinalInvokeForWindow` hands over the last state, and is retried until it
+//! succeeds; a state over 1 MB ends the window early (`isWindowTerminatedEarly`), which then
+//! goes on with a fresh state.
 
 use base64::Engine as _;
 use nimbus_shapes::ServiceError;
@@ -19,8 +27,8 @@ use nimbus_storage::ChangeSet;
 use serde_json::{json, Value};
 
 use super::{
-    event::{self, Condition, Discarded, Response},
-    record, Mapping, Source, State,
+    event::{self, Condition, Discarded, Response, WindowContext},
+    record, Mapping, OpenWindow, Source, State,
 };
 use crate::{
     emulator::{Caller, Scope},
@@ -38,6 +46,9 @@ use crate::{
 /// Records read from the stream at a time while filling a batch.
 const CHUNK: usize = 1000;
 
+/// The largest state a tumbling window keeps ("Your state can be a maximum of 1 MB per shard").
+const WINDOW_STATE_LIMIT: usize = 1024 * 1024;
+
 /// One batch on its way to the function.
 #[derive(Clone, Debug)]
 pub struct Batch {
@@ -48,6 +59,15 @@ pub struct Batch {
     uuid: String,
     /// (sequence number, arrival millis) of each record, in order.
     records: Vec<(String, i64)>,
+    /// The tumbling window it is an invocation of.
+    window: Option<WindowInvoke>,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct WindowInvoke {
+    start_millis: i64,
+    /// The window's final invocation (no records).
+    is_final: bool,
 }
 
 impl Batch {
@@ -144,8 +164,15 @@ impl Poller<'_> {
             .first()
             .copied()
             .unwrap_or(mapping.batch_size as usize);
-        // The event is {"Records":[...]}: 13 bytes plus a comma per record.
-        let mut size = 13;
+        let window_millis = i64::from(mapping.tumbling_window_secs) * 1000;
+        let window_of =
+            |millis: i64| (window_millis > 0).then(|| millis - millis.rem_euclid(window_millis));
+        // The event is {"Records":[...]}: 13 bytes plus a comma per record, and a window's
+        // fields.
+        let mut size = 13
+            + self
+                .window_context(&mapping, None)
+                .map_or(0, |w| event::window_overhead(&w));
         let mut full = false;
         let mut included: Vec<(String, i64, Value)> = Vec::new();
         let mut skipped: Option<String> = None;
@@ -171,7 +198,10 @@ impl Poller<'_> {
                     continue;
                 }
                 let len = serde_json::to_vec(&event).map_or(0, |v| v.len()) + 1;
-                if !included.is_empty() && size + len > SYNC_PAYLOAD_LIMIT {
+                let next_window = included
+                    .first()
+                    .is_some_and(|first| window_of(first.1) != window_of(millis));
+                if next_window || (!included.is_empty() && size + len > SYNC_PAYLOAD_LIMIT) {
                     full = true;
                     break 'read;
                 }
@@ -186,6 +216,23 @@ impl Poller<'_> {
         // Records no filter matched are done with.
         if skipped.is_some() {
             mapping.checkpoint.after = skipped;
+        }
+        if let Some(open) = &mapping.checkpoint.window {
+            let more_of_it = included
+                .first()
+                .is_some_and(|first| window_of(first.1) == Some(open.start_millis));
+            let ended = self.now >= open.start_millis + window_millis;
+            if open.terminated_early || (ended && !more_of_it) {
+                let final_invoke = WindowInvoke {
+                    start_millis: open.start_millis,
+                    is_final: true,
+                };
+                let batch = self.prepare(scope, &mut mapping, Vec::new(), Some(final_invoke));
+                if mapping != before {
+                    self.save(scope, mapping);
+                }
+                return batch;
+            }
         }
         let ready = !included.is_empty()
             && (full
@@ -218,7 +265,11 @@ impl Poller<'_> {
             }
         }
         let batch = if ready {
-            self.prepare(scope, &mut mapping, included)
+            let window = window_of(included[0].1).map(|start_millis| WindowInvoke {
+                start_millis,
+                is_final: false,
+            });
+            self.prepare(scope, &mut mapping, included, window)
         } else {
             None
         };
@@ -228,18 +279,52 @@ impl Poller<'_> {
         batch
     }
 
+    /// What an invocation in `window` adds to its event: the open window's state when it is
+    /// that window, `{}` for a new one. `None` (with `window` `None`): the open window, or a
+    /// fresh one when none is open, for sizing. `None` answered: no tumbling window.
+    fn window_context<'m>(
+        &self,
+        mapping: &'m Mapping,
+        window: Option<WindowInvoke>,
+    ) -> Option<WindowContext<'m>> {
+        static EMPTY: std::sync::LazyLock<Value> = std::sync::LazyLock::new(|| json!({}));
+        if mapping.tumbling_window_secs == 0 {
+            return None;
+        }
+        let open = mapping.checkpoint.window.as_ref();
+        let start_millis = window
+            .map(|w| w.start_millis)
+            .or(open.map(|o| o.start_millis))
+            .unwrap_or(0);
+        let state = open
+            .filter(|o| o.start_millis == start_millis)
+            .map_or(&*EMPTY, |o| &o.state);
+        Some(WindowContext {
+            start_millis,
+            length_secs: mapping.tumbling_window_secs,
+            state,
+            shard_id: &mapping.checkpoint.shard_id,
+            stream_arn: mapping.source.arn(),
+            is_final: window.is_some_and(|w| w.is_final),
+            terminated_early: window.is_some_and(|w| w.is_final)
+                && open.is_some_and(|o| o.terminated_early),
+        })
+    }
+
     fn prepare(
         &mut self,
         scope: &Scope,
         mapping: &mut Mapping,
         included: Vec<(String, i64, Value)>,
+        window: Option<WindowInvoke>,
     ) -> Option<Batch> {
         let records: Vec<(String, i64)> = included
             .iter()
             .map(|(seq, millis, _)| (seq.clone(), *millis))
             .collect();
         let events: Vec<Value> = included.into_iter().map(|(_, _, e)| e).collect();
-        let payload = event::batch_event(&events);
+        let context = window.and_then(|w| self.window_context(mapping, Some(w)));
+        let payload = event::batch_event(&events, context.as_ref());
         let caller = Caller {
             account_id: scope.account_id.clone(),
             region: scope.region.clone(),
@@ -273,6 +358,7 @@ impl Poller<'_> {
                     scope: scope.clone(),
                     uuid: mapping.uuid.clone(),
                     records,
+                    window,
                 })
             }
             // Throttled: the records wait for a later poll.
@@ -295,6 +381,8 @@ impl Poller<'_> {
         let Some(mut mapping) = self.sources.get(&batch.scope, &batch.uuid).cloned() else {
             return; // deleted meanwhile
         };
+        // What a tumbling window's invocation answered as its state.
+        let mut window_state = None;
         let (verdict, response) = match answer {
             Err(error) => (
                 Verdict::Failure,
@@ -313,20 +401,44 @@ impl Poller<'_> {
                         .to_string(),
                     function_error: output["FunctionError"].as_str().map(str::to_string),
                 };
+                let answer: Value = output["Payload"]
+                    .as_str()
+                    .and_then(|p| base64::engine::general_purpose::STANDARD.decode(p).ok())
+                    .and_then(|payload| serde_json::from_slice(&payload).ok())
+                    .unwrap_or(Value::Null);
+                let in_window = batch.window.is_some_and(|w| !w.is_final);
+                window_state = answer.get("state").filter(|_| in_window).cloned();
                 let verdict = if response.function_error.is_some() {
                     Verdict::Failure
+                } else if batch.window.is_some_and(|w| w.is_final) {
+                    // No records to report failures of.
+                    Verdict::Success
+                } else if in_window && window_state.is_none() {
+                    // "If the response does not contain a state property, Lambda considers
+                    // this a failed invocation."
+                    Verdict::Failure
                 } else if mapping.report_batch_item_failures {
-                    let payload = output["Payload"]
-                        .as_str()
-                        .and_then(|p| base64::engine::general_purpose::STANDARD.decode(p).ok())
-                        .unwrap_or_default();
-                    item_failures(&payload, &batch.records)
+                    item_failures(&answer, &batch.records)
                 } else {
                     Verdict::Success
                 };
                 (verdict, response)
             }
         };
+        if let Some(window) = batch.window.filter(|w| w.is_final) {
+            self.finished_window(&batch.scope, mapping, window, &verdict);
+            return;
+        }
+        if let (Some(window), Some(state), Verdict::Success | Verdict::Partial(_)) =
+            (batch.window, window_state, &verdict)
+        {
+            let size = state.to_string().len();
+            mapping.checkpoint.window = Some(OpenWindow {
+                start_millis: window.start_millis,
+                state,
+                terminated_early: size > WINDOW_STATE_LIMIT,
+            });
+        }
         let checkpoint = &mut mapping.checkpoint;
         checkpoint.invocations += 1;
         match verdict {
@@ -352,6 +464,31 @@ impl Poller<'_> {
             }
         }
         self.save(&batch.scope.clone(), mapping);
+    }
+
+    /// Takes in how a window's final invocation went: on success the window is done with
+    /// (or, ended early, goes on with a fresh state); a failure is retried by the next poll.
+    fn finished_window(
+        &mut self,
+        scope: &Scope,
+        mut mapping: Mapping,
+        window: WindowInvoke,
+        verdict: &Verdict,
+    ) {
+        if let Verdict::Failure = verdict {
+            mapping.last_processing_result = "PROBLEM: Function call failed".into();
+        } else {
+            mapping.last_processing_result = "OK".into();
+            let checkpoint = &mut mapping.checkpoint;
+            match &mut checkpoint.window {
+                Some(open) if open.start_millis == window.start_millis && open.terminated_early => {
+                    open.state = json!({});
+                    open.terminated_early = false;
+                }
+                _ => checkpoint.window = None,
+            }
+        }
+        self.save(scope, mapping);
     }
 
     /// A failed delivery of `records` (the records from the checkpoint on).
@@ -447,8 +584,7 @@ fn done_with_front(checkpoint: &mut super::Checkpoint) {
 /// (or an empty) `batchItemFailures`; a failure of the whole batch when an identifier is
 /// missing, empty or not in the batch; otherwise the records before the lowest failed one
 /// succeeded.
-fn item_failures(payload: &[u8], records: &[(String, i64)]) -> Verdict {
-    let answer: Value = serde_json::from_slice(payload).unwrap_or(Value::Null);
+fn item_failures(answer: &Value, records: &[(String, i64)]) -> Verdict {
     let failures = match answer.get("batchItemFailures") {
         None | Some(Value::Null) => return Verdict::Success,
         Some(Value::Array(list)) if list.is_empty() => return Verdict::Success,

@@ -1,6 +1,7 @@
 //! The JSON a function receives from a DynamoDB stream, and the record Lambda sends to an
-//! on-failure destination. See AWS's "Using AWS Lambda with Amazon DynamoDB" and "Capturing
-//! discarded batches for a DynamoDB Streams event source".
+//! on-failure destination. See AWS's "Using AWS Lambda with Amazon DynamoDB", "Capturing
+//! discarded batches for a DynamoDB Streams event source" and "Implementing stateful DynamoDB
+//! stream processing in Lambda" (tumbling windows).
 
 use nimbus_shapes::dynamodbstreams as ds;
 use serde_json::{json, Map, Value};
@@ -39,9 +40,46 @@ pub fn lambda_record(record: &ds::Record, stream_arn: &str) -> Value {
     value
 }
 
-/// The event of one invocation: `{"Records": [...]}`.
-pub fn batch_event(records: &[Value]) -> Vec<u8> {
-    serde_json::to_vec(&json!({ "Records": records })).expect("events serialise")
+/// What an invocation in a tumbling window adds to the event.
+pub struct WindowContext<'a> {
+    pub start_millis: i64,
+    pub length_secs: i32,
+    /// The state the function answered last in this window (`{}` at its start).
+    pub state: &'a Value,
+    pub shard_id: &'a str,
+    pub stream_arn: &'a str,
+    /// The window's last invocation, with no records: the state is final.
+    pub is_final: bool,
+    /// It ends because the state outgrew 1 MB; the window goes on with a fresh state.
+    pub terminated_early: bool,
+}
+
+/// The bytes a window adds to an event beside its records, for the payload limit.
+pub fn window_overhead(window: &WindowContext) -> usize {
+    window_fields(window).to_string().len()
+}
+
+fn window_fields(w: &WindowContext) -> Value {
+    let end_millis = w.start_millis + i64::from(w.length_secs) * 1000;
+    json!({
+        "window": {"start": iso_seconds(w.start_millis), "end": iso_seconds(end_millis)},
+        "state": w.state,
+        "shardId": w.shard_id,
+        "eventSourceARN": w.stream_arn,
+        "isFinalInvokeForWindow": w.is_final,
+        "isWindowTerminatedEarly": w.terminated_early,
+    })
+}
+
+/// The event of one invocation: `{"Records": [...]}`, with the window's fields in a tumbling
+/// window (the DynamodbTimeWindowEvent).
+pub fn batch_event(records: &[Value], window: Option<&WindowContext>) -> Vec<u8> {
+    let mut event = match window {
+        Some(window) => window_fields(window),
+        None => json!({}),
+    };
+    event["Records"] = Value::from(records);
+    serde_json::to_vec(&event).expect("events serialise")
 }
 
 /// Why a batch was discarded.

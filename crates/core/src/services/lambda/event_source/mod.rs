@@ -9,7 +9,7 @@
 //!
 //! A stream has one shard, so a mapping has at most one batch in flight; ParallelizationFactor
 //! is kept and shown but delivery stays sequential (per-key order is what it preserves in AWS
-//! too). Tumbling windows are not emulated (refused).
+//! too).
 //!
 //! Records: `lambda/{account}/{region}/esm/{uuid}`, one per mapping, its checkpoint included, so
 //! a restart resumes where delivery stopped. Deleting a function leaves its mappings (as in
@@ -55,6 +55,21 @@ pub struct Checkpoint {
     /// The sizes of the next batches to deliver, front first: a failed batch is retried as it
     /// was (one entry), or in two halves once bisected.
     pub redo: Vec<usize>,
+    /// The tumbling window records were last delivered in, until its final invocation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window: Option<OpenWindow>,
+}
+
+/// A tumbling window that has had an invocation and not yet its final one.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OpenWindow {
+    /// Its start, in epoch milliseconds (windows are aligned to multiples of their length).
+    pub start_millis: i64,
+    /// What the function answered as `state` last, handed to its next invocation.
+    pub state: serde_json::Value,
+    /// The state outgrew 1 MB: the next invocation ends it early.
+    #[serde(default)]
+    pub terminated_early: bool,
 }
 
 /// One event source mapping, as persisted.
@@ -79,6 +94,9 @@ pub struct Mapping {
     /// The FilterCriteria patterns; `None` when the mapping has no FilterCriteria.
     pub filters: Option<Vec<String>>,
     pub on_failure: Option<String>,
+    /// 0: no tumbling window.
+    #[serde(default)]
+    pub tumbling_window_secs: i32,
     #[serde(default)]
     pub tags: BTreeMap<String, String>,
     pub last_modified_millis: i64,
