@@ -160,6 +160,10 @@ exports.handler = async (event) => {
   calls += 1;
   if (event.crash === 'timer') setTimeout(() => { throw new TypeError('late boom'); }, 10);
   if (event.crash === 'rejection') Promise.reject(new RangeError('nobody waits'));
+  if (event.crash === 'later') {
+    setTimeout(() => { throw new TypeError('after the answer'); }, 50);
+    return calls;
+  }
   if (event.crash) await new Promise(() => {});
   return calls;
 };
@@ -184,6 +188,17 @@ def test_uncaught_exception_fails_the_call_and_ends_the_environment(lam):
     assert body["errorMessage"] == "RangeError: nobody waits"
     assert "\tERROR\tUnhandled Promise Rejection \t" in tail(response)
     assert json.loads(invoke(lam, "crashes", {})["Body"]) == 1
+
+
+def test_uncaught_exception_between_calls_ends_the_environment(lam):
+    create(lam, "crashes-later", "index.js", CRASHES)
+    assert json.loads(invoke(lam, "crashes-later", {})["Body"]) == 1
+    assert json.loads(invoke(lam, "crashes-later", {"crash": "later"})["Body"]) == 2
+    time.sleep(0.5)
+    # The runtime exited after answering: the next call starts a new environment.
+    response = invoke(lam, "crashes-later", {}, LogType="Tail")
+    assert json.loads(response["Body"]) == 1
+    assert "Init Duration" in tail(response)
 
 
 def test_missing_handler_export_is_reported(lam):

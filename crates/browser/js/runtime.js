@@ -191,6 +191,14 @@ function frameMain(workerSource, initLimitMs) {
     environments.delete(environment.id);
   }
 
+  /** An idle environment that crashed: the next invocation starts a new one. */
+  function forget(environment) {
+    const list = idle.get(environment.key) || [];
+    const at = list.indexOf(environment);
+    if (at >= 0) list.splice(at, 1);
+    stop(environment);
+  }
+
   function start(invocation) {
     const environment = {
       id: nextId++,
@@ -206,6 +214,7 @@ function frameMain(workerSource, initLimitMs) {
     environment.worker.onmessage = (event) => {
       const message = event.data;
       if (message.type === "log") (environment.log || environment.initLog).push(message.line);
+      else if (message.type === "exited") forget(environment);
       else if (message.type === "fetch" || message.type === "module") {
         // Routed by what the iframe knows of the worker, never by what the worker claims.
         toPage({ ...message, envId: environment.id, playgroundId: environment.playgroundId },
@@ -302,6 +311,7 @@ function workerMain() {
       await preloadCommonJs(file);
       return self.nimbusRequire(file);
     },
+    exit: () => postMessage({ type: "exited" }),
   });
   let nextRequest = 1;
   const pending = new Map(); // request id -> resolve

@@ -260,6 +260,10 @@ export const handler = async () => { throw new OrderError("no such order"); };
 let calls = 0;
 export const handler = async (event) => {
   calls += 1;
+  if (event.crash === "later") {
+    setTimeout(() => { throw new TypeError("after the answer"); }, 10);
+    return calls;
+  }
   if (event.crash) setTimeout(() => { throw new TypeError("late boom"); }, 10);
   if (event.crash) await new Promise(() => {});
   return calls;
@@ -274,6 +278,16 @@ export const handler = async (event) => {
     assert_eq!(response["FunctionError"], "Unhandled");
     assert_eq!(response["Payload"]["errorType"], "TypeError");
     assert_eq!(response["Payload"]["errorMessage"], "late boom");
+    assert_eq!(
+        invoke(&playground, "crashes", json!({})).await["Payload"],
+        1
+    );
+    // Between calls too: the next call starts a new environment.
+    assert_eq!(
+        invoke(&playground, "crashes", json!({"crash": "later"})).await["Payload"],
+        2
+    );
+    sleep(200).await;
     assert_eq!(
         invoke(&playground, "crashes", json!({})).await["Payload"],
         1

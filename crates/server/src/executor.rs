@@ -70,6 +70,12 @@ enum Wait {
 }
 
 impl Environment {
+    /// The environment, unless its process has ended while it was idle (the runtime exits when
+    /// the function crashes between invocations); a dead one is dropped.
+    fn alive(mut self) -> Option<Environment> {
+        matches!(self.child.try_wait(), Ok(None)).then_some(self)
+    }
+
     /// The runner's next protocol message before `deadline`; the function's other output is
     /// appended to `output`.
     fn next_message(&self, deadline: Instant, output: &mut Vec<String>) -> Wait {
@@ -172,7 +178,7 @@ impl Executor {
             .lock()
             .expect("idle pool")
             .get_mut(&key)
-            .and_then(Vec::pop);
+            .and_then(|pool| std::iter::from_fn(|| pool.pop()).find_map(Environment::alive));
         let (environment, init_duration_ms, init_output) = match warm {
             Some(environment) => (environment, None, Vec::new()),
             None => match self.start(prepared, access_key_id) {

@@ -31,6 +31,8 @@ const runtime = lambdaRuntime({
       throw err;
     }
   },
+  // The executor sees the process gone and starts a new one for the next invocation.
+  exit: () => process.exit(1),
 });
 runtime.installConsole((args) => util.format(...args));
 process.on('uncaughtException', (err) => runtime.uncaughtException(err));

@@ -8,7 +8,8 @@
 // To the host it sends {type: "log", line} as lines are written, {type: "ready", initMs} when
 // Init is over, and {type: "result", requestId, durationMs, maxMemoryMb, ...} for each
 // invocation, with `payload` (the result as JSON) or `error`, and `initFailed` or `crashed` when
-// the environment cannot be used again.
+// the environment cannot be used again. An environment that crashes between invocations calls
+// the host's `exit()`: the host lets it go, and the next invocation starts a new one.
 
 /** An error as the Node.js runtime reports it: `shown` is Lambda's errorMessage. */
 function runtimeError(type, message, shown = `Error: ${message}`) {
@@ -58,7 +59,8 @@ function runHandler(handler, event, context) {
  * - memoryMb(): the memory in use, for the REPORT line;
  * - modulePath(name): the absolute path, without extension, of the handler's module `name`;
  * - exists(path): whether the function's package has that file;
- * - load(path): the module at `path` (import or require, as its kind asks).
+ * - load(path): the module at `path` (import or require, as its kind asks);
+ * - exit(): the environment crashed between invocations and is not to be used again.
  */
 function lambdaRuntime(host) {
   let env = {};
@@ -77,6 +79,7 @@ function lambdaRuntime(host) {
   const crashWith = (label, error) => {
     logError(label, error);
     if (crash) crash({ nimbusCrash: error });
+    else host.exit();
   };
 
   // `index.handler` -> module `index` (index.js, index.mjs or index.cjs in the task root) and
@@ -166,8 +169,8 @@ function lambdaRuntime(host) {
     },
 
     // An exception nobody catches (thrown in a timer, a rejection nobody handles) ends the
-    // Node.js runtime on Lambda: it is logged, fails the running invocation with that error, and
-    // the environment is not used again.
+    // Node.js runtime on Lambda: it is logged, fails the running invocation with that error (if
+    // one is running), and the environment is not used again.
     uncaughtException(err) {
       crashWith("Uncaught Exception", errorOf(err, "Error"));
     },
