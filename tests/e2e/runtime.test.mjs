@@ -224,6 +224,9 @@ exports.handler = async (event) => {
     md5: crypto.createHash("md5").update("abc").digest("base64"),
     sha1: crypto.createHash("sha1").update(Buffer.from("abc")).digest("hex"),
     hmac: crypto.createHmac("sha256", "key").update("The quick brown fox jumps over the lazy dog").digest("hex"),
+    sha512: crypto.createHash("sha512").update("abc").digest("hex"),
+    sha384: crypto.createHash("sha384").update("abc").digest("base64"),
+    hmac512: crypto.createHmac("sha512", "key").update("The quick brown fox jumps over the lazy dog").digest("hex"),
     uuid: /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(crypto.randomUUID()),
     randomBytes: crypto.randomBytes(16).length,
     formatted: format("%s has %d items", "batch", images.length),
@@ -250,6 +253,11 @@ exports.handler = async (event) => {
     md5: "kAFQmDzST7DWlj99KOF/cg==",
     sha1: "a9993e364706816aba3e25717850c26c9cd0d89d",
     hmac: "f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8",
+    sha512:
+      "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f",
+    sha384: "ywB1P0WjXou1oD1pmsZQBycsMqsO3tFjGotgWkP/W+2AhgcroefMI1i67KE0yCWn",
+    hmac512:
+      "b42af09057bac1e2d41708e48a902e09b5ff7f12ab428a4fe86653c73dd248fb82f948a549f7b791a5b41915ee4d1ec3935357e4e2317250d0372afa2ebeeb3a",
     uuid: true,
     randomBytes: 16,
     formatted: "batch has 2 items",

@@ -69,8 +69,9 @@ function later(compute, callback) {
   }, 0);
 }
 
-// ---- crypto: randomness from the Web Crypto API; MD5, SHA-1 and SHA-256 (and their HMACs)
-// computed here, because Node's createHash is synchronous and Web Crypto's digest is not.
+// ---- crypto: randomness from the Web Crypto API; MD5, SHA-1, SHA-256, SHA-384 and SHA-512 (and
+// their HMACs) computed here, because Node's createHash is synchronous and Web Crypto's digest is
+// not.
 
 const SHA256_K = new Uint32Array([
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
@@ -186,7 +187,67 @@ function md5(bytes) {
   return wordsOut(h, true);
 }
 
-const DIGESTS = { md5, sha1, sha256 };
+// SHA-384 and SHA-512 work on 64-bit words, here BigInts. Their constants are the first 64 bits
+// of the fractional parts of the square roots (initial values) and cube roots (round constants)
+// of the first primes (FIPS 180-4, sections 4.2.3, 5.3.4 and 5.3.5), computed once.
+const MASK64 = (1n << 64n) - 1n;
+const rotr64 = (x, n) => ((x >> n) | (x << (64n - n))) & MASK64;
+
+/** The first 64 fractional bits of the `k`-th root of `n`, by Newton's method on integers. */
+function rootFraction(n, k) {
+  const target = BigInt(n) << BigInt(64 * k);
+  const kk = BigInt(k);
+  let x = BigInt(Math.ceil(n ** (1 / k)) + 1) << 64n;
+  for (;;) {
+    const next = ((kk - 1n) * x + target / x ** (kk - 1n)) / kk;
+    if (next >= x) return x & MASK64;
+    x = next;
+  }
+}
+
+const PRIMES = [];
+for (let n = 2; PRIMES.length < 80; n++) if (PRIMES.every((p) => n % p !== 0)) PRIMES.push(n);
+const SHA512_K = PRIMES.map((p) => rootFraction(p, 3));
+const SHA512_H = PRIMES.slice(0, 8).map((p) => rootFraction(p, 2));
+const SHA384_H = PRIMES.slice(8, 16).map((p) => rootFraction(p, 2));
+
+/** SHA-512's compression over 128-byte blocks from `initial`; the first `size` bytes out. */
+function sha2_64(bytes, initial, size) {
+  const out = new Uint8Array((((bytes.length + 16) >> 7) + 1) << 7);
+  out.set(bytes);
+  out[bytes.length] = 0x80;
+  const view = new DataView(out.buffer);
+  view.setBigUint64(out.length - 8, BigInt(bytes.length) * 8n);
+  const h = [...initial];
+  const w = new Array(80);
+  for (let block = 0; block < out.length; block += 128) {
+    for (let t = 0; t < 16; t++) w[t] = view.getBigUint64(block + t * 8);
+    for (let t = 16; t < 80; t++) {
+      const s0 = rotr64(w[t - 15], 1n) ^ rotr64(w[t - 15], 8n) ^ (w[t - 15] >> 7n);
+      const s1 = rotr64(w[t - 2], 19n) ^ rotr64(w[t - 2], 61n) ^ (w[t - 2] >> 6n);
+      w[t] = (w[t - 16] + s0 + w[t - 7] + s1) & MASK64;
+    }
+    let [a, b, c, d, e, f, g, hh] = h;
+    for (let t = 0; t < 80; t++) {
+      const s1 = rotr64(e, 14n) ^ rotr64(e, 18n) ^ rotr64(e, 41n);
+      const t1 = (hh + s1 + ((e & f) ^ (~e & MASK64 & g)) + SHA512_K[t] + w[t]) & MASK64;
+      const s0 = rotr64(a, 28n) ^ rotr64(a, 34n) ^ rotr64(a, 39n);
+      const t2 = (s0 + ((a & b) ^ (a & c) ^ (b & c))) & MASK64;
+      [hh, g, f, e, d, c, b, a] = [g, f, e, (d + t1) & MASK64, c, b, a, (t1 + t2) & MASK64];
+    }
+    [a, b, c, d, e, f, g, hh].forEach((v, i) => (h[i] = (h[i] + v) & MASK64));
+  }
+  const digest = new DataView(new ArrayBuffer(64));
+  h.forEach((word, i) => digest.setBigUint64(i * 8, word));
+  return new Uint8Array(digest.buffer, 0, size);
+}
+
+const sha512 = (bytes) => sha2_64(bytes, SHA512_H, 64);
+const sha384 = (bytes) => sha2_64(bytes, SHA384_H, 48);
+
+const DIGESTS = { md5, sha1, sha256, sha384, sha512 };
+/** HMAC's block size (RFC 2104's B) of each digest. */
+const BLOCK_SIZES = new Map([[sha384, 128], [sha512, 128]]);
 
 function makeCrypto(Buffer) {
   const bytesOf = (data, encoding) => (typeof data === "string" ? Buffer.from(data, encoding) : new Uint8Array(data.buffer ?? data, data.byteOffset ?? 0, data.byteLength));
@@ -211,13 +272,14 @@ function makeCrypto(Buffer) {
     }
   }
 
-  // HMAC (RFC 2104) over a 64-byte block, which all three digests have.
+  // HMAC (RFC 2104) over the digest's block.
   class Hmac extends Hash {
     constructor(digest, key) {
       super(digest);
+      const size = BLOCK_SIZES.get(digest) ?? 64;
       let block = bytesOf(key, "utf8");
-      if (block.length > 64) block = digest(block);
-      this.key = Buffer.alloc(64);
+      if (block.length > size) block = digest(block);
+      this.key = Buffer.alloc(size);
       this.key.set(block);
     }
     digest(encoding) {
