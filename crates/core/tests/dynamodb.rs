@@ -230,6 +230,11 @@ fn create_table_rejects_what_aws_rejects() {
                    "GlobalSecondaryIndexes": [{"IndexName": "gsi", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}], "Projection": {"ProjectionType": "ALL"}}]}),
             "One or more parameter values were invalid: Some AttributeDefinitions are not used. AttributeDefinitions: [g, pk, unused], keys used: [g, pk]",
         ),
+        (
+            json!({"TableName": "abc", "KeySchema": keys, "AttributeDefinitions": defs, "BillingMode": "PAY_PER_REQUEST",
+                   "StreamSpecification": {"StreamEnabled": false, "StreamViewType": "NEW_IMAGE"}}),
+            "One or more parameter values were invalid: Table is being created with a stream disabled, UpdateViewType should not be specified",
+        ),
     ];
     for (input, message) in cases {
         let mut w = world();
@@ -1021,5 +1026,30 @@ fn sse_description_names_the_kms_key_as_an_arn() {
     assert_eq!(
         key_arn(&mut w, "managed", None),
         "arn:aws:kms:us-east-1:000000000000:key/aws/dynamodb"
+    );
+}
+
+#[test]
+fn on_demand_maximums_round_trip_and_update_one_at_a_time() {
+    let mut w = world();
+    w.ok(
+        "CreateTable",
+        json!({"TableName": "capped", "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+               "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+               "BillingMode": "PAY_PER_REQUEST",
+               "OnDemandThroughput": {"MaxReadRequestUnits": 10, "MaxWriteRequestUnits": 5}}),
+    );
+    let described = w.ok("DescribeTable", json!({"TableName": "capped"}));
+    assert_eq!(
+        described["Table"]["OnDemandThroughput"],
+        json!({"MaxReadRequestUnits": 10, "MaxWriteRequestUnits": 5})
+    );
+    let updated = w.ok(
+        "UpdateTable",
+        json!({"TableName": "capped", "OnDemandThroughput": {"MaxReadRequestUnits": 20}}),
+    );
+    assert_eq!(
+        updated["TableDescription"]["OnDemandThroughput"],
+        json!({"MaxReadRequestUnits": 20, "MaxWriteRequestUnits": 5})
     );
 }

@@ -396,6 +396,9 @@ fn condition_cases() -> Vec<(&'static str, &'static str, &'static str, Truth)> {
         ("size(s) IN (:a, :b)", "", ":a=N:1 :b=N:5", T),
         ("size(s) = n", "", "", T),
         ("size(:v) = n", "", ":v=S:hello", T),
+        // UTF-16 code units, as DynamoDB counts: é is one, 𝄞 (beyond the BMP) two.
+        ("size(:v) = :n", "", ":v=S:é𝄞 :n=N:3", T),
+        ("size(:v) = :n", "", ":v=S:é𝄞 :n=N:6", F),
         ("size(l) > size(ss)", "", "", T),
         ("size(s) = :v", "", ":v=S:5", F),
         // Syntax errors.
@@ -598,6 +601,9 @@ fn update_cases() -> Vec<(&'static str, &'static str, &'static str, Change)> {
         ("SET x = l[2].d", "", "", to(json!({"x": {"S": "deep"}}))),
         ("SET n = n + :v", "", ":v=N:1", to(json!({"n": {"N": "6"}}))),
         ("SET n = n - :v", "", ":v=N:10", to(json!({"n": {"N": "-5"}}))),
+        // Parentheses around the arithmetic, or around one operand.
+        ("SET n = (n - :v)", "", ":v=N:10", to(json!({"n": {"N": "-5"}}))),
+        ("SET n = (n) + (:v)", "", ":v=N:1", to(json!({"n": {"N": "6"}}))),
         ("SET n = :v + n", "", ":v=N:0.5", to(json!({"n": {"N": "5.5"}}))),
         ("SET n = :v - n", "", ":v=N:0.5", to(json!({"n": {"N": "-4.5"}}))),
         ("SET n = n + :v", "", ":v=N:-5", to(json!({"n": {"N": "0"}}))),

@@ -13,8 +13,8 @@ use std::collections::BTreeMap;
 
 use nimbus_shapes::{
     dynamodb::{
-        errors::LIMIT_EXCEEDED_EXCEPTION, BillingMode, GlobalSecondaryIndex, Projection,
-        ProjectionType, TableStatus, UpdateTableInput, UpdateTableOutput,
+        errors::LIMIT_EXCEEDED_EXCEPTION, BillingMode, GlobalSecondaryIndex, OnDemandThroughput,
+        Projection, ProjectionType, TableStatus, UpdateTableInput, UpdateTableOutput,
     },
     ServiceError,
 };
@@ -321,6 +321,18 @@ impl Handler<'_, '_> {
                     gsi.provisioned_throughput = None;
                 }
             }
+        }
+        if let Some(limits) = &input.on_demand_throughput {
+            // Each maximum given replaces the table's; one left out stays.
+            let kept = def.on_demand_throughput.take().unwrap_or_default();
+            def.on_demand_throughput = Some(OnDemandThroughput {
+                max_read_request_units: limits
+                    .max_read_request_units
+                    .or(kept.max_read_request_units),
+                max_write_request_units: limits
+                    .max_write_request_units
+                    .or(kept.max_write_request_units),
+            });
         }
         if let Some(t) = &input.provisioned_throughput {
             def.read_capacity = t.read_capacity_units.unwrap_or(def.read_capacity);

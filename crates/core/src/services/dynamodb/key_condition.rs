@@ -168,6 +168,20 @@ impl Parser<'_, '_> {
                 return Ok(());
             }
         }
+        // `:lo <= sk` reads as `sk >= :lo`: AWS takes the value on either side.
+        if let (Some(Tok::Value(_)), Some(Tok::Op(op))) = (self.peek(), self.toks.get(self.at + 1))
+        {
+            if let Some(mirrored) = mirrored(op) {
+                let value = self.value()?;
+                self.at += 1;
+                let attr = self.path()?;
+                terms.push(Term {
+                    attr,
+                    kind: TermKind::Cmp(mirrored, value),
+                });
+                return Ok(());
+            }
+        }
         let attr = self.path()?;
         if self.is_keyword("BETWEEN") {
             self.at += 1;
@@ -203,7 +217,7 @@ impl Parser<'_, '_> {
     fn path(&mut self) -> Result<String, ServiceError> {
         let Some(Tok::Word(word)) = self.peek().cloned() else {
             if matches!(self.peek(), Some(Tok::Value(_))) {
-                // `:v = pk`: AWS wants the key attribute on the left.
+                // `:v BETWEEN ...`, `begins_with(:v, ...)`: no key attribute to match.
                 return Err(not_supported());
             }
             return Err(self.error_here());
@@ -221,7 +235,7 @@ impl Parser<'_, '_> {
                 self.names.resolve(part, WHAT)?;
             }
             return Err(validation(format!(
-                "Invalid {WHAT}: Key condition expressions do not support nested attribute paths"
+                "Invalid {WHAT}: KeyConditionExpressions cannot have conditions on nested attributes"
             )));
         }
         self.names.resolve(&word, WHAT)
@@ -255,6 +269,18 @@ impl Parser<'_, '_> {
         self.used_values.insert(name);
         Ok(value.clone())
     }
+}
+
+/// The comparison `op` with its operands swapped, for those a key condition takes.
+fn mirrored(op: &str) -> Option<&'static str> {
+    Some(match op {
+        "=" => "=",
+        "<" => ">",
+        "<=" => ">=",
+        ">" => "<",
+        ">=" => "<=",
+        _ => return None,
+    })
 }
 
 pub(super) fn encoded(value: &AttributeValue) -> Vec<u8> {
@@ -574,6 +600,15 @@ mod tests {
             run("#s <= :b AND pk = :p").unwrap().sort,
             Some(SortCondition::Cmp(CmpOp::Le, n("5")))
         );
+        // The value on the left, as AWS also takes it.
+        assert_eq!(
+            run(":p = pk AND :a <= #s").unwrap().sort,
+            Some(SortCondition::Cmp(CmpOp::Ge, n("1")))
+        );
+        assert_eq!(
+            run("pk = :p AND :b > sk").unwrap().sort,
+            Some(SortCondition::Cmp(CmpOp::Lt, n("5")))
+        );
     }
 
     #[test]
@@ -585,6 +620,14 @@ mod tests {
         assert_eq!(
             run("pk < :p").unwrap_err(),
             "Query key condition not supported"
+        );
+        assert_eq!(
+            run(":p > pk").unwrap_err(),
+            "Query key condition not supported"
+        );
+        assert_eq!(
+            run("pk = :p AND sk.x = :a").unwrap_err(),
+            "Invalid KeyConditionExpression: KeyConditionExpressions cannot have conditions on nested attributes"
         );
         assert_eq!(
             run("pk = :p AND sk BETWEEN :b AND :a").unwrap_err(),

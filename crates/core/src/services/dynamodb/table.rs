@@ -7,11 +7,11 @@ use nimbus_shapes::{
         AttributeDefinition, BillingMode, BillingModeSummary, CreateTableInput,
         GlobalSecondaryIndex, GlobalSecondaryIndexDescription,
         GlobalSecondaryIndexWarmThroughputDescription, IndexStatus, KeySchemaElement, KeyType,
-        LocalSecondaryIndex, LocalSecondaryIndexDescription, Projection, ProjectionType,
-        ProvisionedThroughput, ProvisionedThroughputDescription, SSEDescription, SSESpecification,
-        SSEStatus, SSEType, ScalarAttributeType, StreamSpecification, StreamViewType, TableClass,
-        TableClassSummary, TableDescription, TableStatus, TableWarmThroughputDescription, Tag,
-        UpdateTableInput, WarmThroughput,
+        LocalSecondaryIndex, LocalSecondaryIndexDescription, OnDemandThroughput, Projection,
+        ProjectionType, ProvisionedThroughput, ProvisionedThroughputDescription, SSEDescription,
+        SSESpecification, SSEStatus, SSEType, ScalarAttributeType, StreamSpecification,
+        StreamViewType, TableClass, TableClassSummary, TableDescription, TableStatus,
+        TableWarmThroughputDescription, Tag, UpdateTableInput, WarmThroughput,
     },
     Timestamp,
 };
@@ -72,6 +72,9 @@ pub struct TableDef {
     /// are in their `GlobalSecondaryIndex::warm_throughput`.
     #[serde(default)]
     pub warm_throughput: Option<WarmThroughput>,
+    /// The on-demand table's maximum read and write request units, as last asked for.
+    #[serde(default)]
+    pub on_demand_throughput: Option<OnDemandThroughput>,
 }
 
 /// The warm throughput (read, write units per second) of a new on-demand table or GSI
@@ -311,6 +314,7 @@ impl TableDef {
                     index_size_bytes: Some(size),
                     item_count: Some(count),
                     index_arn: Some(index_arn(&i.index_name)),
+                    on_demand_throughput: i.on_demand_throughput.clone(),
                     warm_throughput: Some({
                         let (read, write) = self.gsi_warm(i);
                         GlobalSecondaryIndexWarmThroughputDescription {
@@ -368,6 +372,7 @@ impl TableDef {
                 last_update_date_time: None,
             }),
             deletion_protection_enabled: Some(self.deletion_protection),
+            on_demand_throughput: self.on_demand_throughput.clone(),
             warm_throughput: Some(TableWarmThroughputDescription {
                 read_units_per_second: Some(warm_read),
                 write_units_per_second: Some(warm_write),
@@ -868,6 +873,9 @@ fn check_create(input: &CreateTableInput) -> Result<TableDef, String> {
         if spec.stream_enabled == Some(true) && spec.stream_view_type.is_none() {
             return Err("StreamViewType must be specified when StreamEnabled is true".into());
         }
+        if spec.stream_enabled == Some(false) && spec.stream_view_type.is_some() {
+            return Err(format!("{INVALID}Table is being created with a stream disabled, UpdateViewType should not be specified"));
+        }
     }
     check_warm(input.warm_throughput.as_ref(), pay_per_request, None)?;
     for index in gsis.iter().flatten() {
@@ -900,6 +908,7 @@ fn check_create(input: &CreateTableInput) -> Result<TableDef, String> {
         pay_per_request_millis: None,
         throughput_history: BTreeMap::new(),
         warm_throughput: input.warm_throughput.clone(),
+        on_demand_throughput: input.on_demand_throughput.clone(),
     })
 }
 

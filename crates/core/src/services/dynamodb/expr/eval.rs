@@ -16,11 +16,12 @@ use super::{
     ast::{CmpOp, Cond, Operand},
 };
 
-/// `size()`: characters of a string, bytes of a binary, elements of a set, list or map;
-/// other types have none.
+/// `size()`: UTF-16 code units of a string (DynamoDB counts as Java's `String.length` does:
+/// a character beyond the Basic Multilingual Plane is two), bytes of a binary, elements of a
+/// set, list or map; other types have none.
 pub fn size(value: &AttributeValue) -> Option<usize> {
     if let Some(s) = &value.s {
-        Some(s.chars().count())
+        Some(s.encode_utf16().count())
     } else if let Some(b) = &value.b {
         Some(b.0.len())
     } else if let Some(ss) = &value.ss {

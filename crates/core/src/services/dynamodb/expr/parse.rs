@@ -424,8 +424,21 @@ impl<'p, 'n> Parser<'p, 'n> {
     }
 
     fn set_value(&mut self) -> Result<SetValue, ServiceError> {
-        let raw = self.raw()?;
-        let first = self.set_operand(raw)?;
+        let first = if self.peek() == Some(&Tok::Open) {
+            let open = self.at;
+            self.at += 1;
+            let inner = self.set_value()?;
+            self.expect(Tok::Close)?;
+            self.check_redundant(open)?;
+            match inner {
+                SetValue::Operand(operand) => operand,
+                // `SET c = (c - :v)`: arithmetic in parentheses is the whole value.
+                whole => return Ok(whole),
+            }
+        } else {
+            let raw = self.raw()?;
+            self.set_operand(raw)?
+        };
         match self.peek() {
             Some(Tok::Op("+")) | Some(Tok::Op("-")) => {
                 let plus = self.peek() == Some(&Tok::Op("+"));
