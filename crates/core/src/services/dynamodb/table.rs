@@ -323,7 +323,6 @@ impl TableDef {
                             status: Some(IndexStatus::Active),
                         }
                     }),
-                    ..Default::default()
                 }
             })
             .collect();
