@@ -239,11 +239,16 @@ fn restoring_a_backup_makes_an_independent_table_with_the_backed_up_items() {
     assert_eq!(restored["GlobalSecondaryIndexes"][0]["IndexName"], "byG");
     // Streams are not restored (AWS: "You must manually set up ... Stream settings").
     assert_eq!(restored.get("StreamSpecification"), None);
+    // The answer shows the restore begun, as AWS answers it; the table is ready at once.
+    assert_eq!(restored["TableStatus"], "CREATING");
     assert_eq!(
         restored["RestoreSummary"],
         json!({"SourceBackupArn": arn, "SourceTableArn": source["TableArn"],
-               "RestoreDateTime": T0 as f64 / 1000.0, "RestoreInProgress": false})
+               "RestoreDateTime": T0 as f64 / 1000.0, "RestoreInProgress": true})
     );
+    let described = w.ok("DescribeTable", json!({"TableName": "Copy"}))["Table"].clone();
+    assert_eq!(described["TableStatus"], "ACTIVE");
+    assert_eq!(described["RestoreSummary"]["RestoreInProgress"], false);
     put(&mut w, "Copy", "after-restore");
     assert_eq!(scan_keys(&mut w, "Copy"), ["a", "after-restore", "b"]);
     assert_eq!(scan_keys(&mut w, "Orders"), ["a", "after-backup", "b"]);

@@ -372,6 +372,17 @@ fn update_table_creates_backfilled_gsis_and_deletes_them() {
         lsi.1,
         "Cannot delete an index that is not a GlobalSecondaryIndex: by_rank"
     );
+    let ghost = w.err(
+        "UpdateTable",
+        json!({"TableName": "tbl", "GlobalSecondaryIndexUpdates": [{"Delete": {"IndexName": "ghost"}}]}),
+    );
+    assert_eq!(
+        ghost,
+        (
+            "ResourceNotFoundException".to_string(),
+            "Requested resource not found: Index ghost for table tbl".to_string()
+        )
+    );
 
     w.ok(
         "UpdateTable",

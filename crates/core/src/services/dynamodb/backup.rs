@@ -589,8 +589,13 @@ impl Handler<'_, '_> {
             records.push((item_record(&scope, target, &key), item.clone()));
             table.insert(key, item);
         }
-        let mut description = table.describe(TableStatus::Active);
-        description.restore_summary = Some(summary.clone());
+        // The answer shows the restore as AWS answers it, just begun; the table itself is
+        // ready at once, so DescribeTable then shows it ACTIVE with the restore done.
+        let mut description = table.describe(TableStatus::Creating);
+        description.restore_summary = Some(RestoreSummary {
+            restore_in_progress: Some(true),
+            ..summary.clone()
+        });
         let table_id = table.def.table_id.clone();
         for (record, item) in records {
             self.ctx.persist(record, &item);

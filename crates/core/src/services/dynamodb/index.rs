@@ -13,8 +13,9 @@ use std::collections::BTreeMap;
 
 use nimbus_shapes::{
     dynamodb::{
-        errors::LIMIT_EXCEEDED_EXCEPTION, BillingMode, GlobalSecondaryIndex, OnDemandThroughput,
-        Projection, ProjectionType, TableStatus, UpdateTableInput, UpdateTableOutput,
+        errors::{LIMIT_EXCEEDED_EXCEPTION, RESOURCE_NOT_FOUND_EXCEPTION},
+        BillingMode, GlobalSecondaryIndex, OnDemandThroughput, Projection, ProjectionType,
+        TableStatus, UpdateTableInput, UpdateTableOutput,
     },
     ServiceError,
 };
@@ -249,9 +250,7 @@ fn apply_gsi_updates(
             created.push(name);
         } else if let Some(change) = &update.update {
             let Some(position) = position else {
-                return Err(validation(format!(
-                    "Cannot update an index that is not a GlobalSecondaryIndex: {name}"
-                )));
+                return Err(not_a_gsi("update", &name, is_lsi, &def.name));
             };
             if let Some(throughput) = &change.provisioned_throughput {
                 def.global_secondary_indexes[position].provisioned_throughput =
@@ -266,14 +265,26 @@ fn apply_gsi_updates(
             }
         } else {
             let Some(position) = position else {
-                return Err(validation(format!(
-                    "Cannot delete an index that is not a GlobalSecondaryIndex: {name}"
-                )));
+                return Err(not_a_gsi("delete", &name, is_lsi, &def.name));
             };
             def.global_secondary_indexes.remove(position);
         }
     }
     Ok((def, created))
+}
+
+/// An Update or Delete of index `name`, which is no GSI of `table`: a local one is refused,
+/// one that does not exist is not found (as AWS answers it).
+fn not_a_gsi(action: &str, name: &str, is_lsi: bool, table: &str) -> ServiceError {
+    if is_lsi {
+        validation(format!(
+            "Cannot {action} an index that is not a GlobalSecondaryIndex: {name}"
+        ))
+    } else {
+        RESOURCE_NOT_FOUND_EXCEPTION.with_message(format!(
+            "Requested resource not found: Index {name} for table {table}"
+        ))
+    }
 }
 
 impl Handler<'_, '_> {
