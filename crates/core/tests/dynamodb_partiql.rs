@@ -450,9 +450,15 @@ fn batch_answers_each_statement() {
              "ReturnValuesOnConditionCheckFailure": "ALL_OLD"},
             {"Statement": "INSERT INTO nope VALUE {'pk': 'x'}"},
             {"Statement": "INSERT INT items VALUE {'pk': 'x'}"},
+            {"Statement": "UPDATE orders SET n = 7 WHERE pk = 'b' AND sk = 1 RETURNING MODIFIED NEW *"},
         ], "ReturnConsumedCapacity": "TOTAL"}),
     );
     let responses = out["Responses"].as_array().unwrap();
+    // A member's RETURNING clause answers its item.
+    assert_eq!(
+        responses[6],
+        json!({"TableName": "orders", "Item": {"n": {"N": "7"}}})
+    );
     assert_eq!(responses[0], json!({"TableName": "items"}));
     assert_eq!(responses[1], json!({"TableName": "items"}));
     assert_eq!(
@@ -468,7 +474,7 @@ fn batch_answers_each_statement() {
     assert_eq!(responses[5]["Error"]["Code"], "ValidationError");
     assert_eq!(
         out["ConsumedCapacity"],
-        json!([{"TableName": "items", "CapacityUnits": 2.0}])
+        json!([{"TableName": "items", "CapacityUnits": 2.0}, {"TableName": "orders", "CapacityUnits": 1.0}])
     );
 
     let out = w.ok(
@@ -484,7 +490,7 @@ fn batch_answers_each_statement() {
         json!([
             {"TableName": "items", "Item": {"pk": s("one")}},
             {"TableName": "items"},
-            {"TableName": "orders", "Error": {"Code": "ValidationError",
+            {"Error": {"Code": "ValidationError",
              "Message": "Select statements within BatchExecuteStatement must specify the primary key in the where clause."}},
         ])
     );
@@ -575,7 +581,11 @@ fn transaction_is_all_or_nothing() {
         ),
         (
             vec![st("SELECT * FROM orders.by_status WHERE status = 'open'")],
-            "Reads on indices are not supported within transactions.",
+            "Validation failed in TransactStatements[0]: Reads on indices are not supported within transactions.",
+        ),
+        (
+            vec![st("UPDATE items SET a = 1 WHERE pk = 'new'"), st("DELETE FROM items WHERE pk = 'old' RETURNING ALL OLD *")],
+            "Validation failed in TransactStatements[1]: RETURNING clause is not supported in ExecuteTransaction.",
         ),
         (
             vec![st("EXISTS(SELECT * FROM orders WHERE pk = 'a')")],

@@ -588,9 +588,16 @@ impl Handler<'_, '_> {
                     item,
                     error: None,
                 },
-                // An unknown table's entry names no table (moto's tests, from AWS).
+                // A statement refused before it ran (its table unknown, its shape invalid)
+                // names no table; one that ran and failed does (moto's tests and the
+                // conformance suite, both from AWS).
                 Err(error) => BatchStatementResponse {
-                    table_name: table.filter(|_| error.code != "ResourceNotFoundException"),
+                    table_name: table.filter(|_| {
+                        !matches!(
+                            error.code.as_str(),
+                            "ResourceNotFoundException" | "ValidationException"
+                        )
+                    }),
                     item: None,
                     error: Some(batch_error(error)),
                 },
@@ -621,8 +628,9 @@ impl Handler<'_, '_> {
         let table = prepared.write.table.clone();
         self.charge_statement_write(&prepared.write)?;
         units.add_write(&prepared.write, 1.0);
-        prepared.apply(self);
-        Ok((table, None))
+        // A member's RETURNING clause answers its item in the member's response.
+        let returned = prepared.apply(self);
+        Ok((table, returned.into_iter().next()))
     }
 
     /// A SELECT that must pin the whole table key (batches and transactions), read as
@@ -633,14 +641,10 @@ impl Handler<'_, '_> {
         consistent: bool,
         api: &str,
     ) -> Result<(Read, Vec<u8>), ServiceError> {
+        // An index holds no whole table key (ExecuteTransaction refuses index reads first).
         if select.source.index.is_some() {
             return Err(validation(format!(
-                "Reads on indices are not supported within {}.",
-                if api == "ExecuteTransaction" {
-                    "transactions"
-                } else {
-                    "batches"
-                }
+                "Select statements within {api} must specify the primary key in the where clause."
             )));
         }
         let table = &*self.item_table(Some(&select.source.table))?;
@@ -708,22 +712,22 @@ impl Handler<'_, '_> {
                 "ExecuteTransaction API does not support both read and write operations in the same request.",
             ));
         }
-        let returning = statements.iter().any(|s| {
-            matches!(
-                s,
+        for (at, statement) in statements.iter().enumerate() {
+            let refused = match statement {
                 Statement::Update {
-                    returning: Some(_),
-                    ..
-                } | Statement::Delete {
-                    returning: Some(_),
-                    ..
+                    returning: Some(_), ..
                 }
-            )
-        });
-        if returning {
-            return Err(validation(
-                "RETURNING is not supported in ExecuteTransaction.",
-            ));
+                | Statement::Delete {
+                    returning: Some(_), ..
+                } => "RETURNING clause is not supported in ExecuteTransaction.",
+                Statement::Select(select) if select.source.index.is_some() => {
+                    "Reads on indices are not supported within transactions."
+                }
+                _ => continue,
+            };
+            return Err(validation(format!(
+                "Validation failed in TransactStatements[{at}]: {refused}"
+            )));
         }
 
         let now = self.ctx.now_millis;

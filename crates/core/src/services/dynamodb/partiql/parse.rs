@@ -446,7 +446,7 @@ impl Parser {
                 Returning::AllNew => "ALL NEW",
                 _ => "MODIFIED NEW",
             };
-            return Err(validation(format!("Invalid returning clause: RETURNING {text}. Only RETURNING ALL OLD * is allowed in DELETE statements.")));
+            return Err(validation(format!("Invalid returning clause: RETURNING {text} *. Only RETURNING ALL OLD * is allowed in DELETE statements.")));
         }
         Ok(Statement::Delete {
             table,
@@ -996,7 +996,7 @@ mod tests {
         );
         assert_eq!(
             err("DELETE FROM t WHERE pk = 'a' RETURNING ALL NEW *"),
-            "Invalid returning clause: RETURNING ALL NEW. Only RETURNING ALL OLD * is allowed in DELETE statements."
+            "Invalid returning clause: RETURNING ALL NEW *. Only RETURNING ALL OLD * is allowed in DELETE statements."
         );
         assert_eq!(
             err("SELECT a, a FROM t"),
