@@ -118,6 +118,18 @@ fn batch_limits_and_refusals_use_aws_words() {
         w.call("BatchWriteItem", json!({"RequestItems": {"items": puts}})),
         validation("Too many items requested for the BatchWriteItem call")
     );
+    assert_eq!(
+        w.call("BatchWriteItem", json!({"RequestItems": {}})),
+        validation("The requestItems parameter is required for BatchWriteItem")
+    );
+    // A put whose key has the wrong type is worded as a mistyped Key is.
+    assert_eq!(
+        w.call(
+            "BatchWriteItem",
+            json!({"RequestItems": {"items": [{"PutRequest": {"Item": {"pk": {"N": "1"}}}}]}})
+        ),
+        validation("The provided key element does not match the schema")
+    );
     // Over 100 keys for one table breaks the model's KeyList constraint...
     let keys: Vec<Value> = (0..101).map(|i| key(&format!("k{i}"))).collect();
     assert_eq!(

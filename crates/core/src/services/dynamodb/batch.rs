@@ -19,7 +19,7 @@ use super::{
     consumed, consumed_capacity_error,
     errors::{constraint_errors, item_table_not_found, validation},
     normalise_key, normalise_put_item, parse_projection,
-    value::{item_size, Item},
+    value::{item_size, Item, KEY_MISMATCH},
     write::Write,
     Handler,
 };
@@ -334,6 +334,13 @@ impl Handler<'_, '_> {
         &mut self,
         input: BatchWriteItemInput,
     ) -> Result<BatchWriteItemOutput, ServiceError> {
+        // BatchWriteItem words an empty RequestItems as a missing one (the conformance
+        // suite's capture of AWS; BatchGetItem keeps the constraint message).
+        if input.request_items.as_ref().is_some_and(BTreeMap::is_empty) {
+            return Err(validation(
+                "The requestItems parameter is required for BatchWriteItem",
+            ));
+        }
         let mut errors = Vec::new();
         request_items_errors(input.request_items.as_ref(), &mut errors);
         consumed_capacity_error(input.return_consumed_capacity.as_ref(), &mut errors);
@@ -397,6 +404,10 @@ impl Handler<'_, '_> {
             for (request, target) in normalised {
                 let table = self.table(name).expect("found above");
                 let (key, write) = match target {
+                    // A put's mistyped key is worded as a mistyped Key is.
+                    Target::Put(item) if table.schema.mistyped(&item) => {
+                        return Err(validation(KEY_MISMATCH))
+                    }
                     Target::Put(item) => {
                         let write = table.prepare_put(item.clone(), None, None)?;
                         (item, write)

@@ -31,7 +31,7 @@ use super::{
     normalise_key,
     path::{self, Path, Step},
     read_units, validation,
-    value::{encode_prefix, encode_scalar, item_size, Item, KeySchema},
+    value::{encode_prefix, encode_scalar, item_size, Item, KeySchema, KEY_MISMATCH},
     Handler, Table,
 };
 
@@ -178,14 +178,13 @@ pub(super) fn start_key(
         .chain(index.keys.attrs())
         .map(|a| &a.name)
         .collect();
-    const MISMATCH: &str = "The provided key element does not match the schema";
     if key.len() != expected.len() {
-        return Err(invalid(MISMATCH));
+        return Err(invalid(KEY_MISMATCH));
     }
     index
         .entry_key(&table.schema.encode(&table_key), &key)
         .map(Some)
-        .ok_or_else(|| invalid(MISMATCH))
+        .ok_or_else(|| invalid(KEY_MISMATCH))
 }
 
 /// The index a read names, if any, with the refusals AWS gives before reading.

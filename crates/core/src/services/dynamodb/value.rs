@@ -9,6 +9,9 @@ use super::number::Number;
 
 pub type Item = BTreeMap<String, AttributeValue>;
 
+/// AWS's answer to a key that is not the table's key.
+pub const KEY_MISMATCH: &str = "The provided key element does not match the schema";
+
 /// DynamoDB's item size limit, 400 KB.
 pub const MAX_ITEM_SIZE: usize = 400 * 1024;
 const MAX_HASH_KEY_SIZE: usize = 2048;
@@ -306,18 +309,25 @@ impl KeySchema {
         Ok(())
     }
 
+    /// Whether one of the item's key attributes has a type other than the schema's.
+    pub fn mistyped(&self, item: &Item) -> bool {
+        self.attrs().any(|attr| {
+            item.get(&attr.name)
+                .is_some_and(|value| type_name(value) != attr.kind.as_str())
+        })
+    }
+
     /// Checks a `Key` parameter (GetItem, DeleteItem): exactly the key attributes, typed.
     pub fn check_key(&self, key: &Item) -> Result<(), String> {
-        const MISMATCH: &str = "The provided key element does not match the schema";
         if key.len() != self.attrs().count() {
-            return Err(MISMATCH.to_string());
+            return Err(KEY_MISMATCH.to_string());
         }
         for attr in self.attrs() {
             match key.get(&attr.name) {
                 Some(value) if type_name(value) == attr.kind.as_str() => {
                     check_not_empty(value, &attr.name)?
                 }
-                _ => return Err(MISMATCH.to_string()),
+                _ => return Err(KEY_MISMATCH.to_string()),
             }
         }
         // AWS checks the sizes of every key it is given, UpdateItem's included.
