@@ -296,6 +296,48 @@ fn a_transaction_is_all_or_nothing_with_reasons_in_order() {
 }
 
 #[test]
+fn a_key_that_does_not_fit_the_schema_cancels_with_a_validation_reason() {
+    let mut w = world();
+    w.put("alice", 5);
+    let error = w.error(
+        "TransactWriteItems",
+        json!({"TransactItems": [
+            {"Put": {"TableName": "items", "Item": {"pk": {"N": "1"}}}},
+            {"Update": {"TableName": "items", "Key": {"pk": {"S": "alice"}},
+                        "UpdateExpression": "SET n = :n", "ExpressionAttributeValues": {":n": {"N": "6"}}}},
+            {"Delete": {"TableName": "items", "Key": {"pk": {"L": []}}}},
+        ]}),
+    );
+    assert_eq!(error.code, "TransactionCanceledException");
+    assert_eq!(
+        error.fields["CancellationReasons"],
+        json!([
+            {"Code": "ValidationError", "Message": "One or more parameter values were invalid: Type mismatch for key pk expected: S actual: N"},
+            {"Code": "None"},
+            {"Code": "ValidationError", "Message": "The provided key element does not match the schema"},
+        ])
+    );
+    assert_eq!(w.get("alice").unwrap()["n"], json!({"N": "5"}));
+    let error = w.error(
+        "TransactGetItems",
+        json!({"TransactItems": [
+            {"Get": {"TableName": "items", "Key": {"pk": {"S": "alice"}}}},
+            {"Get": {"TableName": "items", "Key": {}}},
+        ]}),
+    );
+    assert_eq!(
+        error.message,
+        "Transaction cancelled, please refer cancellation reasons for specific reasons [None, ValidationError]"
+    );
+    // An empty key value is a bad request, not a cancellation.
+    let error = w.error(
+        "TransactWriteItems",
+        json!({"TransactItems": [{"Put": {"TableName": "items", "Item": {"pk": {"S": ""}}}}]}),
+    );
+    assert_eq!(error.code, "ValidationException");
+}
+
+#[test]
 fn transaction_refusals_use_aws_words() {
     let mut w = world();
     assert_eq!(

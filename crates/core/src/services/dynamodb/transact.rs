@@ -77,22 +77,43 @@ pub(super) type Target = (String, Vec<u8>);
 /// An action prepared, or the refusal of its condition (a cancellation reason).
 pub(super) type Outcome = Result<Prepared, ServiceError>;
 
-/// The item an action targets, for the one-operation-per-item rule: the table's name and
-/// the encoded key, checked against the key schema.
-fn target(table: &Table, item_or_key: &Item, whole_item: bool) -> Result<Vec<u8>, ServiceError> {
-    if whole_item {
-        table.schema.check_item(item_or_key).map_err(validation)?;
-        // A Put too big is a bad request; an Update that grows an item too big cancels
-        // the transaction (a ValidationError reason), as AWS documents.
-        if item_size(item_or_key) > MAX_ITEM_SIZE {
-            return Err(validation(
-                "Item size has exceeded the maximum allowed size",
-            ));
-        }
+/// The item an action targets, for the one-operation-per-item rule: the encoded key,
+/// checked against the key schema. A key that does not fit the schema (an attribute
+/// missing, extra or of another type) cancels the transaction with a ValidationError
+/// reason (the inner error; its target is then the key as sent); an empty or oversized key
+/// value, or a Put too big, is a bad request (the outer error), as AWS answers them.
+fn target(
+    table: &Table,
+    item_or_key: &Item,
+    whole_item: bool,
+) -> Result<Result<Vec<u8>, ServiceError>, ServiceError> {
+    let checked = if whole_item {
+        table.schema.check_item(item_or_key)
     } else {
-        table.schema.check_key(item_or_key).map_err(validation)?;
+        table.schema.check_key(item_or_key)
+    };
+    if let Err(message) = checked {
+        if table.schema.fits(item_or_key, !whole_item) {
+            return Err(validation(message));
+        }
+        return Ok(Err(validation(message)));
     }
-    Ok(table.schema.encode(item_or_key))
+    // An Update that grows an item too big cancels the transaction instead (AWS documents
+    // a ValidationError reason for it).
+    if whole_item && item_size(item_or_key) > MAX_ITEM_SIZE {
+        return Err(validation(
+            "Item size has exceeded the maximum allowed size",
+        ));
+    }
+    Ok(Ok(table.schema.encode(item_or_key)))
+}
+
+/// The target of an action whose key did not fit: its key as sent, apart from every
+/// encoded key.
+fn unfit_target(table: &Table, item_or_key: &Item) -> Target {
+    let mut sent = vec![0xff];
+    sent.extend(serde_json::to_vec(item_or_key).expect("items serialise"));
+    (table.def.name.clone(), sent)
 }
 
 impl Prepared {
@@ -225,7 +246,10 @@ impl Handler<'_, '_> {
             .parse()?;
             let item = normalise_put_item(put.item.as_ref().unwrap_or(&Item::new()))?;
             let table = self.transact_table(put.table_name.as_ref())?;
-            let key = (table.def.name.clone(), target(table, &item, true)?);
+            let key = match target(table, &item, true)? {
+                Ok(key) => (table.def.name.clone(), key),
+                Err(reason) => return Ok((unfit_target(table, &item), Err(reason))),
+            };
             let on_failure = put.return_values_on_condition_check_failure.as_ref();
             let prepared = table.prepare_put(item, condition.as_ref(), on_failure);
             return Ok((key, prepared.map(Prepared::Write)));
@@ -241,7 +265,10 @@ impl Handler<'_, '_> {
             .parse()?;
             let key = normalise_key(delete.key.as_ref().unwrap_or(&Item::new()))?;
             let table = self.transact_table(delete.table_name.as_ref())?;
-            let target = (table.def.name.clone(), target(table, &key, false)?);
+            let target = match target(table, &key, false)? {
+                Ok(encoded) => (table.def.name.clone(), encoded),
+                Err(reason) => return Ok((unfit_target(table, &key), Err(reason))),
+            };
             let on_failure = delete.return_values_on_condition_check_failure.as_ref();
             let prepared = table.prepare_delete(&key, condition.as_ref(), on_failure);
             return Ok((target, prepared.map(Prepared::Write)));
@@ -259,7 +286,10 @@ impl Handler<'_, '_> {
             .parse()?;
             let key = normalise_key(update.key.as_ref().unwrap_or(&Item::new()))?;
             let table = self.transact_table(update.table_name.as_ref())?;
-            let target = (table.def.name.clone(), target(table, &key, false)?);
+            let target = match target(table, &key, false)? {
+                Ok(encoded) => (table.def.name.clone(), encoded),
+                Err(reason) => return Ok((unfit_target(table, &key), Err(reason))),
+            };
             let on_failure = update.return_values_on_condition_check_failure.as_ref();
             let prepared =
                 table.prepare_update(&key, condition.as_ref(), expression.as_ref(), on_failure);
@@ -276,7 +306,10 @@ impl Handler<'_, '_> {
         .parse()?;
         let key = normalise_key(check.key.as_ref().unwrap_or(&Item::new()))?;
         let table = self.transact_table(check.table_name.as_ref())?;
-        let target = (table.def.name.clone(), target(table, &key, false)?);
+        let target = match target(table, &key, false)? {
+            Ok(encoded) => (table.def.name.clone(), encoded),
+            Err(reason) => return Ok((unfit_target(table, &key), Err(reason))),
+        };
         let on_failure = check.return_values_on_condition_check_failure.as_ref();
         let prepared = table
             .check_condition(&key, condition.as_ref().expect("given"), on_failure)
@@ -457,6 +490,8 @@ impl Handler<'_, '_> {
 
         let mut targets = BTreeSet::new();
         let mut plans = Vec::new();
+        // Per action: the table read, or why its key does not fit (a cancellation reason).
+        let mut fitting: Vec<Outcome> = Vec::new();
         for action in actions {
             let get = action.get.as_ref().expect("checked above");
             let projection = parse_projection(
@@ -466,10 +501,23 @@ impl Handler<'_, '_> {
             )?;
             let key = normalise_key(get.key.as_ref().expect("checked above"))?;
             let table = self.transact_table(get.table_name.as_ref())?;
-            if !targets.insert((table.def.name.clone(), target(table, &key, false)?)) {
-                return Err(validation(ONE_ITEM_ONCE));
+            let name = table.def.name.clone();
+            match target(table, &key, false)? {
+                Ok(encoded) => {
+                    if !targets.insert((name.clone(), encoded)) {
+                        return Err(validation(ONE_ITEM_ONCE));
+                    }
+                    fitting.push(Ok(Prepared::Checked {
+                        table: name,
+                        units: 0.0,
+                    }));
+                }
+                Err(reason) => fitting.push(Err(reason)),
             }
             plans.push((get.table_name.clone(), key, projection));
+        }
+        if fitting.iter().any(Result::is_err) {
+            return Err(cancelled(&fitting));
         }
         let mut reads = Vec::new();
         for (name, key, projection) in plans {

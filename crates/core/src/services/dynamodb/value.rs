@@ -309,6 +309,14 @@ impl KeySchema {
         Ok(())
     }
 
+    /// Whether the item (or, `exact`, the Key) has every key attribute with its type (and,
+    /// `exact`, nothing else).
+    pub fn fits(&self, item: &Item, exact: bool) -> bool {
+        self.attrs().all(|attr| item.contains_key(&attr.name))
+            && !self.mistyped(item)
+            && (!exact || item.len() == self.attrs().count())
+    }
+
     /// Whether one of the item's key attributes has a type other than the schema's.
     pub fn mistyped(&self, item: &Item) -> bool {
         self.attrs().any(|attr| {
