@@ -146,6 +146,10 @@ fn select_cases() {
         ("SELECT * FROM orders WHERE pk = ?", vec![], Error("ValidationException", "Number of parameters in request and statement don't match.")),
         ("SELECT * FROM orders WHERE pk = 1", vec![], Error("ValidationException", "Key attribute's data type should match its data type in table's schema: Key pk")),
         ("SELECT * FROM orders WHERE a = MISSING", vec![], Error("ValidationException", "MISSING must be compared using IS operator")),
+        // Ordering a value of a type without an order is refused, before the table is looked at.
+        ("SELECT * FROM nope WHERE a <= ?", vec![json!({"BOOL": true})], Error("ValidationException", "Incorrect operand type for operator or function; operator or function: <=, operand type: BOOL")),
+        ("SELECT * FROM orders WHERE a BETWEEN 1 AND ?", vec![json!({"SS": ["x"]})], Error("ValidationException", "Incorrect operand type for operator or function; operator or function: BETWEEN, operand type: SS")),
+        ("SELECT sk FROM orders WHERE pk = 'a' AND sk > ?", vec![json!({"N": "3"})], Sks(&[4, 5])),
         ("SELECT * FROM orders WHERE sk = 1 ORDER BY sk", vec![], Error("ValidationException", "Must have at least one non-optional hash key condition in WHERE clause when using ORDER BY clause.")),
         ("SELECT * FROM orders WHERE pk = 'a' ORDER BY name", vec![], Error("ValidationException", "Variable reference name in ORDER BY clause must be part of the primary key")),
         ("SELECT * FROM orders WHERE tags = <<?>>", vec![s("red")], Error("ValidationException", "Unsupported data type in Bag. DynamoDB only supports either numbers or strings in bags")),

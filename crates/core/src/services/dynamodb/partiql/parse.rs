@@ -10,7 +10,7 @@ use super::{
         expr::ast::{CmpOp, Cond, Operand, SetOperand, SetValue, Update},
         number::Number,
         path::{Path, Step},
-        value::{normalise_item, Item},
+        value::{normalise_item, type_name, Item},
     },
     ast::{Returning, Select, Source, Statement},
     malformed,
@@ -582,7 +582,9 @@ impl Parser {
             let low = operand(self.term()?)?;
             self.expect_keyword("AND")?;
             let high = operand(self.term()?)?;
-            Cond::Between(operand(left)?, low, high)
+            let left = operand(left)?;
+            check_ordered("BETWEEN", [&left, &low, &high])?;
+            Cond::Between(left, low, high)
         } else if self.eat_keyword("IN") {
             if !matches!(left, Term::Path(_)) {
                 return Err(in_error());
@@ -640,17 +642,21 @@ impl Parser {
             };
             return Ok(if not { Cond::Not(Box::new(cond)) } else { cond });
         } else {
-            let op = match self.peek() {
-                Some(Tok::Punct("!=")) => CmpOp::Ne,
+            let (op, written) = match self.peek() {
+                Some(Tok::Punct("!=")) => (CmpOp::Ne, "!="),
                 Some(Tok::Punct(p)) => match CmpOp::from_token(p) {
-                    Some(op) => op,
+                    Some(op) => (op, *p),
                     None => return Err(where_not_boolean()),
                 },
                 _ => return Err(where_not_boolean()),
             };
             self.at += 1;
             let right = self.term()?;
-            Cond::Cmp(op, operand(left)?, operand(right)?)
+            let (left, right) = (operand(left)?, operand(right)?);
+            if !matches!(op, CmpOp::Eq | CmpOp::Ne) {
+                check_ordered(written, [&left, &right])?;
+            }
+            Cond::Cmp(op, left, right)
         };
         Ok(if negated {
             Cond::Not(Box::new(cond))
@@ -796,6 +802,26 @@ impl Parser {
 
 fn in_error() -> ServiceError {
     validation("IN operator must have a left hand argument of type Variable Reference and right hand argument of type Seq with at least one member")
+}
+
+/// An ordering comparison (`<`, `<=`, `>`, `>=`, BETWEEN) with a value of a type that has
+/// no order (BOOL, NULL, a list, map or set) is refused before the table is looked at (the
+/// conformance suite's capture of AWS).
+fn check_ordered<const N: usize>(
+    written: &str,
+    operands: [&Operand; N],
+) -> Result<(), ServiceError> {
+    for operand in operands {
+        if let Operand::Value(value) = operand {
+            let kind = type_name(value);
+            if !matches!(kind, "S" | "N" | "B") {
+                return Err(validation(format!(
+                    "Incorrect operand type for operator or function; operator or function: {written}, operand type: {kind}"
+                )));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn where_not_boolean() -> ServiceError {
