@@ -105,6 +105,8 @@ def test_import_and_export_through_s3(client):
             "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
             "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
             "BillingMode": "PAY_PER_REQUEST"})["ImportTableDescription"]
+    # Answered just begun, as AWS answers; DescribeImport tells how it ended.
+    assert imported["ImportStatus"] == "IN_PROGRESS"
     described = ddb.describe_import(ImportArn=imported["ImportArn"])["ImportTableDescription"]
     assert described["ImportStatus"] == "COMPLETED"
     assert described["ImportedItemCount"] == 3
@@ -116,6 +118,7 @@ def test_import_and_export_through_s3(client):
         PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
     export = ddb.export_table_to_point_in_time(TableArn=table_arn, S3Bucket="data",
                                                S3Prefix="out")["ExportDescription"]
+    assert export["ExportStatus"] == "IN_PROGRESS"
     described = ddb.describe_export(ExportArn=export["ExportArn"])["ExportDescription"]
     assert described["ExportStatus"] == "COMPLETED"
     assert described["ItemCount"] == 3

@@ -51,8 +51,10 @@ fn keys_in(w: &mut World, bucket: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// Starts an import; answers how it ended (DescribeImport), after checking that the call
+/// answered it just begun, as AWS does.
 fn import(w: &mut World, source: Value, format: &str, compression: &str) -> Value {
-    w.ok(
+    let begun = w.ok(
         "ImportTable",
         json!({
             "S3BucketSource": source,
@@ -68,7 +70,20 @@ fn import(w: &mut World, source: Value, format: &str, compression: &str) -> Valu
             },
         }),
     )["ImportTableDescription"]
+        .clone();
+    assert_eq!(begun["ImportStatus"], "IN_PROGRESS");
+    assert_eq!(begun.get("EndTime"), None);
+    w.ok("DescribeImport", json!({"ImportArn": begun["ImportArn"]}))["ImportTableDescription"]
         .clone()
+}
+
+/// Starts an export; answers how it ended (DescribeExport), after checking that the call
+/// answered it just begun.
+fn export(w: &mut World, input: Value) -> Value {
+    let begun = w.ok("ExportTableToPointInTime", input)["ExportDescription"].clone();
+    assert_eq!(begun["ExportStatus"], "IN_PROGRESS");
+    assert_eq!(begun.get("ItemCount"), None);
+    w.ok("DescribeExport", json!({"ExportArn": begun["ExportArn"]}))["ExportDescription"].clone()
 }
 
 fn scan(w: &mut World, table: &str) -> Vec<Value> {
@@ -273,12 +288,11 @@ fn an_export_writes_gzipped_dynamodb_json_and_manifests_into_the_bucket() {
     }
     bucket(&mut w, "exports");
     enable_pitr(&mut w, "Orders");
-    let d = w.ok(
-        "ExportTableToPointInTime",
+    let d = export(
+        &mut w,
         json!({"TableArn": table_arn("Orders"), "S3Bucket": "exports", "S3Prefix": "prefix",
                "ExportFormat": "DYNAMODB_JSON"}),
-    )["ExportDescription"]
-        .clone();
+    );
     assert_eq!(d["ExportStatus"], "COMPLETED");
     assert_eq!(d["ItemCount"], 2);
     assert_eq!(d["ExportFormat"], "DYNAMODB_JSON");
@@ -357,11 +371,10 @@ fn an_empty_table_exports_an_empty_data_file() {
     w.ok("CreateTable", table_input("Orders", None));
     bucket(&mut w, "exports");
     enable_pitr(&mut w, "Orders");
-    let d = w.ok(
-        "ExportTableToPointInTime",
+    let d = export(
+        &mut w,
         json!({"TableArn": table_arn("Orders"), "S3Bucket": "exports"}),
-    )["ExportDescription"]
-        .clone();
+    );
     assert_eq!(d["ItemCount"], 0);
     assert_eq!(d["BilledSizeBytes"], 0);
     let data_key = keys_in(&mut w, "exports")
@@ -393,12 +406,11 @@ fn an_export_time_exports_the_items_of_that_moment() {
         "PutItem",
         json!({"TableName": "Orders", "Item": {"pk": {"S": "added later"}}}),
     );
-    let d = w.ok(
-        "ExportTableToPointInTime",
+    let d = export(
+        &mut w,
         json!({"TableArn": table_arn("Orders"), "S3Bucket": "exports",
                "ExportTime": (T0 + 1000) as f64 / 1000.0}),
-    )["ExportDescription"]
-        .clone();
+    );
     assert_eq!(d["ItemCount"], 2);
     // Each item's size: the name "pk" and its value, in bytes.
     assert_eq!(d["BilledSizeBytes"], 2 + 4 + 2 + 13);
@@ -453,11 +465,10 @@ fn exports_need_the_table_recovery_and_a_bucket() {
         w.err("ExportTableToPointInTime", input).0,
         "InvalidExportTimeException"
     );
-    let d = w.ok(
-        "ExportTableToPointInTime",
+    let d = export(
+        &mut w,
         json!({"TableArn": table_arn("Orders"), "S3Bucket": "no-such-bucket"}),
-    )["ExportDescription"]
-        .clone();
+    );
     assert_eq!(d["ExportStatus"], "FAILED");
     assert_eq!(d["FailureCode"], "S3NoSuchBucket");
     assert!(d["FailureMessage"]
@@ -525,7 +536,13 @@ fn a_client_token_makes_imports_and_exports_idempotent() {
         },
     });
     let first = w.ok("ImportTable", request.clone());
-    assert_eq!(w.ok("ImportTable", request.clone()), first);
+    // The same request again names the same import, as it stands now.
+    let again = w.ok("ImportTable", request.clone());
+    assert_eq!(
+        again["ImportTableDescription"]["ImportArn"],
+        first["ImportTableDescription"]["ImportArn"]
+    );
+    assert_eq!(again["ImportTableDescription"]["ImportStatus"], "COMPLETED");
     assert_eq!(
         w.ok("ListImports", json!({}))["ImportSummaryList"]
             .as_array()
@@ -544,7 +561,12 @@ fn a_client_token_makes_imports_and_exports_idempotent() {
     let export =
         json!({"ClientToken": "once", "TableArn": table_arn("Imported"), "S3Bucket": "source"});
     let first = w.ok("ExportTableToPointInTime", export.clone());
-    assert_eq!(w.ok("ExportTableToPointInTime", export.clone()), first);
+    // The same request again names the same export, as it stands now.
+    let again = w.ok("ExportTableToPointInTime", export.clone());
+    assert_eq!(
+        again["ExportDescription"]["ExportArn"],
+        first["ExportDescription"]["ExportArn"]
+    );
     let mut changed = export;
     changed["S3Prefix"] = json!("elsewhere");
     assert_eq!(

@@ -313,8 +313,20 @@ fn import_table(
         .transfers
         .imports
         .insert(arn, description.clone());
+    // The import is done (or failed) at once; the answer shows it as AWS answers it, just
+    // begun, and DescribeImport then tells how it ended.
     Ok(ImportTableOutput {
-        import_table_description: Some(description),
+        import_table_description: Some(ImportTableDescription {
+            import_status: Some(ImportStatus::InProgress),
+            end_time: None,
+            failure_code: None,
+            failure_message: None,
+            processed_size_bytes: Some(0),
+            processed_item_count: Some(0),
+            imported_item_count: Some(0),
+            error_count: Some(0),
+            ..description
+        }),
     })
 }
 
@@ -727,8 +739,18 @@ fn export_table(
         .transfers
         .exports
         .insert(export_arn, description.clone());
+    // As with imports: answered just begun; DescribeExport tells how it ended.
     Ok(ExportTableToPointInTimeOutput {
-        export_description: Some(description),
+        export_description: Some(ExportDescription {
+            export_status: Some(ExportStatus::InProgress),
+            end_time: None,
+            export_manifest: None,
+            billed_size_bytes: None,
+            item_count: None,
+            failure_code: None,
+            failure_message: None,
+            ..description
+        }),
     })
 }
 
