@@ -1063,3 +1063,19 @@ fn an_item_call_refuses_a_table_name_longer_than_255() {
         validation(&format!("1 validation error detected: Value '{name}' at 'tableName' failed to satisfy constraint: Member must have length less than or equal to 255"))
     );
 }
+
+#[test]
+fn a_negative_number_counts_one_byte_more_toward_the_item_size() {
+    let mut w = world();
+    w.table("sized", Some("S"));
+    // pk, sk and n with two digits, "big" and its string: 409,600 bytes with n = 42.
+    let put = |n: &str| {
+        json!({"TableName": "sized", "Item": {"pk": {"S": "1"}, "sk": {"S": "1"}, "n": {"N": n},
+               "big": {"S": "x".repeat(409_600 - 12)}}})
+    };
+    w.ok("PutItem", put("42"));
+    assert_eq!(
+        w.call("PutItem", put("-42")),
+        validation("Item size has exceeded the maximum allowed size")
+    );
+}

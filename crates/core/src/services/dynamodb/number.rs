@@ -182,14 +182,15 @@ impl Number {
     }
 
     /// Bytes the number counts toward an item's size. DynamoDB stores numbers as base-100
-    /// digit pairs plus one byte ("approximately (length of digits / 2) + 1 bytes").
+    /// digit pairs plus one byte ("approximately (length of digits / 2) + 1 bytes"), and a
+    /// negative number one more (-42 is 3 bytes: the conformance suite's capture of AWS).
     pub fn size(&self) -> usize {
         if self.digits.is_empty() {
             return 1;
         }
         // Pairs align on the decimal point: an odd exponent starts with a half-filled pair.
         let aligned = self.digits.len() + (self.exponent.rem_euclid(2) as usize);
-        aligned.div_ceil(2) + 1
+        aligned.div_ceil(2) + 1 + usize::from(self.negative)
     }
 
     /// Appends an encoding whose byte order is numeric order and that no other encoding
