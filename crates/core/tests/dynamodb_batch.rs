@@ -92,7 +92,7 @@ fn batch_write_and_get_round_trip_in_one_changeset() {
                       "ProjectionExpression": "#k", "ExpressionAttributeNames": {"#k": "pk"},
                       "ConsistentRead": true},
             "orders": {"Keys": [{"pk": {"S": "o"}, "sk": {"N": "1"}}],
-                       "AttributesToGet": ["sk"]},
+                       "ProjectionExpression": "sk"},
         }, "ReturnConsumedCapacity": "TOTAL"}),
     );
     let mut items = out["Responses"]["items"].as_array().unwrap().clone();
@@ -121,6 +121,17 @@ fn batch_limits_and_refusals_use_aws_words() {
     assert_eq!(
         w.call("BatchWriteItem", json!({"RequestItems": {}})),
         validation("The requestItems parameter is required for BatchWriteItem")
+    );
+    // The two ways of naming a projection do not mix, even across tables.
+    assert_eq!(
+        w.call(
+            "BatchGetItem",
+            json!({"RequestItems": {
+                "items": {"Keys": [key("a")], "ProjectionExpression": "pk"},
+                "orders": {"Keys": [{"pk": {"S": "a"}, "sk": {"N": "1"}}], "AttributesToGet": ["pk"]},
+            }})
+        ),
+        validation("Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {AttributesToGet} Expression parameters: {ProjectionExpression}")
     );
     // A put whose key has the wrong type is worded as a mistyped Key is.
     assert_eq!(

@@ -18,7 +18,7 @@ use super::{
     capacity::{Charge, TABLE_EXCEEDED},
     consumed, consumed_capacity_error,
     errors::{constraint_errors, item_table_not_found, validation},
-    normalise_key, normalise_put_item, parse_projection,
+    mixed_projection, normalise_key, normalise_put_item, parse_projection,
     value::{item_size, Item, KEY_MISMATCH},
     write::Write,
     Handler,
@@ -239,6 +239,13 @@ impl Handler<'_, '_> {
             ));
         }
 
+        // The two ways of naming a projection do not mix across tables either (AWS refuses
+        // the request even when each table's block is consistent).
+        if requests.values().any(|r| r.projection_expression.is_some())
+            && requests.values().any(|r| r.attributes_to_get.is_some())
+        {
+            return Err(mixed_projection());
+        }
         // Every table, key and projection is checked before the first read.
         let mut plans = Vec::new();
         for (name, request) in &requests {

@@ -528,6 +528,13 @@ fn normalise_put_item(item: &Item) -> Result<Item, ServiceError> {
     })
 }
 
+/// A read that names its projection both ways: ProjectionExpression and AttributesToGet.
+fn mixed_projection() -> ServiceError {
+    validation(
+        "Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {AttributesToGet} Expression parameters: {ProjectionExpression}",
+    )
+}
+
 /// The projection of a read: ProjectionExpression (with its names) or the legacy
 /// AttributesToGet, never both.
 fn parse_projection(
@@ -536,9 +543,7 @@ fn parse_projection(
     names: Option<&BTreeMap<String, String>>,
 ) -> Result<Option<Vec<path::Path>>, ServiceError> {
     if attributes_to_get.is_some() && expression.is_some() {
-        return Err(validation(
-            "Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {AttributesToGet} Expression parameters: {ProjectionExpression}",
-        ));
+        return Err(mixed_projection());
     }
     match expression {
         Some(text) => {
