@@ -346,6 +346,25 @@ fn a_key_that_does_not_fit_the_schema_cancels_with_a_validation_reason() {
         json!({"TransactItems": [{"Put": {"TableName": "items", "Item": {"pk": {"S": ""}}}}]}),
     );
     assert_eq!(error.code, "ValidationException");
+    // So is an empty value of a secondary index key.
+    w.ok(
+        "CreateTable",
+        json!({"TableName": "indexed", "BillingMode": "PAY_PER_REQUEST",
+               "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+               "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"},
+                                        {"AttributeName": "g", "AttributeType": "S"}],
+               "GlobalSecondaryIndexes": [{"IndexName": "byG",
+                   "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                   "Projection": {"ProjectionType": "ALL"}}]}),
+    );
+    let error = w.error(
+        "TransactWriteItems",
+        json!({"TransactItems": [{"Put": {"TableName": "indexed", "Item": {"pk": {"S": "a"}, "g": {"S": ""}}}}]}),
+    );
+    assert_eq!(
+        (error.code.as_str(), error.message.as_str()),
+        ("ValidationException", "One or more parameter values are not valid. A value specified for a secondary index key is not supported. The AttributeValue for a key attribute cannot contain an empty string value. IndexName: byG, IndexKey: g")
+    );
 }
 
 #[test]
