@@ -816,3 +816,53 @@ fn consumed_capacity_is_reported_like_the_item_operations() {
         json!([{"TableName": "items", "CapacityUnits": 2.0, "WriteCapacityUnits": 2.0}])
     );
 }
+
+#[test]
+fn reads_through_an_index_name_only_what_it_holds() {
+    let mut w = World::new("dynamodb", ACCOUNT);
+    let mut input = table_input("parts", Some("S"));
+    input["AttributeDefinitions"]
+        .as_array_mut()
+        .unwrap()
+        .extend([
+            json!({"AttributeName": "g", "AttributeType": "S"}),
+            json!({"AttributeName": "l", "AttributeType": "S"}),
+        ]);
+    input["GlobalSecondaryIndexes"] = json!([{"IndexName": "by_g",
+        "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+        "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["kept"]}}]);
+    input["LocalSecondaryIndexes"] = json!([{"IndexName": "by_l",
+        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "l", "KeyType": "RANGE"}],
+        "Projection": {"ProjectionType": "KEYS_ONLY"}}]);
+    w.ok("CreateTable", input);
+    w.items(
+        "INSERT INTO parts VALUE {'pk': 'p', 'sk': '1', 'g': 'y', 'l': 'a', 'kept': 1, 'other': 2}",
+    );
+    let refused =
+        |w: &mut World, statement: &str| w.err("ExecuteStatement", json!({"Statement": statement}));
+    let invalid = "One or more parameter values were invalid: ";
+    assert_eq!(
+        refused(&mut w, "SELECT pk FROM parts.by_g WHERE g = 'y' AND other = 2"),
+        ("ValidationException".into(), format!("{invalid}Secondary index by_g does not project one or more filter attributes: [other]"))
+    );
+    assert_eq!(
+        refused(&mut w, "SELECT pk FROM parts.by_l WHERE pk = 'p' AND other = 2"),
+        ("ValidationException".into(), format!("{invalid}Secondary index by_l does not project one or more filter attributes: [other]"))
+    );
+    assert_eq!(
+        refused(&mut w, "SELECT other, kept FROM parts.by_g WHERE g = 'y'"),
+        (
+            "ValidationException".into(),
+            format!("{invalid}Global secondary index by_g does not project [other]")
+        )
+    );
+    // What the index holds may be named; a filter that reads no index key is not refused.
+    assert_eq!(
+        w.items("SELECT kept FROM parts.by_g WHERE g = 'y' AND kept = 1")
+            .len(),
+        1
+    );
+    w.items("SELECT pk FROM parts.by_l WHERE other = 2");
+    // Nor one whose key is reached through OR.
+    w.items("SELECT pk FROM parts.by_g WHERE (g = 'y' AND other = 2) OR g = 'z'");
+}

@@ -99,24 +99,28 @@ impl Index {
         self.projection.projection_type == Some(ProjectionType::All)
     }
 
-    /// The item as the index holds it: the table's and the index's keys plus the projected
-    /// attributes.
-    pub fn project(&self, item: &Item, table_keys: &KeySchema) -> Item {
-        if self.projects_all() {
-            return item.clone();
-        }
+    /// Whether the index holds attribute `name`: the table's and the index's keys and the
+    /// projected attributes.
+    pub fn holds(&self, name: &str, table_keys: &KeySchema) -> bool {
         let include = self
             .projection
             .non_key_attributes
             .as_deref()
             .filter(|_| self.projection.projection_type == Some(ProjectionType::Include))
             .unwrap_or(&[]);
+        self.projects_all()
+            || table_keys.attrs().any(|a| a.name == name)
+            || self.keys.attrs().any(|a| a.name == name)
+            || include.iter().any(|a| a == name)
+    }
+
+    /// The item as the index holds it.
+    pub fn project(&self, item: &Item, table_keys: &KeySchema) -> Item {
+        if self.projects_all() {
+            return item.clone();
+        }
         item.iter()
-            .filter(|(name, _)| {
-                table_keys.attrs().any(|a| &a.name == *name)
-                    || self.keys.attrs().any(|a| &a.name == *name)
-                    || include.contains(name)
-            })
+            .filter(|(name, _)| self.holds(name, table_keys))
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect()
     }
