@@ -167,12 +167,10 @@ impl Poller<'_> {
         let window_millis = i64::from(mapping.tumbling_window_secs) * 1000;
         let window_of =
             |millis: i64| (window_millis > 0).then(|| millis - millis.rem_euclid(window_millis));
-        // The event is {"Records":[...]}: 13 bytes plus a comma per record, and a window's
-        // fields.
-        let mut size = 13
-            + self
-                .window_context(&mapping, None)
-                .map_or(0, |w| event::window_overhead(&w));
+        // The event is {"Records":[...]}: 13 bytes plus a comma per record, and in a tumbling
+        // window its fields (sized once the batch has a record, so an idle poll does not
+        // serialise the window's state).
+        let mut size = 13;
         let mut full = false;
         let mut included: Vec<(String, i64, Value)> = Vec::new();
         let mut skipped: Option<String> = None;
@@ -204,6 +202,15 @@ impl Poller<'_> {
                 if next_window || (!included.is_empty() && size + len > SYNC_PAYLOAD_LIMIT) {
                     full = true;
                     break 'read;
+                }
+                if included.is_empty() {
+                    size += window_of(millis).map_or(0, |start_millis| {
+                        let window = WindowInvoke {
+                            start_millis,
+                            is_final: false,
+                        };
+                        event::window_overhead(&window_context(&mapping, window))
+                    });
                 }
                 size += len;
                 included.push((seq, millis, event));
@@ -279,38 +286,6 @@ impl Poller<'_> {
         batch
     }
 
-    /// What an invocation in `window` adds to its event: the open window's state when it is
-    /// that window, `{}` for a new one. `None` (with `window` `None`): the open window, or a
-    /// fresh one when none is open, for sizing. `None` answered: no tumbling window.
-    fn window_context<'m>(
-        &self,
-        mapping: &'m Mapping,
-        window: Option<WindowInvoke>,
-    ) -> Option<WindowContext<'m>> {
-        static EMPTY: std::sync::LazyLock<Value> = std::sync::LazyLock::new(|| json!({}));
-        if mapping.tumbling_window_secs == 0 {
-            return None;
-        }
-        let open = mapping.checkpoint.window.as_ref();
-        let start_millis = window
-            .map(|w| w.start_millis)
-            .or(open.map(|o| o.start_millis))
-            .unwrap_or(0);
-        let state = open
-            .filter(|o| o.start_millis == start_millis)
-            .map_or(&*EMPTY, |o| &o.state);
-        Some(WindowContext {
-            start_millis,
-            length_secs: mapping.tumbling_window_secs,
-            state,
-            shard_id: &mapping.checkpoint.shard_id,
-            stream_arn: mapping.source.arn(),
-            is_final: window.is_some_and(|w| w.is_final),
-            terminated_early: window.is_some_and(|w| w.is_final)
-                && open.is_some_and(|o| o.terminated_early),
-        })
-    }
-
     fn prepare(
         &mut self,
         scope: &Scope,
@@ -323,7 +298,7 @@ impl Poller<'_> {
             .map(|(seq, millis, _)| (seq.clone(), *millis))
             .collect();
         let events: Vec<Value> = included.into_iter().map(|(_, _, e)| e).collect();
-        let context = window.and_then(|w| self.window_context(mapping, Some(w)));
+        let context = window.map(|w| window_context(mapping, w));
         let payload = event::batch_event(&events, context.as_ref());
         let caller = Caller {
             account_id: scope.account_id.clone(),
@@ -568,6 +543,23 @@ impl Poller<'_> {
         let checkpoint = &mut mapping.checkpoint;
         checkpoint.after = Some(last.0.clone());
         done_with_front(checkpoint);
+    }
+}
+
+/// What an invocation in `window` adds to its event: the open window's state when it is
+/// that window, none (`{}`) for a new one.
+fn window_context(mapping: &Mapping, window: WindowInvoke) -> WindowContext<'_> {
+    let open = mapping.checkpoint.window.as_ref();
+    WindowContext {
+        start_millis: window.start_millis,
+        length_secs: mapping.tumbling_window_secs,
+        state: open
+            .filter(|o| o.start_millis == window.start_millis)
+            .map(|o| &o.state),
+        shard_id: &mapping.checkpoint.shard_id,
+        stream_arn: mapping.source.arn(),
+        is_final: window.is_final,
+        terminated_early: window.is_final && open.is_some_and(|o| o.terminated_early),
     }
 }
 

@@ -44,8 +44,8 @@ pub fn lambda_record(record: &ds::Record, stream_arn: &str) -> Value {
 pub struct WindowContext<'a> {
     pub start_millis: i64,
     pub length_secs: i32,
-    /// The state the function answered last in this window (`{}` at its start).
-    pub state: &'a Value,
+    /// The state the function answered last in this window; none (`{}`) at its start.
+    pub state: Option<&'a Value>,
     pub shard_id: &'a str,
     pub stream_arn: &'a str,
     /// The window's last invocation, with no records: the state is final.
@@ -63,7 +63,7 @@ fn window_fields(w: &WindowContext) -> Value {
     let end_millis = w.start_millis + i64::from(w.length_secs) * 1000;
     json!({
         "window": {"start": iso_seconds(w.start_millis), "end": iso_seconds(end_millis)},
-        "state": w.state,
+        "state": w.state.cloned().unwrap_or_else(|| json!({})),
         "shardId": w.shard_id,
         "eventSourceARN": w.stream_arn,
         "isFinalInvokeForWindow": w.is_final,
