@@ -191,12 +191,16 @@ function frameMain(workerSource, initLimitMs) {
     environments.delete(environment.id);
   }
 
-  /** An idle environment that crashed: the next invocation starts a new one. */
+  /**
+   * An environment that crashed between invocations: the next invocation starts a new one.
+   * One already handed an invocation (taken from the pool as it crashed) answers it first.
+   */
   function forget(environment) {
     const list = idle.get(environment.key) || [];
     const at = list.indexOf(environment);
     if (at >= 0) list.splice(at, 1);
-    stop(environment);
+    if (environment.log) environment.retired = true;
+    else stop(environment);
   }
 
   function start(invocation) {
@@ -280,7 +284,7 @@ function frameMain(workerSource, initLimitMs) {
       stop(environment);
       return reply({ ...common, timedOut: true });
     }
-    if (answer.initFailed || answer.crashed) stop(environment);
+    if (answer.initFailed || answer.crashed || environment.retired) stop(environment);
     else {
       const list = idle.get(environment.key) || [];
       if (list.length < MAX_IDLE) {
