@@ -1079,3 +1079,112 @@ fn a_negative_number_counts_one_byte_more_toward_the_item_size() {
         validation("Item size has exceeded the maximum allowed size")
     );
 }
+
+/// UpdateItem's refusals and acceptances at the size limit, as nubo-db's conformance suite
+/// measured them against DynamoDB: the key ("pk" with a one-letter value, 3 bytes) and the
+/// attributes an update leaves alone are out of what it is measured on; each SET costs 19
+/// bytes, each REMOVE 2, the update 3.
+#[test]
+fn update_item_measures_what_the_update_writes() {
+    let mut w = world();
+    w.table("sized", None);
+    let pad = |bytes: usize| json!({"S": "x".repeat(bytes)});
+    let update = |w: &mut World, key: &str, expression: &str, values: Value| {
+        w.call(
+            "UpdateItem",
+            json!({"TableName": "sized", "Key": {"pk": {"S": key}},
+                   "UpdateExpression": expression, "ExpressionAttributeValues": values}),
+        )
+    };
+    let too_big = validation("Item size to update has exceeded the maximum allowed size");
+    // One SET of b: 1 + padding + 3 + 19 must fit, so the finished item stops 19 bytes short.
+    let ceiling = 409_600 - 23;
+    assert!(update(&mut w, "A", "SET b = :p", json!({":p": pad(ceiling)})).is_ok());
+    assert_eq!(
+        update(&mut w, "B", "SET b = :p", json!({":p": pad(ceiling + 1)})),
+        too_big
+    );
+    // An attribute the update leaves alone is out of the figure too ("u" and ten: 11), so
+    // the same update fits with a finished item 11 bytes bigger.
+    for key in ["C", "D"] {
+        w.ok(
+            "PutItem",
+            json!({"TableName": "sized", "Item": {"pk": {"S": key}, "u": {"S": "y".repeat(10)}}}),
+        );
+    }
+    assert!(update(&mut w, "C", "SET b = :p", json!({":p": pad(ceiling)})).is_ok());
+    assert_eq!(
+        update(&mut w, "D", "SET b = :p", json!({":p": pad(ceiling + 1)})),
+        too_big
+    );
+    // A second SET costs 19 more, besides what it writes ("c" and "y": 2).
+    let values = |bytes| json!({":p": pad(bytes), ":c": {"S": "y"}});
+    assert!(update(&mut w, "E", "SET b = :p, c = :c", values(ceiling - 21)).is_ok());
+    assert_eq!(
+        update(&mut w, "J", "SET b = :p, c = :c", values(ceiling - 20)),
+        too_big
+    );
+    // A REMOVE costs 2.
+    for key in ["F", "G"] {
+        w.ok(
+            "PutItem",
+            json!({"TableName": "sized", "Item": {"pk": {"S": key}, "r": {"S": "z"}}}),
+        );
+    }
+    assert!(update(
+        &mut w,
+        "F",
+        "SET b = :p REMOVE r",
+        json!({":p": pad(ceiling - 2)})
+    )
+    .is_ok());
+    assert_eq!(
+        update(
+            &mut w,
+            "G",
+            "SET b = :p REMOVE r",
+            json!({":p": pad(ceiling - 1)})
+        ),
+        too_big
+    );
+    // A SET through a list index costs 20: "d" and a one-element list (3 + 1 + the string).
+    for key in ["K", "L"] {
+        w.ok(
+            "PutItem",
+            json!({"TableName": "sized", "Item": {"pk": {"S": key}, "d": {"L": [{"S": "z"}]}}}),
+        );
+    }
+    assert!(update(&mut w, "K", "SET d[0] = :p", json!({":p": pad(409_600 - 28)})).is_ok());
+    assert_eq!(
+        update(&mut w, "L", "SET d[0] = :p", json!({":p": pad(409_600 - 27)})),
+        too_big
+    );
+
+    // A finished item of exactly 409,600 bytes: UpdateItem refuses it at this key, while a
+    // transaction's Update and PartiQL's UPDATE, measuring the finished item alone, write it.
+    let full = 409_600 - 4;
+    assert_eq!(
+        update(&mut w, "H", "SET b = :p", json!({":p": pad(full)})),
+        too_big
+    );
+    w.ok(
+        "TransactWriteItems",
+        json!({"TransactItems": [{"Update": {"TableName": "sized", "Key": {"pk": {"S": "H"}},
+               "UpdateExpression": "SET b = :p", "ExpressionAttributeValues": {":p": pad(full)}}}]}),
+    );
+    w.ok(
+        "PutItem",
+        json!({"TableName": "sized", "Item": {"pk": {"S": "I"}}}),
+    );
+    w.ok(
+        "ExecuteStatement",
+        json!({"Statement": "UPDATE \"sized\" SET b = ? WHERE pk = 'I'", "Parameters": [pad(full)]}),
+    );
+    for key in ["H", "I"] {
+        let got = w.ok(
+            "GetItem",
+            json!({"TableName": "sized", "Key": {"pk": {"S": key}}}),
+        );
+        assert_eq!(got["Item"]["b"]["S"].as_str().map(str::len), Some(full));
+    }
+}

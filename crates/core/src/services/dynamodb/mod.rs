@@ -913,12 +913,19 @@ impl DynamoDb for Handler<'_, '_> {
         let key = normalise_key(input.key.as_ref().expect("checked above"))?;
         let now = self.ctx.now_millis;
         let table = self.item_table(input.table_name.as_deref())?;
-        let write = match table.prepare_update(
-            &key,
-            condition.as_ref(),
-            update.as_ref(),
-            input.return_values_on_condition_check_failure.as_ref(),
-        ) {
+        let write = match table
+            .prepare_update(
+                &key,
+                condition.as_ref(),
+                update.as_ref(),
+                input.return_values_on_condition_check_failure.as_ref(),
+            )
+            .and_then(|write| {
+                if let (Some(update), Some(new)) = (update.as_ref(), write.new.as_ref()) {
+                    write::check_update_footprint(update, new)?;
+                }
+                Ok(write)
+            }) {
             Ok(write) => write,
             Err(refusal) => return Err(table.charge_refused_write(refusal, &key, now)),
         };
