@@ -1154,9 +1154,20 @@ fn update_item_measures_what_the_update_writes() {
             json!({"TableName": "sized", "Item": {"pk": {"S": key}, "d": {"L": [{"S": "z"}]}}}),
         );
     }
-    assert!(update(&mut w, "K", "SET d[0] = :p", json!({":p": pad(409_600 - 28)})).is_ok());
+    assert!(update(
+        &mut w,
+        "K",
+        "SET d[0] = :p",
+        json!({":p": pad(409_600 - 28)})
+    )
+    .is_ok());
     assert_eq!(
-        update(&mut w, "L", "SET d[0] = :p", json!({":p": pad(409_600 - 27)})),
+        update(
+            &mut w,
+            "L",
+            "SET d[0] = :p",
+            json!({":p": pad(409_600 - 27)})
+        ),
         too_big
     );
 
