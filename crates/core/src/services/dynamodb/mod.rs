@@ -783,7 +783,7 @@ impl DynamoDb for Handler<'_, '_> {
             input.return_values_on_condition_check_failure.as_ref(),
         ) {
             Ok(write) => write,
-            Err(refusal) => return Err(table.charge_refused_write(refusal, &item, now)),
+            Err(refusal) => return Err(table.charge_refused_write(refusal.into(), &item, now)),
         };
         table.consume(&capacity::Charge::write(&write, 1.0), now)?;
         let capacity = write_consumed(input.return_consumed_capacity.as_ref(), &write);
@@ -927,7 +927,7 @@ impl DynamoDb for Handler<'_, '_> {
                 Ok(write)
             }) {
             Ok(write) => write,
-            Err(refusal) => return Err(table.charge_refused_write(refusal, &key, now)),
+            Err(refusal) => return Err(table.charge_refused_write(refusal.into(), &key, now)),
         };
         table.consume(&capacity::Charge::write(&write, 1.0), now)?;
         let table_name = write.table.clone();

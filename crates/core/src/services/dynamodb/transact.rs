@@ -23,7 +23,7 @@ use super::{
     errors::{constraint_errors, item_table_name_errors, validation},
     normalise_key, normalise_put_item, on_check_failure_error, parse_projection, read_units,
     value::{item_size, Item, MAX_ITEM_SIZE},
-    write::Write,
+    write::{Refusal, Write},
     Handler, Table, Tables, WriteExpressions, SERVICE,
 };
 use crate::{emulator::Scope, services::record_key};
@@ -108,18 +108,13 @@ fn target(
     Ok(Ok(table.schema.encode(item_or_key)))
 }
 
-/// A prepared write as the action's outcome, except that an empty secondary index key value
-/// fails the whole request, not just the action (a top-level ValidationException, as AWS
-/// answers; the conformance suite's capture).
-fn bad_request_or_outcome(prepared: Result<Write, ServiceError>) -> Result<Outcome, ServiceError> {
+/// A prepared write as the action's outcome; a refusal of the whole request is the
+/// transaction's error instead.
+fn bad_request_or_outcome(prepared: Result<Write, Refusal>) -> Result<Outcome, ServiceError> {
     match prepared {
-        Err(error)
-            if error.message.contains("secondary index key")
-                && error.message.contains("cannot contain an empty") =>
-        {
-            Err(error)
-        }
-        prepared => Ok(prepared.map(Prepared::Write)),
+        Ok(write) => Ok(Ok(Prepared::Write(write))),
+        Err(Refusal::Write(reason)) => Ok(Err(reason)),
+        Err(Refusal::Request(error)) => Err(error),
     }
 }
 

@@ -356,11 +356,11 @@ impl KeySchema {
     /// that an item carries: type, not empty, and the size limit of the attribute's role
     /// in the index (an attribute that is the table's hash key may be an index's range
     /// key, limited to 1024 bytes there). An absent one leaves the item out of the index.
-    pub fn check_index_item(&self, item: &Item, index: &str) -> Result<(), String> {
+    pub fn check_index_item(&self, item: &Item, index: &str) -> Result<(), IndexKeyRefusal> {
         for (attr, limit) in self.limits() {
             if let Some(value) = item.get(&attr.name) {
                 check_index_key(value, attr, index)?;
-                check_key_size(value, limit)?;
+                check_key_size(value, limit).map_err(IndexKeyRefusal::Invalid)?;
             }
         }
         Ok(())
@@ -395,38 +395,57 @@ fn check_key_size(value: &AttributeValue, limit: usize) -> Result<(), String> {
     }
 }
 
+/// "string" or "binary" for an empty one, which AWS refuses as a key value.
+fn empty_kind(value: &AttributeValue) -> Option<&'static str> {
+    match (&value.s, &value.b) {
+        (Some(s), _) if s.is_empty() => Some("string"),
+        (_, Some(b)) if b.0.is_empty() => Some("binary"),
+        _ => None,
+    }
+}
+
 /// AWS refuses an empty string or binary as a key value (Query's key conditions too).
 pub fn check_not_empty(value: &AttributeValue, name: &str) -> Result<(), String> {
-    let what = match (&value.s, &value.b) {
-        (Some(s), _) if s.is_empty() => "string",
-        (_, Some(b)) if b.0.is_empty() => "binary",
-        _ => return Ok(()),
-    };
-    Err(format!(
-        "One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty {what} value. Key: {name}"
-    ))
+    match empty_kind(value) {
+        None => Ok(()),
+        Some(what) => Err(format!(
+            "One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty {what} value. Key: {name}"
+        )),
+    }
+}
+
+/// Why an item's value cannot be its secondary index's key.
+#[derive(Debug, PartialEq, Eq)]
+pub enum IndexKeyRefusal {
+    /// An empty string or binary (`what`). AWS refuses the request as a whole for it, a
+    /// transaction's too, and UpdateItem words it after the update.
+    Empty { what: &'static str, message: String },
+    /// Another type than the index defines, or a key too long: the message.
+    Invalid(String),
 }
 
 /// Checks a secondary index key attribute an item carries (an absent one leaves the item
 /// out of the index, which is allowed).
-pub fn check_index_key(value: &AttributeValue, attr: &KeyAttr, index: &str) -> Result<(), String> {
+fn check_index_key(
+    value: &AttributeValue,
+    attr: &KeyAttr,
+    index: &str,
+) -> Result<(), IndexKeyRefusal> {
     let actual = type_name(value);
     if actual != attr.kind.as_str() {
-        return Err(format!(
+        return Err(IndexKeyRefusal::Invalid(format!(
             "{INVALID}Type mismatch for Index Key {} Expected: {} Actual: {actual} IndexName: {index}",
             attr.name, attr.kind
-        ));
+        )));
     }
-    if let Err(message) = check_not_empty(value, &attr.name) {
-        let what = if message.contains("binary") {
-            "binary"
-        } else {
-            "string"
-        };
-        return Err(format!(
-            "One or more parameter values are not valid. A value specified for a secondary index key is not supported. The AttributeValue for a key attribute cannot contain an empty {what} value. IndexName: {index}, IndexKey: {}",
-            attr.name
-        ));
+    if let Some(what) = empty_kind(value) {
+        return Err(IndexKeyRefusal::Empty {
+            what,
+            message: format!(
+                "One or more parameter values are not valid. A value specified for a secondary index key is not supported. The AttributeValue for a key attribute cannot contain an empty {what} value. IndexName: {index}, IndexKey: {}",
+                attr.name
+            ),
+        });
     }
     Ok(())
 }
@@ -535,17 +554,17 @@ mod tests {
         assert_eq!(index.check_index_item(&item(2048, 1024), "gsi"), Ok(()));
         assert_eq!(
             index.check_index_item(&item(1, 1025), "gsi"),
-            Err("One or more parameter values were invalid: Aggregated size of all range keys has exceeded the size limit of 1024 bytes".into())
+            Err(IndexKeyRefusal::Invalid("One or more parameter values were invalid: Aggregated size of all range keys has exceeded the size limit of 1024 bytes".into()))
         );
         assert_eq!(
             index.check_index_item(&item(2049, 1), "gsi"),
-            Err("One or more parameter values were invalid: Size of hashkey has exceeded the maximum size limit of2048 bytes".into())
+            Err(IndexKeyRefusal::Invalid("One or more parameter values were invalid: Size of hashkey has exceeded the maximum size limit of2048 bytes".into()))
         );
         // Absent index keys leave the item out of the index.
         assert_eq!(index.check_index_item(&Item::new(), "gsi"), Ok(()));
         assert_eq!(
             index.check_index_item(&item(0, 1), "gsi"),
-            Err("One or more parameter values are not valid. A value specified for a secondary index key is not supported. The AttributeValue for a key attribute cannot contain an empty string value. IndexName: gsi, IndexKey: sort_key".into())
+            Err(IndexKeyRefusal::Empty { what: "string", message: "One or more parameter values are not valid. A value specified for a secondary index key is not supported. The AttributeValue for a key attribute cannot contain an empty string value. IndexName: gsi, IndexKey: sort_key".into() })
         );
     }
 

@@ -14,7 +14,7 @@ use super::{
         ast::{Cond, Update},
     },
     item_record, path,
-    value::{item_size, value_size, Item, MAX_ITEM_SIZE},
+    value::{item_size, value_size, IndexKeyRefusal, Item, MAX_ITEM_SIZE},
     write_units, Handler, Table,
 };
 
@@ -29,6 +29,31 @@ pub(super) struct Write {
     pub index_units: Vec<(String, bool, f64)>,
     /// Write capacity units of the table, charged on the larger of the old and new item.
     pub units: f64,
+}
+
+/// Why a prepared write was refused.
+#[derive(Debug)]
+pub(super) enum Refusal {
+    /// The request is unfit as a whole: an empty secondary index key value. AWS answers it
+    /// as the request's error even within a transaction (the conformance suite's capture).
+    Request(ServiceError),
+    /// This write cannot be made (its key, its size, its condition): within a transaction,
+    /// the action's cancellation reason.
+    Write(ServiceError),
+}
+
+impl From<Refusal> for ServiceError {
+    fn from(refusal: Refusal) -> Self {
+        match refusal {
+            Refusal::Request(error) | Refusal::Write(error) => error,
+        }
+    }
+}
+
+impl From<ServiceError> for Refusal {
+    fn from(error: ServiceError) -> Self {
+        Refusal::Write(error)
+    }
 }
 
 /// The condition of a write, against the item as stored (`None`: no item).
@@ -86,13 +111,21 @@ impl Table {
         out
     }
 
+    /// The item's values for each secondary index key. An empty one refuses the request;
+    /// `empty` words it (given "string" or "binary" and the refusal's own message).
     fn check_index_keys(
         &self,
         item: &Item,
-        reword: impl Fn(String) -> ServiceError,
-    ) -> Result<(), ServiceError> {
+        empty: impl Fn(&'static str, String) -> String,
+    ) -> Result<(), Refusal> {
         for (index, keys) in self.def.index_schemas() {
-            keys.check_index_item(item, &index).map_err(&reword)?;
+            keys.check_index_item(item, &index)
+                .map_err(|refusal| match refusal {
+                    IndexKeyRefusal::Empty { what, message } => {
+                        Refusal::Request(validation(empty(what, message)))
+                    }
+                    IndexKeyRefusal::Invalid(message) => Refusal::Write(validation(message)),
+                })?;
         }
         Ok(())
     }
@@ -103,14 +136,12 @@ impl Table {
         item: Item,
         condition: Option<&Cond>,
         on_failure: Option<&ReturnValuesOnConditionCheckFailure>,
-    ) -> Result<Write, ServiceError> {
+    ) -> Result<Write, Refusal> {
         self.schema.check_item(&item).map_err(validation)?;
-        self.check_index_keys(&item, validation)?;
+        self.check_index_keys(&item, |_, message| message)?;
         let size = item_size(&item);
         if size > MAX_ITEM_SIZE {
-            return Err(validation(
-                "Item size has exceeded the maximum allowed size",
-            ));
+            return Err(validation("Item size has exceeded the maximum allowed size").into());
         }
         let key = self.schema.encode(&item);
         let old = self.items.get(&key);
@@ -167,7 +198,7 @@ impl Table {
         condition: Option<&Cond>,
         update: Option<&Update>,
         on_failure: Option<&ReturnValuesOnConditionCheckFailure>,
-    ) -> Result<Write, ServiceError> {
+    ) -> Result<Write, Refusal> {
         self.schema.check_key(key).map_err(validation)?;
         if let Some(update) = update {
             expr::validate::update_keys(update, &self.schema)?;
@@ -181,22 +212,16 @@ impl Table {
             Some(update) => expr::update::apply(update, &base, old.is_some())?,
             None => base,
         };
-        self.check_index_keys(&new, |message| {
-            // UpdateItem words the empty-key refusal after the update (moto quotes AWS's
-            // text, which names no index).
-            match ["string", "binary"]
-                .into_iter()
-                .find(|what| message.contains(&format!("empty {what} value")))
-            {
-                Some(what) => validation(format!(
-                    "One or more parameter values are not valid. The update expression attempted to update a secondary index key to a value that is not supported. The AttributeValue for a key attribute cannot contain an empty {what} value."
-                )),
-                None => validation(message),
-            }
+        // UpdateItem words the empty-key refusal after the update (moto quotes AWS's text,
+        // which names no index).
+        self.check_index_keys(&new, |what, _| {
+            format!(
+                "One or more parameter values are not valid. The update expression attempted to update a secondary index key to a value that is not supported. The AttributeValue for a key attribute cannot contain an empty {what} value."
+            )
         })?;
         let size = item_size(&new);
         if size > MAX_ITEM_SIZE {
-            return Err(update_too_big());
+            return Err(update_too_big().into());
         }
         let only_removes = update.is_some_and(|u| u.set.is_empty() && u.add.is_empty());
         let stored = old.is_some() || !only_removes;

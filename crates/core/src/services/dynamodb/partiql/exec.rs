@@ -480,13 +480,16 @@ impl Handler<'_, '_> {
                 let table = &*self.item_table(Some(table))?;
                 // AWS: an INSERT of a key that exists is a DuplicateItemException.
                 let absent = Cond::NotExists(hash_path(table));
-                let write = table.prepare_put(item, Some(&absent), None).map_err(|e| {
-                    match e.code.as_str() {
-                        "ConditionalCheckFailedException" => DUPLICATE_ITEM_EXCEPTION
-                            .with_message("Duplicate primary key exists in table"),
-                        _ => e,
-                    }
-                })?;
+                let write = table
+                    .prepare_put(item, Some(&absent), None)
+                    .map_err(|refusal| {
+                        let e = ServiceError::from(refusal);
+                        match e.code.as_str() {
+                            "ConditionalCheckFailedException" => DUPLICATE_ITEM_EXCEPTION
+                                .with_message("Duplicate primary key exists in table"),
+                            _ => e,
+                        }
+                    })?;
                 Ok(PreparedWrite {
                     write,
                     returning: None,
