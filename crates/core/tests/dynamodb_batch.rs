@@ -424,6 +424,38 @@ fn transaction_refusals_use_aws_words() {
     );
 }
 
+/// The TransactWriteItems reference: "The aggregate size of the items in the transaction
+/// cannot exceed 4 MB".
+#[test]
+fn a_transaction_puts_at_most_4_mb() {
+    let mut w = world();
+    let puts = |count: usize| -> Value {
+        let items: Vec<Value> = (0..count)
+            .map(|i| {
+                json!({"Put": {"TableName": "items", "Item": {"pk": {"S": format!("big{i}")},
+                                                             "payload": {"S": "x".repeat(350_000)}}}})
+            })
+            .collect();
+        json!({ "TransactItems": items })
+    };
+    assert_eq!(
+        w.call("TransactWriteItems", puts(12)),
+        validation("Transaction size has exceeded the maximum allowed size of 4 MB")
+    );
+    let got = w.ok("GetItem", json!({"TableName": "items", "Key": key("big0")}));
+    assert_eq!(
+        got.get("Item"),
+        None,
+        "nothing of a refused transaction is written"
+    );
+    w.ok("TransactWriteItems", puts(11));
+    let got = w.ok(
+        "GetItem",
+        json!({"TableName": "items", "Key": key("big10")}),
+    );
+    assert!(got.get("Item").is_some());
+}
+
 /// A transaction adding `by` to item `c`'s `n`, under ClientRequestToken `token`.
 fn bump(token: &str, by: &str) -> Value {
     json!({"ClientRequestToken": token, "TransactItems": [
