@@ -862,7 +862,48 @@ fn reads_through_an_index_name_only_what_it_holds() {
             .len(),
         1
     );
-    w.items("SELECT pk FROM parts.by_l WHERE other = 2");
+    // It sees what the index holds: the LSI lacks `other`, so nothing matches.
+    assert_eq!(
+        w.items("SELECT pk FROM parts.by_l WHERE other = 2"),
+        Vec::<Value>::new()
+    );
     // Nor one whose key is reached through OR.
     w.items("SELECT pk FROM parts.by_g WHERE (g = 'y' AND other = 2) OR g = 'z'");
+
+    // An LSI fetches from the table an attribute it lacks, and the fetch is charged to the
+    // table; what it holds, SELECT * too, it answers alone.
+    let mut read = |statement: &str| {
+        let out = w.ok(
+            "ExecuteStatement",
+            json!({"Statement": statement, "ReturnConsumedCapacity": "INDEXES"}),
+        );
+        let capacity = &out["ConsumedCapacity"];
+        let arms = (
+            capacity["Table"]["CapacityUnits"].clone(),
+            capacity["LocalSecondaryIndexes"]["by_l"]["CapacityUnits"].clone(),
+            capacity["CapacityUnits"].clone(),
+        );
+        (out["Items"].clone(), arms)
+    };
+    assert_eq!(
+        read("SELECT other FROM parts.by_l WHERE pk = 'p'"),
+        (
+            json!([{"other": {"N": "2"}}]),
+            (json!(0.5), json!(0.5), json!(1.0))
+        )
+    );
+    assert_eq!(
+        read("SELECT l FROM parts.by_l WHERE pk = 'p'"),
+        (
+            json!([{"l": {"S": "a"}}]),
+            (json!(0.0), json!(0.5), json!(0.5))
+        )
+    );
+    assert_eq!(
+        read("SELECT * FROM parts.by_l WHERE pk = 'p'"),
+        (
+            json!([{"pk": {"S": "p"}, "sk": {"S": "1"}, "l": {"S": "a"}}]),
+            (json!(0.0), json!(0.5), json!(0.5))
+        )
+    );
 }

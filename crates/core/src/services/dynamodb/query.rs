@@ -209,18 +209,20 @@ fn index_of<'t>(
     Ok(Some(index))
 }
 
-/// ReturnConsumedCapacity of a read; with INDEXES, a read of an index charges the index
-/// (and nothing to the table), as AWS itemises it.
+/// ReturnConsumedCapacity of a read; with INDEXES, a read of an index charges the index,
+/// and the table only `fetched_units` (PartiQL's fetches through an LSI), as AWS itemises
+/// it.
 pub(super) fn read_consumed(
     mode: Option<&ReturnConsumedCapacity>,
     table: &str,
     index: Option<&Index>,
     units: f64,
+    fetched_units: f64,
 ) -> Option<ConsumedCapacity> {
-    let mut answer = consumed(mode, table, units)?;
+    let mut answer = consumed(mode, table, units + fetched_units)?;
     if let (Some(index), Some(ReturnConsumedCapacity::Indexes)) = (index, mode) {
         answer.table = Some(Capacity {
-            capacity_units: Some(0.0),
+            capacity_units: Some(fetched_units),
             ..Default::default()
         });
         let charged = BTreeMap::from([(
@@ -248,6 +250,8 @@ pub(super) struct Page {
     pub scanned: usize,
     pub last_key: Option<Item>,
     pub bytes: usize,
+    /// Bytes of the table's items fetched for the answer (`Fetch::ForAnswer`).
+    pub fetched_bytes: usize,
 }
 
 fn key_of(schemas: &[&KeySchema], item: &Item) -> Item {
@@ -265,26 +269,48 @@ pub(super) struct View<'a> {
     /// Select ALL_ATTRIBUTES on an index: the whole item (an LSI fetches it).
     pub whole: bool,
     pub projection: Option<&'a [Path]>,
+    pub fetch: Fetch,
+}
+
+/// How a read of a local secondary index that does not project every attribute reaches the
+/// attributes it lacks. (A GSI never does: it holds only its projection.)
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Fetch {
+    /// Query and Scan: the read, its filter too, sees the table's whole item.
+    Whole,
+    /// PartiQL: the filter sees what the index holds, and nothing is fetched.
+    Never,
+    /// PartiQL selecting an attribute the index lacks: the filter sees what the index
+    /// holds, and each item walked is fetched from the table for the answer, its bytes
+    /// counted apart (`Page::fetched_bytes`; AWS charges them to the table).
+    ForAnswer,
 }
 
 impl View<'_> {
-    /// The item as the read sees it: a GSI holds only its projection; an LSI fetches the
-    /// table's item for the attributes it lacks.
+    /// The item as the read sees it: a GSI holds only its projection; an LSI as `fetch`
+    /// says.
     fn seen<'i>(&self, item: &'i Item) -> Cow<'i, Item> {
         match self.index {
-            Some(index) if index.global && !index.projects_all() => {
+            Some(index)
+                if !index.projects_all() && (index.global || self.fetch != Fetch::Whole) =>
+            {
                 Cow::Owned(index.project(item, self.table_keys))
             }
             _ => Cow::Borrowed(item),
         }
     }
 
-    /// The item as answered.
-    fn answer(&self, seen: &Item) -> Item {
+    /// The item as answered, from the item as seen or, fetched, the table's.
+    fn answer(&self, item: &Item, seen: &Item) -> Item {
+        let source = if self.fetch == Fetch::ForAnswer {
+            item
+        } else {
+            seen
+        };
         match (self.projection, self.index) {
-            (Some(paths), _) => path::project(seen, paths),
-            (None, Some(index)) if !self.whole => index.project(seen, self.table_keys),
-            (None, _) => seen.clone(),
+            (Some(paths), _) => path::project(source, paths),
+            (None, Some(index)) if !self.whole => index.project(source, self.table_keys),
+            (None, _) => source.clone(),
         }
     }
 
@@ -312,16 +338,20 @@ pub(super) fn read_page<'a>(
         scanned: 0,
         last_key: None,
         bytes: 0,
+        fetched_bytes: 0,
     };
     let mut items = items.peekable();
     while let Some(item) = items.next() {
         page.scanned += 1;
         let seen = view.seen(item);
         page.bytes += item_size(&seen);
+        if view.fetch == Fetch::ForAnswer {
+            page.fetched_bytes += item_size(item);
+        }
         if filter.is_none_or(|f| f.matches(&seen)) {
             page.count += 1;
             if !count_only {
-                page.items.push(view.answer(&seen));
+                page.items.push(view.answer(item, &seen));
             }
         }
         let full = page.scanned >= limit || page.bytes >= PAGE_BYTES;
@@ -562,6 +592,7 @@ impl Handler<'_, '_> {
             index,
             whole: input.select == Some(Select::AllAttributes),
             projection: projection.as_deref(),
+            fetch: Fetch::Whole,
         };
         let page = read_page(selected, &view, input.limit, filter.as_ref(), count_only);
         let units = read_units(page.bytes, input.consistent_read == Some(true));
@@ -570,6 +601,7 @@ impl Handler<'_, '_> {
             &table.def.name,
             index,
             units,
+            0.0,
         );
         let charge = read_charge(index, units);
         self.take_read_units(&name_or_arn, &charge)?;
@@ -677,6 +709,7 @@ impl Handler<'_, '_> {
             index,
             whole: input.select == Some(Select::AllAttributes),
             projection: projection.as_deref(),
+            fetch: Fetch::Whole,
         };
         let page = read_page(selected, &view, input.limit, filter.as_ref(), count_only);
         let units = read_units(page.bytes, input.consistent_read == Some(true));
@@ -685,6 +718,7 @@ impl Handler<'_, '_> {
             &table.def.name,
             index,
             units,
+            0.0,
         );
         let charge = read_charge(index, units);
         self.take_read_units(&name_or_arn, &charge)?;

@@ -33,7 +33,7 @@ use super::{
         key_condition::{self, SortCondition},
         normalise_put_item, on_check_failure_error,
         path::{self, Path, Step},
-        query::{self, View},
+        query::{self, Fetch, View},
         read_units,
         transact::{self, Outcome, Prepared, ONE_ITEM_ONCE},
         value::{encode_scalar, item_size, type_name, Item, KeyAttr, KeySchema},
@@ -206,16 +206,20 @@ struct Read {
     items: Vec<Item>,
     last_key: Option<Item>,
     bytes: usize,
+    /// Bytes of the table's items an LSI read fetched for the attributes it lacks.
+    fetched_bytes: usize,
 }
 
-/// What a SELECT through an index may name (the conformance suite's capture of AWS): a
-/// filter that reads the index's key may name only attributes the index holds, and a GSI,
-/// which cannot fetch from the table, answers only those. (An LSI fetches the rest.)
-fn check_index_holds(
+/// What a SELECT through an index may name, and how it reads what the index lacks (the
+/// conformance suite's capture of AWS): a filter sees only what the index holds, and one
+/// that reads the index's key may name nothing else; a GSI, which cannot fetch from the
+/// table, answers only what it holds, while an LSI fetches each item it walks from the
+/// table when the statement selects an attribute it lacks.
+fn index_fetch(
     index: &Index,
     select: &Select,
     table_keys: &KeySchema,
-) -> Result<(), ServiceError> {
+) -> Result<Fetch, ServiceError> {
     // The top-level attributes of `paths` the index does not hold, once each, in order.
     let missing = |paths: Vec<&Path>| {
         let mut names: Vec<&str> = Vec::new();
@@ -257,16 +261,19 @@ fn check_index_holds(
             )));
         }
     }
-    if let (true, Some(projection)) = (index.global, &select.projection) {
-        let names = missing(projection.iter().collect());
-        if !names.is_empty() {
-            return Err(validation(format!(
-                "One or more parameter values were invalid: Global secondary index {} does not project [{names}]",
-                index.name
-            )));
-        }
+    let unheld = select
+        .projection
+        .as_ref()
+        .map(|projection| missing(projection.iter().collect()))
+        .unwrap_or_default();
+    match (unheld.is_empty(), index.global) {
+        (true, _) => Ok(Fetch::Never),
+        (false, true) => Err(validation(format!(
+            "One or more parameter values were invalid: Global secondary index {} does not project [{unheld}]",
+            index.name
+        ))),
+        (false, false) => Ok(Fetch::ForAnswer),
     }
-    Ok(())
 }
 
 /// A prepared write statement and what it answers.
@@ -312,14 +319,21 @@ impl Handler<'_, '_> {
         self.item_table(Some(table))?.consume(charge, now)
     }
 
+    /// Charges a read; answers the units of what it read and of the table's items an LSI
+    /// fetched for it.
     fn charge_statement_read(
         &mut self,
         read: &Read,
         consistent: bool,
-    ) -> Result<f64, ServiceError> {
+    ) -> Result<(f64, f64), ServiceError> {
         let units = read_units(read.bytes, consistent);
-        self.charge_statement(&read.table, &Charge::read(read.gsi.as_deref(), units))?;
-        Ok(units)
+        let fetched = match read.fetched_bytes {
+            0 => 0.0,
+            bytes => read_units(bytes, consistent),
+        };
+        let charge = Charge::read(read.gsi.as_deref(), units + fetched);
+        self.charge_statement(&read.table, &charge)?;
+        Ok((units, fetched))
     }
 
     fn charge_statement_write(&mut self, write: &Write) -> Result<(), ServiceError> {
@@ -346,9 +360,10 @@ impl Handler<'_, '_> {
                 "Strongly consistent read is not supported on Global Secondary Indexes",
             ));
         }
-        if let Some(index) = index {
-            check_index_holds(index, select, &table.schema)?;
-        }
+        let fetch = match index {
+            Some(index) => index_fetch(index, select, &table.schema)?,
+            None => Fetch::Whole,
+        };
         let key_schema = index.map_or(&table.schema, |i| &i.keys);
         let pinned = pinned(select.filter.as_ref(), key_schema)?;
         let hash = pinned.get(&key_schema.hash.name);
@@ -392,6 +407,7 @@ impl Handler<'_, '_> {
                 items,
                 last_key: None,
                 bytes,
+                fetched_bytes: 0,
             });
         }
 
@@ -445,11 +461,13 @@ impl Handler<'_, '_> {
                 }
             }
         };
+        // A fetch answers the whole item, for `project` below to select from.
         let view = View {
             table_keys: &table.schema,
             index,
-            whole: false,
+            whole: fetch == Fetch::ForAnswer,
             projection: None,
+            fetch,
         };
         let page = query::read_page(entries, &view, options.limit, filter, false);
         Ok(Read {
@@ -463,6 +481,7 @@ impl Handler<'_, '_> {
                 .collect(),
             last_key: page.last_key,
             bytes: page.bytes,
+            fetched_bytes: page.fetched_bytes,
         })
     }
 
@@ -572,13 +591,13 @@ impl Handler<'_, '_> {
                     next_token: input.next_token.as_deref(),
                 },
             )?;
-            let units = self.charge_statement_read(&read, consistent)?;
+            let (units, fetched) = self.charge_statement_read(&read, consistent)?;
             // With INDEXES, a read of an index is itemised under the index, as Query does.
             let table = &*self.item_table(Some(&read.table))?;
             let index = read.index.as_deref().and_then(|n| table.index(n).ok());
             return Ok(ExecuteStatementOutput {
                 next_token: read.last_key.as_ref().map(|k| next_token(text, k)),
-                consumed_capacity: query::read_consumed(mode, &read.table, index, units),
+                consumed_capacity: query::read_consumed(mode, &read.table, index, units, fetched),
                 items: Some(read.items),
                 last_evaluated_key: read.last_key,
             });
@@ -688,8 +707,8 @@ impl Handler<'_, '_> {
         if let Statement::Select(select) = statement {
             let (read, _) =
                 self.read_statement_by_key(select, consistent, "BatchExecuteStatement")?;
-            let cost = self.charge_statement_read(&read, consistent)?;
-            units.add(&read.table, cost);
+            let (cost, fetched) = self.charge_statement_read(&read, consistent)?;
+            units.add(&read.table, cost + fetched);
             return Ok((read.table, read.items.into_iter().next()));
         }
         let prepared = self.prepare_write_statement(statement, on_failure)?;
