@@ -314,8 +314,17 @@ fn insert_writes_through_the_item_path() {
             "INSERT INTO orders VALUES ('d', 1)",
             ("ValidationException", "Unsupported operation: Inserting multiple items in a single statement is not supported, use \"INSERT INTO tableName VALUE item\" instead"),
         ),
+        // INSERT's grammar has no place for an index; UPDATE's and DELETE's do, and refuse it.
         (
             "INSERT INTO orders.by_status VALUE {'pk': 'd', 'sk': 1}",
+            ("ValidationException", "FROM clause may only contain a single table name in data manipulation statements"),
+        ),
+        (
+            "UPDATE orders.by_status SET a = 1 WHERE pk = 'd' AND sk = 1",
+            ("ValidationException", "This operation is not supported on an index"),
+        ),
+        (
+            "DELETE FROM orders.by_status WHERE pk = 'd' AND sk = 1",
             ("ValidationException", "This operation is not supported on an index"),
         ),
         (
