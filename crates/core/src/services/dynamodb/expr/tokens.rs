@@ -125,8 +125,16 @@ pub fn tokenize(text: &str, what: &str) -> Result<(Vec<Tok>, Spans), ServiceErro
                 let c = text[i..].chars().next().expect("within the text");
                 let bad_end = i + c.len_utf8();
                 let start = spans.last().map_or(i, |&(start, _)| start);
+                // The next token, or the next character when none starts there (AWS: token
+                // "!", near "!!" for "!!!").
                 let next = skip_space(text, bad_end);
-                let end = lex_one(text, next).map_or(bad_end, |(_, end)| end);
+                let end = match lex_one(text, next) {
+                    Some((_, end)) => end,
+                    None => text[next..]
+                        .chars()
+                        .next()
+                        .map_or(bad_end, |c| next + c.len_utf8()),
+                };
                 return Err(syntax(what, &c.to_string(), &text[start..end]));
             }
         }
