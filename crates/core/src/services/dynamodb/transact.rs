@@ -52,6 +52,14 @@ pub(super) fn restore_token(tables: &mut Tables, value: &[u8]) -> Result<(), Str
     Ok(())
 }
 
+/// A replayed transaction's cost for one item it names: a transactional read of the item as
+/// it now stands (TransactWriteItems and ExecuteTransaction alike).
+pub(super) fn add_replay_read(units: &mut Units, table: &Table, key: &Item) {
+    let stored = table.items.get(&table.schema.encode(key));
+    let size = stored.map(item_size).unwrap_or(0);
+    units.add(&table.def.name, 2.0 * read_units(size, true));
+}
+
 /// moto quotes AWS's words for a transaction list over the limit.
 fn action_count_error(count: usize) -> Option<ServiceError> {
     match count {
@@ -233,9 +241,7 @@ impl Handler<'_, '_> {
             let Ok(table) = self.transact_table(table.as_ref()) else {
                 continue;
             };
-            let stored = table.items.get(&table.schema.encode(&key));
-            let size = stored.map(item_size).unwrap_or(0);
-            units.add(&table.def.name.clone(), 2.0 * read_units(size, true));
+            add_replay_read(&mut units, table, &key);
         }
         units
     }
