@@ -157,6 +157,14 @@ fn tag_limits_and_errors_use_aws_words() {
                 format!("Requested resource not found: ResourceArn: {resource}/index/by_x not found"),
             ),
         ),
+        // Another account's table: no resource-based policy opens it to the caller.
+        (
+            json!({"ResourceArn": "arn:aws:dynamodb:us-east-1:111122223333:table/orders", "Tags": [tag("k", "v")]}),
+            (
+                "AccessDeniedException".into(),
+                format!("User: arn:aws:iam::{ACCOUNT}:root is not authorized to perform: dynamodb:TagResource on resource: arn:aws:dynamodb:us-east-1:111122223333:table/orders because no resource-based policy allows the dynamodb:TagResource action"),
+            ),
+        ),
     ];
     for (input, expected) in cases {
         assert_eq!(

@@ -80,6 +80,19 @@ pub fn table_not_found(name: &str) -> ServiceError {
     ))
 }
 
+/// A resource of another account, which no resource-based policy opens to the caller (Nimbus
+/// grants no cross-account access): AWS's AccessDeniedException, naming the caller's
+/// account root as the principal.
+pub fn access_denied(account: &str, action: &str, arn: &str) -> ServiceError {
+    ServiceError::new(
+        "AccessDeniedException",
+        400,
+        format!(
+            "User: arn:aws:iam::{account}:root is not authorized to perform: dynamodb:{action} on resource: {arn} because no resource-based policy allows the dynamodb:{action} action"
+        ),
+    )
+}
+
 fn pattern_ok(name: &str) -> bool {
     !name.is_empty()
         && name

@@ -11,7 +11,7 @@ use nimbus_shapes::{
 };
 
 use super::{
-    errors::{constraint_errors, validation},
+    errors::{access_denied, constraint_errors, validation},
     local_name, table_record, Handler, Table,
 };
 
@@ -88,8 +88,13 @@ pub(super) fn create_tags(tags: Option<&[Tag]>) -> Result<Vec<Tag>, ServiceError
 }
 
 impl Handler<'_, '_> {
-    /// The table a ResourceArn names, as the tag operations look it up.
-    fn tagged_table(&mut self, arn: Option<&str>) -> Result<&mut Table, ServiceError> {
+    /// The table a ResourceArn names, as the tag operations (`action`) look it up. Another
+    /// account's ARN is refused as AWS refuses it, with the caller's access denied.
+    fn tagged_table(
+        &mut self,
+        arn: Option<&str>,
+        action: &str,
+    ) -> Result<&mut Table, ServiceError> {
         let Some(arn) = arn else {
             return Err(validation("Invalid TableArn"));
         };
@@ -97,6 +102,10 @@ impl Handler<'_, '_> {
             return Err(validation(format!(
                 "One or more parameter values were invalid: ARNs must start with 'arn:': {arn}"
             )));
+        }
+        let account = &self.ctx.caller.account_id;
+        if arn.split(':').nth(4).is_some_and(|owner| owner != account) {
+            return Err(access_denied(account, action, arn));
         }
         let not_found = || {
             RESOURCE_NOT_FOUND_EXCEPTION.with_message(format!(
@@ -113,9 +122,9 @@ impl Handler<'_, '_> {
             .ok_or_else(not_found)
     }
 
-    fn save_tags(&mut self, arn: &str, tags: Vec<Tag>) -> Result<(), ServiceError> {
+    fn save_tags(&mut self, arn: &str, action: &str, tags: Vec<Tag>) -> Result<(), ServiceError> {
         let scope = self.ctx.scope();
-        let table = self.tagged_table(Some(arn))?;
+        let table = self.tagged_table(Some(arn), action)?;
         table.def.tags = tags;
         let record = table_record(&scope, &table.def.name);
         let def = table.def.clone();
@@ -130,12 +139,12 @@ impl Handler<'_, '_> {
             Some(tags) => tags,
         };
         check_tags(new)?;
-        let table = self.tagged_table(arn)?;
+        let table = self.tagged_table(arn, "TagResource")?;
         let tags = merged(table.def.tags.clone(), new);
         if tags.len() > MAX_TAGS {
             return Err(too_many());
         }
-        self.save_tags(arn.unwrap_or_default(), tags)
+        self.save_tags(arn.unwrap_or_default(), "TagResource", tags)
     }
 
     pub(super) fn run_untag_resource(
@@ -149,21 +158,21 @@ impl Handler<'_, '_> {
                     .into(),
             ]));
         };
-        let table = self.tagged_table(arn)?;
+        let table = self.tagged_table(arn, "UntagResource")?;
         // Removing a key the table does not carry is not an error.
         let mut tags = table.def.tags.clone();
         tags.retain(|t| !t.key.as_ref().is_some_and(|k| keys.contains(k)));
         if tags.len() == table.def.tags.len() {
             return Ok(());
         }
-        self.save_tags(arn.unwrap_or_default(), tags)
+        self.save_tags(arn.unwrap_or_default(), "UntagResource", tags)
     }
 
     pub(super) fn run_list_tags_of_resource(
         &mut self,
         input: ListTagsOfResourceInput,
     ) -> Result<ListTagsOfResourceOutput, ServiceError> {
-        let table = self.tagged_table(input.resource_arn.as_deref())?;
+        let table = self.tagged_table(input.resource_arn.as_deref(), "ListTagsOfResource")?;
         let start = match input.next_token.as_deref() {
             None => 0,
             Some(token) => token
