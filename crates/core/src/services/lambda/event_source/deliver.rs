@@ -410,7 +410,7 @@ impl Poller<'_> {
             let size = state.to_string().len();
             mapping.checkpoint.window = Some(OpenWindow {
                 start_millis: window.start_millis,
-                state,
+                state: state.into(),
                 terminated_early: size > WINDOW_STATE_LIMIT,
             });
         }
@@ -457,7 +457,7 @@ impl Poller<'_> {
             let checkpoint = &mut mapping.checkpoint;
             match &mut checkpoint.window {
                 Some(open) if open.start_millis == window.start_millis && open.terminated_early => {
-                    open.state = json!({});
+                    open.state = json!({}).into();
                     open.terminated_early = false;
                 }
                 _ => checkpoint.window = None,
@@ -555,7 +555,7 @@ fn window_context(mapping: &Mapping, window: WindowInvoke) -> WindowContext<'_> 
         length_secs: mapping.tumbling_window_secs,
         state: open
             .filter(|o| o.start_millis == window.start_millis)
-            .map(|o| &o.state),
+            .map(|o| &*o.state),
         shard_id: &mapping.checkpoint.shard_id,
         stream_arn: mapping.source.arn(),
         is_final: window.is_final,

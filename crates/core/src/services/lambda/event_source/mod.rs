@@ -65,8 +65,9 @@ pub struct Checkpoint {
 pub struct OpenWindow {
     /// Its start, in epoch milliseconds (windows are aligned to multiples of their length).
     pub start_millis: i64,
-    /// What the function answered as `state` last, handed to its next invocation.
-    pub state: serde_json::Value,
+    /// What the function answered as `state` last, handed to its next invocation. Shared:
+    /// it may hold up to 1 MB, and every poll copies the mapping.
+    pub state: std::sync::Arc<serde_json::Value>,
     /// The state outgrew 1 MB: the next invocation ends it early.
     #[serde(default)]
     pub terminated_early: bool,
