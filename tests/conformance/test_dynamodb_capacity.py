@@ -91,12 +91,17 @@ def test_a_provisioned_table_throttles_beyond_its_burst(server):
         try:
             ddb.put_item(TableName="metered", Item={"pk": {"S": f"k{i}"}})
         except ClientError as error:
-            throttled = (i, error.response["Error"])
+            throttled = (i, error.response)
             break
     assert throttled is not None
-    written, error = throttled
+    written, response = throttled
     assert written >= 300
-    assert error == {"Code": "ProvisionedThroughputExceededException", "Message": TABLE_EXCEEDED}
+    assert response["Error"] == {"Code": "ProvisionedThroughputExceededException",
+                                 "Message": TABLE_EXCEEDED}
+    # Why, and what: the ThrottlingReasons AWS added to every throttling error.
+    arn = ddb.describe_table(TableName="metered")["Table"]["TableArn"]
+    assert response["ThrottlingReasons"] == [
+        {"reason": "TableWriteProvisionedThroughputExceeded", "resource": arn}]
     # The refused write changed nothing.
     assert "Item" not in ddb.get_item(TableName="metered", Key={"pk": {"S": f"k{written}"}})
     # A batch the table cannot pay for at all fails; on demand, nothing is throttled.

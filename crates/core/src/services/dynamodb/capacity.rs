@@ -84,15 +84,34 @@ struct Bucket {
 #[derive(Default)]
 pub(super) struct Buckets(BTreeMap<Target, Bucket>);
 
-fn exceeded(gsi: bool) -> ServiceError {
-    PROVISIONED_THROUGHPUT_EXCEEDED_EXCEPTION.with_message(if gsi {
-        INDEX_EXCEEDED
-    } else {
-        TABLE_EXCEEDED
-    })
-}
-
 impl Table {
+    /// The refusal of a request the table (`gsi` `None`) or one of its GSIs cannot pay for,
+    /// with its ThrottlingReasons: `<Table|Index><Read|Write>ProvisionedThroughputExceeded`
+    /// and the ARN of what is throttled, as AWS's ThrottlingReason documents them.
+    fn exceeded(&self, gsi: Option<&str>, kind: Kind) -> ServiceError {
+        let (resource, arn, message) = match gsi {
+            None => ("Table", self.def.arn.clone(), TABLE_EXCEEDED),
+            Some(name) => (
+                "Index",
+                format!("{}/index/{name}", self.def.arn),
+                INDEX_EXCEEDED,
+            ),
+        };
+        let operation = match kind {
+            Kind::Read => "Read",
+            Kind::Write => "Write",
+        };
+        PROVISIONED_THROUGHPUT_EXCEEDED_EXCEPTION
+            .with_message(message)
+            .with_field(
+                "ThrottlingReasons",
+                serde_json::json!([{
+                    "reason": format!("{resource}{operation}ProvisionedThroughputExceeded"),
+                    "resource": arn,
+                }]),
+            )
+    }
+
     /// The provisioned units per second of the table or one of its GSIs; `None` when the
     /// table is on demand (nothing to enforce).
     fn provisioned_rate(&self, gsi: Option<&str>, kind: Kind) -> Option<f64> {
@@ -144,7 +163,7 @@ impl Table {
             // (a 400 KB write on a 1 WCU table), and owes the rest: AWS averages capacity
             // over time rather than refusing such an item forever.
             if *units > bucket.units && bucket.units < burst {
-                return Err(exceeded(gsi.is_some()));
+                return Err(self.exceeded(gsi.as_deref(), *kind));
             }
         }
         Ok(())
