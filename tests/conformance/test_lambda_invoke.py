@@ -190,7 +190,7 @@ def test_uncaught_exception_fails_the_call_and_ends_the_environment(lam):
     assert json.loads(invoke(lam, "crashes", {})["Body"]) == 1
 
 
-def test_uncaught_exception_between_calls_ends_the_environment(lam):
+def test_uncaught_exception_between_calls_ends_the_environment(client, lam):
     create(lam, "crashes-later", "index.js", CRASHES)
     assert json.loads(invoke(lam, "crashes-later", {})["Body"]) == 1
     assert json.loads(invoke(lam, "crashes-later", {"crash": "later"})["Body"]) == 2
@@ -199,6 +199,17 @@ def test_uncaught_exception_between_calls_ends_the_environment(lam):
     response = invoke(lam, "crashes-later", {}, LogType="Tail")
     assert json.loads(response["Body"]) == 1
     assert "Init Duration" in tail(response)
+    # The crash is logged in the stream of the environment it ended, after its last call.
+    logs = client("logs")
+    streams = logs.describe_log_streams(logGroupName="/aws/lambda/crashes-later")["logStreams"]
+    assert len(streams) == 2
+    messages = [[e["message"] for e in logs.get_log_events(
+        logGroupName="/aws/lambda/crashes-later", logStreamName=s["logStreamName"])["events"]]
+        for s in streams]
+    ended = [m for m in messages if any("Uncaught Exception" in line for line in m)]
+    assert len(ended) == 1
+    assert sum(line.startswith("START RequestId") for line in ended[0]) == 2
+    assert '\tERROR\tUncaught Exception \t{"errorType":"TypeError","errorMessage":"after the answer"' in ended[0][-1]
 
 
 def test_missing_handler_export_is_reported(lam):

@@ -162,6 +162,9 @@ function frameMain(workerSource, initLimitMs) {
   const workerUrl = URL.createObjectURL(new Blob([workerSource], { type: "text/javascript" }));
   const idle = new Map(); // environment key -> [environment]
   const environments = new Map(); // environment id -> environment
+  // environment key -> [{ logStream, log }]: what idle environments that crashed logged last,
+  // handed to the next invocation of their key for their own log streams.
+  const ended = new Map();
   let nextId = 1;
   const MAX_IDLE = 8;
   const toPage = (message, transfer = []) => parent.postMessage(message, "*", transfer);
@@ -177,6 +180,9 @@ function frameMain(workerSource, initLimitMs) {
         if (!key.startsWith(`${message.playgroundId}|`)) continue;
         list.forEach((environment) => stop(environment));
         idle.delete(key);
+      }
+      for (const key of ended.keys()) {
+        if (key.startsWith(`${message.playgroundId}|`)) ended.delete(key);
       }
     } else if (message.type === "fetched" || message.type === "moduleSource") {
       const environment = environments.get(message.envId);
@@ -200,7 +206,13 @@ function frameMain(workerSource, initLimitMs) {
     const at = list.indexOf(environment);
     if (at >= 0) list.splice(at, 1);
     if (environment.log) environment.retired = true;
-    else stop(environment);
+    else {
+      // Idle, it logged into initLog (the crash among it).
+      const last = ended.get(environment.key) || [];
+      last.push({ logStream: environment.logStream, log: environment.initLog });
+      ended.set(environment.key, last);
+      stop(environment);
+    }
   }
 
   function start(invocation) {
@@ -278,7 +290,9 @@ function frameMain(workerSource, initLimitMs) {
     const answer = await answered;
     const log = environment.log;
     environment.log = null;
-    const common = { initMs, initLog, log, logStream: environment.logStream };
+    const endedBefore = ended.get(invocation.environmentKey) || [];
+    ended.delete(invocation.environmentKey);
+    const common = { initMs, initLog, log, logStream: environment.logStream, ended: endedBefore };
     if (!answer) {
       // Lambda stops a timed-out environment: the next call starts a new one.
       stop(environment);

@@ -4,8 +4,8 @@
 
 use base64::Engine as _;
 use nimbus_core::services::lambda::invoke::{
-    environment_key, runtime_environment, Execution, ExecutionResult, PreparedInvoke,
-    NODE_RUNTIME_JS,
+    environment_key, runtime_environment, EndedEnvironment, Execution, ExecutionResult,
+    PreparedInvoke, NODE_RUNTIME_JS,
 };
 use nimbus_shapes::lambda::errors;
 use serde_json::{json, Map, Value};
@@ -86,8 +86,8 @@ fn execution_of(answer: &Value) -> Execution {
     if let Some(failed) = answer["failed"].as_str() {
         return Execution::Failed(errors::SERVICE_EXCEPTION.with_message(failed));
     }
-    let lines = |field: &str| -> Vec<String> {
-        answer[field]
+    let lines = |lines: &Value| -> Vec<String> {
+        lines
             .as_array()
             .map(|lines| {
                 lines
@@ -97,12 +97,23 @@ fn execution_of(answer: &Value) -> Execution {
             })
             .unwrap_or_default()
     };
+    let log_stream = |of: &Value| of["logStream"].as_str().unwrap_or_default().to_string();
+    let ended_environments = answer["ended"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|ended| EndedEnvironment {
+            log_stream: log_stream(ended),
+            log_lines: lines(&ended["log"]),
+        })
+        .collect();
     let mut result = ExecutionResult {
         init_duration_ms: answer["initMs"].as_f64(),
-        init_log_lines: lines("initLog"),
-        log_lines: lines("log"),
-        log_stream: answer["logStream"].as_str().unwrap_or_default().to_string(),
+        init_log_lines: lines(&answer["initLog"]),
+        log_lines: lines(&answer["log"]),
+        log_stream: log_stream(answer),
         timed_out: answer["timedOut"].as_bool().unwrap_or(false),
+        ended_environments,
         ..Default::default()
     };
     if !result.timed_out {

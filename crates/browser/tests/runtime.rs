@@ -292,6 +292,34 @@ export const handler = async (event) => {
         invoke(&playground, "crashes", json!({})).await["Payload"],
         1
     );
+    // The crash is logged last in the stream of the environment it ended.
+    let events = playground
+        .call(
+            "logs",
+            "FilterLogEvents",
+            json!({"logGroupName": "/aws/lambda/crashes"}),
+        )
+        .await
+        .unwrap();
+    let events = events["events"].as_array().unwrap();
+    let crash = events
+        .iter()
+        .find(|e| e["message"].as_str().unwrap().contains("after the answer"))
+        .expect("the crash between calls is logged");
+    assert!(crash["message"]
+        .as_str()
+        .unwrap()
+        .contains("\tERROR\tUncaught Exception \t{\"errorType\":\"TypeError\""));
+    let stream: Vec<&str> = events
+        .iter()
+        .filter(|e| e["logStreamName"] == crash["logStreamName"])
+        .map(|e| e["message"].as_str().unwrap())
+        .collect();
+    assert!(stream.iter().any(|m| m.starts_with("START RequestId")));
+    assert!(
+        stream.last().unwrap().contains("after the answer"),
+        "{stream:?}"
+    );
 
     // Loading failures answer the runtime's error types.
     create(

@@ -5,7 +5,9 @@ mod common;
 
 use common::{b64, unb64, DOCS_ACCOUNT};
 use nimbus_core::{
-    services::lambda::invoke::{Execution, ExecutionResult, FunctionError, PreparedInvoke},
+    services::lambda::invoke::{
+        EndedEnvironment, Execution, ExecutionResult, FunctionError, PreparedInvoke,
+    },
     Caller,
 };
 use serde_json::{json, Value};
@@ -126,6 +128,32 @@ fn request_response_runs_with_payload_and_writes_lambda_log_lines() {
             format!("REPORT RequestId: {id}\tDuration: 12.34 ms\tBilled Duration: 13 ms\tMemory Size: 256 MB\tMax Memory Used: 64 MB\tInit Duration: 150.50 ms\t\n"),
         ]
     );
+}
+
+#[test]
+fn an_environment_that_ended_between_calls_logs_its_last_words_in_its_stream() {
+    let mut world = world();
+    let first = world.prepare(json!({"FunctionName": "fn"})).unwrap();
+    world.complete(&first, Execution::Ran(ran(&first, "1")));
+    // The function crashed after answering; the host found its environment gone when the
+    // next call looked for a warm one, and ran that call in a new environment.
+    let second = world.prepare(json!({"FunctionName": "fn"})).unwrap();
+    let crash = format!(
+        "2024-01-01T00:00:01.000Z\t{}\tERROR\tUncaught Exception \t{{\"errorType\":\"TypeError\"}}",
+        first.request_id
+    );
+    let mut result = ran(&second, "1");
+    result.ended_environments = vec![EndedEnvironment {
+        log_stream: first.new_log_stream.clone(),
+        log_lines: vec![crash.clone()],
+    }];
+    world.complete(&second, Execution::Ran(result));
+    let old = world.log_messages(&first.new_log_stream);
+    assert_eq!(old.len(), 5, "{old:?}");
+    assert!(old[3].starts_with("REPORT RequestId: "));
+    assert_eq!(old[4], format!("{crash}\n"));
+    let new = world.log_messages(&second.new_log_stream);
+    assert!(new.iter().all(|line| !line.contains("Uncaught Exception")));
 }
 
 #[test]

@@ -16,8 +16,8 @@ use std::{
 };
 
 use nimbus_core::services::lambda::invoke::{
-    environment_key, runtime_environment, Execution, ExecutionResult, FunctionError,
-    PreparedInvoke, NODE_RUNTIME_JS,
+    environment_key, runtime_environment, EndedEnvironment, Execution, ExecutionResult,
+    FunctionError, PreparedInvoke, NODE_RUNTIME_JS,
 };
 use nimbus_shapes::lambda::errors;
 use serde_json::{json, Value};
@@ -71,9 +71,30 @@ enum Wait {
 
 impl Environment {
     /// The environment, unless its process has ended while it was idle (the runtime exits when
-    /// the function crashes between invocations); a dead one is dropped.
-    fn alive(mut self) -> Option<Environment> {
-        matches!(self.child.try_wait(), Ok(None)).then_some(self)
+    /// the function crashes between invocations): then what it logged since its last
+    /// invocation, and it is dropped.
+    fn alive(mut self) -> Result<Environment, EndedEnvironment> {
+        if matches!(self.child.try_wait(), Ok(None)) {
+            return Ok(self);
+        }
+        // Its output up to the end of both pipes (each forwarder closes once), which the
+        // forwarders may still be reading.
+        let mut log_lines = Vec::new();
+        let mut open_pipes = 2;
+        let deadline = Instant::now() + Duration::from_millis(200);
+        while open_pipes > 0 {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(Line::Output(text)) => log_lines.push(text),
+                Ok(Line::Closed) => open_pipes -= 1,
+                Ok(Line::Message(_)) => {}
+                Err(_) => break,
+            }
+        }
+        Err(EndedEnvironment {
+            log_stream: std::mem::take(&mut self.log_stream),
+            log_lines,
+        })
     }
 
     /// The runner's next protocol message before `deadline`; the function's other output is
@@ -173,12 +194,17 @@ impl Executor {
     /// `access_key_id` is the caller's, so the function's SDK calls act in the same account.
     pub fn run(&self, prepared: &PreparedInvoke, access_key_id: &str) -> Execution {
         let key = environment_key(prepared, access_key_id);
+        let mut ended = Vec::new();
         let warm = self
             .idle
             .lock()
             .expect("idle pool")
             .get_mut(&key)
-            .and_then(|pool| std::iter::from_fn(|| pool.pop()).find_map(Environment::alive));
+            .and_then(|pool| {
+                std::iter::from_fn(|| pool.pop()).find_map(|environment| {
+                    environment.alive().map_err(|last| ended.push(last)).ok()
+                })
+            });
         let (environment, init_duration_ms, init_output) = match warm {
             Some(environment) => (environment, None, Vec::new()),
             None => match self.start(prepared, access_key_id) {
@@ -188,6 +214,7 @@ impl Executor {
         };
         let (mut result, reusable) = invoke(environment, prepared, init_duration_ms);
         result.init_log_lines = init_output;
+        result.ended_environments = ended;
         if let Some(environment) = reusable {
             let mut idle = self.idle.lock().expect("idle pool");
             let pool = idle.entry(key).or_default();

@@ -84,6 +84,18 @@ pub struct ExecutionResult {
     pub max_memory_mb: u64,
     /// The log stream of the execution environment that ran the call.
     pub log_stream: String,
+    /// Environments of this function the host found ended when it looked for a warm one
+    /// (their function crashed between invocations): each one's log stream and what it
+    /// logged after its last invocation, the crash included. Written to their own streams.
+    pub ended_environments: Vec<EndedEnvironment>,
+}
+
+/// An execution environment that ended between invocations, and its last words.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct EndedEnvironment {
+    pub log_stream: String,
+    /// Lines in Lambda's format, as `ExecutionResult::log_lines`.
+    pub log_lines: Vec<String>,
 }
 
 /// How a host's attempt to run a prepared invocation ended.
@@ -366,16 +378,18 @@ impl ExecutionResult {
     }
 }
 
+/// A log line as a log event: ending in a newline, as Lambda's are.
+fn terminated(line: &String) -> String {
+    if line.ends_with('\n') {
+        line.clone()
+    } else {
+        format!("{line}\n")
+    }
+}
+
 /// The lines Lambda writes for one invocation around the function's own, each ending in `\n`.
 fn invocation_log(prepared: &PreparedInvoke, result: &ExecutionResult, now: i64) -> Vec<String> {
     let id = &prepared.request_id;
-    let terminated = |line: &String| {
-        if line.ends_with('\n') {
-            line.clone()
-        } else {
-            format!("{line}\n")
-        }
-    };
     let mut lines: Vec<String> = result.init_log_lines.iter().map(terminated).collect();
     lines.push(format!(
         "START RequestId: {id} Version: {}\n",
@@ -456,6 +470,20 @@ pub fn complete(
     let now = ctx.now_millis;
     let lines = invocation_log(prepared, &result, now);
     let start = now - result.duration_ms as i64;
+    let log_group = log_group_name(&prepared.invocation.function_name);
+    for ended in result
+        .ended_environments
+        .iter()
+        .filter(|e| !e.log_lines.is_empty())
+    {
+        let events: Vec<(i64, String)> = ended
+            .log_lines
+            .iter()
+            // Stamped when the host reported them: after anything else in that stream.
+            .map(|line| (now, terminated(line)))
+            .collect();
+        logs::append_events(logs_state, ctx, &log_group, &ended.log_stream, &events);
+    }
     // Init lines and START are stamped when the call began, the rest when it ended.
     let first_after_start = result.init_log_lines.len() + 1;
     let events: Vec<(i64, String)> = lines
@@ -468,13 +496,7 @@ pub fn complete(
             )
         })
         .collect();
-    logs::append_events(
-        logs_state,
-        ctx,
-        &log_group_name(&prepared.invocation.function_name),
-        &result.log_stream,
-        &events,
-    );
+    logs::append_events(logs_state, ctx, &log_group, &result.log_stream, &events);
     let id = &prepared.request_id;
     let (function_error, payload) = if result.timed_out {
         let timeout = f64::from(prepared.invocation.timeout);
