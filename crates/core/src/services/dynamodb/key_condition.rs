@@ -14,7 +14,7 @@ use nimbus_shapes::{
 use super::{
     errors::validation,
     expr::{
-        tokens::{tokenize, Spans, Tok},
+        tokens::{self, tokenize, Spans, Tok},
         validate::show_value,
         Names,
     },
@@ -135,9 +135,17 @@ impl Parser<'_, '_> {
 
     fn primary(&mut self, terms: &mut Vec<Term>) -> Result<(), ServiceError> {
         if self.peek() == Some(&Tok::Open) {
+            let open = self.at;
             self.at += 1;
             self.and_list(terms)?;
-            return self.expect(Tok::Close);
+            self.expect(Tok::Close)?;
+            if tokens::wraps_a_pair(&self.toks, open, self.at - 1) {
+                return Err(validation(format!(
+                    "Invalid {WHAT}: {}",
+                    tokens::REDUNDANT_PARENTHESES
+                )));
+            }
+            return Ok(());
         }
         if self.is_keyword("NOT") {
             return Err(validation(format!("Invalid operator used in {WHAT}: NOT")));
@@ -645,5 +653,13 @@ mod tests {
             run("pk = :p AND sk = :p").unwrap_err(),
             "One or more parameter values were invalid: Condition parameter type does not match schema type"
         );
+        // A pair that wraps exactly another; a pair around the AND and one inside it is not.
+        for redundant in ["((pk = :p))", "((pk = :p)) AND (sk = :a)"] {
+            assert_eq!(
+                run(redundant).unwrap_err(),
+                "Invalid KeyConditionExpression: The expression has redundant parentheses;"
+            );
+        }
+        assert!(run("(pk = :p AND (sk = :a))").is_ok());
     }
 }

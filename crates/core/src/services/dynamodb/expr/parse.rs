@@ -15,7 +15,7 @@ use super::{
         value::type_name,
     },
     ast::{CmpOp, Cond, Operand, SetOperand, SetValue, Update},
-    tokens::{tokenize, Spans, Tok},
+    tokens::{self, tokenize, Spans, Tok},
     validate::Placeholders,
 };
 
@@ -112,33 +112,13 @@ impl<'p, 'n> Parser<'p, 'n> {
         }
     }
 
-    /// AWS refuses `((...))`: parentheses that wrap exactly another pair (the pair opened
-    /// at `open` has just been closed).
+    /// AWS refuses `((...))` (see `tokens::wraps_a_pair`); the pair opened at `open` has
+    /// just been closed.
     fn check_redundant(&self, open: usize) -> Result<(), ServiceError> {
-        if self.toks.get(open + 1) == Some(&Tok::Open)
-            && self.matching_close(open + 1) == Some(self.at - 2)
-        {
-            return Err(self.invalid("The expression has redundant parentheses;"));
+        if tokens::wraps_a_pair(&self.toks, open, self.at - 1) {
+            return Err(self.invalid(tokens::REDUNDANT_PARENTHESES));
         }
         Ok(())
-    }
-
-    /// The index of the `)` closing the `(` at `open`.
-    fn matching_close(&self, open: usize) -> Option<usize> {
-        let mut depth = 0usize;
-        for (i, tok) in self.toks.iter().enumerate().skip(open) {
-            match tok {
-                Tok::Open => depth += 1,
-                Tok::Close => {
-                    depth -= 1;
-                    if depth == 0 {
-                        return Some(i);
-                    }
-                }
-                _ => {}
-            }
-        }
-        None
     }
 
     fn path(&mut self) -> Result<Path, ServiceError> {
@@ -242,7 +222,7 @@ impl<'p, 'n> Parser<'p, 'n> {
         // A parenthesized condition, unless the parentheses hold an operand, which a
         // comparison, BETWEEN or IN follows.
         let operand_follows = |p: &Self| {
-            p.matching_close(p.at)
+            tokens::matching_close(&p.toks, p.at)
                 .and_then(|close| p.toks.get(close + 1))
                 .is_some_and(|t| {
                     matches!(t, Tok::Op(_)) || t.is_keyword("BETWEEN") || t.is_keyword("IN")

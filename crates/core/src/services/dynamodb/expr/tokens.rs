@@ -43,6 +43,32 @@ pub fn syntax(what: &str, token: &str, near: &str) -> ServiceError {
     ))
 }
 
+pub const REDUNDANT_PARENTHESES: &str = "The expression has redundant parentheses;";
+
+/// Whether the `(` at `open`, closed by the `)` at `close`, wraps exactly another pair:
+/// `((...))`, which AWS refuses in every expression ([`REDUNDANT_PARENTHESES`]).
+pub fn wraps_a_pair(toks: &[Tok], open: usize, close: usize) -> bool {
+    toks.get(open + 1) == Some(&Tok::Open) && matching_close(toks, open + 1) == Some(close - 1)
+}
+
+/// The index of the `)` closing the `(` at `open`.
+pub fn matching_close(toks: &[Tok], open: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, tok) in toks.iter().enumerate().skip(open) {
+        match tok {
+            Tok::Open => depth += 1,
+            Tok::Close => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
 /// Where each token sits in the expression, for AWS's `near` text: the source from the
 /// token before the offending one to the token after it (as far as those exist).
 pub struct Spans {
