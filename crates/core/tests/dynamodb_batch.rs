@@ -527,21 +527,24 @@ fn transact_get_answers_in_request_order() {
     let mut w = world();
     w.put("a", 1);
     w.put("b", 2);
+    w.put("c", 3);
     let out = w.ok(
         "TransactGetItems",
         json!({"TransactItems": [
             {"Get": {"TableName": "items", "Key": key("b")}},
             {"Get": {"TableName": "items", "Key": key("missing")}},
             {"Get": {"TableName": "items", "Key": key("a"), "ProjectionExpression": "n"}},
+            // Present, but the projection selects none of it: no Item, as for a missing one.
+            {"Get": {"TableName": "items", "Key": key("c"), "ProjectionExpression": "nothing"}},
         ], "ReturnConsumedCapacity": "TOTAL"}),
     );
     assert_eq!(
         out["Responses"],
-        json!([{"Item": {"pk": {"S": "b"}, "n": {"N": "2"}}}, {}, {"Item": {"n": {"N": "1"}}}])
+        json!([{"Item": {"pk": {"S": "b"}, "n": {"N": "2"}}}, {}, {"Item": {"n": {"N": "1"}}}, {}])
     );
     assert_eq!(
         out["ConsumedCapacity"],
-        json!([{"TableName": "items", "CapacityUnits": 6.0, "ReadCapacityUnits": 6.0}])
+        json!([{"TableName": "items", "CapacityUnits": 8.0, "ReadCapacityUnits": 8.0}])
     );
 }
 
