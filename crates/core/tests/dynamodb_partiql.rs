@@ -888,13 +888,16 @@ fn reads_through_an_index_name_only_what_it_holds() {
     // Nor one whose key is reached through OR.
     w.items("SELECT pk FROM parts.by_g WHERE (g = 'y' AND other = 2) OR g = 'z'");
 
-    // An LSI fetches from the table an attribute it lacks, and the fetch is charged to the
-    // table; what it holds, SELECT * too, it answers alone.
-    let mut read = |statement: &str| {
-        let out = w.ok(
-            "ExecuteStatement",
-            json!({"Statement": statement, "ReturnConsumedCapacity": "INDEXES"}),
-        );
+    // An LSI fetches from the table an attribute it lacks, and each item's fetch is charged
+    // to the table; what it holds, SELECT * too, it answers alone.
+    w.items("INSERT INTO parts VALUE {'pk': 'q', 'sk': '1', 'l': 'a', 'other': 3}");
+    w.items("INSERT INTO parts VALUE {'pk': 'q', 'sk': '2', 'l': 'b', 'other': 4}");
+    let mut read_at_most = |statement: &str, limit: Option<i32>| {
+        let mut input = json!({"Statement": statement, "ReturnConsumedCapacity": "INDEXES"});
+        if let Some(limit) = limit {
+            input["Limit"] = json!(limit);
+        }
+        let out = w.ok("ExecuteStatement", input);
         let capacity = &out["ConsumedCapacity"];
         let arms = (
             capacity["Table"]["CapacityUnits"].clone(),
@@ -903,6 +906,18 @@ fn reads_through_an_index_name_only_what_it_holds() {
         );
         (out["Items"].clone(), arms)
     };
+    assert_eq!(
+        read_at_most("SELECT other FROM parts.by_l WHERE pk = 'q'", None),
+        (
+            json!([{"other": {"N": "3"}}, {"other": {"N": "4"}}]),
+            (json!(1.0), json!(0.5), json!(1.5))
+        )
+    );
+    assert_eq!(
+        read_at_most("SELECT other FROM parts.by_l WHERE pk = 'q'", Some(1)).1,
+        (json!(0.5), json!(0.5), json!(1.0))
+    );
+    let mut read = |statement: &str| read_at_most(statement, None);
     assert_eq!(
         read("SELECT other FROM parts.by_l WHERE pk = 'p'"),
         (

@@ -250,8 +250,9 @@ pub(super) struct Page {
     pub scanned: usize,
     pub last_key: Option<Item>,
     pub bytes: usize,
-    /// Bytes of the table's items fetched for the answer (`Fetch::ForAnswer`).
-    pub fetched_bytes: usize,
+    /// The sizes of the table's items fetched for the answer (`Fetch::ForAnswer`), each
+    /// charged on its own (AWS charges a fetch per item walked).
+    pub fetched_sizes: Vec<usize>,
 }
 
 fn key_of(schemas: &[&KeySchema], item: &Item) -> Item {
@@ -282,7 +283,7 @@ pub(super) enum Fetch {
     Never,
     /// PartiQL selecting an attribute the index lacks: the filter sees what the index
     /// holds, and each item walked is fetched from the table for the answer, its bytes
-    /// counted apart (`Page::fetched_bytes`; AWS charges them to the table).
+    /// counted apart (`Page::fetched_sizes`; AWS charges them to the table).
     ForAnswer,
 }
 
@@ -338,7 +339,7 @@ pub(super) fn read_page<'a>(
         scanned: 0,
         last_key: None,
         bytes: 0,
-        fetched_bytes: 0,
+        fetched_sizes: Vec::new(),
     };
     let mut items = items.peekable();
     while let Some(item) = items.next() {
@@ -346,7 +347,7 @@ pub(super) fn read_page<'a>(
         let seen = view.seen(item);
         page.bytes += item_size(&seen);
         if view.fetch == Fetch::ForAnswer {
-            page.fetched_bytes += item_size(item);
+            page.fetched_sizes.push(item_size(item));
         }
         if filter.is_none_or(|f| f.matches(&seen)) {
             page.count += 1;

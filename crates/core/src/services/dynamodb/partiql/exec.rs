@@ -206,8 +206,8 @@ struct Read {
     items: Vec<Item>,
     last_key: Option<Item>,
     bytes: usize,
-    /// Bytes of the table's items an LSI read fetched for the attributes it lacks.
-    fetched_bytes: usize,
+    /// The sizes of the table's items an LSI read fetched for the attributes it lacks.
+    fetched_sizes: Vec<usize>,
 }
 
 /// What a SELECT through an index may name, and how it reads what the index lacks (the
@@ -327,10 +327,11 @@ impl Handler<'_, '_> {
         consistent: bool,
     ) -> Result<(f64, f64), ServiceError> {
         let units = read_units(read.bytes, consistent);
-        let fetched = match read.fetched_bytes {
-            0 => 0.0,
-            bytes => read_units(bytes, consistent),
-        };
+        let fetched = read
+            .fetched_sizes
+            .iter()
+            .map(|size| read_units(*size, consistent))
+            .sum::<f64>();
         let charge = Charge::read(read.gsi.as_deref(), units + fetched);
         self.charge_statement(&read.table, &charge)?;
         Ok((units, fetched))
@@ -433,7 +434,7 @@ impl Handler<'_, '_> {
                 items,
                 last_key: None,
                 bytes,
-                fetched_bytes: 0,
+                fetched_sizes: Vec::new(),
             });
         }
 
@@ -507,7 +508,7 @@ impl Handler<'_, '_> {
                 .collect(),
             last_key: page.last_key,
             bytes: page.bytes,
-            fetched_bytes: page.fetched_bytes,
+            fetched_sizes: page.fetched_sizes,
         })
     }
 
