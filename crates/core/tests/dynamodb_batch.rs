@@ -396,6 +396,12 @@ fn transaction_refusals_use_aws_words() {
         validation("TransactItems can only contain one of Check, Put, Update or Delete")
     );
     assert_eq!(
+        w.call("TransactWriteItems", json!({"TransactItems": [{}]})),
+        validation(
+            "Invalid Request: TransactWriteRequest should contain Delete or Put or Update request"
+        )
+    );
+    assert_eq!(
         w.call(
             "TransactGetItems",
             json!({"TransactItems": [{"Get": {"TableName": "items", "Key": key("a")}},

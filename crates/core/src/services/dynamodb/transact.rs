@@ -262,10 +262,20 @@ impl Handler<'_, '_> {
             action.delete.is_some(),
             action.update.is_some(),
         ];
-        if given.iter().filter(|g| **g).count() != 1 {
-            return Err(validation(
-                "TransactItems can only contain one of Check, Put, Update or Delete",
-            ));
+        match given.iter().filter(|g| **g).count() {
+            1 => {}
+            // us-east-1's words (eu-west-2 now names a constraint instead; the conformance
+            // suite records both).
+            0 => {
+                return Err(validation(
+                    "Invalid Request: TransactWriteRequest should contain Delete or Put or Update request",
+                ))
+            }
+            _ => {
+                return Err(validation(
+                    "TransactItems can only contain one of Check, Put, Update or Delete",
+                ))
+            }
         }
         if let Some(put) = &action.put {
             let (condition, _) = WriteExpressions::condition_only(
