@@ -1132,6 +1132,12 @@ fn update_item_request_errors() {
                    "ExpressionAttributeValues": {":v": {"S": "x".repeat(400 * 1024)}}}),
             "Item size to update has exceeded the maximum allowed size",
         ),
+        // An undefined value in the condition is answered in the envelope.
+        (
+            json!({"TableName": "tbl", "Key": {"pk": {"S": "k"}}, "UpdateExpression": "SET b = :w",
+                   "ConditionExpression": "a = :v", "ExpressionAttributeValues": {":w": {"S": "x"}}}),
+            "1 validation error detected: Invalid ConditionExpression: An expression attribute value used in expression is not defined; attribute value: :v",
+        ),
     ];
     for (request, message) in cases {
         assert_eq!(

@@ -68,6 +68,18 @@ pub fn in_item_write(error: ServiceError) -> ServiceError {
     }
 }
 
+/// `in_item_write`, and an UpdateItem with an UpdateExpression also answers an undefined
+/// value in its ConditionExpression in the envelope (the conformance suite's capture of
+/// eu-west-2 and us-east-1, 2026-10, which had the update's own values defined).
+pub fn in_update_item(error: ServiceError) -> ServiceError {
+    const UNDEFINED_IN_CONDITION: &str =
+        "Invalid ConditionExpression: An expression attribute value used in expression is not defined";
+    if error.code == "ValidationException" && error.message.starts_with(UNDEFINED_IN_CONDITION) {
+        return constraint_errors(std::slice::from_ref(&error.message));
+    }
+    in_item_write(error)
+}
+
 /// Item operations answer a missing table without naming it.
 pub fn item_table_not_found() -> ServiceError {
     errors::RESOURCE_NOT_FOUND_EXCEPTION.with_message("Requested resource not found")

@@ -909,7 +909,10 @@ impl DynamoDb for Handler<'_, '_> {
             values: input.expression_attribute_values.as_ref(),
         }
         .parse()
-        .map_err(errors::in_item_write)?;
+        .map_err(match input.update_expression {
+            Some(_) => errors::in_update_item,
+            None => errors::in_item_write,
+        })?;
         let key = normalise_key(input.key.as_ref().expect("checked above"))?;
         let now = self.ctx.now_millis;
         let table = self.item_table(input.table_name.as_deref())?;
