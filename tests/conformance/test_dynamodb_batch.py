@@ -1,4 +1,5 @@
 """DynamoDB batches and transactions through boto3 (client and resource APIs) against `nimbus serve`."""
+import re
 from decimal import Decimal
 
 import boto3
@@ -46,8 +47,17 @@ def test_batch_writer_and_batch_get_item(ddb, table):
 
 
 def test_batch_refusals(ddb):
-    error = error_of(ddb.batch_write_item, RequestItems={"items": [
-        {"PutRequest": {"Item": {"pk": {"S": f"k{i}"}}}} for i in range(26)]})["Error"]
+    puts = [{"PutRequest": {"Item": {"pk": {"S": f"k{i}"}}}} for i in range(26)]
+    error = error_of(ddb.batch_write_item, RequestItems={"items": puts})["Error"]
+    # Over 25 for one table: the model's map value constraint, the list printed as Java does.
+    assert error["Code"] == "ValidationException"
+    assert re.fullmatch(
+        r"1 validation error detected: Value '\{items=\[(com\.amazonaws\.dynamodb\.v20120810\."
+        r"WriteRequest@[0-9a-f]{8}(, )?){26}\]\}' at 'requestItems' failed to satisfy constraint: "
+        r"Map value must satisfy constraint: \[Member must have length less than or equal to 25, "
+        r"Member must have length greater than or equal to 1\]", error["Message"]), error["Message"]
+    # Over 25 across tables.
+    error = error_of(ddb.batch_write_item, RequestItems={"items": puts[:13], "other": puts[13:]})["Error"]
     assert error == {"Code": "ValidationException",
                      "Message": "Too many items requested for the BatchWriteItem call"}
     error = error_of(ddb.batch_get_item, RequestItems={"items": {

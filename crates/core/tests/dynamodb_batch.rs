@@ -113,9 +113,28 @@ fn batch_write_and_get_round_trip_in_one_changeset() {
 #[test]
 fn batch_limits_and_refusals_use_aws_words() {
     let mut w = world();
+    // Over 25 for one table breaks the model's map value constraint, which AWS words with
+    // the list as Java prints it; over 25 across tables is "Too many items requested".
     let puts: Vec<Value> = (0..26).map(|i| put_request(&format!("k{i}"))).collect();
+    let (code, message) = w
+        .call("BatchWriteItem", json!({"RequestItems": {"items": puts}}))
+        .unwrap_err();
+    assert_eq!(code, "ValidationException");
+    let printed = message
+        .strip_prefix("1 validation error detected: Value '{items=[")
+        .and_then(|rest| rest.strip_suffix("]}' at 'requestItems' failed to satisfy constraint: Map value must satisfy constraint: [Member must have length less than or equal to 25, Member must have length greater than or equal to 1]"))
+        .unwrap_or_else(|| panic!("{message}"));
+    let requests: Vec<&str> = printed.split(", ").collect();
+    assert_eq!(requests.len(), 26);
+    assert!(requests
+        .iter()
+        .all(|r| r.starts_with("com.amazonaws.dynamodb.v20120810.WriteRequest@")));
+    let half: Vec<Value> = (0..13).map(|i| put_request(&format!("k{i}"))).collect();
     assert_eq!(
-        w.call("BatchWriteItem", json!({"RequestItems": {"items": puts}})),
+        w.call(
+            "BatchWriteItem",
+            json!({"RequestItems": {"items": half, "orders": half}})
+        ),
         validation("Too many items requested for the BatchWriteItem call")
     );
     assert_eq!(
