@@ -368,7 +368,8 @@ fn query_errors_use_aws_words() {
                    "ExpressionAttributeValues": {":p": {"S": "a"}},
                    "ExclusiveStartKey": {"pk": {"S": "a"}}}),
             v,
-            "The provided starting key is invalid: The provided key element does not match the schema",
+            // Query's short form (Scan adds why: see scan_errors_use_aws_words).
+            "The provided starting key is invalid",
         ),
         (
             json!({"TableName": "tbl", "KeyConditionExpression": "pk = :p",
@@ -484,6 +485,10 @@ fn scan_errors_use_aws_words() {
         (
             json!({"TableName": "tbl", "ExclusiveStartKey": {"pk": {"N": "x"}}}),
             "The provided starting key is invalid: The parameter cannot be converted to a numeric value: x",
+        ),
+        (
+            json!({"TableName": "tbl", "ExclusiveStartKey": {"bad": {"S": "p"}}}),
+            "The provided starting key is invalid: The provided key element does not match the schema",
         ),
         (
             json!({"TableName": "tbl", "ExpressionAttributeValues": {":a": {"S": "x"}}}),

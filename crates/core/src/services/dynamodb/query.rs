@@ -150,14 +150,26 @@ impl Common<'_> {
 
 /// A checked ExclusiveStartKey, encoded as the table (or the index) orders it. On an index
 /// it holds the table's key and the index's key attributes.
+/// Who reads from an ExclusiveStartKey, for the words of its refusal: of a key that does
+/// not match the schema, Query says only "The provided starting key is invalid" while Scan
+/// (and PartiQL) add why, as us-east-1 answers (the conformance suite's capture).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum StartKeyReader {
+    Query,
+    Scan,
+}
+
 pub(super) fn start_key(
     table: &Table,
     index: Option<&Index>,
     key: Option<&Item>,
+    reader: StartKeyReader,
 ) -> Result<Option<Vec<u8>>, ServiceError> {
     let Some(key) = key else { return Ok(None) };
-    let invalid =
-        |message: &str| validation(format!("The provided starting key is invalid: {message}"));
+    let invalid = |message: &str| match (reader, message) {
+        (StartKeyReader::Query, KEY_MISMATCH) => validation("The provided starting key is invalid"),
+        _ => validation(format!("The provided starting key is invalid: {message}")),
+    };
     let key = normalise_key(key).map_err(|e| invalid(&e.message))?;
     let Some(index) = index else {
         table.schema.check_key(&key).map_err(|m| invalid(&m))?;
@@ -559,7 +571,12 @@ impl Handler<'_, '_> {
             }));
         }
         placeholders.check_all_used()?;
-        let start = start_key(table, index, input.exclusive_start_key.as_ref())?;
+        let start = start_key(
+            table,
+            index,
+            input.exclusive_start_key.as_ref(),
+            StartKeyReader::Query,
+        )?;
 
         let mut prefix = Vec::new();
         for value in std::iter::once(&condition.hash).chain(&condition.equal) {
@@ -690,7 +707,12 @@ impl Handler<'_, '_> {
             input.consistent_read,
             &input.select,
         )?;
-        let start = start_key(table, index, input.exclusive_start_key.as_ref())?;
+        let start = start_key(
+            table,
+            index,
+            input.exclusive_start_key.as_ref(),
+            StartKeyReader::Scan,
+        )?;
         let range = after_start((Bound::Unbounded, Bound::Unbounded), start, true);
         let schema = index.map_or(&table.schema, |i| &i.keys);
         let read: Box<dyn Iterator<Item = &Item>> = match index {

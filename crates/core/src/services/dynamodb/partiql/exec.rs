@@ -33,7 +33,7 @@ use super::{
         key_condition::{self, SortCondition},
         normalise_put_item, on_check_failure_error,
         path::{self, Path, Step},
-        query::{self, Fetch, View},
+        query::{self, Fetch, StartKeyReader, View},
         read_units,
         transact::{self, Outcome, Prepared, ONE_ITEM_ONCE},
         value::{encode_scalar, item_size, type_name, Item, KeyAttr, KeySchema},
@@ -408,7 +408,7 @@ impl Handler<'_, '_> {
             .next_token
             .map(|token| start_of(options.statement, token))
             .transpose()?;
-        let start = query::start_key(table, index, start.as_ref())?;
+        let start = query::start_key(table, index, start.as_ref(), StartKeyReader::Scan)?;
         let filter = select.filter.as_ref();
         let projection = select.projection.as_deref();
         let name = table.def.name.clone();
