@@ -327,11 +327,11 @@ impl Handler<'_, '_> {
         consistent: bool,
     ) -> Result<(f64, f64), ServiceError> {
         let units = read_units(read.bytes, consistent);
+        // A fold from +0: an empty f64 sum is -0, which would be reported as such.
         let fetched = read
             .fetched_sizes
             .iter()
-            .map(|size| read_units(*size, consistent))
-            .sum::<f64>();
+            .fold(0.0, |units, size| units + read_units(*size, consistent));
         let charge = Charge::read(read.gsi.as_deref(), units + fetched);
         self.charge_statement(&read.table, &charge)?;
         Ok((units, fetched))
