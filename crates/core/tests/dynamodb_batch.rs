@@ -402,9 +402,28 @@ fn transaction_refusals_use_aws_words() {
     let many: Vec<Value> = (0..101)
         .map(|i| json!({"Put": {"TableName": "items", "Item": key(&format!("k{i}"))}}))
         .collect();
-    assert_eq!(
-        w.call("TransactWriteItems", json!({"TransactItems": many})),
-        validation("1 validation error detected at 'transactItems' failed to satisfy constraint: Member must have length less than or equal to 100.")
+    // The model's length constraint, the list printed as Java prints it.
+    let (code, message) = w
+        .call("TransactWriteItems", json!({"TransactItems": many}))
+        .unwrap_err();
+    assert_eq!(code, "ValidationException");
+    let printed = message
+        .strip_prefix("1 validation error detected: Value '[")
+        .and_then(|rest| rest.strip_suffix("]' at 'transactItems' failed to satisfy constraint: Member must have length less than or equal to 100"))
+        .unwrap_or_else(|| panic!("{message}"));
+    assert_eq!(printed.split(", ").count(), 101);
+    assert!(printed.starts_with("com.amazonaws.dynamodb.v20120810.TransactWriteItem@"));
+    let gets: Vec<Value> = (0..101)
+        .map(|i| json!({"Get": {"TableName": "items", "Key": key(&format!("k{i}"))}}))
+        .collect();
+    let (_, message) = w
+        .call("TransactGetItems", json!({"TransactItems": gets}))
+        .unwrap_err();
+    assert!(
+        message.starts_with(
+            "1 validation error detected: Value '[com.amazonaws.dynamodb.v20120810.TransactGetItem@"
+        ) && message.ends_with("]' at 'transactItems' failed to satisfy constraint: Member must have length less than or equal to 100"),
+        "{message}"
     );
     assert_eq!(
         w.call(

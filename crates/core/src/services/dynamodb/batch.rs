@@ -17,7 +17,7 @@ use nimbus_shapes::{
 use super::{
     capacity::{Charge, TABLE_EXCEEDED},
     consumed, consumed_capacity_error,
-    errors::{constraint_errors, item_table_not_found, validation},
+    errors::{constraint_errors, item_table_not_found, java_list, validation},
     mixed_projection, normalise_key, normalise_put_item, parse_projection,
     value::{item_size, Item, KEY_MISMATCH},
     write::Write,
@@ -215,28 +215,16 @@ fn key_list_errors(requests: &BTreeMap<String, KeysAndAttributes>, errors: &mut 
 }
 
 /// The model's WriteRequests holds 1 to 25 requests per table: another count is a map value
-/// constraint error, which AWS words with the list as Java prints it, each request as
-/// `com.amazonaws.dynamodb.v20120810.WriteRequest@<identity hash>` (here a hash of the
-/// request), before the total is counted.
+/// constraint error, which AWS words with the list as Java prints it, before the total is
+/// counted.
 fn write_list_errors(requests: &BTreeMap<String, Vec<WriteRequest>>, errors: &mut Vec<String>) {
     for (name, list) in requests {
         if (1..=MAX_BATCH_WRITES).contains(&list.len()) {
             continue;
         }
-        let printed: Vec<String> = list
-            .iter()
-            .map(|request| {
-                let json = serde_json::to_vec(request).expect("requests serialise");
-                // FNV-1a, 32 bits: a stable stand-in for Java's identity hash.
-                let hash = json.iter().fold(0x811c_9dc5u32, |h, b| {
-                    (h ^ u32::from(*b)).wrapping_mul(0x0100_0193)
-                });
-                format!("com.amazonaws.dynamodb.v20120810.WriteRequest@{hash:08x}")
-            })
-            .collect();
         errors.push(format!(
             "Value '{{{name}=[{}]}}' at 'requestItems' failed to satisfy constraint: Map value must satisfy constraint: [Member must have length less than or equal to {MAX_BATCH_WRITES}, Member must have length greater than or equal to 1]",
-            printed.join(", ")
+            java_list("WriteRequest", list)
         ));
     }
 }

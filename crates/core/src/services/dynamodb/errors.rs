@@ -80,6 +80,24 @@ pub fn in_update_item(error: ServiceError) -> ServiceError {
     in_item_write(error)
 }
 
+/// A list as AWS's validation messages print it, the way Java prints a list of request
+/// objects: `com.amazonaws.dynamodb.v20120810.<class>@<identity hash>, ...` (here a hash
+/// of each member, so the text is stable).
+pub fn java_list<T: serde::Serialize>(class: &str, members: &[T]) -> String {
+    let printed: Vec<String> = members
+        .iter()
+        .map(|member| {
+            let json = serde_json::to_vec(member).expect("requests serialise");
+            // FNV-1a, 32 bits: a stand-in for Java's identity hash.
+            let hash = json.iter().fold(0x811c_9dc5u32, |h, b| {
+                (h ^ u32::from(*b)).wrapping_mul(0x0100_0193)
+            });
+            format!("com.amazonaws.dynamodb.v20120810.{class}@{hash:08x}")
+        })
+        .collect();
+    printed.join(", ")
+}
+
 /// Item operations answer a missing table without naming it.
 pub fn item_table_not_found() -> ServiceError {
     errors::RESOURCE_NOT_FOUND_EXCEPTION.with_message("Requested resource not found")

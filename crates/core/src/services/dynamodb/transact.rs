@@ -20,7 +20,7 @@ use super::{
     batch::{item_collection_metrics_error, Units},
     capacity::{Charge, Kind},
     consumed_capacity_error,
-    errors::{constraint_errors, item_table_name_errors, validation},
+    errors::{constraint_errors, item_table_name_errors, java_list, validation},
     normalise_key, normalise_put_item, on_check_failure_error, parse_projection, read_units,
     value::{item_size, Item, MAX_ITEM_SIZE},
     write::{Refusal, Write},
@@ -60,15 +60,19 @@ pub(super) fn add_replay_read(units: &mut Units, table: &Table, key: &Item) {
     units.add(&table.def.name, 2.0 * read_units(size, true));
 }
 
-/// moto quotes AWS's words for a transaction list over the limit.
-fn action_count_error(count: usize) -> Option<ServiceError> {
-    match count {
-        0 => Some(constraint_errors(&["Value '[]' at 'transactItems' failed to satisfy constraint: Member must have length greater than or equal to 1".into()])),
-        n if n > MAX_ACTIONS => Some(validation(
-            "1 validation error detected at 'transactItems' failed to satisfy constraint: Member must have length less than or equal to 100.",
-        )),
-        _ => None,
-    }
+/// A transaction list of no action or over the limit: the model's length constraint, the
+/// list printed as Java prints it (`class` is its members' class), as us-east-1 answers
+/// (the conformance suite's capture; eu-west-2 now says `Value at 'TransactItems'`).
+fn action_count_error<T: serde::Serialize>(class: &str, actions: &[T]) -> Option<ServiceError> {
+    let constraint = match actions.len() {
+        0 => "greater than or equal to 1",
+        n if n > MAX_ACTIONS => "less than or equal to 100",
+        _ => return None,
+    };
+    Some(constraint_errors(&[format!(
+        "Value '[{}]' at 'transactItems' failed to satisfy constraint: Member must have length {constraint}",
+        java_list(class, actions)
+    )]))
 }
 
 /// "The aggregate size of the items in the transaction cannot exceed 4 MB" (the
@@ -429,8 +433,8 @@ impl Handler<'_, '_> {
             return Err(constraint_errors(&errors));
         }
         let actions = input.transact_items.as_deref().unwrap_or_default();
-        if let Some(error) =
-            action_count_error(actions.len()).or_else(|| transaction_size_error(actions))
+        if let Some(error) = action_count_error("TransactWriteItem", actions)
+            .or_else(|| transaction_size_error(actions))
         {
             return Err(error);
         }
@@ -528,7 +532,7 @@ impl Handler<'_, '_> {
             return Err(constraint_errors(&errors));
         }
         let actions = input.transact_items.as_deref().unwrap_or_default();
-        if let Some(error) = action_count_error(actions.len()) {
+        if let Some(error) = action_count_error("TransactGetItem", actions) {
             return Err(error);
         }
 
