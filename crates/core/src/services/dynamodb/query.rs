@@ -148,8 +148,6 @@ impl Common<'_> {
     }
 }
 
-/// A checked ExclusiveStartKey, encoded as the table (or the index) orders it. On an index
-/// it holds the table's key and the index's key attributes.
 /// Who reads from an ExclusiveStartKey, for the words of its refusal: of a key that does
 /// not match the schema, Query says only "The provided starting key is invalid" while Scan
 /// (and PartiQL) add why, as us-east-1 answers (the conformance suite's capture).
@@ -159,6 +157,8 @@ pub(super) enum StartKeyReader {
     Scan,
 }
 
+/// A checked ExclusiveStartKey, encoded as the table (or the index) orders it. On an index
+/// it holds the table's key and the index's key attributes.
 pub(super) fn start_key(
     table: &Table,
     index: Option<&Index>,
