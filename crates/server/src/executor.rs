@@ -194,17 +194,22 @@ impl Executor {
     /// `access_key_id` is the caller's, so the function's SDK calls act in the same account.
     pub fn run(&self, prepared: &PreparedInvoke, access_key_id: &str) -> Execution {
         let key = environment_key(prepared, access_key_id);
+        // The pool's lock is held only to take an environment: telling a dead one may wait
+        // for the rest of its output.
         let mut ended = Vec::new();
-        let warm = self
-            .idle
-            .lock()
-            .expect("idle pool")
-            .get_mut(&key)
-            .and_then(|pool| {
-                std::iter::from_fn(|| pool.pop()).find_map(|environment| {
-                    environment.alive().map_err(|last| ended.push(last)).ok()
-                })
-            });
+        let warm = loop {
+            let idle = self
+                .idle
+                .lock()
+                .expect("idle pool")
+                .get_mut(&key)
+                .and_then(Vec::pop);
+            match idle.map(Environment::alive) {
+                None => break None,
+                Some(Ok(environment)) => break Some(environment),
+                Some(Err(last)) => ended.push(last),
+            }
+        };
         let (environment, init_duration_ms, init_output) = match warm {
             Some(environment) => (environment, None, Vec::new()),
             None => match self.start(prepared, access_key_id) {
