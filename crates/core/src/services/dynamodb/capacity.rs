@@ -91,11 +91,7 @@ impl Table {
     fn exceeded(&self, gsi: Option<&str>, kind: Kind) -> ServiceError {
         let (resource, arn, message) = match gsi {
             None => ("Table", self.def.arn.clone(), TABLE_EXCEEDED),
-            Some(name) => (
-                "Index",
-                format!("{}/index/{name}", self.def.arn),
-                INDEX_EXCEEDED,
-            ),
+            Some(name) => ("Index", self.def.index_arn(name), INDEX_EXCEEDED),
         };
         let operation = match kind {
             Kind::Read => "Read",

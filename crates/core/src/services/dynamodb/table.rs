@@ -197,6 +197,11 @@ fn key_schema_of(elements: &[KeySchemaElement], defs: &[AttributeDefinition]) ->
 }
 
 impl TableDef {
+    /// The ARN of one of the table's indexes.
+    pub fn index_arn(&self, name: &str) -> String {
+        format!("{}/index/{name}", self.arn)
+    }
+
     pub fn schema(&self) -> KeySchema {
         key_schema_of(&self.key_schema, &self.attribute_definitions)
     }
@@ -273,9 +278,6 @@ impl TableDef {
     ) -> TableDescription {
         let (count, size) = (count as i64, size as i64);
         let created = Timestamp::from_millis(self.created_millis);
-        let index_arn = |name: &Option<String>| {
-            format!("{}/index/{}", self.arn, name.as_deref().unwrap_or_default())
-        };
         let lsis: Vec<LocalSecondaryIndexDescription> = self
             .local_secondary_indexes
             .iter()
@@ -287,7 +289,7 @@ impl TableDef {
                     projection: i.projection.clone(),
                     index_size_bytes: Some(size),
                     item_count: Some(count),
-                    index_arn: Some(index_arn(&i.index_name)),
+                    index_arn: Some(self.index_arn(i.index_name.as_deref().unwrap_or_default())),
                 }
             })
             .collect();
@@ -313,7 +315,7 @@ impl TableDef {
                     )),
                     index_size_bytes: Some(size),
                     item_count: Some(count),
-                    index_arn: Some(index_arn(&i.index_name)),
+                    index_arn: Some(self.index_arn(i.index_name.as_deref().unwrap_or_default())),
                     on_demand_throughput: i.on_demand_throughput.clone(),
                     warm_throughput: Some({
                         let (read, write) = self.gsi_warm(i);

@@ -122,14 +122,18 @@ impl Handler<'_, '_> {
             .ok_or_else(not_found)
     }
 
-    fn save_tags(&mut self, arn: &str, action: &str, tags: Vec<Tag>) -> Result<(), ServiceError> {
+    /// Gives the table `tags` and persists its definition (found again by name: the table
+    /// `tagged_table` found holds `self` borrowed).
+    fn save_tags(&mut self, table: &str, tags: Vec<Tag>) {
         let scope = self.ctx.scope();
-        let table = self.tagged_table(Some(arn), action)?;
+        let table = self
+            .scope_tables()
+            .tables
+            .get_mut(table)
+            .expect("a tagged table exists");
         table.def.tags = tags;
-        let record = table_record(&scope, &table.def.name);
         let def = table.def.clone();
-        self.ctx.persist(record, &def);
-        Ok(())
+        self.ctx.persist(table_record(&scope, &def.name), &def);
     }
 
     pub(super) fn run_tag_resource(&mut self, input: TagResourceInput) -> Result<(), ServiceError> {
@@ -144,7 +148,9 @@ impl Handler<'_, '_> {
         if tags.len() > MAX_TAGS {
             return Err(too_many());
         }
-        self.save_tags(arn.unwrap_or_default(), "TagResource", tags)
+        let name = table.def.name.clone();
+        self.save_tags(&name, tags);
+        Ok(())
     }
 
     pub(super) fn run_untag_resource(
@@ -165,7 +171,9 @@ impl Handler<'_, '_> {
         if tags.len() == table.def.tags.len() {
             return Ok(());
         }
-        self.save_tags(arn.unwrap_or_default(), "UntagResource", tags)
+        let name = table.def.name.clone();
+        self.save_tags(&name, tags);
+        Ok(())
     }
 
     pub(super) fn run_list_tags_of_resource(
