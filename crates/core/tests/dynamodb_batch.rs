@@ -110,25 +110,47 @@ fn batch_write_and_get_round_trip_in_one_changeset() {
     assert!(w.last_changes().is_empty());
 }
 
+/// A ValidationException reading `before`, then `count` requests of Java class `class`
+/// printed as Java prints a list of them (`com.amazonaws.dynamodb.v20120810.<class>@<hash>`,
+/// comma-separated), then `after`: how AWS words a list that breaks the model's length.
+fn assert_java_listed(
+    answer: Result<Value, (String, String)>,
+    before: &str,
+    (class, count): (&str, usize),
+    after: &str,
+) {
+    let (code, message) = answer.unwrap_err();
+    assert_eq!(code, "ValidationException");
+    let printed = message
+        .strip_prefix(before)
+        .and_then(|rest| rest.strip_suffix(after))
+        .unwrap_or_else(|| panic!("{message}"));
+    let members: Vec<&str> = printed.split(", ").collect();
+    assert_eq!(members.len(), count);
+    let prefix = format!("com.amazonaws.dynamodb.v20120810.{class}@");
+    for member in members {
+        let hash = member
+            .strip_prefix(&prefix)
+            .unwrap_or_else(|| panic!("{member}"));
+        assert!(
+            hash.len() == 8 && hash.bytes().all(|b| b.is_ascii_hexdigit()),
+            "{member}"
+        );
+    }
+}
+
 #[test]
 fn batch_limits_and_refusals_use_aws_words() {
     let mut w = world();
     // Over 25 for one table breaks the model's map value constraint, which AWS words with
     // the list as Java prints it; over 25 across tables is "Too many items requested".
     let puts: Vec<Value> = (0..26).map(|i| put_request(&format!("k{i}"))).collect();
-    let (code, message) = w
-        .call("BatchWriteItem", json!({"RequestItems": {"items": puts}}))
-        .unwrap_err();
-    assert_eq!(code, "ValidationException");
-    let printed = message
-        .strip_prefix("1 validation error detected: Value '{items=[")
-        .and_then(|rest| rest.strip_suffix("]}' at 'requestItems' failed to satisfy constraint: Map value must satisfy constraint: [Member must have length less than or equal to 25, Member must have length greater than or equal to 1]"))
-        .unwrap_or_else(|| panic!("{message}"));
-    let requests: Vec<&str> = printed.split(", ").collect();
-    assert_eq!(requests.len(), 26);
-    assert!(requests
-        .iter()
-        .all(|r| r.starts_with("com.amazonaws.dynamodb.v20120810.WriteRequest@")));
+    assert_java_listed(
+        w.call("BatchWriteItem", json!({"RequestItems": {"items": puts}})),
+        "1 validation error detected: Value '{items=[",
+        ("WriteRequest", 26),
+        "]}' at 'requestItems' failed to satisfy constraint: Map value must satisfy constraint: [Member must have length less than or equal to 25, Member must have length greater than or equal to 1]",
+    );
     let half: Vec<Value> = (0..13).map(|i| put_request(&format!("k{i}"))).collect();
     assert_eq!(
         w.call(
@@ -403,27 +425,21 @@ fn transaction_refusals_use_aws_words() {
         .map(|i| json!({"Put": {"TableName": "items", "Item": key(&format!("k{i}"))}}))
         .collect();
     // The model's length constraint, the list printed as Java prints it.
-    let (code, message) = w
-        .call("TransactWriteItems", json!({"TransactItems": many}))
-        .unwrap_err();
-    assert_eq!(code, "ValidationException");
-    let printed = message
-        .strip_prefix("1 validation error detected: Value '[")
-        .and_then(|rest| rest.strip_suffix("]' at 'transactItems' failed to satisfy constraint: Member must have length less than or equal to 100"))
-        .unwrap_or_else(|| panic!("{message}"));
-    assert_eq!(printed.split(", ").count(), 101);
-    assert!(printed.starts_with("com.amazonaws.dynamodb.v20120810.TransactWriteItem@"));
+    let over_100 = "]' at 'transactItems' failed to satisfy constraint: Member must have length less than or equal to 100";
+    assert_java_listed(
+        w.call("TransactWriteItems", json!({"TransactItems": many})),
+        "1 validation error detected: Value '[",
+        ("TransactWriteItem", 101),
+        over_100,
+    );
     let gets: Vec<Value> = (0..101)
         .map(|i| json!({"Get": {"TableName": "items", "Key": key(&format!("k{i}"))}}))
         .collect();
-    let (_, message) = w
-        .call("TransactGetItems", json!({"TransactItems": gets}))
-        .unwrap_err();
-    assert!(
-        message.starts_with(
-            "1 validation error detected: Value '[com.amazonaws.dynamodb.v20120810.TransactGetItem@"
-        ) && message.ends_with("]' at 'transactItems' failed to satisfy constraint: Member must have length less than or equal to 100"),
-        "{message}"
+    assert_java_listed(
+        w.call("TransactGetItems", json!({"TransactItems": gets})),
+        "1 validation error detected: Value '[",
+        ("TransactGetItem", 101),
+        over_100,
     );
     assert_eq!(
         w.call(
