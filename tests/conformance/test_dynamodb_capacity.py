@@ -117,6 +117,37 @@ def test_a_provisioned_table_throttles_beyond_its_burst(server):
         assert ddb.batch_write_item(RequestItems={"metered": puts})["UnprocessedItems"] == {}
 
 
+def test_an_on_demand_maximum_throttles(server):
+    ddb = boto3.client("dynamodb", endpoint_url=server.endpoint, region_name="us-east-1",
+                       aws_access_key_id="test", aws_secret_access_key="test",
+                       config=Config(retries={"total_max_attempts": 1}))
+    arn = ddb.create_table(TableName="capped", BillingMode="PAY_PER_REQUEST",
+                           KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                           AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                           OnDemandThroughput={"MaxReadRequestUnits": 1}
+                           )["TableDescription"]["TableArn"]
+    ddb.put_item(TableName="capped", Item={"pk": {"S": "a"}})
+    throttled = None
+    # Half a unit per read, 300 seconds of burst: far fewer than 1,000 reads get through.
+    for i in range(1000):
+        try:
+            ddb.get_item(TableName="capped", Key={"pk": {"S": "a"}})
+        except ClientError as error:
+            throttled = (i, error.response)
+            break
+    assert throttled is not None
+    read, response = throttled
+    assert read >= 600
+    assert response["Error"] == {
+        "Code": "ThrottlingException",
+        "Message": "Throughput exceeds the maximum OnDemandThroughput configured on table or index"}
+    assert response["throttlingReasons"] == [
+        {"reason": "TableReadMaxOnDemandThroughputExceeded", "resource": arn}]
+    # Writes have no maximum.
+    for i in range(50):
+        ddb.put_item(TableName="capped", Item={"pk": {"S": f"w{i}"}})
+
+
 def test_consumed_capacity_and_item_collection_metrics(client):
     ddb = client("dynamodb")
     ddb.create_table(TableName="orders", BillingMode="PAY_PER_REQUEST",

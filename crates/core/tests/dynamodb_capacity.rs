@@ -42,6 +42,14 @@ impl World {
         )
     }
 
+    /// Puts an item the GSI `gsi` on `gk` sees, under `gk` "g".
+    fn put_indexed(&mut self, table: &str, pk: &str) {
+        self.ok(
+            "PutItem",
+            json!({"TableName": table, "Item": {"pk": {"S": pk}, "gk": {"S": "g"}}}),
+        );
+    }
+
     fn describe(&mut self, table: &str) -> Value {
         self.ok("DescribeTable", json!({"TableName": table}))["Table"].clone()
     }
@@ -359,6 +367,95 @@ fn on_demand_tables_are_never_throttled() {
     w.ok("CreateTable", table_input("tbl", None));
     for from in (0..1000).step_by(25) {
         w.ok("BatchWriteItem", batch_puts("tbl", from, 25));
+    }
+}
+
+/// AWS's words over an on-demand maximum ("Diagnosing throttling", DynamoDB Developer Guide).
+const ON_DEMAND_MAXIMUM: &str =
+    "Throughput exceeds the maximum OnDemandThroughput configured on table or index";
+
+#[test]
+fn an_on_demand_maximum_throttles_with_throttling_exception() {
+    let mut w = world();
+    let mut input = table_input("tbl", None);
+    input["OnDemandThroughput"] = json!({"MaxWriteRequestUnits": 1});
+    input["AttributeDefinitions"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"AttributeName": "gk", "AttributeType": "S"}));
+    input["GlobalSecondaryIndexes"] = json!([{
+        "IndexName": "gsi", "KeySchema": [{"AttributeName": "gk", "KeyType": "HASH"}],
+        "Projection": {"ProjectionType": "KEYS_ONLY"}}]);
+    let arn = w.ok("CreateTable", input)["TableDescription"]["TableArn"].clone();
+    // One write unit a second, with the 300 seconds of burst AWS may lend past a maximum.
+    for from in (0..300).step_by(25) {
+        let out = w.ok("BatchWriteItem", batch_puts("tbl", from, 25));
+        assert_eq!(out["UnprocessedItems"], json!({}));
+    }
+    let Error((code, message, fields)) = w.put("tbl", "late").unwrap_err();
+    assert_eq!(
+        (code.as_str(), message.as_str()),
+        ("ThrottlingException", ON_DEMAND_MAXIMUM)
+    );
+    // ThrottlingException spells its field as AWS's model does.
+    assert_eq!(
+        fields["throttlingReasons"],
+        json!([{"reason": "TableWriteMaxOnDemandThroughputExceeded", "resource": arn}])
+    );
+    let late = json!({"TableName": "tbl", "Key": {"pk": {"S": "late"}}});
+    assert_eq!(w.ok("GetItem", late.clone()), json!({}));
+    // A batch with nothing written fails with the same error; a transaction is cancelled.
+    let Error((code, _, fields)) = w.err("BatchWriteItem", batch_puts("tbl", 300, 25));
+    assert_eq!(code, "ThrottlingException");
+    assert_eq!(
+        fields["throttlingReasons"][0]["reason"],
+        "TableWriteMaxOnDemandThroughputExceeded"
+    );
+    let put =
+        json!({"TransactItems": [{"Put": {"TableName": "tbl", "Item": {"pk": {"S": "late"}}}}]});
+    let Error((code, _, fields)) = w.err("TransactWriteItems", put);
+    assert_eq!(code, "TransactionCanceledException");
+    assert_eq!(
+        fields["CancellationReasons"],
+        json!([{"Code": "ThrottlingError", "Message": ON_DEMAND_MAXIMUM}])
+    );
+    // -1 lifts the maximum.
+    w.ok(
+        "UpdateTable",
+        json!({"TableName": "tbl", "OnDemandThroughput": {"MaxWriteRequestUnits": -1}}),
+    );
+    w.put("tbl", "late").unwrap();
+    assert!(w.ok("GetItem", late)["Item"].is_object());
+
+    // A GSI's own maximum, set by UpdateTable, bounds reads of the index.
+    w.put_indexed("tbl", "indexed");
+    let update = json!({"TableName": "tbl", "GlobalSecondaryIndexUpdates": [{"Update": {
+        "IndexName": "gsi", "OnDemandThroughput": {"MaxReadRequestUnits": 1}}}]});
+    let described = &w.ok("UpdateTable", update)["TableDescription"];
+    assert_eq!(
+        described["GlobalSecondaryIndexes"][0]["OnDemandThroughput"]["MaxReadRequestUnits"],
+        1
+    );
+    let query = json!({"TableName": "tbl", "IndexName": "gsi", "KeyConditionExpression": "gk = :g",
+                       "ExpressionAttributeValues": {":g": {"S": "g"}}});
+    // Half a unit per eventually consistent read: 600 fit the burst.
+    for _ in 0..600 {
+        w.ok("Query", query.clone());
+    }
+    let Error((code, message, fields)) = w.err("Query", query);
+    assert_eq!(
+        (code.as_str(), message.as_str()),
+        ("ThrottlingException", ON_DEMAND_MAXIMUM)
+    );
+    assert_eq!(
+        fields["throttlingReasons"],
+        json!([{"reason": "IndexReadMaxOnDemandThroughputExceeded",
+                "resource": format!("{}/index/gsi", arn.as_str().unwrap())}])
+    );
+    // The table's reads have no maximum.
+    let scan = json!({"TableName": "tbl"});
+    for _ in 0..700 {
+        w.ok("Scan", scan.clone());
     }
 }
 

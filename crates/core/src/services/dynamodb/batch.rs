@@ -7,15 +7,15 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use nimbus_shapes::{
     dynamodb::{
-        errors::PROVISIONED_THROUGHPUT_EXCEEDED_EXCEPTION, BatchGetItemInput, BatchGetItemOutput,
-        BatchWriteItemInput, BatchWriteItemOutput, Capacity, ConsumedCapacity, KeysAndAttributes,
-        ReturnConsumedCapacity, ReturnItemCollectionMetrics, WriteRequest,
+        BatchGetItemInput, BatchGetItemOutput, BatchWriteItemInput, BatchWriteItemOutput, Capacity,
+        ConsumedCapacity, KeysAndAttributes, ReturnConsumedCapacity, ReturnItemCollectionMetrics,
+        WriteRequest,
     },
     ServiceError,
 };
 
 use super::{
-    capacity::{Charge, TABLE_EXCEEDED},
+    capacity::Charge,
     consumed, consumed_capacity_error,
     errors::{constraint_errors, item_table_not_found, java_list, validation},
     mixed_projection, normalise_key, normalise_put_item, parse_projection,
@@ -167,12 +167,6 @@ enum Target {
     Delete(Item),
 }
 
-/// BatchGetItem and BatchWriteItem fail as a whole only when throttling left nothing
-/// processed; otherwise the throttled part comes back unprocessed.
-fn nothing_processed() -> ServiceError {
-    PROVISIONED_THROUGHPUT_EXCEEDED_EXCEPTION.with_message(TABLE_EXCEEDED)
-}
-
 pub(super) fn item_collection_metrics_error(
     mode: Option<&ReturnItemCollectionMetrics>,
     errors: &mut Vec<String>,
@@ -307,7 +301,11 @@ impl Handler<'_, '_> {
         let mut units = Units::default();
         let mut bytes = 0;
         let mut full = false;
-        let (mut processed, mut throttled) = (false, false);
+        // BatchGetItem and BatchWriteItem fail as a whole, with the throttling error, only
+        // when throttling left nothing processed; otherwise the throttled part comes back
+        // unprocessed.
+        let mut processed = false;
+        let mut throttled = None;
         let now = self.ctx.now_millis;
         for (name, request, keys, projection) in plans {
             let table = self.table(name).expect("checked above");
@@ -319,8 +317,14 @@ impl Handler<'_, '_> {
                     let size = item.as_ref().map(item_size).unwrap_or(0);
                     full = bytes + size > MAX_BATCH_GET_BYTES;
                     // A key its table's read capacity cannot pay for is left unprocessed.
-                    let paid = !full && table.consume(&Charge::read(None, cost), now).is_ok();
-                    throttled |= !full && !paid;
+                    let paid = !full
+                        && match table.consume(&Charge::read(None, cost), now) {
+                            Ok(()) => true,
+                            Err(throttling) => {
+                                throttled = Some(throttling);
+                                false
+                            }
+                        };
                     if paid {
                         processed = true;
                         units.add(&table.def.name, cost);
@@ -342,8 +346,8 @@ impl Handler<'_, '_> {
                     .push(key);
             }
         }
-        if throttled && !processed {
-            return Err(nothing_processed());
+        if let (Some(throttling), false) = (throttled, processed) {
+            return Err(throttling);
         }
         Ok(BatchGetItemOutput {
             responses: Some(responses),
@@ -449,18 +453,23 @@ impl Handler<'_, '_> {
         let now = self.ctx.now_millis;
         let mut unprocessed: BTreeMap<String, Vec<WriteRequest>> = BTreeMap::new();
         let mut accepted = Vec::new();
+        let mut throttled = None;
         for (name, request, key, write) in writes {
             let table = self.table(&write.table).expect("prepared above");
             match table.consume(&Charge::write(&write, 1.0), now) {
                 Ok(()) => accepted.push((key, write)),
-                Err(_) => unprocessed
-                    .entry(name.clone())
-                    .or_default()
-                    .push(request.clone()),
+                Err(throttling) => {
+                    throttled = Some(throttling);
+                    unprocessed
+                        .entry(name.clone())
+                        .or_default()
+                        .push(request.clone())
+                }
             }
         }
-        if accepted.is_empty() && !unprocessed.is_empty() {
-            return Err(nothing_processed());
+        // Nothing written: the batch fails as a whole, with the throttling error.
+        if let (Some(throttling), true) = (throttled, accepted.is_empty()) {
+            return Err(throttling);
         }
         let mode = input.return_item_collection_metrics.as_ref();
         let mut units = Units::default();

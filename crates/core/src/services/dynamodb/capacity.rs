@@ -1,10 +1,13 @@
-//! Provisioned throughput, enforced. A table in PROVISIONED mode has a token bucket for
-//! reads and one for writes, and so has each of its global secondary indexes (local indexes
-//! draw on the table's). A bucket refills at the provisioned rate per second of the
-//! playground's clock and holds at most 300 seconds of unused capacity, AWS's "burst
-//! capacity". A request that costs more than its buckets hold is refused with
-//! ProvisionedThroughputExceededException and changes nothing; on-demand tables are never
-//! throttled.
+//! Throughput limits, enforced. A table in PROVISIONED mode has a token bucket for reads
+//! and one for writes, and so has each of its global secondary indexes (local indexes draw
+//! on the table's). So does an on-demand table or GSI given a maximum (OnDemandThroughput's
+//! MaxReadRequestUnits, MaxWriteRequestUnits). A bucket refills at the limit per second of
+//! the playground's clock and holds at most 300 seconds of unused capacity, AWS's "burst
+//! capacity" (AWS documents that burst capacity can carry an on-demand table past its
+//! maximum for a while too). A request that costs more than its buckets hold is refused
+//! and changes nothing: with ProvisionedThroughputExceededException under provisioned
+//! capacity, with ThrottlingException over an on-demand maximum. An on-demand table
+//! without a maximum is never throttled.
 //!
 //! The buckets live in memory only: a restart (or a table created a moment ago) starts
 //! with a full burst. A request is charged the units ReturnConsumedCapacity reports.
@@ -12,7 +15,10 @@
 use std::collections::BTreeMap;
 
 use nimbus_shapes::{
-    dynamodb::{errors::PROVISIONED_THROUGHPUT_EXCEEDED_EXCEPTION, BillingMode},
+    dynamodb::{
+        errors::{PROVISIONED_THROUGHPUT_EXCEEDED_EXCEPTION, THROTTLING_EXCEPTION},
+        BillingMode,
+    },
     ServiceError,
 };
 
@@ -26,10 +32,21 @@ use super::{
 const BURST_SECONDS: f64 = 300.0;
 
 /// AWS's words when the table's own capacity is exhausted.
-pub(super) const TABLE_EXCEEDED: &str = "The level of configured provisioned throughput for the table was exceeded. Consider increasing your provisioning level with the UpdateTable API.";
+const TABLE_EXCEEDED: &str = "The level of configured provisioned throughput for the table was exceeded. Consider increasing your provisioning level with the UpdateTable API.";
 /// AWS's words when a global secondary index's capacity is exhausted (a write to the table
 /// is refused when an index it updates cannot take the write).
-pub(super) const INDEX_EXCEEDED: &str = "The level of configured provisioned throughput for one or more global secondary indexes of the table was exceeded. Consider increasing your provisioning level for the under-provisioned global secondary indexes with the UpdateTable API.";
+const INDEX_EXCEEDED: &str = "The level of configured provisioned throughput for one or more global secondary indexes of the table was exceeded. Consider increasing your provisioning level for the under-provisioned global secondary indexes with the UpdateTable API.";
+/// AWS's words over an on-demand maximum, for the table and a GSI alike ("Diagnosing
+/// throttling", DynamoDB Developer Guide).
+const ON_DEMAND_MAXIMUM_EXCEEDED: &str =
+    "Throughput exceeds the maximum OnDemandThroughput configured on table or index";
+
+/// What bounds a table's or GSI's throughput.
+#[derive(Clone, Copy)]
+enum Limit {
+    Provisioned,
+    OnDemandMaximum,
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub(super) enum Kind {
@@ -86,61 +103,94 @@ pub(super) struct Buckets(BTreeMap<Target, Bucket>);
 
 impl Table {
     /// The refusal of a request the table (`gsi` `None`) or one of its GSIs cannot pay for,
-    /// with its ThrottlingReasons: `<Table|Index><Read|Write>ProvisionedThroughputExceeded`
-    /// and the ARN of what is throttled, as AWS's ThrottlingReason documents them.
-    fn exceeded(&self, gsi: Option<&str>, kind: Kind) -> ServiceError {
-        let (resource, arn, message) = match gsi {
-            None => ("Table", self.def.arn.clone(), TABLE_EXCEEDED),
-            Some(name) => ("Index", self.def.index_arn(name), INDEX_EXCEEDED),
+    /// with its throttling reasons: `<Table|Index><Read|Write><limit>` and the ARN of what
+    /// is throttled, as AWS's ThrottlingReason documents them. The two exceptions spell the
+    /// field differently in AWS's model.
+    fn exceeded(&self, gsi: Option<&str>, kind: Kind, limit: Limit) -> ServiceError {
+        let (resource, arn) = match gsi {
+            None => ("Table", self.def.arn.clone()),
+            Some(name) => ("Index", self.def.index_arn(name)),
         };
         let operation = match kind {
             Kind::Read => "Read",
             Kind::Write => "Write",
         };
-        PROVISIONED_THROUGHPUT_EXCEEDED_EXCEPTION
-            .with_message(message)
-            .with_field(
+        let (error, field, cause) = match limit {
+            Limit::Provisioned => (
+                PROVISIONED_THROUGHPUT_EXCEEDED_EXCEPTION.with_message(match gsi {
+                    None => TABLE_EXCEEDED,
+                    Some(_) => INDEX_EXCEEDED,
+                }),
                 "ThrottlingReasons",
-                serde_json::json!([{
-                    "reason": format!("{resource}{operation}ProvisionedThroughputExceeded"),
-                    "resource": arn,
-                }]),
-            )
+                "ProvisionedThroughputExceeded",
+            ),
+            Limit::OnDemandMaximum => (
+                THROTTLING_EXCEPTION.with_message(ON_DEMAND_MAXIMUM_EXCEEDED),
+                "throttlingReasons",
+                "MaxOnDemandThroughputExceeded",
+            ),
+        };
+        error.with_field(
+            field,
+            serde_json::json!([{
+                "reason": format!("{resource}{operation}{cause}"),
+                "resource": arn,
+            }]),
+        )
     }
 
-    /// The provisioned units per second of the table or one of its GSIs; `None` when the
-    /// table is on demand (nothing to enforce).
-    fn provisioned_rate(&self, gsi: Option<&str>, kind: Kind) -> Option<f64> {
-        if self.def.billing_mode == BillingMode::PayPerRequest {
-            return None;
-        }
-        let (read, write) = match gsi {
-            None => (self.def.read_capacity, self.def.write_capacity),
-            Some(name) => {
-                let index = self
-                    .def
+    /// The units per second the table or one of its GSIs may use, and what sets them;
+    /// `None` when nothing bounds it (on demand without a maximum).
+    fn rate_limit(&self, gsi: Option<&str>, kind: Kind) -> Option<(f64, Limit)> {
+        let index = match gsi {
+            None => None,
+            Some(name) => Some(
+                self.def
                     .global_secondary_indexes
                     .iter()
-                    .find(|i| i.index_name.as_deref() == Some(name))?;
-                let t = index.provisioned_throughput.as_ref()?;
-                (
-                    t.read_capacity_units.unwrap_or(0),
-                    t.write_capacity_units.unwrap_or(0),
-                )
+                    .find(|i| i.index_name.as_deref() == Some(name))?,
+            ),
+        };
+        let (read, write, limit) = if self.def.billing_mode == BillingMode::PayPerRequest {
+            let maximum = match index {
+                None => self.def.on_demand_throughput.as_ref()?,
+                Some(index) => index.on_demand_throughput.as_ref()?,
+            };
+            (
+                maximum.max_read_request_units.unwrap_or(-1),
+                maximum.max_write_request_units.unwrap_or(-1),
+                Limit::OnDemandMaximum,
+            )
+        } else {
+            match index {
+                None => (
+                    self.def.read_capacity,
+                    self.def.write_capacity,
+                    Limit::Provisioned,
+                ),
+                Some(index) => {
+                    let t = index.provisioned_throughput.as_ref()?;
+                    (
+                        t.read_capacity_units.unwrap_or(0),
+                        t.write_capacity_units.unwrap_or(0),
+                        Limit::Provisioned,
+                    )
+                }
             }
         };
         let rate = match kind {
             Kind::Read => read,
             Kind::Write => write,
         };
-        (rate > 0).then_some(rate as f64)
+        // -1 is how AWS spells "no maximum".
+        (rate > 0).then_some((rate as f64, limit))
     }
 
     /// Refills the buckets `charge` draws on to `now` and checks they can pay it. Changes
     /// no balance, so a batch or transaction can check every table before charging any.
     pub(super) fn check_capacity(&mut self, charge: &Charge, now: i64) -> Result<(), ServiceError> {
         for ((gsi, kind), units) in &charge.0 {
-            let Some(rate) = self.provisioned_rate(gsi.as_deref(), *kind) else {
+            let Some((rate, limit)) = self.rate_limit(gsi.as_deref(), *kind) else {
                 continue;
             };
             let burst = rate * BURST_SECONDS;
@@ -159,7 +209,7 @@ impl Table {
             // (a 400 KB write on a 1 WCU table), and owes the rest: AWS averages capacity
             // over time rather than refusing such an item forever.
             if *units > bucket.units && bucket.units < burst {
-                return Err(self.exceeded(gsi.as_deref(), *kind));
+                return Err(self.exceeded(gsi.as_deref(), *kind, limit));
             }
         }
         Ok(())

@@ -260,6 +260,12 @@ fn apply_gsi_updates(
                 def.global_secondary_indexes[position].provisioned_throughput =
                     Some(throughput.clone());
             }
+            if let Some(limits) = &change.on_demand_throughput {
+                merge_on_demand(
+                    &mut def.global_secondary_indexes[position].on_demand_throughput,
+                    limits,
+                );
+            }
             if let Some(warm) = &change.warm_throughput {
                 let on_demand = def.billing_mode == BillingMode::PayPerRequest;
                 table::check_warm(Some(warm), on_demand, Some(&name)).map_err(validation)?;
@@ -275,6 +281,18 @@ fn apply_gsi_updates(
         }
     }
     Ok((def, created))
+}
+
+/// Applies an UpdateTable's OnDemandThroughput to a table's or GSI's: each maximum given
+/// replaces the current one, one left out stays.
+fn merge_on_demand(current: &mut Option<OnDemandThroughput>, given: &OnDemandThroughput) {
+    let kept = current.take().unwrap_or_default();
+    *current = Some(OnDemandThroughput {
+        max_read_request_units: given.max_read_request_units.or(kept.max_read_request_units),
+        max_write_request_units: given
+            .max_write_request_units
+            .or(kept.max_write_request_units),
+    });
 }
 
 /// An Update or Delete of index `name`, which is no GSI of `table`: a local one is refused,
@@ -338,16 +356,7 @@ impl Handler<'_, '_> {
             }
         }
         if let Some(limits) = &input.on_demand_throughput {
-            // Each maximum given replaces the table's; one left out stays.
-            let kept = def.on_demand_throughput.take().unwrap_or_default();
-            def.on_demand_throughput = Some(OnDemandThroughput {
-                max_read_request_units: limits
-                    .max_read_request_units
-                    .or(kept.max_read_request_units),
-                max_write_request_units: limits
-                    .max_write_request_units
-                    .or(kept.max_write_request_units),
-            });
+            merge_on_demand(&mut def.on_demand_throughput, limits);
         }
         if let Some(t) = &input.provisioned_throughput {
             def.read_capacity = t.read_capacity_units.unwrap_or(def.read_capacity);

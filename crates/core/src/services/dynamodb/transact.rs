@@ -615,6 +615,7 @@ pub(super) fn cancelled(outcomes: &[Outcome]) -> ServiceError {
                 // AWS's reason codes: ConditionalCheckFailed, ValidationError, ...
                 let code = match error.code.as_str() {
                     "ValidationException" => "ValidationError",
+                    "ThrottlingException" => "ThrottlingError",
                     other => other.strip_suffix("Exception").unwrap_or(other),
                 };
                 let mut reason = json!({"Code": code, "Message": error.message});
