@@ -8,7 +8,8 @@
 // of an `@aws-sdk/*` module or of the Node.js built-ins (fetched from `lambda-sdk/<name>.mjs`
 // beside the app).
 //
-// page <-> iframe (frameMain): invoke / result, fetch / fetched, module / moduleSource, clear.
+// page <-> iframe (frameMain): invoke / result, fetch / fetched, module / moduleSource, clear,
+// ended (an idle environment's function crashed: its last words, for its log stream).
 // iframe <-> worker (workerMain): init / ready, invoke / result, log, fetch / fetched,
 // module / moduleSource. The iframe keeps the warm environments and enforces timeouts.
 // The two functions below are serialised with `.toString()`: a snippet cannot import siblings.
@@ -29,10 +30,15 @@ const calls = new Map(); // call id -> resolve(answer JSON)
 const playgrounds = new Map();
 const sdkSources = new Map(); // package name -> Promise<source text>
 let nodeRuntime = null; // node_runtime.js's text
+let onEnded = null; // (playground id, ended environment JSON) => void, from runtime.rs
 
-/** Takes node_runtime.js's text, which every worker runs ahead of workerMain. */
-export function installNodeRuntime(text) {
+/**
+ * Takes node_runtime.js's text, which every worker runs ahead of workerMain, and where to
+ * report an environment that ended between invocations.
+ */
+export function installNodeRuntime(text, endedHandler) {
   nodeRuntime = text;
+  onEnded = endedHandler;
 }
 
 function startFrame() {
@@ -78,6 +84,9 @@ async function fromFrame(message) {
       toFrame({ type: "fetched", envId: message.envId, id: message.id, ...answer }, [answer.body]);
       break;
     }
+    case "ended":
+      if (onEnded) onEnded(message.playgroundId, JSON.stringify(message.ended));
+      break;
     case "module": {
       let reply;
       try {
@@ -162,9 +171,6 @@ function frameMain(workerSource, initLimitMs) {
   const workerUrl = URL.createObjectURL(new Blob([workerSource], { type: "text/javascript" }));
   const idle = new Map(); // environment key -> [environment]
   const environments = new Map(); // environment id -> environment
-  // environment key -> [{ logStream, log }]: what idle environments that crashed logged last,
-  // handed to the next invocation of their key for their own log streams.
-  const ended = new Map();
   let nextId = 1;
   const MAX_IDLE = 8;
   const toPage = (message, transfer = []) => parent.postMessage(message, "*", transfer);
@@ -180,9 +186,6 @@ function frameMain(workerSource, initLimitMs) {
         if (!key.startsWith(`${message.playgroundId}|`)) continue;
         list.forEach((environment) => stop(environment));
         idle.delete(key);
-      }
-      for (const key of ended.keys()) {
-        if (key.startsWith(`${message.playgroundId}|`)) ended.delete(key);
       }
     } else if (message.type === "fetched" || message.type === "moduleSource") {
       const environment = environments.get(message.envId);
@@ -207,10 +210,9 @@ function frameMain(workerSource, initLimitMs) {
     if (at >= 0) list.splice(at, 1);
     if (environment.log) environment.retired = true;
     else {
-      // Idle, it logged into initLog (the crash among it).
-      const last = ended.get(environment.key) || [];
-      last.push({ logStream: environment.logStream, log: environment.initLog });
-      ended.set(environment.key, last);
+      // Idle, it logged into initLog (the crash among it): Lambda logs it as it ends.
+      const { owner, logStream, initLog: log } = environment;
+      toPage({ type: "ended", playgroundId: environment.playgroundId, ended: { owner, logStream, log } });
       stop(environment);
     }
   }
@@ -221,6 +223,7 @@ function frameMain(workerSource, initLimitMs) {
       key: invocation.environmentKey,
       playgroundId: invocation.playgroundId,
       logStream: invocation.logStream,
+      owner: invocation.owner,
       worker: new Worker(workerUrl),
       initLog: [],
       log: null,
@@ -290,9 +293,7 @@ function frameMain(workerSource, initLimitMs) {
     const answer = await answered;
     const log = environment.log;
     environment.log = null;
-    const endedBefore = ended.get(invocation.environmentKey) || [];
-    ended.delete(invocation.environmentKey);
-    const common = { initMs, initLog, log, logStream: environment.logStream, ended: endedBefore };
+    const common = { initMs, initLog, log, logStream: environment.logStream };
     if (!answer) {
       // Lambda stops a timed-out environment: the next call starts a new one.
       stop(environment);

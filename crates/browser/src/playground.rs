@@ -1,13 +1,13 @@
 use std::{
     cell::{Cell, RefCell},
-    collections::BTreeMap,
+    collections::{BTreeMap, HashMap},
     rc::{Rc, Weak},
     sync::Arc,
 };
 
 use nimbus_core::{
     outbox::Event,
-    services::lambda::invoke::{Execution, InvocationKind, PreparedInvoke},
+    services::lambda::invoke::{EndedEnvironment, Execution, InvocationKind, PreparedInvoke},
     Caller, Emulator, ManualClock, Outcome, SeededIds,
 };
 use nimbus_protocol::{parse_request, render_error, render_output, HttpRequest, HttpResponse};
@@ -77,6 +77,12 @@ struct Inner {
     resource_changes: Cell<u64>,
 }
 
+thread_local! {
+    /// The open playgrounds by id, for what reaches one outside its own calls (the runtime
+    /// reporting an execution environment that ended).
+    static OPEN: RefCell<HashMap<String, Weak<Inner>>> = RefCell::new(HashMap::new());
+}
+
 /// The calls that add or remove what the app's resource tree lists.
 const LISTED_RESOURCE_CALLS: &[(&str, &str)] = &[
     ("dynamodb", "CreateTable"),
@@ -98,6 +104,10 @@ impl Drop for Inner {
     fn drop(&mut self) {
         // Nobody can invoke this playground's functions any more: let their environments go.
         runtime::clear(&self.id);
+        OPEN.with(|open| {
+            open.borrow_mut()
+                .retain(|_, inner| inner.strong_count() > 0)
+        });
     }
 }
 
@@ -138,7 +148,34 @@ impl Playground {
             }),
         };
         playground.poll_event_sources_while_open();
+        OPEN.with(|open| {
+            let weak = Rc::downgrade(&playground.inner);
+            open.borrow_mut().insert(id.to_string(), weak)
+        });
         Ok(playground)
+    }
+
+    /// Playground `id`, if it is open in this tab.
+    pub fn find_open(id: &str) -> Option<Playground> {
+        let inner = OPEN.with(|open| open.borrow().get(id).and_then(Weak::upgrade))?;
+        Some(Playground { inner })
+    }
+
+    /// Lambda: an execution environment that ended between invocations (its function crashed
+    /// after answering) writes its last words to its log stream, as Lambda writes them when
+    /// it ends; committed like a call's changes.
+    pub fn log_ended_environment(&self, ended: &EndedEnvironment) {
+        self.inner.clock.set(self.now_millis());
+        let changes = self
+            .inner
+            .emulator
+            .borrow_mut()
+            .log_ended_environment(ended);
+        let committed = self.inner.storage.enqueue(vec![changes]);
+        wasm_bindgen_futures::spawn_local(async move {
+            // A failed store leaves the lines in memory only, until the playground reloads.
+            let _ = committed.await;
+        });
     }
 
     pub fn id(&self) -> &str {

@@ -3,9 +3,12 @@
 //! SDK calls come back to the same [`Playground`] through `JsPlayground::handle`.
 
 use base64::Engine as _;
-use nimbus_core::services::lambda::invoke::{
-    environment_key, runtime_environment, EndedEnvironment, Execution, ExecutionResult,
-    PreparedInvoke, NODE_RUNTIME_JS,
+use nimbus_core::{
+    emulator::Scope,
+    services::lambda::invoke::{
+        environment_key, runtime_environment, EndedEnvironment, Execution, ExecutionResult,
+        PreparedInvoke, NODE_RUNTIME_JS,
+    },
 };
 use nimbus_shapes::lambda::errors;
 use serde_json::{json, Map, Value};
@@ -24,7 +27,7 @@ extern "C" {
     ) -> js_sys::Promise;
 
     #[wasm_bindgen(js_name = installNodeRuntime)]
-    fn install_node_runtime(text: &str);
+    fn install_node_runtime(text: &str, on_ended: &Closure<dyn Fn(String, String)>);
 
     #[wasm_bindgen(js_name = clearEnvironments)]
     fn clear_environments(playground_id: &str);
@@ -65,11 +68,22 @@ pub async fn run(
         "timeoutMs": u64::from(invocation.timeout.max(1) as u32) * 1000,
         "invokedFunctionArn": invocation.function_arn,
         "logStream": prepared.new_log_stream,
+        // Whose environment it is, for its log should it end between invocations.
+        "owner": {
+            "accountId": prepared.scope.account_id,
+            "region": prepared.scope.region,
+            "functionName": invocation.function_name,
+        },
     });
     let handle = JsPlayground::new(playground.clone());
-    // The runtime's shared half, handed to js/runtime.js before its first worker starts.
+    // The runtime's shared half, handed to js/runtime.js before its first worker starts, with
+    // where it reports environments that ended (kept for the page's life).
     static INSTALLED: std::sync::Once = std::sync::Once::new();
-    INSTALLED.call_once(|| install_node_runtime(NODE_RUNTIME_JS));
+    INSTALLED.call_once(|| {
+        let on_ended = Closure::<dyn Fn(String, String)>::new(environment_ended);
+        install_node_runtime(NODE_RUNTIME_JS, &on_ended);
+        on_ended.forget();
+    });
     let promise = run_invocation(handle, playground.id(), &message.to_string());
     let answer = match JsFuture::from(promise).await {
         Ok(text) => text
@@ -81,39 +95,55 @@ pub async fn run(
     execution_of(&answer)
 }
 
+/// A list of strings in the runtime's JSON (log lines), empty when absent.
+fn strings(lines: &Value) -> Vec<String> {
+    lines
+        .as_array()
+        .map(|lines| {
+            lines
+                .iter()
+                .filter_map(|l| l.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn text(value: &Value) -> String {
+    value.as_str().unwrap_or_default().to_string()
+}
+
+/// The runtime's report of an environment that ended between invocations (see `forget` in
+/// js/runtime.js), logged in its playground if that is still open in this tab.
+fn environment_ended(playground_id: String, ended: String) {
+    let Ok(ended) = serde_json::from_str::<Value>(&ended) else {
+        return;
+    };
+    let Some(playground) = Playground::find_open(&playground_id) else {
+        return;
+    };
+    let owner = &ended["owner"];
+    playground.log_ended_environment(&EndedEnvironment {
+        scope: Scope {
+            account_id: text(&owner["accountId"]),
+            region: text(&owner["region"]),
+        },
+        function_name: text(&owner["functionName"]),
+        log_stream: text(&ended["logStream"]),
+        log_lines: strings(&ended["log"]),
+    });
+}
+
 /// The runtime's answer (see `invoke` in js/runtime.js) as the core's [`Execution`].
 fn execution_of(answer: &Value) -> Execution {
     if let Some(failed) = answer["failed"].as_str() {
         return Execution::Failed(errors::SERVICE_EXCEPTION.with_message(failed));
     }
-    let lines = |lines: &Value| -> Vec<String> {
-        lines
-            .as_array()
-            .map(|lines| {
-                lines
-                    .iter()
-                    .filter_map(|l| l.as_str().map(str::to_string))
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    let log_stream = |of: &Value| of["logStream"].as_str().unwrap_or_default().to_string();
-    let ended_environments = answer["ended"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|ended| EndedEnvironment {
-            log_stream: log_stream(ended),
-            log_lines: lines(&ended["log"]),
-        })
-        .collect();
     let mut result = ExecutionResult {
         init_duration_ms: answer["initMs"].as_f64(),
-        init_log_lines: lines(&answer["initLog"]),
-        log_lines: lines(&answer["log"]),
-        log_stream: log_stream(answer),
+        init_log_lines: strings(&answer["initLog"]),
+        log_lines: strings(&answer["log"]),
+        log_stream: text(&answer["logStream"]),
         timed_out: answer["timedOut"].as_bool().unwrap_or(false),
-        ended_environments,
         ..Default::default()
     };
     if !result.timed_out {

@@ -9,7 +9,7 @@ use crate::{
     services::{
         lambda::{
             event_source::deliver::{Batch, OnFailureRecord, Poller},
-            invoke::{self, Execution, InFlight, PreparedInvoke, Rejected},
+            invoke::{self, EndedEnvironment, Execution, InFlight, PreparedInvoke, Rejected},
         },
         Services,
     },
@@ -31,6 +31,17 @@ impl Caller {
         Scope {
             account_id: self.account_id.clone(),
             region: self.region.clone(),
+        }
+    }
+
+    /// The service itself, acting in `scope` on its own (deleting expired items, writing a
+    /// log): no credential, no endpoint.
+    fn service(scope: Scope) -> Caller {
+        Caller {
+            account_id: scope.account_id,
+            region: scope.region,
+            access_key_id: String::new(),
+            endpoint: String::new(),
         }
     }
 }
@@ -256,6 +267,28 @@ impl Emulator {
         }
     }
 
+    /// Lambda: an execution environment the host saw end between invocations writes its
+    /// last words to its log stream, as Lambda writes them when it ends. The host commits
+    /// the answer like a call's changes.
+    pub fn log_ended_environment(&mut self, ended: &EndedEnvironment) -> ChangeSet {
+        let mut changes = ChangeSet::default();
+        let mut raised = Outbox::default();
+        let caller = Caller::service(ended.scope.clone());
+        let mut ctx = Ctx {
+            caller: &caller,
+            request_id: "",
+            now_millis: self.clock.now_millis(),
+            ids: self.ids.as_mut(),
+            changes: &mut changes,
+            outbox: &mut raised,
+        };
+        invoke::log_ended(&mut self.services.logs, &mut ctx, ended);
+        for event in raised.drain() {
+            self.outbox.push(event);
+        }
+        changes
+    }
+
     /// Deletes the DynamoDB items whose Time to Live has passed on this emulator's clock, as
     /// the service would on its own; the host commits the answer like a call's changes. AWS
     /// deletes expired items lazily (within days), so a host may run this whenever it likes
@@ -268,12 +301,7 @@ impl Emulator {
         }
         let mut raised = Outbox::default();
         for scope in scopes {
-            let caller = Caller {
-                account_id: scope.account_id,
-                region: scope.region,
-                access_key_id: String::new(),
-                endpoint: String::new(),
-            };
+            let caller = Caller::service(scope);
             let mut ctx = Ctx {
                 caller: &caller,
                 request_id: "",

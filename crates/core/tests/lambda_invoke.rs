@@ -58,6 +58,7 @@ impl World {
         let outcome = self
             .emulator
             .complete_invoke(&caller(), prepared, execution);
+        self.changes.push(outcome.changes);
         outcome.result.unwrap()
     }
 
@@ -135,23 +136,31 @@ fn an_environment_that_ended_between_calls_logs_its_last_words_in_its_stream() {
     let mut world = world();
     let first = world.prepare(json!({"FunctionName": "fn"})).unwrap();
     world.complete(&first, Execution::Ran(ran(&first, "1")));
-    // The function crashed after answering; the host found its environment gone when the
-    // next call looked for a warm one, and ran that call in a new environment.
-    let second = world.prepare(json!({"FunctionName": "fn"})).unwrap();
+    // The function crashed after answering; the host saw its environment end.
     let crash = format!(
         "2024-01-01T00:00:01.000Z\t{}\tERROR\tUncaught Exception \t{{\"errorType\":\"TypeError\"}}",
         first.request_id
     );
-    let mut result = ran(&second, "1");
-    result.ended_environments = vec![EndedEnvironment {
+    let changes = world.emulator.log_ended_environment(&EndedEnvironment {
+        scope: caller().scope(),
+        function_name: "fn".into(),
         log_stream: first.new_log_stream.clone(),
         log_lines: vec![crash.clone()],
-    }];
-    world.complete(&second, Execution::Ran(result));
+    });
+    world.changes.push(changes);
     let old = world.log_messages(&first.new_log_stream);
     assert_eq!(old.len(), 5, "{old:?}");
     assert!(old[3].starts_with("REPORT RequestId: "));
     assert_eq!(old[4], format!("{crash}\n"));
+    // Committed like a call's changes: the line survives a restart.
+    let mut world = world.restart();
+    assert_eq!(
+        world.log_messages(&first.new_log_stream)[4],
+        format!("{crash}\n")
+    );
+    // The next call runs in a new environment, whose stream has no crash in it.
+    let second = world.prepare(json!({"FunctionName": "fn"})).unwrap();
+    world.complete(&second, Execution::Ran(ran(&second, "1")));
     let new = world.log_messages(&second.new_log_stream);
     assert!(new.iter().all(|line| !line.contains("Uncaught Exception")));
 }

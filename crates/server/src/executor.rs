@@ -15,9 +15,12 @@ use std::{
     time::{Duration, Instant},
 };
 
-use nimbus_core::services::lambda::invoke::{
-    environment_key, runtime_environment, EndedEnvironment, Execution, ExecutionResult,
-    FunctionError, PreparedInvoke, NODE_RUNTIME_JS,
+use nimbus_core::{
+    emulator::Scope,
+    services::lambda::invoke::{
+        environment_key, runtime_environment, EndedEnvironment, Execution, ExecutionResult,
+        FunctionError, PreparedInvoke, NODE_RUNTIME_JS,
+    },
 };
 use nimbus_shapes::lambda::errors;
 use serde_json::{json, Value};
@@ -38,6 +41,8 @@ pub struct Executor {
     root: PathBuf,
     next_id: AtomicU64,
     idle: Mutex<HashMap<String, Vec<Environment>>>,
+    /// Environments `run` found ended when it looked for a warm one, for [`Executor::reap`].
+    ended: Mutex<Vec<EndedEnvironment>>,
 }
 
 enum Line {
@@ -51,6 +56,8 @@ struct Environment {
     stdin: ChildStdin,
     lines: mpsc::Receiver<Line>,
     dir: PathBuf,
+    scope: Scope,
+    function_name: String,
     log_stream: String,
 }
 
@@ -74,7 +81,7 @@ impl Environment {
     /// the function crashes between invocations): then what it logged since its last
     /// invocation, and it is dropped.
     fn alive(mut self) -> Result<Environment, EndedEnvironment> {
-        if matches!(self.child.try_wait(), Ok(None)) {
+        if !self.has_exited() {
             return Ok(self);
         }
         // Its output up to the end of both pipes (each forwarder closes once), which the
@@ -92,9 +99,15 @@ impl Environment {
             }
         }
         Err(EndedEnvironment {
+            scope: self.scope.clone(),
+            function_name: std::mem::take(&mut self.function_name),
             log_stream: std::mem::take(&mut self.log_stream),
             log_lines,
         })
+    }
+
+    fn has_exited(&mut self) -> bool {
+        !matches!(self.child.try_wait(), Ok(None))
     }
 
     /// The runner's next protocol message before `deadline`; the function's other output is
@@ -182,6 +195,7 @@ impl Executor {
             root,
             next_id: AtomicU64::new(1),
             idle: Mutex::new(HashMap::new()),
+            ended: Mutex::new(Vec::new()),
         }
     }
 
@@ -196,7 +210,6 @@ impl Executor {
         let key = environment_key(prepared, access_key_id);
         // The pool's lock is held only to take an environment: telling a dead one may wait
         // for the rest of its output.
-        let mut ended = Vec::new();
         let warm = loop {
             let idle = self
                 .idle
@@ -207,7 +220,7 @@ impl Executor {
             match idle.map(Environment::alive) {
                 None => break None,
                 Some(Ok(environment)) => break Some(environment),
-                Some(Err(last)) => ended.push(last),
+                Some(Err(last)) => self.ended.lock().expect("ended").push(last),
             }
         };
         let (environment, init_duration_ms, init_output) = match warm {
@@ -219,7 +232,6 @@ impl Executor {
         };
         let (mut result, reusable) = invoke(environment, prepared, init_duration_ms);
         result.init_log_lines = init_output;
-        result.ended_environments = ended;
         if let Some(environment) = reusable {
             let mut idle = self.idle.lock().expect("idle pool");
             let pool = idle.entry(key).or_default();
@@ -228,6 +240,26 @@ impl Executor {
             }
         }
         Execution::Ran(result)
+    }
+
+    /// The idle environments that ended since the last look (their function crashed between
+    /// invocations), with their last words, for the server to log as Lambda does when an
+    /// environment ends; and those `run` found ended. Blocking: telling a dead environment
+    /// waits for the rest of its output.
+    pub fn reap(&self) -> Vec<EndedEnvironment> {
+        let dead: Vec<Environment> = self
+            .idle
+            .lock()
+            .expect("idle pool")
+            .values_mut()
+            .flat_map(|pool| {
+                pool.extract_if(.., Environment::has_exited)
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        let mut ended = std::mem::take(&mut *self.ended.lock().expect("ended"));
+        ended.extend(dead.into_iter().filter_map(|e| e.alive().err()));
+        ended
     }
 
     fn runner_path(&self) -> std::io::Result<PathBuf> {
@@ -321,6 +353,8 @@ impl Executor {
             stdin,
             lines,
             dir,
+            scope: prepared.scope.clone(),
+            function_name: invocation.function_name.clone(),
             log_stream,
         };
         let mut output = Vec::new();

@@ -74,6 +74,10 @@ impl Server {
     pub async fn run(self) {
         tokio::spawn(sweep_ttl(self.node.clone()));
         tokio::spawn(poll_event_sources(self.node.clone(), self.executor.clone()));
+        tokio::spawn(log_ended_environments(
+            self.node.clone(),
+            self.executor.clone(),
+        ));
         loop {
             let Ok((stream, _)) = self.listener.accept().await else {
                 continue;
@@ -138,6 +142,25 @@ async fn poll_event_sources(node: Arc<Mutex<Node>>, executor: Arc<Executor>) {
                 // A failed store is retried by the next start, from the stored checkpoint.
                 let _ = node.lock().await.finish_event_source(&batch, execution);
             });
+        }
+    }
+}
+
+/// Lambda writes the last words of an execution environment that ends between invocations
+/// (its function crashed in a timer or a promise after answering) as it ends: the server
+/// looks for ended environments twice a second and logs them in their own streams.
+async fn log_ended_environments(node: Arc<Mutex<Node>>, executor: Arc<Executor>) {
+    let mut ticks = tokio::time::interval(std::time::Duration::from_millis(500));
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        let executor = executor.clone();
+        let Ok(ended) = tokio::task::spawn_blocking(move || executor.reap()).await else {
+            continue;
+        };
+        for environment in ended {
+            // A failed store leaves the lines in memory only: lost at the next start.
+            let _ = node.lock().await.log_ended_environment(&environment);
         }
     }
 }

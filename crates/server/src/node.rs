@@ -6,7 +6,7 @@ use std::sync::Arc;
 use nimbus_core::{
     services::lambda::{
         event_source::Batch,
-        invoke::{Execution, PreparedInvoke},
+        invoke::{EndedEnvironment, Execution, PreparedInvoke},
     },
     Caller, Emulator, SeededIds, SystemClock,
 };
@@ -132,6 +132,13 @@ impl Node {
     /// a call's changes (see [`Emulator::expire_items`]). The server runs it every second.
     pub fn expire_items(&mut self) -> Result<(), ServiceError> {
         let changes = self.emulator.expire_items();
+        self.commit(changes)
+    }
+
+    /// Writes the last words of an execution environment that ended between invocations to
+    /// its log stream and stores them (see [`Emulator::log_ended_environment`]).
+    pub fn log_ended_environment(&mut self, ended: &EndedEnvironment) -> Result<(), ServiceError> {
+        let changes = self.emulator.log_ended_environment(ended);
         self.commit(changes)
     }
 

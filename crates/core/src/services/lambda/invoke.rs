@@ -84,18 +84,35 @@ pub struct ExecutionResult {
     pub max_memory_mb: u64,
     /// The log stream of the execution environment that ran the call.
     pub log_stream: String,
-    /// Environments of this function the host found ended when it looked for a warm one
-    /// (their function crashed between invocations): each one's log stream and what it
-    /// logged after its last invocation, the crash included. Written to their own streams.
-    pub ended_environments: Vec<EndedEnvironment>,
 }
 
-/// An execution environment that ended between invocations, and its last words.
-#[derive(Clone, Debug, Default, PartialEq)]
+/// An execution environment that ended between invocations (its function crashed after
+/// answering, in a timer or a promise), and what it logged after its last invocation, the
+/// crash included. The host reports it when it sees the environment end; Lambda writes
+/// those lines to the environment's own log stream as it ends.
+#[derive(Clone, Debug, PartialEq)]
 pub struct EndedEnvironment {
+    pub scope: Scope,
+    pub function_name: String,
     pub log_stream: String,
     /// Lines in Lambda's format, as `ExecutionResult::log_lines`.
     pub log_lines: Vec<String>,
+}
+
+/// Writes an ended environment's last words to its log stream, stamped now: after anything
+/// else in that stream.
+pub(crate) fn log_ended(logs_state: &mut logs::State, ctx: &mut Ctx, ended: &EndedEnvironment) {
+    if ended.log_lines.is_empty() {
+        return;
+    }
+    let now = ctx.now_millis;
+    let events: Vec<(i64, String)> = ended
+        .log_lines
+        .iter()
+        .map(|line| (now, terminated(line)))
+        .collect();
+    let group = log_group_name(&ended.function_name);
+    logs::append_events(logs_state, ctx, &group, &ended.log_stream, &events);
 }
 
 /// How a host's attempt to run a prepared invocation ended.
@@ -471,19 +488,6 @@ pub fn complete(
     let lines = invocation_log(prepared, &result, now);
     let start = now - result.duration_ms as i64;
     let log_group = log_group_name(&prepared.invocation.function_name);
-    for ended in result
-        .ended_environments
-        .iter()
-        .filter(|e| !e.log_lines.is_empty())
-    {
-        let events: Vec<(i64, String)> = ended
-            .log_lines
-            .iter()
-            // Stamped when the host reported them: after anything else in that stream.
-            .map(|line| (now, terminated(line)))
-            .collect();
-        logs::append_events(logs_state, ctx, &log_group, &ended.log_stream, &events);
-    }
     // Init lines and START are stamped when the call began, the rest when it ended.
     let first_after_start = result.init_log_lines.len() + 1;
     let events: Vec<(i64, String)> = lines
