@@ -146,12 +146,23 @@ fn bad_request_or_outcome(prepared: Result<Write, Refusal>) -> Result<Outcome, S
     }
 }
 
-/// The target of an action whose key did not fit: its key as sent, apart from every
-/// encoded key.
-fn unfit_target(table: &Table, item_or_key: &Item) -> Target {
-    let mut sent = vec![0xff];
-    sent.extend(serde_json::to_vec(item_or_key).expect("items serialise"));
-    (table.def.name.clone(), sent)
+/// Aims a write action at its item (see [`target`]) and prepares it there with `prepare`.
+/// An action whose key does not fit the table is not prepared: its outcome is the reason,
+/// and its target the key as sent, apart from every encoded key.
+fn prepare_at(
+    table: &Table,
+    item_or_key: Item,
+    whole_item: bool,
+    prepare: impl FnOnce(Item) -> Result<Outcome, ServiceError>,
+) -> Result<(Target, Outcome), ServiceError> {
+    match target(table, &item_or_key, whole_item)? {
+        Ok(encoded) => Ok(((table.def.name.clone(), encoded), prepare(item_or_key)?)),
+        Err(reason) => {
+            let mut sent = vec![0xff];
+            sent.extend(serde_json::to_vec(&item_or_key).expect("items serialise"));
+            Ok(((table.def.name.clone(), sent), Err(reason)))
+        }
+    }
 }
 
 impl Prepared {
@@ -292,13 +303,10 @@ impl Handler<'_, '_> {
             .parse()?;
             let item = normalise_put_item(put.item.as_ref().unwrap_or(&Item::new()))?;
             let table = self.transact_table(put.table_name.as_ref())?;
-            let key = match target(table, &item, true)? {
-                Ok(key) => (table.def.name.clone(), key),
-                Err(reason) => return Ok((unfit_target(table, &item), Err(reason))),
-            };
             let on_failure = put.return_values_on_condition_check_failure.as_ref();
-            let prepared = table.prepare_put(item, condition.as_ref(), on_failure);
-            return Ok((key, bad_request_or_outcome(prepared)?));
+            return prepare_at(table, item, true, |item| {
+                bad_request_or_outcome(table.prepare_put(item, condition.as_ref(), on_failure))
+            });
         }
         if let Some(delete) = &action.delete {
             let (condition, _) = WriteExpressions::condition_only(
@@ -311,13 +319,12 @@ impl Handler<'_, '_> {
             .parse()?;
             let key = normalise_key(delete.key.as_ref().unwrap_or(&Item::new()))?;
             let table = self.transact_table(delete.table_name.as_ref())?;
-            let target = match target(table, &key, false)? {
-                Ok(encoded) => (table.def.name.clone(), encoded),
-                Err(reason) => return Ok((unfit_target(table, &key), Err(reason))),
-            };
             let on_failure = delete.return_values_on_condition_check_failure.as_ref();
-            let prepared = table.prepare_delete(&key, condition.as_ref(), on_failure);
-            return Ok((target, prepared.map(Prepared::Write)));
+            return prepare_at(table, key, false, |key| {
+                Ok(table
+                    .prepare_delete(&key, condition.as_ref(), on_failure)
+                    .map(Prepared::Write))
+            });
         }
         if let Some(update) = &action.update {
             let (condition, expression) = WriteExpressions {
@@ -332,14 +339,15 @@ impl Handler<'_, '_> {
             .parse()?;
             let key = normalise_key(update.key.as_ref().unwrap_or(&Item::new()))?;
             let table = self.transact_table(update.table_name.as_ref())?;
-            let target = match target(table, &key, false)? {
-                Ok(encoded) => (table.def.name.clone(), encoded),
-                Err(reason) => return Ok((unfit_target(table, &key), Err(reason))),
-            };
             let on_failure = update.return_values_on_condition_check_failure.as_ref();
-            let prepared =
-                table.prepare_update(&key, condition.as_ref(), expression.as_ref(), on_failure);
-            return Ok((target, bad_request_or_outcome(prepared)?));
+            return prepare_at(table, key, false, |key| {
+                bad_request_or_outcome(table.prepare_update(
+                    &key,
+                    condition.as_ref(),
+                    expression.as_ref(),
+                    on_failure,
+                ))
+            });
         }
         let check = action.condition_check.as_ref().expect("one action given");
         let (condition, _) = WriteExpressions::condition_only(
@@ -352,18 +360,15 @@ impl Handler<'_, '_> {
         .parse()?;
         let key = normalise_key(check.key.as_ref().unwrap_or(&Item::new()))?;
         let table = self.transact_table(check.table_name.as_ref())?;
-        let target = match target(table, &key, false)? {
-            Ok(encoded) => (table.def.name.clone(), encoded),
-            Err(reason) => return Ok((unfit_target(table, &key), Err(reason))),
-        };
         let on_failure = check.return_values_on_condition_check_failure.as_ref();
-        let prepared = table
-            .check_condition(&key, condition.as_ref().expect("given"), on_failure)
-            .map(|units| Prepared::Checked {
-                table: table.def.name.clone(),
-                units,
-            });
-        Ok((target, prepared))
+        prepare_at(table, key, false, |key| {
+            Ok(table
+                .check_condition(&key, condition.as_ref().expect("given"), on_failure)
+                .map(|units| Prepared::Checked {
+                    table: table.def.name.clone(),
+                    units,
+                }))
+        })
     }
 
     pub(super) fn run_transact_write(
