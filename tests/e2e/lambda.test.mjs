@@ -154,6 +154,17 @@ test("lambda: a failing function shows its error payload", async () => {
   assert.equal(await page.locator(".tab.changed").count(), 0);
 });
 
+test("lambda: a crash after the answer shows in the logs without another call", async () => {
+  await typeIntoEditor(`export const handler = async () => {\n  setTimeout(() => { throw new TypeError("after the answer"); }, 50);\n  return "answered";\n};\n`);
+  await page.keyboard.press("Control+Enter");
+  await page.locator(".fn-result .result-payload", { hasText: "answered" }).waitFor({ timeout: 30_000 });
+  // Lambda logs the crash as it ends the environment; the Logs panel refreshes on its own.
+  const crash = page.locator(".fn-logs .log-line", { hasText: "after the answer" });
+  await crash.first().waitFor({ timeout: 10_000 });
+  assert.match(await crash.first().innerText(), /ERROR\s+Uncaught Exception/);
+  await page.locator(".fn-logs").screenshot({ path: "/tmp/nimbus-lambda-crash-logs.png" });
+});
+
 test("lambda: a test event from the console's DynamoDB template arrives as a stream batch", async () => {
   await typeIntoEditor(`export const handler = async (event) => event.Records.map((r) => r.eventName + " " + r.dynamodb.Keys.Id.N);\n`);
   await page.click('button[name="new-event"]');

@@ -164,8 +164,10 @@ function lambdaRuntime(host) {
         }
         crash = null;
       }
+      // The request id stays this invocation's until the next one starts, as in AWS's runtime
+      // (it sets it when an invocation arrives): what runs after the answer (a timer, a
+      // crash) logs under it.
       host.send({ type: "result", requestId, durationMs: host.now() - begin, maxMemoryMb: host.memoryMb(), ...answer });
-      requestId = undefined;
     },
 
     // An exception nobody catches (thrown in a timer, a rejection nobody handles) ends the
