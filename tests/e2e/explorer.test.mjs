@@ -387,6 +387,45 @@ test("stream and TTL: records arrive live, a fast-forward expires an item with a
   assert.equal((await consumed()).write, start.write + 4);
 });
 
+test("capacity: an on-demand maximum shows, and a write beyond it gets AWS's throttling error", async () => {
+  await page.evaluate(
+    async ({ id }) => {
+      const { dynamodb } = nimbus.sdk(id);
+      const { CreateTableCommand, PutItemCommand } = nimbus.aws.dynamodb;
+      await dynamodb.send(
+        new CreateTableCommand({
+          TableName: "Capped",
+          KeySchema: [{ AttributeName: "id", KeyType: "HASH" }],
+          AttributeDefinitions: [{ AttributeName: "id", AttributeType: "S" }],
+          BillingMode: "PAY_PER_REQUEST",
+          OnDemandThroughput: { MaxWriteRequestUnits: 1 },
+        }),
+      );
+      // Two items of 100 KB take 200 of the 300 write units of burst the maximum allows.
+      const body = "x".repeat(100 * 1024 - 20);
+      for (const key of ["a", "b"]) {
+        await dynamodb.send(new PutItemCommand({ TableName: "Capped", Item: { id: { S: key }, body: { S: body } } }));
+      }
+    },
+    { id },
+  );
+  await page.goto(`${app.server.url}#/p/${encodeURIComponent(id)}/dynamodb/Capped`);
+  await page.locator(".capacity", { hasText: "On demand (PAY_PER_REQUEST), at most 1 WRU/s" }).waitFor();
+  // A 300 KB item costs more than is left: refused, with AWS's error and what to do about it.
+  await page.click('button[name="new-item"]');
+  await page.click('button[name="mode-plain"]');
+  await page.fill('textarea[name="item"]', JSON.stringify({ id: "c", body: "y".repeat(300 * 1024) }));
+  await saveButton().click();
+  const error = page.locator(".error", { hasText: "ThrottlingException" });
+  await error.waitFor();
+  assert.equal(
+    await error.locator(".error-message").textContent(),
+    "Throughput exceeds the maximum OnDemandThroughput configured on table or index",
+  );
+  assert.match(await error.locator(".error-hint").textContent(), /on-demand maximum/);
+  await screenshot(page, "explorer-throttled");
+});
+
 test("the page logged no errors", () => {
   assert.deepEqual(app.browser.errors.filter((e) => !/favicon/.test(e)), []);
 });

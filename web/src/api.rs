@@ -46,6 +46,12 @@ impl AwsError {
                 "Check the input against the rules in the message (names, key types, sizes)."
             }
             "SerializationException" => "The input is not valid JSON in the shape the operation expects.",
+            "ProvisionedThroughputExceededException" => {
+                "The table used up its provisioned capacity and burst: wait a few seconds and retry, or raise its capacity (UpdateTable)."
+            }
+            "ThrottlingException" => {
+                "The table went past the on-demand maximum it was given: wait a few seconds and retry, or raise or remove it (UpdateTable, OnDemandThroughput)."
+            }
             "ReceiptHandleIsInvalid" => "Receive the message again to get a current receipt handle.",
             "NotImplemented" | "UnknownOperationException" | "InvalidAction" => {
                 "Nimbus does not implement this operation yet."

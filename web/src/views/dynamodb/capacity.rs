@@ -95,10 +95,29 @@ fn on_demand(table: &Value) -> bool {
     table["BillingModeSummary"]["BillingMode"].as_str() == Some("PAY_PER_REQUEST")
 }
 
-/// "On demand (PAY_PER_REQUEST)" or the provisioned read/write capacity units.
+/// "On demand (PAY_PER_REQUEST)" with the maximums it was given (OnDemandThroughput, beyond
+/// which requests are throttled), or the provisioned read/write capacity units.
 pub fn mode_text(table: &Value) -> String {
     if on_demand(table) {
-        return "On demand (PAY_PER_REQUEST)".into();
+        let maximums: Vec<String> = [
+            ("MaxReadRequestUnits", "RRU"),
+            ("MaxWriteRequestUnits", "WRU"),
+        ]
+        .into_iter()
+        .filter_map(|(key, unit)| {
+            let units = table["OnDemandThroughput"][key]
+                .as_i64()
+                .filter(|n| *n > 0)?;
+            Some(format!("{units} {unit}/s"))
+        })
+        .collect();
+        return match maximums.as_slice() {
+            [] => "On demand (PAY_PER_REQUEST)".into(),
+            _ => format!(
+                "On demand (PAY_PER_REQUEST), at most {}",
+                maximums.join(", ")
+            ),
+        };
     }
     let t = &table["ProvisionedThroughput"];
     format!(
@@ -178,5 +197,19 @@ mod tests {
         let provisioned =
             json!({"ProvisionedThroughput": {"ReadCapacityUnits": 5, "WriteCapacityUnits": 2}});
         assert_eq!(mode_text(&provisioned), "Provisioned: 5 RCU, 2 WCU");
+        let mut on_demand = json!({"BillingModeSummary": {"BillingMode": "PAY_PER_REQUEST"}});
+        assert_eq!(mode_text(&on_demand), "On demand (PAY_PER_REQUEST)");
+        // -1 is AWS's "no maximum".
+        on_demand["OnDemandThroughput"] =
+            json!({"MaxReadRequestUnits": 100, "MaxWriteRequestUnits": -1});
+        assert_eq!(
+            mode_text(&on_demand),
+            "On demand (PAY_PER_REQUEST), at most 100 RRU/s"
+        );
+        on_demand["OnDemandThroughput"]["MaxWriteRequestUnits"] = json!(5);
+        assert_eq!(
+            mode_text(&on_demand),
+            "On demand (PAY_PER_REQUEST), at most 100 RRU/s, 5 WRU/s"
+        );
     }
 }
