@@ -79,22 +79,26 @@ def test_capacity_errors(client):
     assert "LastDecreaseDateTime" in throughput
 
 
+def first_throttled(request, attempts):
+    """How many of `attempts` calls of `request(i)` passed before one was refused, and the
+    refusal's response."""
+    for i in range(attempts):
+        try:
+            request(i)
+        except ClientError as error:
+            return i, error.response
+    raise AssertionError(f"none of {attempts} requests was throttled")
+
+
 def test_a_provisioned_table_throttles_beyond_its_burst(server):
     # No SDK retries: the throttling error itself is what is under test.
     ddb = boto3.client("dynamodb", endpoint_url=server.endpoint, region_name="us-east-1",
                        aws_access_key_id="test", aws_secret_access_key="test",
                        config=Config(retries={"total_max_attempts": 1}))
     create_provisioned(ddb, read=1, write=1)
-    throttled = None
     # One unit a second with 300 seconds of burst: far fewer than 400 writes get through.
-    for i in range(400):
-        try:
-            ddb.put_item(TableName="metered", Item={"pk": {"S": f"k{i}"}})
-        except ClientError as error:
-            throttled = (i, error.response)
-            break
-    assert throttled is not None
-    written, response = throttled
+    written, response = first_throttled(
+        lambda i: ddb.put_item(TableName="metered", Item={"pk": {"S": f"k{i}"}}), 400)
     assert written >= 300
     assert response["Error"] == {"Code": "ProvisionedThroughputExceededException",
                                  "Message": TABLE_EXCEEDED}
@@ -127,16 +131,9 @@ def test_an_on_demand_maximum_throttles(server):
                            OnDemandThroughput={"MaxReadRequestUnits": 1}
                            )["TableDescription"]["TableArn"]
     ddb.put_item(TableName="capped", Item={"pk": {"S": "a"}})
-    throttled = None
     # Half a unit per read, 300 seconds of burst: far fewer than 1,000 reads get through.
-    for i in range(1000):
-        try:
-            ddb.get_item(TableName="capped", Key={"pk": {"S": "a"}})
-        except ClientError as error:
-            throttled = (i, error.response)
-            break
-    assert throttled is not None
-    read, response = throttled
+    read, response = first_throttled(
+        lambda _: ddb.get_item(TableName="capped", Key={"pk": {"S": "a"}}), 1000)
     assert read >= 600
     assert response["Error"] == {
         "Code": "ThrottlingException",

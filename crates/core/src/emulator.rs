@@ -272,21 +272,34 @@ impl Emulator {
     /// the answer like a call's changes.
     pub fn log_ended_environment(&mut self, ended: &EndedEnvironment) -> ChangeSet {
         let mut changes = ChangeSet::default();
+        self.act_as_service(ended.scope.clone(), &mut changes, |services, ctx| {
+            invoke::log_ended(&mut services.logs, ctx, ended)
+        });
+        changes
+    }
+
+    /// Runs `work` as a service acting on its own in `scope` (see [`Caller::service`]),
+    /// adding what it changes to `changes`; the events it raises join the outbox.
+    fn act_as_service(
+        &mut self,
+        scope: Scope,
+        changes: &mut ChangeSet,
+        work: impl FnOnce(&mut Services, &mut Ctx),
+    ) {
         let mut raised = Outbox::default();
-        let caller = Caller::service(ended.scope.clone());
+        let caller = Caller::service(scope);
         let mut ctx = Ctx {
             caller: &caller,
             request_id: "",
             now_millis: self.clock.now_millis(),
             ids: self.ids.as_mut(),
-            changes: &mut changes,
+            changes,
             outbox: &mut raised,
         };
-        invoke::log_ended(&mut self.services.logs, &mut ctx, ended);
+        work(&mut self.services, &mut ctx);
         for event in raised.drain() {
             self.outbox.push(event);
         }
-        changes
     }
 
     /// Deletes the DynamoDB items whose Time to Live has passed on this emulator's clock, as
@@ -295,29 +308,14 @@ impl Emulator {
     /// (on a timer, after moving the clock). Cheap when no table has TTL enabled.
     pub fn expire_items(&mut self) -> ChangeSet {
         let mut changes = ChangeSet::default();
-        let scopes = self.services.dynamodb.ttl_scopes();
-        if scopes.is_empty() {
-            return changes;
-        }
-        let mut raised = Outbox::default();
-        for scope in scopes {
-            let caller = Caller::service(scope);
-            let mut ctx = Ctx {
-                caller: &caller,
-                request_id: "",
-                now_millis: self.clock.now_millis(),
-                ids: self.ids.as_mut(),
-                changes: &mut changes,
-                outbox: &mut raised,
-            };
-            crate::services::dynamodb::Handler {
-                state: &mut self.services.dynamodb,
-                ctx: &mut ctx,
-            }
-            .expire_items();
-        }
-        for event in raised.drain() {
-            self.outbox.push(event);
+        for scope in self.services.dynamodb.ttl_scopes() {
+            self.act_as_service(scope, &mut changes, |services, ctx| {
+                crate::services::dynamodb::Handler {
+                    state: &mut services.dynamodb,
+                    ctx,
+                }
+                .expire_items();
+            });
         }
         changes
     }
