@@ -104,7 +104,8 @@ impl Drop for Inner {
     fn drop(&mut self) {
         // Nobody can invoke this playground's functions any more: let their environments go.
         runtime::clear(&self.id);
-        OPEN.with(|open| {
+        // `try_with`: a playground dropped as the thread ends finds the registry gone.
+        let _ = OPEN.try_with(|open| {
             open.borrow_mut()
                 .retain(|_, inner| inner.strong_count() > 0)
         });
