@@ -199,9 +199,11 @@ impl Executor {
         }
     }
 
-    /// Stops every idle environment (after a reset, their functions are gone).
+    /// Stops every idle environment and forgets the ended ones (after a reset, their
+    /// functions and logs are gone).
     pub fn clear(&self) {
         self.idle.lock().expect("idle pool").clear();
+        self.ended.lock().expect("ended").clear();
     }
 
     /// Runs one prepared invocation to its end (blocking: call it off the async runtime).
