@@ -338,3 +338,54 @@ exports.handler = async () => {
   assert.equal(computed.payload.errorType, "Runtime.ImportModuleError");
   assert.match(computed.payload.errorMessage, /Cannot find module 'crypto'.*string literal; write require\("crypto"\)/);
 });
+
+test("zlib: what a function compresses Node reads, and the other way round", async () => {
+  // AWS's advice for large DynamoDB attributes: compress them (GZIP) and store them as binary.
+  await createFunction("builtins-zlib", {
+    "index.js": `
+const zlib = require("zlib");
+const { promisify } = require("util");
+exports.handler = async (event) => {
+  const text = "DynamoDB items compress well. ".repeat(20);
+  let bad;
+  try {
+    zlib.gunzipSync(Buffer.from("not gzip"));
+  } catch (e) {
+    bad = { message: e.message, code: e.code, errno: e.errno };
+  }
+  return {
+    gzip: zlib.gzipSync(text).toString("base64"),
+    deflate: zlib.deflateSync(text, { level: zlib.constants.Z_BEST_COMPRESSION }).toString("base64"),
+    fromNode: zlib.gunzipSync(Buffer.from(event.gzip, "base64")).toString(),
+    unzipped: zlib.unzipSync(Buffer.from(event.deflate, "base64")).toString(),
+    raw: zlib.inflateRawSync(zlib.deflateRawSync("raw")).toString(),
+    promised: (await promisify(zlib.gunzip)(zlib.gzipSync("later"))).toString(),
+    bad,
+  };
+};`,
+  });
+  const zlib = await import("node:zlib");
+  const event = {
+    gzip: zlib.gzipSync("gzipped by Node").toString("base64"),
+    deflate: zlib.deflateSync("deflated by Node").toString("base64"),
+  };
+  const { payload, functionError } = await invoke("builtins-zlib", event);
+  assert.equal(functionError, undefined, JSON.stringify(payload));
+  const text = "DynamoDB items compress well. ".repeat(20);
+  const gzip = Buffer.from(payload.gzip, "base64");
+  assert.equal(zlib.gunzipSync(gzip).toString(), text);
+  assert.ok(gzip.length < text.length / 4, `compressed to ${gzip.length} bytes`);
+  // Node's gzip header: no modification time, Unix.
+  assert.equal(gzip.subarray(0, 10).toString("hex"), zlib.gzipSync(text).subarray(0, 10).toString("hex"));
+  assert.equal(zlib.inflateSync(Buffer.from(payload.deflate, "base64")).toString(), text);
+  assert.deepEqual(
+    { fromNode: payload.fromNode, unzipped: payload.unzipped, raw: payload.raw, promised: payload.promised, bad: payload.bad },
+    {
+      fromNode: "gzipped by Node",
+      unzipped: "deflated by Node",
+      raw: "raw",
+      promised: "later",
+      bad: { message: "incorrect header check", code: "Z_DATA_ERROR", errno: -3 },
+    },
+  );
+});

@@ -8,6 +8,8 @@
 // so that a function fails the way it would on a Node.js without that API. `nimbus serve` runs
 // functions on real Node.js, with every built-in.
 
+import * as flate from "fflate";
+
 /**
  * Built-in name -> module, for a worker with `Buffer`, `process`, `format(...args)`,
  * `inspect(value)` and the function's deployment package (`taskFiles`: absolute path -> bytes).
@@ -53,6 +55,7 @@ export function builtins({ Buffer, process, format, inspect, taskFiles }) {
     },
     util,
     "util/types": util.types,
+    zlib: makeZlib(Buffer),
   };
 }
 
@@ -584,6 +587,70 @@ function makeQuerystring() {
     escape: encodeURIComponent,
     unescape: decodeURIComponent,
   };
+}
+
+// ---- zlib: gzip, zlib (Node's "deflate") and raw DEFLATE, compressed and inflated with fflate,
+// in Node's synchronous, callback and promisify-able forms. Output is what any zlib reads (and a
+// gzip header is Node's: no time, Unix); errors carry Node's code, errno and text. Brotli and the
+// stream classes are absent.
+
+function makeZlib(Buffer) {
+  const constants = { Z_NO_COMPRESSION: 0, Z_BEST_SPEED: 1, Z_BEST_COMPRESSION: 9, Z_DEFAULT_COMPRESSION: -1 };
+  const input = (data) => {
+    if (typeof data === "string") return Buffer.from(data);
+    if (data instanceof ArrayBuffer) return new Uint8Array(data);
+    if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    const error = new TypeError(
+      `The "buffer" argument must be of type string or an instance of Buffer, TypedArray, DataView, or ArrayBuffer. Received ${data === null ? "null" : `type ${typeof data} (${String(data)})`}`,
+    );
+    error.code = "ERR_INVALID_ARG_TYPE";
+    throw error;
+  };
+  const level = (options) => {
+    const wanted = options?.level ?? -1;
+    return wanted === -1 ? 6 : wanted;
+  };
+  const zlibError = (message, code, errno) => Object.assign(new Error(message), { code, errno });
+  // zlib's words for what fflate found wrong, by fflate's error code.
+  const inflateError = (error, bytes, header) => {
+    if (error.code === 0 || (error.code === 6 && header(bytes) && bytes.length < 18)) {
+      return zlibError("unexpected end of file", "Z_BUF_ERROR", -5);
+    }
+    const message = { 1: "invalid block type", 2: "invalid literal/length code", 3: "invalid distance code" }[error.code];
+    return zlibError(message ?? "incorrect header check", "Z_DATA_ERROR", -3);
+  };
+  const isGzip = (b) => b[0] === 0x1f && b[1] === 0x8b && b[2] === 8;
+  const isZlib = (b) => b.length > 1 && (b[0] & 0x0f) === 8 && ((b[0] << 8) | b[1]) % 31 === 0;
+  const inflating = (inflate, header) => (data) => {
+    const bytes = input(data);
+    if (header && bytes.length >= 2 && !header(bytes)) throw zlibError("incorrect header check", "Z_DATA_ERROR", -3);
+    try {
+      return Buffer.from(inflate(bytes));
+    } catch (error) {
+      throw inflateError(error, bytes, header ?? (() => false));
+    }
+  };
+  const sync = {
+    gzipSync: (data, options) => Buffer.from(flate.gzipSync(input(data), { level: level(options), mtime: 0 })),
+    deflateSync: (data, options) => Buffer.from(flate.zlibSync(input(data), { level: level(options) })),
+    deflateRawSync: (data, options) => Buffer.from(flate.deflateSync(input(data), { level: level(options) })),
+    gunzipSync: inflating(flate.gunzipSync, isGzip),
+    inflateSync: inflating(flate.unzlibSync, isZlib),
+    inflateRawSync: inflating(flate.inflateSync, null),
+    // Either header, as Node's unzip detects it.
+    unzipSync: (data) => {
+      const bytes = input(data);
+      return isGzip(bytes) ? sync.gunzipSync(bytes) : sync.inflateSync(bytes);
+    },
+  };
+  const callbacks = {};
+  for (const [name, call] of Object.entries(sync)) {
+    callbacks[name.slice(0, -4)] = (data, options, callback) => {
+      if (typeof options === "function") [options, callback] = [undefined, options];
+      later(() => call(data, options), callback);
+    };
+  }
+  return { ...sync, ...callbacks, constants, ...constants };
 }
 
 // ---- fs: the deployment package under /var/task, read-only, and a /tmp that keeps what a

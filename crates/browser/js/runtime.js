@@ -533,8 +533,8 @@ function workerMain() {
 
   // Node.js built-ins: the ones web/js/node-builtins.mjs offers, loaded on first use; asking for
   // another (fs, http...) fails with a message that says where it exists.
-  const NODE_BUILTINS = new Set(["assert", "assert/strict", "buffer", "crypto", "events", "fs", "fs/promises", "os", "path", "path/posix", "process", "querystring", "timers", "timers/promises", "url", "util", "util/types"]);
-  const NODE_ONLY = new Set(["async_hooks", "child_process", "cluster", "dgram", "diagnostics_channel", "dns", "http", "http2", "https", "inspector", "module", "net", "perf_hooks", "punycode", "readline", "repl", "stream", "stream/promises", "string_decoder", "tls", "tty", "v8", "vm", "wasi", "worker_threads", "zlib"]);
+  const NODE_BUILTINS = new Set(["assert", "assert/strict", "buffer", "crypto", "events", "fs", "fs/promises", "os", "path", "path/posix", "process", "querystring", "timers", "timers/promises", "url", "util", "util/types", "zlib"]);
+  const NODE_ONLY = new Set(["async_hooks", "child_process", "cluster", "dgram", "diagnostics_channel", "dns", "http", "http2", "https", "inspector", "module", "net", "perf_hooks", "punycode", "readline", "repl", "stream", "stream/promises", "string_decoder", "tls", "tty", "v8", "vm", "wasi", "worker_threads"]);
   const builtinName = (spec) => {
     const name = spec.replace(/^node:/, "");
     return NODE_BUILTINS.has(name) || NODE_ONLY.has(name) || spec.startsWith("node:") ? name : null;
