@@ -353,6 +353,14 @@ exports.handler = async (event) => {
   } catch (e) {
     bad = { message: e.message, code: e.code, errno: e.errno };
   }
+  const refused = [];
+  for (const call of [() => zlib.gzipSync({}), () => zlib.gzipSync(text, { level: 10 })]) {
+    try {
+      call();
+    } catch (e) {
+      refused.push({ name: e.name, code: e.code, message: e.message });
+    }
+  }
   return {
     gzip: zlib.gzipSync(text).toString("base64"),
     deflate: zlib.deflateSync(text, { level: zlib.constants.Z_BEST_COMPRESSION }).toString("base64"),
@@ -361,6 +369,7 @@ exports.handler = async (event) => {
     raw: zlib.inflateRawSync(zlib.deflateRawSync("raw")).toString(),
     promised: (await promisify(zlib.gunzip)(zlib.gzipSync("later"))).toString(),
     bad,
+    refused,
   };
 };`,
   });
@@ -388,4 +397,13 @@ exports.handler = async (event) => {
       bad: { message: "incorrect header check", code: "Z_DATA_ERROR", errno: -3 },
     },
   );
+  // Bad arguments are refused with the errors Node's own zlib throws.
+  const refusal = (call) => {
+    try {
+      call();
+    } catch (e) {
+      return { name: e.name, code: e.code, message: e.message };
+    }
+  };
+  assert.deepEqual(payload.refused, [refusal(() => zlib.gzipSync({})), refusal(() => zlib.gzipSync(text, { level: 10 }))]);
 });

@@ -596,18 +596,32 @@ function makeQuerystring() {
 
 function makeZlib(Buffer) {
   const constants = { Z_NO_COMPRESSION: 0, Z_BEST_SPEED: 1, Z_BEST_COMPRESSION: 9, Z_DEFAULT_COMPRESSION: -1 };
+  // Node's argument errors: what was received, described as Node describes it.
+  const received = (value) => {
+    if (value === null || value === undefined) return String(value);
+    if (typeof value === "object") return `an instance of ${value.constructor?.name ?? "Object"}`;
+    const shown = typeof value === "string" ? `'${value}'` : typeof value === "bigint" ? `${value}n` : String(value);
+    return `type ${typeof value} (${shown})`;
+  };
+  const argumentError = (Kind, code, message) => Object.assign(new Kind(message), { code });
   const input = (data) => {
     if (typeof data === "string") return Buffer.from(data);
     if (data instanceof ArrayBuffer) return new Uint8Array(data);
     if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-    const error = new TypeError(
-      `The "buffer" argument must be of type string or an instance of Buffer, TypedArray, DataView, or ArrayBuffer. Received ${data === null ? "null" : `type ${typeof data} (${String(data)})`}`,
+    throw argumentError(
+      TypeError,
+      "ERR_INVALID_ARG_TYPE",
+      `The "buffer" argument must be of type string or an instance of Buffer, TypedArray, DataView, or ArrayBuffer. Received ${received(data)}`,
     );
-    error.code = "ERR_INVALID_ARG_TYPE";
-    throw error;
   };
   const level = (options) => {
     const wanted = options?.level ?? -1;
+    if (typeof wanted !== "number") {
+      throw argumentError(TypeError, "ERR_INVALID_ARG_TYPE", `The "options.level" property must be of type number. Received ${received(wanted)}`);
+    }
+    if (!(wanted >= -1 && wanted <= 9)) {
+      throw argumentError(RangeError, "ERR_OUT_OF_RANGE", `The value of "options.level" is out of range. It must be >= -1 and <= 9. Received ${wanted}`);
+    }
     return wanted === -1 ? 6 : wanted;
   };
   const zlibError = (message, code, errno) => Object.assign(new Error(message), { code, errno });
