@@ -157,7 +157,7 @@ impl Playground {
     }
 
     /// Playground `id`, if it is open in this tab.
-    pub fn find_open(id: &str) -> Option<Playground> {
+    pub(crate) fn find_open(id: &str) -> Option<Playground> {
         let inner = OPEN.with(|open| open.borrow().get(id).and_then(Weak::upgrade))?;
         Some(Playground { inner })
     }
@@ -165,7 +165,7 @@ impl Playground {
     /// Lambda: an execution environment that ended between invocations (its function crashed
     /// after answering) writes its last words to its log stream, as Lambda writes them when
     /// it ends; committed like a call's changes.
-    pub fn log_ended_environment(&self, ended: &EndedEnvironment) {
+    pub(crate) fn log_ended_environment(&self, ended: &EndedEnvironment) {
         self.inner.clock.set(self.now_millis());
         let changes = self
             .inner

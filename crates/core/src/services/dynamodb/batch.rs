@@ -318,13 +318,10 @@ impl Handler<'_, '_> {
                     full = bytes + size > MAX_BATCH_GET_BYTES;
                     // A key its table's read capacity cannot pay for is left unprocessed.
                     let paid = !full
-                        && match table.consume(&Charge::read(None, cost), now) {
-                            Ok(()) => true,
-                            Err(throttling) => {
-                                throttled = Some(throttling);
-                                false
-                            }
-                        };
+                        && table
+                            .consume(&Charge::read(None, cost), now)
+                            .map_err(|throttling| throttled = Some(throttling))
+                            .is_ok();
                     if paid {
                         processed = true;
                         units.add(&table.def.name, cost);

@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 use nimbus_shapes::{
     dynamodb::{
         errors::{PROVISIONED_THROUGHPUT_EXCEEDED_EXCEPTION, THROTTLING_EXCEPTION},
-        BillingMode,
+        BillingMode, OnDemandThroughput,
     },
     ServiceError,
 };
@@ -151,31 +151,29 @@ impl Table {
                     .find(|i| i.index_name.as_deref() == Some(name))?,
             ),
         };
-        let (read, write, limit) = if self.def.billing_mode == BillingMode::PayPerRequest {
-            let maximum = match index {
-                None => self.def.on_demand_throughput.as_ref()?,
-                Some(index) => index.on_demand_throughput.as_ref()?,
-            };
+        let on_demand = self.def.billing_mode == BillingMode::PayPerRequest;
+        let maximum = |m: &OnDemandThroughput| {
             (
-                maximum.max_read_request_units.unwrap_or(-1),
-                maximum.max_write_request_units.unwrap_or(-1),
+                m.max_read_request_units.unwrap_or(-1),
+                m.max_write_request_units.unwrap_or(-1),
                 Limit::OnDemandMaximum,
             )
-        } else {
-            match index {
-                None => (
-                    self.def.read_capacity,
-                    self.def.write_capacity,
+        };
+        let (read, write, limit) = match (on_demand, index) {
+            (true, None) => maximum(self.def.on_demand_throughput.as_ref()?),
+            (true, Some(index)) => maximum(index.on_demand_throughput.as_ref()?),
+            (false, None) => (
+                self.def.read_capacity,
+                self.def.write_capacity,
+                Limit::Provisioned,
+            ),
+            (false, Some(index)) => {
+                let t = index.provisioned_throughput.as_ref()?;
+                (
+                    t.read_capacity_units.unwrap_or(0),
+                    t.write_capacity_units.unwrap_or(0),
                     Limit::Provisioned,
-                ),
-                Some(index) => {
-                    let t = index.provisioned_throughput.as_ref()?;
-                    (
-                        t.read_capacity_units.unwrap_or(0),
-                        t.write_capacity_units.unwrap_or(0),
-                        Limit::Provisioned,
-                    )
-                }
+                )
             }
         };
         let rate = match kind {
