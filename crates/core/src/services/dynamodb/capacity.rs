@@ -144,12 +144,7 @@ impl Table {
     fn rate_limit(&self, gsi: Option<&str>, kind: Kind) -> Option<(f64, Limit)> {
         let index = match gsi {
             None => None,
-            Some(name) => Some(
-                self.def
-                    .global_secondary_indexes
-                    .iter()
-                    .find(|i| i.index_name.as_deref() == Some(name))?,
-            ),
+            Some(name) => Some(self.def.gsi(name)?),
         };
         let on_demand = self.def.billing_mode == BillingMode::PayPerRequest;
         let maximum = |m: &OnDemandThroughput| {

@@ -217,10 +217,7 @@ fn apply_gsi_updates(
             return Err(validation(format!("{INVALID}Only one global secondary index update per index is allowed simultaneously. Index: {name}")));
         }
         seen.push(name.clone());
-        let position = def
-            .global_secondary_indexes
-            .iter()
-            .position(|i| i.index_name.as_deref() == Some(name.as_str()));
+        let position = def.gsi_position(&name);
         let is_lsi = def
             .local_secondary_indexes
             .iter()

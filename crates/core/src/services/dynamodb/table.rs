@@ -197,6 +197,18 @@ fn key_schema_of(elements: &[KeySchemaElement], defs: &[AttributeDefinition]) ->
 }
 
 impl TableDef {
+    /// Where the global secondary index `name` is in the table's list, if it has one.
+    pub fn gsi_position(&self, name: &str) -> Option<usize> {
+        self.global_secondary_indexes
+            .iter()
+            .position(|i| i.index_name.as_deref() == Some(name))
+    }
+
+    pub fn gsi(&self, name: &str) -> Option<&GlobalSecondaryIndex> {
+        self.gsi_position(name)
+            .map(|i| &self.global_secondary_indexes[i])
+    }
+
     /// The ARN of one of the table's indexes.
     pub fn index_arn(&self, name: &str) -> String {
         format!("{}/index/{name}", self.arn)
@@ -1222,11 +1234,7 @@ pub fn plan_capacity_update(
     }
     for (name, t) in gsi_updates {
         // An unknown index is index.rs's refusal, made after these checks.
-        let Some(index) = def
-            .global_secondary_indexes
-            .iter()
-            .find(|i| i.index_name.as_deref() == Some(name.as_str()))
-        else {
+        let Some(index) = def.gsi(&name) else {
             continue;
         };
         let old = index
@@ -1292,15 +1300,12 @@ impl TableDef {
             (self.read_capacity, self.write_capacity) = (read, write);
             return;
         }
-        let index = self
-            .global_secondary_indexes
-            .iter_mut()
-            .find(|i| i.index_name.as_deref() == Some(key));
-        if let Some(index) = index {
-            index.provisioned_throughput = Some(ProvisionedThroughput {
-                read_capacity_units: Some(read),
-                write_capacity_units: Some(write),
-            });
+        if let Some(position) = self.gsi_position(key) {
+            self.global_secondary_indexes[position].provisioned_throughput =
+                Some(ProvisionedThroughput {
+                    read_capacity_units: Some(read),
+                    write_capacity_units: Some(write),
+                });
         }
     }
 
