@@ -68,6 +68,18 @@ async function delivered(ready, timeout = 20_000) {
   }
 }
 
+/** The event source mapping of function `name`, as ListEventSourceMappings describes it. */
+async function mappingOf(name) {
+  return page.evaluate(
+    async ([id, FunctionName]) => {
+      const { ListEventSourceMappingsCommand } = nimbus.aws.lambda;
+      const listed = await nimbus.sdk(id).lambda.send(new ListEventSourceMappingsCommand({ FunctionName }));
+      return listed.EventSourceMappings[0];
+    },
+    [id, name],
+  );
+}
+
 /** Writes `item` (plain JSON) with the table explorer's item editor. */
 async function putInExplorer(item) {
   await page.click('button[name="new-item"]');
@@ -79,7 +91,8 @@ async function putInExplorer(item) {
 
 /**
  * Deploys `code` as a new function `name` from the editor and subscribes it to table notes'
- * stream in its Triggers panel, with `fields` (input name -> text) filled in the form.
+ * stream in its Triggers panel, with `fields` filled in the form (input name -> text to type,
+ * `true` to tick a checkbox, or {select: option} to choose one).
  */
 async function deployWithTrigger(name, code, fields) {
   await ui.createFunctionInUi(page, name);
@@ -87,7 +100,11 @@ async function deployWithTrigger(name, code, fields) {
   await ui.deployWithKeys(page);
   await page.click('button[name="add-trigger"]');
   await page.selectOption('select[name="trigger-table"]', "notes");
-  for (const [field, text] of Object.entries(fields)) await page.fill(`input[name="${field}"]`, text);
+  for (const [field, value] of Object.entries(fields)) {
+    if (value === true) await page.check(`input[name="${field}"]`);
+    else if (value.select) await page.selectOption(`select[name="${field}"]`, value.select);
+    else await page.fill(`input[name="${field}"]`, value);
+  }
   await screenshot(page, `triggers-form-${name}`);
   await page.click('button[name="create-trigger"]');
   await ui.notice(page, "Trigger added.").waitFor();
@@ -99,11 +116,7 @@ test("a function subscribed in its Triggers panel gets the stream record of an i
   const row = page.locator("table.triggers tbody tr", { hasText: "notes" });
   await row.locator(".trigger-state", { hasText: /^(Creating|Enabled)$/ }).waitFor();
   await screenshot(page, "triggers-panel");
-  const mapping = await page.evaluate(async (id) => {
-    const { ListEventSourceMappingsCommand } = nimbus.aws.lambda;
-    const listed = await nimbus.sdk(id).lambda.send(new ListEventSourceMappingsCommand({ FunctionName: "onNote" }));
-    return listed.EventSourceMappings[0];
-  }, id);
+  const mapping = await mappingOf("onNote");
   assert.equal(mapping.EventSourceArn, streamArn);
   assert.equal(mapping.BatchSize, 10);
   assert.equal(mapping.StartingPosition, "LATEST");
@@ -205,6 +218,63 @@ test("a trigger with a tumbling window hands the window's state to its final inv
     assert.match(tally.window, /^\d{4}-\d\d-\d\dT\d\d:(00|15|30|45):00Z$/);
     assert.equal(tally.records, 0, "the final invocation carries no records");
   }
+});
+
+// Reports the records marked bad as failed items (ReportBatchItemFailures).
+const PICKY = `export const handler = async (event) => {
+  const failed = event.Records.filter((record) => record.dynamodb.NewImage?.bad);
+  return { batchItemFailures: failed.map((record) => ({ itemIdentifier: record.dynamodb.SequenceNumber })) };
+};
+`;
+
+test("a trigger's error handling set in its form: a record the function reports failed, retried once, goes to the on-failure queue", async () => {
+  const queueUrl = await page.evaluate(async (id) => {
+    const { CreateQueueCommand } = nimbus.aws.sqs;
+    return (await nimbus.sdk(id).sqs.send(new CreateQueueCommand({ QueueName: "failed-notes" }))).QueueUrl;
+  }, id);
+  await deployWithTrigger("picky", PICKY, {
+    "trigger-retry-attempts": "1",
+    "trigger-record-age": "3600",
+    "trigger-bisect": true,
+    "trigger-report-failures": true,
+    "trigger-on-failure": { select: "failed-notes" },
+  });
+  const row = page.locator("table.triggers tbody tr", { hasText: "notes" });
+  await row
+    .locator(".trigger-on-error", {
+      hasText: "1 retry · gives up on records older than 3600 s · splits the batch · function reports failed items · then to SQS queue failed-notes",
+    })
+    .waitFor();
+  await screenshot(page, "triggers-on-error");
+  const mapping = await mappingOf("picky");
+  assert.equal(mapping.MaximumRetryAttempts, 1);
+  assert.equal(mapping.MaximumRecordAgeInSeconds, 3600);
+  assert.equal(mapping.BisectBatchOnFunctionError, true);
+  assert.deepEqual(mapping.FunctionResponseTypes, ["ReportBatchItemFailures"]);
+
+  await page.locator('.tree[data-service="dynamodb"] .tree-item', { hasText: "notes" }).click();
+  await page.waitForURL(/dynamodb\/notes$/);
+  await putInExplorer({ id: "b1", bad: true });
+  const deadline = Date.now() + 30_000;
+  let messages;
+  for (;;) {
+    messages = await page.evaluate(async ([id, QueueUrl]) => {
+      const { ReceiveMessageCommand } = nimbus.aws.sqs;
+      const out = await nimbus.sdk(id).sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10 }));
+      return (out.Messages || []).map((m) => JSON.parse(m.Body));
+    }, [id, queueUrl]);
+    if (messages.length) break;
+    if (Date.now() > deadline) assert.fail("no failed batch reached the on-failure queue");
+    await page.waitForTimeout(250);
+  }
+  // Lambda's invocation record for a stream: the batch's place in the shard, not its records.
+  const [failure] = messages;
+  assert.equal(failure.requestContext.condition, "RetryAttemptsExhausted");
+  assert.match(failure.requestContext.functionArn, /:function:picky$/);
+  assert.equal(failure.requestContext.approximateInvokeCount, 2, "the first try and one retry");
+  assert.equal(failure.DDBStreamBatchInfo.streamArn, streamArn);
+  assert.equal(failure.DDBStreamBatchInfo.batchSize, 1);
+  assert.equal(failure.DDBStreamBatchInfo.startSequenceNumber, failure.DDBStreamBatchInfo.endSequenceNumber);
 });
 
 test("the page logged no errors", () => {

@@ -75,6 +75,12 @@ struct Settings {
     batch_size: String,
     batching_window: String,
     tumbling_window: String,
+    /// Empty: Lambda's default, -1 (retry until the records expire).
+    retry_attempts: String,
+    /// Empty: Lambda's default, -1 (no limit).
+    record_age: String,
+    bisect_on_error: bool,
+    report_item_failures: bool,
     filter: String,
     on_failure_queue: String,
 }
@@ -97,6 +103,26 @@ fn create_input(function: &str, stream_arn: &str, s: &Settings) -> Result<Value,
     if tumbling > 0 {
         input["TumblingWindowInSeconds"] = json!(tumbling);
     }
+    // Lambda's own errors answer values out of its ranges.
+    let optional = [
+        (&s.retry_attempts, "Retry attempts", "MaximumRetryAttempts"),
+        (
+            &s.record_age,
+            "Maximum record age",
+            "MaximumRecordAgeInSeconds",
+        ),
+    ];
+    for (text, what, member) in optional {
+        if !text.trim().is_empty() {
+            input[member] = json!(number(text, what)?);
+        }
+    }
+    if s.bisect_on_error {
+        input["BisectBatchOnFunctionError"] = json!(true);
+    }
+    if s.report_item_failures {
+        input["FunctionResponseTypes"] = json!(["ReportBatchItemFailures"]);
+    }
     let filter = s.filter.trim();
     if !filter.is_empty() {
         nimbus_core::event_pattern::parse(filter)
@@ -113,6 +139,38 @@ fn create_input(function: &str, stream_arn: &str, s: &Settings) -> Result<Value,
         input["DestinationConfig"] = json!({"OnFailure": {"Destination": arn}});
     }
     Ok(input)
+}
+
+/// What a mapping does when its function fails on a batch, in a few words: its retries, the
+/// record age it gives up at, batch splitting, partial batch responses and where a failed
+/// batch's details go (the settings AWS's console shows under "Additional settings").
+fn on_error(mapping: &Value) -> String {
+    let number = |key| mapping.get(key).and_then(Value::as_i64).unwrap_or(-1);
+    let mut parts = vec![match number("MaximumRetryAttempts") {
+        -1 => "retries until the records expire".to_string(),
+        1 => "1 retry".to_string(),
+        n => format!("{n} retries"),
+    }];
+    let age = number("MaximumRecordAgeInSeconds");
+    if age >= 0 {
+        parts.push(format!("gives up on records older than {age} s"));
+    }
+    if mapping.get("BisectBatchOnFunctionError") == Some(&json!(true)) {
+        parts.push("splits the batch".into());
+    }
+    let response_types = mapping
+        .get("FunctionResponseTypes")
+        .and_then(Value::as_array);
+    if response_types.is_some_and(|t| t.contains(&json!("ReportBatchItemFailures"))) {
+        parts.push("function reports failed items".into());
+    }
+    let destination = mapping
+        .pointer("/DestinationConfig/OnFailure/Destination")
+        .and_then(Value::as_str);
+    if let Some(arn) = destination.filter(|arn| !arn.is_empty()) {
+        parts.push(format!("then to SQS queue {}", name_from(arn)));
+    }
+    parts.join(" · ")
 }
 
 #[component]
@@ -161,7 +219,7 @@ pub fn TriggersPanel(page: Page) -> impl IntoView {
                 Some(Ok(list)) => view! {
                     <table class="grid triggers">
                         <thead><tr>
-                            <th>"Source"</th><th>"State"</th><th>"Batch"</th><th>"Start"</th><th>"Last result"</th><th></th>
+                            <th>"Source"</th><th>"State"</th><th>"Batch"</th><th>"Start"</th><th>"On error"</th><th>"Last result"</th><th></th>
                         </tr></thead>
                         <tbody>
                             {list.into_iter().map(|m| view! { <TriggerRow page mapping=m on_change=refresh /> }).collect_view()}
@@ -230,6 +288,7 @@ fn TriggerRow(
                 {(tumbling > 0).then(|| view! { <div class="muted small">{format!("tumbling window {tumbling} s")}</div> })}
             </td>
             <td>{str_of(&mapping, "StartingPosition").to_string()}</td>
+            <td class="trigger-on-error small">{on_error(&mapping)}</td>
             <td class="trigger-result small">{str_of(&mapping, "LastProcessingResult").to_string()}</td>
             <td class="actions">
                 <Show when=move || confirm.get() fallback=move || view! {
@@ -255,6 +314,10 @@ fn AddTrigger(page: Page, on_added: impl Fn() + Copy + Send + Sync + 'static) ->
     let batch_size = RwSignal::new("100".to_string());
     let batching_window = RwSignal::new("0".to_string());
     let tumbling_window = RwSignal::new("0".to_string());
+    let retry_attempts = RwSignal::new(String::new());
+    let record_age = RwSignal::new(String::new());
+    let bisect_on_error = RwSignal::new(false);
+    let report_item_failures = RwSignal::new(false);
     let filter = RwSignal::new(String::new());
     let on_failure = RwSignal::new(String::new());
     let settings = move || Settings {
@@ -262,6 +325,10 @@ fn AddTrigger(page: Page, on_added: impl Fn() + Copy + Send + Sync + 'static) ->
         batch_size: batch_size.get(),
         batching_window: batching_window.get(),
         tumbling_window: tumbling_window.get(),
+        retry_attempts: retry_attempts.get(),
+        record_age: record_age.get(),
+        bisect_on_error: bisect_on_error.get(),
+        report_item_failures: report_item_failures.get(),
         filter: filter.get(),
         on_failure_queue: on_failure.get(),
     };
@@ -333,12 +400,30 @@ fn AddTrigger(page: Page, on_added: impl Fn() + Copy + Send + Sync + 'static) ->
                             "Tumbling window (seconds)"
                             <input name="trigger-tumbling-window" prop:value=move || tumbling_window.get() on:input=move |ev| tumbling_window.set(event_target_value(&ev)) />
                         </label>
+                        <label title="How often Lambda retries a batch the function failed on; empty: -1, until its records expire.">
+                            "Retry attempts"
+                            <input name="trigger-retry-attempts" placeholder="-1 (until the records expire)" prop:value=move || retry_attempts.get() on:input=move |ev| retry_attempts.set(event_target_value(&ev)) />
+                        </label>
+                        <label title="Lambda stops retrying records older than this; empty: -1, no limit.">
+                            "Maximum record age (seconds)"
+                            <input name="trigger-record-age" placeholder="-1 (no limit)" prop:value=move || record_age.get() on:input=move |ev| record_age.set(event_target_value(&ev)) />
+                        </label>
                         <label>
                             "On failure, send the batch's details to"
                             <select name="trigger-on-failure" prop:value=move || on_failure.get() on:change=move |ev| on_failure.set(event_target_value(&ev))>
                                 <option value="">"nowhere"</option>
                                 {queues.into_iter().map(|q| view! { <option value=q.clone()>{format!("SQS queue {q}")}</option> }).collect_view()}
                             </select>
+                        </label>
+                    </div>
+                    <div class="row wrap">
+                        <label class="inline" title="BisectBatchOnFunctionError: retry each half of a failed batch on its own, to isolate the record that fails.">
+                            <input type="checkbox" name="trigger-bisect" prop:checked=move || bisect_on_error.get() on:change=move |ev| bisect_on_error.set(event_target_checked(&ev)) />
+                            "Split the batch in two on a function error"
+                        </label>
+                        <label class="inline" title="FunctionResponseTypes ReportBatchItemFailures: the function returns {batchItemFailures: [{itemIdentifier: sequence number}]} and Lambda retries from the first failed record.">
+                            <input type="checkbox" name="trigger-report-failures" prop:checked=move || report_item_failures.get() on:change=move |ev| report_item_failures.set(event_target_checked(&ev)) />
+                            "The function reports the records that failed (ReportBatchItemFailures)"
                         </label>
                     </div>
                     <label class="field">
@@ -368,12 +453,27 @@ mod tests {
             batch_size: "10".into(),
             batching_window: "0".into(),
             tumbling_window: "0".into(),
+            retry_attempts: String::new(),
+            record_age: String::new(),
+            bisect_on_error: false,
+            report_item_failures: false,
             filter: r#"{"eventName":["INSERT"]}"#.into(),
             on_failure_queue: "failed".into(),
         };
         let input = create_input("f", stream, &settings).unwrap();
         assert_eq!(input["BatchSize"], 10);
-        assert!(input.get("TumblingWindowInSeconds").is_none());
+        for member in [
+            "TumblingWindowInSeconds",
+            "MaximumRetryAttempts",
+            "MaximumRecordAgeInSeconds",
+            "BisectBatchOnFunctionError",
+            "FunctionResponseTypes",
+        ] {
+            assert!(
+                input.get(member).is_none(),
+                "{member} left to Lambda's default"
+            );
+        }
         assert_eq!(
             input["FilterCriteria"]["Filters"][0]["Pattern"],
             r#"{"eventName":["INSERT"]}"#
@@ -389,11 +489,53 @@ mod tests {
         };
         let windowed = with(|s| s.tumbling_window = "60".into()).unwrap();
         assert_eq!(windowed["TumblingWindowInSeconds"], 60);
+        let on_error = with(|s| {
+            s.retry_attempts = " 2 ".into();
+            s.record_age = "3600".into();
+            s.bisect_on_error = true;
+            s.report_item_failures = true;
+        })
+        .unwrap();
+        assert_eq!(on_error["MaximumRetryAttempts"], 2);
+        assert_eq!(on_error["MaximumRecordAgeInSeconds"], 3600);
+        assert_eq!(on_error["BisectBatchOnFunctionError"], true);
+        assert_eq!(
+            on_error["FunctionResponseTypes"],
+            json!(["ReportBatchItemFailures"])
+        );
+        assert!(with(|s| s.retry_attempts = "twice".into())
+            .unwrap_err()
+            .contains("Retry attempts must be a whole number"));
         assert!(with(|s| s.batch_size = "ten".into())
             .unwrap_err()
             .contains("whole number"));
         assert!(with(|s| s.filter = "{\"a\": 1}".into())
             .unwrap_err()
             .contains("not valid"));
+    }
+
+    #[test]
+    fn a_row_says_what_happens_when_the_function_fails() {
+        // As ListEventSourceMappings describes a mapping created with Lambda's defaults.
+        let defaults = json!({
+            "MaximumRetryAttempts": -1,
+            "MaximumRecordAgeInSeconds": -1,
+            "BisectBatchOnFunctionError": false,
+            "FunctionResponseTypes": [],
+            "DestinationConfig": {"OnFailure": {}},
+        });
+        assert_eq!(on_error(&defaults), "retries until the records expire");
+        let configured = json!({
+            "MaximumRetryAttempts": 1,
+            "MaximumRecordAgeInSeconds": 3600,
+            "BisectBatchOnFunctionError": true,
+            "FunctionResponseTypes": ["ReportBatchItemFailures"],
+            "DestinationConfig": {"OnFailure": {"Destination": "arn:aws:sqs:us-east-1:123456789012:failed"}},
+        });
+        assert_eq!(
+            on_error(&configured),
+            "1 retry · gives up on records older than 3600 s · splits the batch · \
+             function reports failed items · then to SQS queue failed"
+        );
     }
 }
