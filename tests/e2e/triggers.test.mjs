@@ -106,7 +106,7 @@ async function deployWithTrigger(name, code, fields) {
     else await page.fill(`input[name="${field}"]`, value);
   }
   await screenshot(page, `triggers-form-${name}`);
-  await page.click('button[name="create-trigger"]');
+  await page.click('button[name="save-trigger"]');
   await ui.notice(page, "Trigger added.").waitFor();
 }
 
@@ -237,7 +237,7 @@ test("a trigger's error handling set in its form: a record the function reports 
     "trigger-record-age": "3600",
     "trigger-bisect": true,
     "trigger-report-failures": true,
-    "trigger-on-failure": { select: "failed-notes" },
+    "trigger-on-failure": { select: { label: "SQS queue failed-notes" } },
   });
   const row = page.locator("table.triggers tbody tr", { hasText: "notes" });
   await row
@@ -275,6 +275,37 @@ test("a trigger's error handling set in its form: a record the function reports 
   assert.equal(failure.DDBStreamBatchInfo.streamArn, streamArn);
   assert.equal(failure.DDBStreamBatchInfo.batchSize, 1);
   assert.equal(failure.DDBStreamBatchInfo.startSequenceNumber, failure.DDBStreamBatchInfo.endSequenceNumber);
+});
+
+test("a trigger edited in its row keeps its table and takes the new settings", async () => {
+  await page.locator('.tree[data-service="lambda"] .tree-item', { hasText: "picky" }).click();
+  await page.waitForURL(/picky$/);
+  const row = page.locator("table.triggers tbody tr", { hasText: "notes" });
+  await row.locator('button[name="edit-trigger"]').click();
+  // The form opens with the trigger's settings.
+  assert.equal(await page.inputValue('input[name="trigger-retry-attempts"]'), "1");
+  assert.equal(await page.isChecked('input[name="trigger-bisect"]'), true);
+  assert.equal(await page.locator('select[name="trigger-table"]').count(), 0, "a trigger's table cannot change");
+  await page.fill('input[name="trigger-retry-attempts"]', "");
+  await page.fill('input[name="trigger-batch-size"]', "5");
+  await page.uncheck('input[name="trigger-bisect"]');
+  await page.selectOption('select[name="trigger-on-failure"]', "");
+  await page.fill('textarea[name="trigger-filter"]', '{"eventName": ["INSERT"]}');
+  await screenshot(page, "triggers-edit");
+  await page.click('button[name="save-trigger"]');
+  await ui.notice(page, "Trigger saved.").waitFor();
+  await row
+    .locator(".trigger-on-error", { hasText: /^retries until the records expire · gives up on records older than 3600 s · function reports failed items$/ })
+    .waitFor();
+  const mapping = await mappingOf("picky");
+  assert.equal(mapping.EventSourceArn, streamArn);
+  assert.equal(mapping.BatchSize, 5);
+  assert.equal(mapping.MaximumRetryAttempts, -1);
+  assert.equal(mapping.BisectBatchOnFunctionError, false);
+  assert.deepEqual(mapping.FunctionResponseTypes, ["ReportBatchItemFailures"]);
+  assert.equal(mapping.DestinationConfig?.OnFailure?.Destination, undefined);
+  assert.deepEqual(mapping.FilterCriteria, { Filters: [{ Pattern: '{"eventName": ["INSERT"]}' }] });
+  await screenshot(page, "triggers-edited");
 });
 
 test("the page logged no errors", () => {
