@@ -329,6 +329,15 @@ exports.handler = async () => {
   assert.equal(http.functionError, "Unhandled");
   assert.equal(http.payload.errorType, "Runtime.ImportModuleError");
   assert.match(http.payload.errorMessage, /Cannot find module 'node:http'.*no Node\.js 'http' module.*nimbus serve/);
+  // Every built-in that message offers loads, with its members.
+  const offered = http.payload.errorMessage.match(/\(it offers ([^)]+)\)/)[1].split(", ");
+  assert.ok(offered.includes("zlib") && offered.includes("fs/promises"), offered.join(", "));
+  await createFunction("builtins-offered", {
+    "index.mjs": `${offered.map((name, i) => `import * as m${i} from "node:${name}";`).join("\n")}
+export const handler = async () => ({ ${offered.map((name, i) => `${JSON.stringify(name)}: Object.keys(m${i}).length`).join(", ")} });`,
+  });
+  const members = (await invoke("builtins-offered")).payload;
+  for (const name of offered) assert.ok(members[name] > 0, `node:${name} has no members: ${JSON.stringify(members)}`);
 
   // require() of a computed name: the runtime loads built-ins ahead only for literal names.
   await createFunction("builtins-computed", {
