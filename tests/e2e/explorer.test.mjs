@@ -426,6 +426,50 @@ test("capacity: an on-demand maximum shows, and a write beyond it gets AWS's thr
   await screenshot(page, "explorer-throttled");
 });
 
+test("capacity: a table created provisioned in the form, switched to on demand with a maximum, and back", async () => {
+  await page.goto(`${app.server.url}#/p/${encodeURIComponent(id)}/dynamodb`);
+  await page.fill('input[name="table-name"]', "Metered");
+  await page.fill('input[name="partition-key"]', "id");
+  await page.selectOption('select[name="capacity-mode"]', "PROVISIONED");
+  // The console's proposal for a new provisioned table.
+  assert.equal(await page.inputValue('input[name="capacity-read"]'), "5");
+  await page.fill('input[name="capacity-read"]', "2");
+  await page.fill('input[name="capacity-write"]', "1");
+  await screenshot(page, "explorer-create-provisioned");
+  await page.click('button:has-text("Create table")');
+  await page.waitForURL(/dynamodb\/Metered$/);
+  await page.locator(".capacity", { hasText: "Provisioned: 2 RCU, 1 WCU" }).waitFor();
+
+  // The same units again: DynamoDB's refusal, shown where the change was asked for.
+  await page.click('button[name="change-capacity"]');
+  await page.click('button[name="save-capacity"]');
+  const error = page.locator(".capacity-edit .error", { hasText: "ValidationException" });
+  await error.waitFor();
+  assert.match(await error.locator(".error-message").textContent(), /will not change/);
+
+  await page.selectOption('.capacity-edit select[name="capacity-mode"]', "PAY_PER_REQUEST");
+  assert.equal(await page.inputValue('.capacity-edit input[name="capacity-read"]'), "", "no maximum unless one is typed");
+  await page.fill('.capacity-edit input[name="capacity-write"]', "3");
+  await screenshot(page, "explorer-capacity-edit");
+  await page.click('button[name="save-capacity"]');
+  await page.locator(".capacity", { hasText: "On demand (PAY_PER_REQUEST), at most 3 WRU/s" }).waitFor();
+  const described = await page.evaluate(async (id) => {
+    const { DescribeTableCommand } = nimbus.aws.dynamodb;
+    return (await nimbus.sdk(id).dynamodb.send(new DescribeTableCommand({ TableName: "Metered" }))).Table;
+  }, id);
+  assert.equal(described.BillingModeSummary.BillingMode, "PAY_PER_REQUEST");
+  assert.deepEqual(described.OnDemandThroughput, { MaxReadRequestUnits: -1, MaxWriteRequestUnits: 3 });
+
+  // Back to provisioned (an on-demand table describes 0 units: the form proposes the console's 5).
+  await page.click('button[name="change-capacity"]');
+  await page.selectOption('.capacity-edit select[name="capacity-mode"]', "PROVISIONED");
+  assert.equal(await page.inputValue('.capacity-edit input[name="capacity-read"]'), "5");
+  await page.fill('.capacity-edit input[name="capacity-write"]', "2");
+  await page.click('button[name="save-capacity"]');
+  await page.locator(".capacity", { hasText: "Provisioned: 5 RCU, 2 WCU" }).waitFor();
+  await screenshot(page, "explorer-capacity-back");
+});
+
 test("the page logged no errors", () => {
   assert.deepEqual(app.browser.errors.filter((e) => !/favicon/.test(e)), []);
 });

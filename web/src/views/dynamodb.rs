@@ -16,7 +16,7 @@ use crate::app::navigate;
 use crate::route::{Route, Service, View};
 use crate::views::common::{create_and_open, Status, StatusView};
 use attrs::{key_of, key_schema, KeyAttr};
-use capacity::Consumed;
+use capacity::{CapacityChoice, CapacityFields, Consumed};
 use grid::{Grid, PageResult};
 use item_editor::{Editor, ItemEditor};
 use leptos::prelude::*;
@@ -55,6 +55,7 @@ pub fn Tables(id: String) -> impl IntoView {
     let pk_type = RwSignal::new("S".to_string());
     let sk = RwSignal::new(String::new());
     let sk_type = RwSignal::new("S".to_string());
+    let capacity = CapacityChoice::new();
     let id = StoredValue::new(id);
 
     let create = move |ev: leptos::ev::SubmitEvent| {
@@ -71,19 +72,20 @@ pub fn Tables(id: String) -> impl IntoView {
                 .push(json!({"AttributeName": sort_key, "AttributeType": sk_type.get_untracked()}));
             schema.push(json!({"AttributeName": sort_key, "KeyType": "RANGE"}));
         }
-        let input = json!({
-            "TableName": name,
-            "AttributeDefinitions": attributes,
-            "KeySchema": schema,
-            "BillingMode": "PAY_PER_REQUEST",
-        });
+        let mut input = match capacity.create_members() {
+            Ok(members) => members,
+            Err(message) => return status.fail(AwsError::local(message)),
+        };
+        input.insert("TableName".into(), json!(name));
+        input.insert("AttributeDefinitions".into(), json!(attributes));
+        input.insert("KeySchema".into(), json!(schema));
         create_and_open(
             pg,
             refresh,
             status,
             id.get_value(),
             (Service::DynamoDb, "CreateTable"),
-            input,
+            Value::Object(input),
             name,
         );
     };
@@ -113,7 +115,9 @@ pub fn Tables(id: String) -> impl IntoView {
                 </label>
                 <label>"Type" <KeyTypeSelect value=sk_type name="sort-key-type" /></label>
             </div>
-            <p class="muted small">"On-demand capacity (PAY_PER_REQUEST)."</p>
+            <div class="row wrap capacity-form">
+                <CapacityFields choice=capacity on_mode=move |provisioned| capacity.set_mode(&Value::Null, provisioned) />
+            </div>
             <button class="primary" type="submit">"Create table"</button>
         </form>
         <StatusView status />

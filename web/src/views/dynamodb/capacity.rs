@@ -1,9 +1,11 @@
-//! The table's capacity mode and what this session consumed of it. The explorer's own item reads
+//! The table's capacity mode and what this session consumed of it, and the fields that choose a
+//! mode (creating a table, or changing one's with UpdateTable). The explorer's own item reads
 //! and writes ask for `ReturnConsumedCapacity: TOTAL` and add up the `ConsumedCapacity` DynamoDB
 //! answers, per table, for as long as the tab lives (leaving the table and coming back keeps it).
-use crate::api::{call, AwsError, Pg};
+use crate::api::{call, use_playground, use_refresh, AwsError, Pg};
 use leptos::prelude::*;
-use serde_json::{json, Value};
+use leptos::task::spawn_local;
+use serde_json::{json, Map, Value};
 use std::cell::RefCell;
 use std::collections::HashMap;
 
@@ -91,7 +93,7 @@ pub fn ask_total(input: &mut Value) {
     input["ReturnConsumedCapacity"] = json!("TOTAL");
 }
 
-fn on_demand(table: &Value) -> bool {
+pub fn on_demand(table: &Value) -> bool {
     table["BillingModeSummary"]["BillingMode"].as_str() == Some("PAY_PER_REQUEST")
 }
 
@@ -169,6 +171,241 @@ pub fn CapacityFacts(table: Value, consumed: Consumed) -> impl IntoView {
     }
 }
 
+/// A capacity mode and its units, as typed: provisioned read and write capacity units, or on
+/// demand with at most these request units per second (empty: no maximum).
+#[derive(Clone, Copy)]
+pub struct CapacityChoice {
+    pub provisioned: RwSignal<bool>,
+    pub read: RwSignal<String>,
+    pub write: RwSignal<String>,
+}
+
+/// What the console proposes for a new provisioned table.
+const DEFAULT_UNITS: &str = "5";
+
+impl CapacityChoice {
+    /// A new table's: on demand, no maximum.
+    pub fn new() -> Self {
+        CapacityChoice {
+            provisioned: RwSignal::new(false),
+            read: RwSignal::new(String::new()),
+            write: RwSignal::new(String::new()),
+        }
+    }
+
+    /// `table`'s current mode and units.
+    fn of(table: &Value) -> Self {
+        let choice = CapacityChoice::new();
+        choice.set_mode(table, !on_demand(table));
+        choice
+    }
+
+    /// Switches to `provisioned` (or on demand) with `table`'s units in that mode, if it has
+    /// any (none for a table not created yet, `Value::Null`), else the console's defaults.
+    pub fn set_mode(self, table: &Value, provisioned: bool) {
+        let units = |key: &str| {
+            let (path, default) = if provisioned {
+                ("ProvisionedThroughput", DEFAULT_UNITS)
+            } else {
+                ("OnDemandThroughput", "")
+            };
+            let current = table[path][key].as_i64().filter(|n| *n > 0);
+            current.map_or(default.to_string(), |n| n.to_string())
+        };
+        let (read, write) = if provisioned {
+            (units("ReadCapacityUnits"), units("WriteCapacityUnits"))
+        } else {
+            (units("MaxReadRequestUnits"), units("MaxWriteRequestUnits"))
+        };
+        self.provisioned.set(provisioned);
+        self.read.set(read);
+        self.write.set(write);
+    }
+
+    /// The mode's throughput member: `ProvisionedThroughput`, or `OnDemandThroughput` with -1
+    /// (AWS's "no maximum") for an empty field.
+    fn throughput(
+        provisioned: bool,
+        read: &str,
+        write: &str,
+    ) -> Result<(&'static str, Value), String> {
+        let units = |text: &str, what: &str| {
+            let text = text.trim();
+            if text.is_empty() && !provisioned {
+                return Ok(-1);
+            }
+            text.parse::<i64>()
+                .map_err(|_| format!("{what} must be a whole number."))
+        };
+        Ok(if provisioned {
+            let throughput = json!({
+                "ReadCapacityUnits": units(read, "Read capacity units")?,
+                "WriteCapacityUnits": units(write, "Write capacity units")?,
+            });
+            ("ProvisionedThroughput", throughput)
+        } else {
+            let maximum = json!({
+                "MaxReadRequestUnits": units(read, "Maximum read request units")?,
+                "MaxWriteRequestUnits": units(write, "Maximum write request units")?,
+            });
+            ("OnDemandThroughput", maximum)
+        })
+    }
+
+    fn typed(self) -> (bool, String, String) {
+        (self.provisioned.get(), self.read.get(), self.write.get())
+    }
+
+    /// CreateTable's capacity members.
+    pub fn create_members(self) -> Result<Map<String, Value>, String> {
+        let (provisioned, read, write) = self.typed();
+        create_members(provisioned, &read, &write)
+    }
+}
+
+fn create_members(
+    provisioned: bool,
+    read: &str,
+    write: &str,
+) -> Result<Map<String, Value>, String> {
+    let mode = if provisioned {
+        "PROVISIONED"
+    } else {
+        "PAY_PER_REQUEST"
+    };
+    let mut members = Map::new();
+    members.insert("BillingMode".into(), json!(mode));
+    let (member, throughput) = CapacityChoice::throughput(provisioned, read, write)?;
+    if provisioned || throughput != no_maximum() {
+        members.insert(member.into(), throughput);
+    }
+    Ok(members)
+}
+
+fn no_maximum() -> Value {
+    json!({"MaxReadRequestUnits": -1, "MaxWriteRequestUnits": -1})
+}
+
+/// The UpdateTable that gives `table` the chosen capacity. BillingMode is sent only to switch;
+/// switching to provisioned gives each global secondary index the table's units, as DynamoDB
+/// wants every index's throughput in that call.
+fn update_input(
+    table: &Value,
+    provisioned: bool,
+    read: &str,
+    write: &str,
+) -> Result<Value, String> {
+    let mut input = json!({"TableName": table["TableName"]});
+    let switching = provisioned == on_demand(table);
+    let (member, throughput) = CapacityChoice::throughput(provisioned, read, write)?;
+    if switching {
+        input["BillingMode"] = json!(if provisioned {
+            "PROVISIONED"
+        } else {
+            "PAY_PER_REQUEST"
+        });
+    }
+    if switching && provisioned {
+        let updates: Vec<Value> = table["GlobalSecondaryIndexes"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|index| json!({"Update": {"IndexName": index["IndexName"], "ProvisionedThroughput": throughput}}))
+            .collect();
+        if !updates.is_empty() {
+            input["GlobalSecondaryIndexUpdates"] = json!(updates);
+        }
+    }
+    if !(switching && throughput == no_maximum()) {
+        input[member] = throughput;
+    }
+    Ok(input)
+}
+
+/// The mode and its two unit fields, labelled for the mode.
+#[component]
+pub fn CapacityFields(
+    choice: CapacityChoice,
+    /// Called with the mode chosen (true: provisioned).
+    on_mode: impl Fn(bool) + 'static,
+) -> impl IntoView {
+    let provisioned = choice.provisioned;
+    let field = move |value: RwSignal<String>,
+                      name: &'static str,
+                      units: &'static str,
+                      maximum: &'static str| {
+        view! {
+            <label class="inline">
+                {move || if provisioned.get() { units } else { maximum }}
+                <input name=name size="6" placeholder=move || if provisioned.get() { "" } else { "none" }
+                    prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev)) />
+            </label>
+        }
+    };
+    view! {
+        <label class="inline">
+            "Capacity"
+            <select name="capacity-mode" prop:value=move || if provisioned.get() { "PROVISIONED" } else { "PAY_PER_REQUEST" }
+                on:change=move |ev| on_mode(event_target_value(&ev) == "PROVISIONED")>
+                <option value="PAY_PER_REQUEST">"On demand (PAY_PER_REQUEST)"</option>
+                <option value="PROVISIONED">"Provisioned"</option>
+            </select>
+        </label>
+        {field(choice.read, "capacity-read", "Read capacity units", "At most RRU/s")}
+        {field(choice.write, "capacity-write", "Write capacity units", "At most WRU/s")}
+    }
+}
+
+/// Changes the table's capacity mode or units (UpdateTable); the table view then describes the
+/// table again.
+#[component]
+pub fn CapacityEditor(table: Value) -> impl IntoView {
+    let pg = use_playground();
+    let refresh = use_refresh();
+    let error = RwSignal::new(None::<AwsError>);
+    let open = RwSignal::new(false);
+    let choice = CapacityChoice::of(&table);
+    let table = StoredValue::new(table);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let (provisioned, read, write) = choice.typed();
+        let input = match table.with_value(|t| update_input(t, provisioned, &read, &write)) {
+            Ok(input) => input,
+            Err(message) => return error.set(Some(AwsError::local(message))),
+        };
+        spawn_local(async move {
+            match call(pg, "dynamodb", "UpdateTable", input).await {
+                Ok(_) => {
+                    open.set(false);
+                    error.set(None);
+                    refresh.bump();
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    let on_mode = move |provisioned| table.with_value(|t| choice.set_mode(t, provisioned));
+    view! {
+        <div class="capacity-edit">
+            <Show when=move || open.get() fallback=move || view! {
+                <button class="link" name="change-capacity" on:click=move |_| open.set(true)>"Change capacity…"</button>
+            }>
+                <form class="inline capacity-form" on:submit=submit>
+                    <CapacityFields choice on_mode />
+                    <button type="submit" name="save-capacity">"Save capacity"</button>
+                    <button type="button" on:click=move |_| { open.set(false); error.set(None); }>"Cancel"</button>
+                </form>
+                <p class="muted small">
+                    "Provisioned: requests beyond these units per second (after the burst DynamoDB saves up) are throttled. "
+                    "Switching to provisioned gives each global secondary index the same units. "
+                    "(On AWS a table may switch to on demand four times in 24 hours; Nimbus does not count them.)"
+                </p>
+            </Show>
+            <crate::views::common::ErrorBox error />
+        </div>
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -210,6 +447,57 @@ mod tests {
         assert_eq!(
             mode_text(&on_demand),
             "On demand (PAY_PER_REQUEST), at most 100 RRU/s, 5 WRU/s"
+        );
+    }
+
+    #[test]
+    fn capacity_requests() {
+        assert_eq!(
+            Value::Object(create_members(false, "", " ").unwrap()),
+            json!({"BillingMode": "PAY_PER_REQUEST"})
+        );
+        assert_eq!(
+            Value::Object(create_members(false, "10", "").unwrap()),
+            json!({"BillingMode": "PAY_PER_REQUEST", "OnDemandThroughput": {"MaxReadRequestUnits": 10, "MaxWriteRequestUnits": -1}})
+        );
+        assert_eq!(
+            Value::Object(create_members(true, "5", "2").unwrap()),
+            json!({"BillingMode": "PROVISIONED", "ProvisionedThroughput": {"ReadCapacityUnits": 5, "WriteCapacityUnits": 2}})
+        );
+        assert_eq!(
+            create_members(true, "", "2").unwrap_err(),
+            "Read capacity units must be a whole number."
+        );
+
+        let on_demand = json!({
+            "TableName": "T",
+            "BillingModeSummary": {"BillingMode": "PAY_PER_REQUEST"},
+            "GlobalSecondaryIndexes": [{"IndexName": "byStatus"}],
+        });
+        // Switching to provisioned: every GSI gets the same units.
+        assert_eq!(
+            update_input(&on_demand, true, "3", "1").unwrap(),
+            json!({
+                "TableName": "T",
+                "BillingMode": "PROVISIONED",
+                "ProvisionedThroughput": {"ReadCapacityUnits": 3, "WriteCapacityUnits": 1},
+                "GlobalSecondaryIndexUpdates": [{"Update": {"IndexName": "byStatus",
+                    "ProvisionedThroughput": {"ReadCapacityUnits": 3, "WriteCapacityUnits": 1}}}],
+            })
+        );
+        // Staying on demand: the maximums alone, an empty one lifted.
+        assert_eq!(
+            update_input(&on_demand, false, "", "4").unwrap(),
+            json!({"TableName": "T", "OnDemandThroughput": {"MaxReadRequestUnits": -1, "MaxWriteRequestUnits": 4}})
+        );
+        let provisioned = json!({"TableName": "T", "ProvisionedThroughput": {"ReadCapacityUnits": 3, "WriteCapacityUnits": 1}});
+        assert_eq!(
+            update_input(&provisioned, true, "6", "1").unwrap(),
+            json!({"TableName": "T", "ProvisionedThroughput": {"ReadCapacityUnits": 6, "WriteCapacityUnits": 1}})
+        );
+        assert_eq!(
+            update_input(&provisioned, false, "", "").unwrap(),
+            json!({"TableName": "T", "BillingMode": "PAY_PER_REQUEST"})
         );
     }
 }

@@ -1,7 +1,7 @@
 //! The table's settings at a glance: status, key schema, indexes, capacity (and what this session
 //! consumed), Time to Live with the playground's clock, stream, item count.
 use super::attrs::{indexes, key_schema, type_label, KeyAttr};
-use super::capacity::{CapacityFacts, Consumed};
+use super::capacity::{CapacityEditor, CapacityFacts, Consumed};
 use super::clock::Clock;
 use crate::api::{call, use_playground, AwsError};
 use leptos::prelude::*;
@@ -144,6 +144,7 @@ pub fn Settings(
                 </form>
             })}
             <crate::views::common::ErrorBox error=ttl_error />
+            <CapacityEditor table=table.clone() />
             <Clock on_advanced />
         </section>
     }
