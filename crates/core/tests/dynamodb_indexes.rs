@@ -402,6 +402,40 @@ fn update_table_creates_backfilled_gsis_and_deletes_them() {
 }
 
 #[test]
+fn a_redeclared_attribute_keeps_the_type_the_table_gave_it() {
+    let mut w = world();
+    w.table();
+    w.put(json!({"pk": s("a"), "sk": n(1), "owner": s("ann")}));
+    // `owner` is S for by_owner; AWS accepts N here, ignores it and keeps S.
+    let updated = w.ok(
+        "UpdateTable",
+        json!({"TableName": "tbl",
+               "AttributeDefinitions": [{"AttributeName": "owner", "AttributeType": "N"}],
+               "GlobalSecondaryIndexUpdates": [{"Create": {
+                   "IndexName": "by_owner_too",
+                   "KeySchema": [{"AttributeName": "owner", "KeyType": "HASH"}],
+                   "Projection": {"ProjectionType": "KEYS_ONLY"}}}]}),
+    );
+    let definitions = &updated["TableDescription"]["AttributeDefinitions"];
+    let owner: Vec<&Value> = definitions
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["AttributeName"] == "owner")
+        .collect();
+    assert_eq!(owner, [&json!({"AttributeName": "owner", "AttributeType": "S"})]);
+    // Both indexes take the string owner, and the old item is in the new one.
+    w.put(json!({"pk": s("b"), "sk": n(2), "owner": s("bob")}));
+    let got = w.query_index("by_owner_too", "#o = :o", json!({":o": s("ann")}));
+    assert_eq!(column(&got, "pk"), ["a"]);
+    let refused = w.err(
+        "PutItem",
+        json!({"TableName": "tbl", "Item": {"pk": s("c"), "sk": n(3), "owner": n(7)}}),
+    );
+    assert_eq!(refused.0, "ValidationException");
+}
+
+#[test]
 fn update_table_enforces_the_gsi_limit() {
     let mut w = world();
     w.table();

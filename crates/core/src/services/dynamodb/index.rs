@@ -184,11 +184,17 @@ fn apply_gsi_updates(
             "{INVALID}List of GlobalSecondaryIndexUpdates is empty"
         )));
     }
-    // New definitions join the table's (same name: the request's type wins).
+    // New definitions join the table's. An attribute already defined keeps its type: AWS
+    // accepts a redeclaration with another type and ignores it (characterised against AWS by
+    // the dynamodb-conformance suite, paritysuite/dynamodb-conformance#78).
     for new in input.attribute_definitions.iter().flatten() {
-        def.attribute_definitions
-            .retain(|d| d.attribute_name != new.attribute_name);
-        def.attribute_definitions.push(new.clone());
+        let known = def
+            .attribute_definitions
+            .iter()
+            .any(|d| d.attribute_name == new.attribute_name);
+        if !known {
+            def.attribute_definitions.push(new.clone());
+        }
     }
     let mut seen = Vec::new();
     for update in updates {
