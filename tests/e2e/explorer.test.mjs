@@ -100,6 +100,7 @@ test("settings: key schema, the GSI, capacity and item count", async () => {
     "GSI",
     "Partition key status (String), Sort key total (Number)",
     "ALL",
+    "Delete",
   ]);
   assert.match(await page.locator(".capacity").textContent(), /On demand \(PAY_PER_REQUEST\)/);
   assert.match(await page.locator(".stream").textContent(), /Off/);
@@ -468,6 +469,49 @@ test("capacity: a table created provisioned in the form, switched to on demand w
   await page.click('button[name="save-capacity"]');
   await page.locator(".capacity", { hasText: "Provisioned: 5 RCU, 2 WCU" }).waitFor();
   await screenshot(page, "explorer-capacity-back");
+});
+
+test("indexes: a GSI added in the settings is queried at once, then deleted", async () => {
+  await page.goto(`${app.server.url}#/p/${encodeURIComponent(id)}/dynamodb/Orders`);
+  await page.locator("table.indexes tbody tr").first().waitFor();
+  // A name the table already has: DynamoDB's refusal, beside the form.
+  await page.click('button[name="add-index"]');
+  await page.fill('input[name="index-name"]', "byStatus");
+  await page.fill('input[name="index-partition-key"]', "total");
+  await page.selectOption('select[name="index-partition-key-type"]', "N");
+  await page.click('button[name="create-index"]');
+  const refused = page.locator(".index-edit .error", { hasText: "ValidationException" });
+  await refused.waitFor();
+  assert.equal(await refused.locator(".error-message").textContent(), "Attempting to create an index which already exists");
+
+  await page.fill('input[name="index-name"]', "byTotal");
+  await page.selectOption('select[name="index-projection"]', "INCLUDE");
+  await page.fill('input[name="index-non-key"]', "status");
+  await screenshot(page, "explorer-add-index");
+  await page.click('button[name="create-index"]');
+  const row = page.locator('table.indexes tr[data-index="byTotal"]');
+  await row.waitFor();
+  assert.deepEqual((await row.locator("td").allTextContents()).slice(0, 4), [
+    "byTotal",
+    "GSI",
+    "Partition key total (Number)",
+    "INCLUDE (status)",
+  ]);
+  await screenshot(page, "explorer-index-added");
+
+  // The builder offers it: c9's order of 999, its keys and the projected status.
+  await page.selectOption('select[name="operation"]', "Query");
+  await page.selectOption('select[name="index"]', "byTotal");
+  await page.fill('input[name="pk-value"]', "999");
+  await page.click('button[name="run"]');
+  await page.locator(".page-info", { hasText: "Count 1 · ScannedCount 1" }).waitFor();
+  assert.deepEqual(await column("customer"), ["c9"]);
+  assert.deepEqual((await headers()).slice(0, 4), ["customer", "n", "total", "status"]);
+
+  await row.locator('button[name="delete-index"]').click();
+  await row.locator('button[name="delete-index-for-good"]').click();
+  await row.waitFor({ state: "detached" });
+  assert.deepEqual(await page.locator("table.indexes td.key").allTextContents(), ["byStatus"]);
 });
 
 test("the page logged no errors", () => {

@@ -423,7 +423,10 @@ fn a_redeclared_attribute_keeps_the_type_the_table_gave_it() {
         .iter()
         .filter(|d| d["AttributeName"] == "owner")
         .collect();
-    assert_eq!(owner, [&json!({"AttributeName": "owner", "AttributeType": "S"})]);
+    assert_eq!(
+        owner,
+        [&json!({"AttributeName": "owner", "AttributeType": "S"})]
+    );
     // Both indexes take the string owner, and the old item is in the new one.
     w.put(json!({"pk": s("b"), "sk": n(2), "owner": s("bob")}));
     let got = w.query_index("by_owner_too", "#o = :o", json!({":o": s("ann")}));

@@ -6,6 +6,7 @@ mod attrs;
 mod capacity;
 mod clock;
 mod grid;
+mod index_editor;
 mod item_editor;
 mod query_builder;
 mod settings;

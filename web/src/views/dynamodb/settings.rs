@@ -3,6 +3,7 @@
 use super::attrs::{indexes, key_schema, type_label, KeyAttr};
 use super::capacity::{CapacityEditor, CapacityFacts, Consumed};
 use super::clock::Clock;
+use super::index_editor::{AddIndex, DeleteIndex};
 use crate::api::{call, use_playground, AwsError};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -122,19 +123,22 @@ pub fn Settings(
             </dl>
             {(!index_list.is_empty()).then(|| view! {
                 <table class="grid indexes">
-                    <thead><tr><th>"Index"</th><th>"Type"</th><th>"Keys"</th><th>"Projection"</th></tr></thead>
+                    <thead><tr><th>"Index"</th><th>"Type"</th><th>"Keys"</th><th>"Projection"</th><th></th></tr></thead>
                     <tbody>
                         {index_list.into_iter().map(|i| view! {
-                            <tr>
+                            <tr data-index=i.name.clone()>
                                 <td class="key">{i.name.clone()}</td>
                                 <td>{i.kind}</td>
                                 <td>{keys_text(&i.keys)}</td>
                                 <td>{i.projection.clone()}</td>
+                                // A local secondary index lives and dies with its table.
+                                <td class="actions">{(i.kind == "GSI").then(|| view! { <DeleteIndex table=name.get_value() index=i.name.clone() /> })}</td>
                             </tr>
                         }).collect_view()}
                     </tbody>
                 </table>
             })}
+            <AddIndex table=table.clone() />
             {move || matches!(ttl.get(), Some(Ok(out)) if ttl_disabled(&out)).then(|| view! {
                 <form class="inline ttl-enable" on:submit=enable_ttl>
                     <span class="muted small">"Turn on Time to Live: items expire at the epoch seconds in attribute"</span>
