@@ -12,7 +12,7 @@ mod query_builder;
 mod settings;
 mod stream;
 
-use crate::api::{call, use_playground, use_refresh, AwsError};
+use crate::api::{call, use_playground, use_refresh, AwsError, Pg, Refresh};
 use crate::app::navigate;
 use crate::route::{Route, Service, View};
 use crate::views::common::{create_and_open, Status, StatusView};
@@ -26,6 +26,39 @@ use query_builder::QueryBuilder;
 use serde_json::{json, Map, Value};
 
 const KEY_TYPES: [&str; 3] = ["S", "N", "B"];
+
+/// A settings form's UpdateTable: on success the table view describes the table again;
+/// DynamoDB's refusal shows in the form's error box. Made when the form is.
+#[derive(Clone, Copy)]
+struct TableUpdate {
+    pg: Pg,
+    refresh: Refresh,
+    error: RwSignal<Option<AwsError>>,
+}
+
+impl TableUpdate {
+    fn new() -> Self {
+        TableUpdate {
+            pg: use_playground(),
+            refresh: use_refresh(),
+            error: RwSignal::new(None),
+        }
+    }
+
+    /// Sends `input`; `done` runs (closing the form) before the table is described again.
+    fn send(self, input: Value, done: impl FnOnce() + 'static) {
+        spawn_local(async move {
+            match call(self.pg, "dynamodb", "UpdateTable", input).await {
+                Ok(_) => {
+                    self.error.set(None);
+                    done();
+                    self.refresh.bump();
+                }
+                Err(e) => self.error.set(Some(e)),
+            }
+        });
+    }
+}
 
 #[component]
 fn KeyTypeSelect(value: RwSignal<String>, name: &'static str) -> impl IntoView {

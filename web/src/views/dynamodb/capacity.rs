@@ -2,9 +2,9 @@
 //! mode (creating a table, or changing one's with UpdateTable). The explorer's own item reads
 //! and writes ask for `ReturnConsumedCapacity: TOTAL` and add up the `ConsumedCapacity` DynamoDB
 //! answers, per table, for as long as the tab lives (leaving the table and coming back keeps it).
-use crate::api::{call, use_playground, use_refresh, AwsError, Pg};
+use super::TableUpdate;
+use crate::api::{call, AwsError, Pg};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use serde_json::{json, Map, Value};
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -252,8 +252,13 @@ impl CapacityChoice {
         })
     }
 
+    /// The mode and units typed (read in event handlers).
     fn typed(self) -> (bool, String, String) {
-        (self.provisioned.get(), self.read.get(), self.write.get())
+        (
+            self.provisioned.get_untracked(),
+            self.read.get_untracked(),
+            self.write.get_untracked(),
+        )
     }
 
     /// CreateTable's capacity members.
@@ -268,18 +273,22 @@ fn create_members(
     read: &str,
     write: &str,
 ) -> Result<Map<String, Value>, String> {
-    let mode = if provisioned {
-        "PROVISIONED"
-    } else {
-        "PAY_PER_REQUEST"
-    };
     let mut members = Map::new();
-    members.insert("BillingMode".into(), json!(mode));
+    members.insert("BillingMode".into(), json!(billing_mode(provisioned)));
     let (member, throughput) = CapacityChoice::throughput(provisioned, read, write)?;
     if provisioned || throughput != no_maximum() {
         members.insert(member.into(), throughput);
     }
     Ok(members)
+}
+
+/// BillingMode's name for the mode.
+fn billing_mode(provisioned: bool) -> &'static str {
+    if provisioned {
+        "PROVISIONED"
+    } else {
+        "PAY_PER_REQUEST"
+    }
 }
 
 fn no_maximum() -> Value {
@@ -299,11 +308,7 @@ fn update_input(
     let switching = provisioned == on_demand(table);
     let (member, throughput) = CapacityChoice::throughput(provisioned, read, write)?;
     if switching {
-        input["BillingMode"] = json!(if provisioned {
-            "PROVISIONED"
-        } else {
-            "PAY_PER_REQUEST"
-        });
+        input["BillingMode"] = json!(billing_mode(provisioned));
     }
     if switching && provisioned {
         let updates: Vec<Value> = table["GlobalSecondaryIndexes"]
@@ -345,7 +350,7 @@ pub fn CapacityFields(
     view! {
         <label class="inline">
             "Capacity"
-            <select name="capacity-mode" prop:value=move || if provisioned.get() { "PROVISIONED" } else { "PAY_PER_REQUEST" }
+            <select name="capacity-mode" prop:value=move || billing_mode(provisioned.get())
                 on:change=move |ev| on_mode(event_target_value(&ev) == "PROVISIONED")>
                 <option value="PAY_PER_REQUEST">"On demand (PAY_PER_REQUEST)"</option>
                 <option value="PROVISIONED">"Provisioned"</option>
@@ -360,29 +365,17 @@ pub fn CapacityFields(
 /// table again.
 #[component]
 pub fn CapacityEditor(table: Value) -> impl IntoView {
-    let pg = use_playground();
-    let refresh = use_refresh();
-    let error = RwSignal::new(None::<AwsError>);
+    let update = TableUpdate::new();
     let open = RwSignal::new(false);
     let choice = CapacityChoice::of(&table);
     let table = StoredValue::new(table);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let (provisioned, read, write) = choice.typed();
-        let input = match table.with_value(|t| update_input(t, provisioned, &read, &write)) {
-            Ok(input) => input,
-            Err(message) => return error.set(Some(AwsError::local(message))),
-        };
-        spawn_local(async move {
-            match call(pg, "dynamodb", "UpdateTable", input).await {
-                Ok(_) => {
-                    open.set(false);
-                    error.set(None);
-                    refresh.bump();
-                }
-                Err(e) => error.set(Some(e)),
-            }
-        });
+        match table.with_value(|t| update_input(t, provisioned, &read, &write)) {
+            Ok(input) => update.send(input, move || open.set(false)),
+            Err(message) => update.error.set(Some(AwsError::local(message))),
+        }
     };
     let on_mode = move |provisioned| table.with_value(|t| choice.set_mode(t, provisioned));
     view! {
@@ -393,7 +386,7 @@ pub fn CapacityEditor(table: Value) -> impl IntoView {
                 <form class="inline capacity-form" on:submit=submit>
                     <CapacityFields choice on_mode />
                     <button type="submit" name="save-capacity">"Save capacity"</button>
-                    <button type="button" on:click=move |_| { open.set(false); error.set(None); }>"Cancel"</button>
+                    <button type="button" on:click=move |_| { open.set(false); update.error.set(None); }>"Cancel"</button>
                 </form>
                 <p class="muted small">
                     "Provisioned: requests beyond these units per second (after the burst DynamoDB saves up) are throttled. "
@@ -401,7 +394,7 @@ pub fn CapacityEditor(table: Value) -> impl IntoView {
                     "(On AWS a table may switch to on demand four times in 24 hours; Nimbus does not count them.)"
                 </p>
             </Show>
-            <crate::views::common::ErrorBox error />
+            <crate::views::common::ErrorBox error=update.error />
         </div>
     }
 }

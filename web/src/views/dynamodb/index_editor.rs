@@ -3,11 +3,9 @@
 //! errors say what is wrong (a key attribute defined with another type, a projection without
 //! attributes, the index limit).
 use super::capacity::on_demand;
-use super::KeyTypeSelect;
-use crate::api::{call, use_playground, use_refresh, AwsError};
+use super::{KeyTypeSelect, TableUpdate};
 use crate::views::common::ErrorBox;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use serde_json::{json, Value};
 
 /// The index as typed into the form.
@@ -71,26 +69,11 @@ fn delete_input(table: &str, index: &str) -> Value {
     })
 }
 
-/// Sends an UpdateTable; on success the table view describes the table again.
-fn update_table(input: Value, error: RwSignal<Option<AwsError>>, done: impl FnOnce() + 'static) {
-    let pg = use_playground();
-    let refresh = use_refresh();
-    spawn_local(async move {
-        match call(pg, "dynamodb", "UpdateTable", input).await {
-            Ok(_) => {
-                done();
-                refresh.bump();
-            }
-            Err(e) => error.set(Some(e)),
-        }
-    });
-}
-
 /// "Add index…": a form for a new global secondary index.
 #[component]
 pub fn AddIndex(table: Value) -> impl IntoView {
     let open = RwSignal::new(false);
-    let error = RwSignal::new(None::<AwsError>);
+    let update = TableUpdate::new();
     let name = RwSignal::new(String::new());
     let partition_key = RwSignal::new(String::new());
     let partition_type = RwSignal::new("S".to_string());
@@ -112,7 +95,7 @@ pub fn AddIndex(table: Value) -> impl IntoView {
             non_key_attributes: non_key.get_untracked(),
         };
         let input = table.with_value(|t| create_input(t, &index));
-        update_table(input, error, move || open.set(false));
+        update.send(input, move || open.set(false));
     };
     let text = move |value: RwSignal<String>,
                      field: &'static str,
@@ -150,10 +133,10 @@ pub fn AddIndex(table: Value) -> impl IntoView {
                         {text(non_key, "index-non-key", "Attributes (a, b)", true)}
                     </Show>
                     <button type="submit" name="create-index">"Add index"</button>
-                    <button type="button" on:click=move |_| { open.set(false); error.set(None); }>"Cancel"</button>
+                    <button type="button" on:click=move |_| { open.set(false); update.error.set(None); }>"Cancel"</button>
                 </form>
             </Show>
-            <ErrorBox error />
+            <ErrorBox error=update.error />
         </div>
     }
 }
@@ -162,9 +145,9 @@ pub fn AddIndex(table: Value) -> impl IntoView {
 #[component]
 pub fn DeleteIndex(table: String, index: String) -> impl IntoView {
     let confirm = RwSignal::new(false);
-    let error = RwSignal::new(None::<AwsError>);
+    let update = TableUpdate::new();
     let input = StoredValue::new(delete_input(&table, &index));
-    let delete = move |_| update_table(input.get_value(), error, || ());
+    let delete = move |_| update.send(input.get_value(), || ());
     view! {
         <Show when=move || confirm.get() fallback=move || view! {
             <button class="link danger" name="delete-index" on:click=move |_| confirm.set(true)>"Delete"</button>
@@ -173,7 +156,7 @@ pub fn DeleteIndex(table: String, index: String) -> impl IntoView {
             <button class="danger" name="delete-index-for-good" on:click=delete>"Delete for good"</button>
             <button on:click=move |_| confirm.set(false)>"Cancel"</button>
         </Show>
-        <ErrorBox error />
+        <ErrorBox error=update.error />
     }
 }
 
