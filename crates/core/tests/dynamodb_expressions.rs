@@ -1679,3 +1679,184 @@ fn item_writes_put_request_errors_in_the_envelope() {
     }
     assert_eq!(world.stored(), Some(base_item()));
 }
+
+/// A ValidationException with `message`.
+fn invalid(message: impl Into<String>) -> Answer {
+    Err(("ValidationException".to_string(), message.into()))
+}
+
+/// `count` clauses `a<i> = :v<i>` joined by `joiner`, with the values they use.
+fn clauses(count: usize, joiner: &str) -> (String, Map<String, Value>) {
+    let text = (0..count)
+        .map(|i| format!("a{i} = :v{i}"))
+        .collect::<Vec<_>>()
+        .join(joiner);
+    let values = (0..count)
+        .map(|i| (format!(":v{i}"), json!({"S": "x"})))
+        .collect();
+    (text, values)
+}
+
+/// AWS caps every expression parameter at 4096 bytes of the text as sent (the conformance
+/// suite's captures in four regions: 4096 accepted, 4097 refused on every surface), before
+/// it looks the table up; item writes answer inside the validation envelope.
+#[test]
+fn expressions_are_at_most_4096_bytes() {
+    let size_error = |what: &str, size: usize| {
+        format!("Invalid {what}: Expression size has exceeded the maximum allowed size; expression size: {size}")
+    };
+    let mut world = table_world(Some(base_item()));
+    let key = json!({"pk": {"S": "k"}});
+    // `SET <name> = :v` padded to `bytes`.
+    let update = |bytes: usize| {
+        let name = "u".repeat(bytes - "SET  = :v".len());
+        (format!("SET {name} = :v"), name)
+    };
+    let (at_limit, name) = update(4096);
+    world
+        .call(
+            "UpdateItem",
+            json!({"TableName": "tbl", "Key": key, "UpdateExpression": at_limit,
+                                    "ExpressionAttributeValues": {":v": {"S": "x"}}}),
+        )
+        .unwrap();
+    assert_eq!(world.stored().unwrap()[&name], json!({"S": "x"}));
+
+    let (over, _) = update(4097);
+    assert_eq!(
+        world.call(
+            "UpdateItem",
+            json!({"TableName": "missing", "Key": key, "UpdateExpression": over,
+                                         "ExpressionAttributeValues": {":v": {"S": "x"}}})
+        ),
+        invalid(format!(
+            "1 validation error detected: {}",
+            size_error("UpdateExpression", 4097)
+        ))
+    );
+    let condition = |bytes: usize| format!("attribute_exists({})", "c".repeat(bytes - 18));
+    assert_eq!(
+        world.call(
+            "PutItem",
+            json!({"TableName": "tbl", "Item": key, "ConditionExpression": condition(4097)})
+        ),
+        invalid(format!(
+            "1 validation error detected: {}",
+            size_error("ConditionExpression", 4097)
+        ))
+    );
+    let filter = format!("{} = :v", "f".repeat(4097 - 5));
+    assert_eq!(
+        world.call(
+            "Scan",
+            json!({"TableName": "tbl", "FilterExpression": filter,
+                                   "ExpressionAttributeValues": {":v": {"S": "x"}}})
+        ),
+        invalid(size_error("FilterExpression", 4097))
+    );
+    // Placeholders count as written, not as substituted: 30 names of 250 bytes fit.
+    let names: Map<String, Value> = (0..30)
+        .map(|i| {
+            (
+                format!("#n{i}"),
+                json!(format!("{}{i:02}", "n".repeat(248))),
+            )
+        })
+        .collect();
+    let projection = names.keys().cloned().collect::<Vec<_>>().join(", ");
+    world
+        .call(
+            "GetItem",
+            json!({"TableName": "tbl", "Key": key, "ProjectionExpression": projection,
+                                 "ExpressionAttributeNames": names}),
+        )
+        .unwrap();
+    let projection = format!("{}, pk", "p".repeat(4097 - 4));
+    assert_eq!(
+        world.call(
+            "GetItem",
+            json!({"TableName": "tbl", "Key": key, "ProjectionExpression": projection})
+        ),
+        invalid(size_error("ProjectionExpression", 4097))
+    );
+    let key_condition = format!("pk = :v AND {} = :v", "k".repeat(4097 - 17));
+    assert_eq!(
+        world.call(
+            "Query",
+            json!({"TableName": "tbl", "KeyConditionExpression": key_condition,
+                                    "ExpressionAttributeValues": {":v": {"S": "x"}}})
+        ),
+        invalid(size_error("KeyConditionExpression", 4097))
+    );
+    // A transaction is refused whole, before its first member is written.
+    let other = json!({"pk": {"S": "other"}});
+    assert_eq!(
+        world.call(
+            "TransactWriteItems",
+            json!({"TransactItems": [
+            {"Put": {"TableName": "tbl", "Item": other}},
+            {"Put": {"TableName": "tbl", "Item": key, "ConditionExpression": condition(4097)}}]})
+        ),
+        invalid(size_error("ConditionExpression", 4097))
+    );
+    assert_eq!(
+        world.call("GetItem", json!({"TableName": "tbl", "Key": other})),
+        Ok(json!({}))
+    );
+}
+
+/// AWS allows 300 operators and functions in one expression and names the count beyond
+/// ("Invalid FilterExpression: The expression contains too many operators; operator count:
+/// 301", aws-sdk-js#3721); a SET action's `=` is no operator.
+#[test]
+fn expressions_hold_at_most_300_operators() {
+    let mut world = table_world(Some(base_item()));
+    // 150 comparisons and 149 ORs: 299; 151 and 150: 301.
+    let filter = |count: usize| {
+        let (text, values) = clauses(count, " OR ");
+        json!({"TableName": "tbl", "FilterExpression": text, "ExpressionAttributeValues": values})
+    };
+    world.call("Scan", filter(150)).unwrap();
+    assert_eq!(
+        world.call("Scan", filter(151)),
+        invalid("Invalid FilterExpression: The expression contains too many operators; operator count: 301")
+    );
+    // Functions count: NOT and attribute_exists make two per clause, with the ANDs between.
+    let condition = |count: usize| {
+        (0..count)
+            .map(|i| format!("NOT attribute_exists(a{i})"))
+            .collect::<Vec<_>>()
+            .join(" AND ")
+    };
+    world
+        .call(
+            "DeleteItem",
+            json!({"TableName": "tbl", "Key": {"pk": {"S": "absent"}},
+                                    "ConditionExpression": condition(100)}),
+        )
+        .unwrap();
+    assert_eq!(
+        world.call("DeleteItem", json!({"TableName": "tbl", "Key": {"pk": {"S": "absent"}},
+                                         "ConditionExpression": condition(101)})),
+        invalid("Invalid ConditionExpression: The expression contains too many operators; operator count: 302")
+    );
+    // 301 SET actions hold no operator; `+` and functions in their values do.
+    let (sets, values) = clauses(301, ", ");
+    world
+        .call("UpdateItem", json!({"TableName": "tbl", "Key": {"pk": {"S": "k"}},
+                                    "UpdateExpression": format!("SET {sets}"), "ExpressionAttributeValues": values}))
+        .unwrap();
+    // One `+` per action, and two more (a function and `+`) in the last.
+    let sums = |count: usize| {
+        let mut actions: Vec<String> = (0..count).map(|i| format!("x{i}=n+:o")).collect();
+        actions.push("z=if_not_exists(n,:o)+:o".to_string());
+        json!({"TableName": "tbl", "Key": {"pk": {"S": "k"}},
+               "UpdateExpression": format!("SET {}", actions.join(",")),
+               "ExpressionAttributeValues": {":o": {"N": "1"}}})
+    };
+    world.call("UpdateItem", sums(298)).unwrap();
+    assert_eq!(
+        world.call("UpdateItem", sums(299)),
+        invalid("Invalid UpdateExpression: The expression contains too many operators; operator count: 301")
+    );
+}

@@ -32,6 +32,10 @@ const ENVELOPED_IN_ITEM_WRITES: [&str; 6] = [
     "ExpressionAttributeValues must not be empty",
 ];
 
+/// Any expression over AWS's size limit, also answered in the envelope by item writes (the
+/// conformance suite's captures of UpdateItem and PutItem).
+const SIZE_EXCEEDED: &str = "Expression size has exceeded the maximum allowed size";
+
 /// How `validate::normalise_values` reports a bad ExpressionAttributeValues value:
 /// `{INVALID_VALUE}{message} for key {key}`.
 pub const INVALID_VALUE: &str = "ExpressionAttributeValues contains invalid value: ";
@@ -49,9 +53,14 @@ pub fn in_item_write(error: ServiceError) -> ServiceError {
     if error.code != "ValidationException" {
         return error;
     }
-    if ENVELOPED_IN_ITEM_WRITES
-        .iter()
-        .any(|start| message.starts_with(start))
+    let oversized = message
+        .strip_prefix("Invalid ")
+        .and_then(|rest| rest.split_once("Expression: "))
+        .is_some_and(|(_, body)| body.starts_with(SIZE_EXCEEDED));
+    if oversized
+        || ENVELOPED_IN_ITEM_WRITES
+            .iter()
+            .any(|start| message.starts_with(start))
     {
         return constraint_errors(std::slice::from_ref(message));
     }

@@ -305,11 +305,7 @@ pub fn parse(
     values: &BTreeMap<String, AttributeValue>,
     used_values: &mut BTreeSet<String>,
 ) -> Result<KeyCondition, ServiceError> {
-    if text.trim().is_empty() {
-        return Err(validation(format!(
-            "Invalid {WHAT}: The expression can not be empty;"
-        )));
-    }
+    super::expr::parse::check_text(text, WHAT)?;
     let (toks, spans) = tokenize(text, WHAT)?;
     let mut parser = Parser {
         toks,

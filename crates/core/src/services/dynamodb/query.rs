@@ -530,7 +530,7 @@ impl Handler<'_, '_> {
         let count_only = common.check()?;
         let (mut placeholders, projection) = common.placeholders()?;
         if let Some(text) = common.filter {
-            expr::parse::not_empty(text, "FilterExpression")?;
+            expr::parse::check_text(text, "FilterExpression")?;
         }
 
         let name_or_arn = input.table_name.clone().unwrap_or_default();

@@ -41,6 +41,12 @@ const KEYWORDS: [&str; 9] = [
 ];
 /// AWS caps the operands of IN, the left one included (99 in the list).
 const MAX_IN_OPERANDS: usize = 100;
+/// AWS caps every expression parameter at 4 KB, counted on the text as sent: placeholders
+/// are not substituted and whitespace counts.
+const MAX_EXPRESSION_BYTES: usize = 4096;
+/// AWS caps the operators and functions of one expression (AND, OR, NOT, comparators,
+/// BETWEEN, IN, `+`, `-` and every function call; a SET action's `=` is no operator).
+const MAX_OPERATORS: usize = 300;
 
 struct Parser<'p, 'n> {
     toks: Vec<Tok>,
@@ -48,19 +54,26 @@ struct Parser<'p, 'n> {
     at: usize,
     what: &'static str,
     p: &'p mut Placeholders<'n>,
+    /// Operators and functions read so far, against [`MAX_OPERATORS`].
+    operators: usize,
 }
 
-/// AWS refuses an empty (or blank) expression before it reads any other expression of the
-/// request: Query reports an empty FilterExpression even when its KeyConditionExpression is
-/// invalid too.
-pub fn not_empty(text: &str, what: &str) -> Result<(), ServiceError> {
+/// AWS refuses an empty (or blank) or oversized expression before it reads any other
+/// expression of the request: Query reports an empty FilterExpression even when its
+/// KeyConditionExpression is invalid too.
+pub fn check_text(text: &str, what: &str) -> Result<(), ServiceError> {
     if text.trim().is_empty() {
-        Err(validation(format!(
+        return Err(validation(format!(
             "Invalid {what}: The expression can not be empty;"
-        )))
-    } else {
-        Ok(())
+        )));
     }
+    if text.len() > MAX_EXPRESSION_BYTES {
+        return Err(validation(format!(
+            "Invalid {what}: Expression size has exceeded the maximum allowed size; expression size: {}",
+            text.len()
+        )));
+    }
+    Ok(())
 }
 
 impl<'p, 'n> Parser<'p, 'n> {
@@ -69,7 +82,7 @@ impl<'p, 'n> Parser<'p, 'n> {
         what: &'static str,
         p: &'p mut Placeholders<'n>,
     ) -> Result<Self, ServiceError> {
-        not_empty(text, what)?;
+        check_text(text, what)?;
         let (toks, spans) = tokenize(text, what)?;
         Ok(Parser {
             toks,
@@ -77,7 +90,25 @@ impl<'p, 'n> Parser<'p, 'n> {
             at: 0,
             what,
             p,
+            operators: 0,
         })
+    }
+
+    /// Steps over an operator (or a function's name), counting it.
+    fn take_operator(&mut self) {
+        self.at += 1;
+        self.operators += 1;
+    }
+
+    /// After the whole expression is read: no more operators than AWS allows.
+    fn check_operators(&self) -> Result<(), ServiceError> {
+        if self.operators > MAX_OPERATORS {
+            return Err(self.invalid(format_args!(
+                "The expression contains too many operators; operator count: {}",
+                self.operators
+            )));
+        }
+        Ok(())
     }
 
     fn peek(&self) -> Option<&Tok> {
@@ -150,7 +181,8 @@ impl<'p, 'n> Parser<'p, 'n> {
                 Ok(Raw::Value(self.p.value(&name, self.what)?))
             }
             Some(Tok::Word(name)) if self.toks.get(self.at + 1) == Some(&Tok::Open) => {
-                self.at += 2;
+                self.take_operator();
+                self.at += 1;
                 let mut args = vec![self.raw()?];
                 while self.peek() == Some(&Tok::Comma) {
                     self.at += 1;
@@ -195,7 +227,7 @@ impl<'p, 'n> Parser<'p, 'n> {
     fn or(&mut self) -> Result<Cond, ServiceError> {
         let mut left = self.and()?;
         while self.peek_keyword("OR") {
-            self.at += 1;
+            self.take_operator();
             left = Cond::Or(Box::new(left), Box::new(self.and()?));
         }
         Ok(left)
@@ -204,7 +236,7 @@ impl<'p, 'n> Parser<'p, 'n> {
     fn and(&mut self) -> Result<Cond, ServiceError> {
         let mut left = self.not()?;
         while self.peek_keyword("AND") {
-            self.at += 1;
+            self.take_operator();
             left = Cond::And(Box::new(left), Box::new(self.not()?));
         }
         Ok(left)
@@ -212,7 +244,7 @@ impl<'p, 'n> Parser<'p, 'n> {
 
     fn not(&mut self) -> Result<Cond, ServiceError> {
         if self.peek_keyword("NOT") {
-            self.at += 1;
+            self.take_operator();
             return Ok(Cond::Not(Box::new(self.not()?)));
         }
         self.primary()
@@ -241,13 +273,13 @@ impl<'p, 'n> Parser<'p, 'n> {
             let Some(cmp) = CmpOp::from_token(op) else {
                 return Err(self.error_here());
             };
-            self.at += 1;
+            self.take_operator();
             let left = self.operand(first)?;
             let right = self.raw()?;
             return Ok(Cond::Cmp(cmp, left, self.operand(right)?));
         }
         if self.peek_keyword("BETWEEN") {
-            self.at += 1;
+            self.take_operator();
             let value = self.operand(first)?;
             let low = self.raw()?;
             let low = self.operand(low)?;
@@ -259,7 +291,7 @@ impl<'p, 'n> Parser<'p, 'n> {
             return Ok(Cond::Between(value, low, self.operand(high)?));
         }
         if self.peek_keyword("IN") {
-            self.at += 1;
+            self.take_operator();
             let value = self.operand(first)?;
             self.expect(Tok::Open)?;
             let mut list = Vec::new();
@@ -422,7 +454,7 @@ impl<'p, 'n> Parser<'p, 'n> {
         match self.peek() {
             Some(Tok::Op("+")) | Some(Tok::Op("-")) => {
                 let plus = self.peek() == Some(&Tok::Op("+"));
-                self.at += 1;
+                self.take_operator();
                 let raw = self.raw()?;
                 let second = self.set_operand(raw)?;
                 Ok(if plus {
@@ -486,6 +518,7 @@ pub fn condition(
     let mut parser = Parser::new(text, what, p)?;
     let cond = parser.or()?;
     parser.end()?;
+    parser.check_operators()?;
     super::validate::condition(&cond, what)?;
     Ok(cond)
 }
@@ -494,6 +527,7 @@ pub fn condition(
 pub fn update(text: &str, p: &mut Placeholders) -> Result<Update, ServiceError> {
     let mut parser = Parser::new(text, "UpdateExpression", p)?;
     let update = parser.update()?;
+    parser.check_operators()?;
     super::validate::update(&update)?;
     Ok(update)
 }
