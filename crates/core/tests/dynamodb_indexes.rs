@@ -438,6 +438,88 @@ fn a_redeclared_attribute_keeps_the_type_the_table_gave_it() {
     assert_eq!(refused.0, "ValidationException");
 }
 
+/// The attribute names a table description defines, in its order.
+fn defined(table: &Value) -> Vec<&str> {
+    table["AttributeDefinitions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["AttributeName"].as_str().unwrap())
+        .collect()
+}
+
+/// AWS keeps AttributeDefinitions to the attributes some key uses, and a new index's key
+/// attributes must be defined by the request itself (dynoxide#131 and #144, characterised
+/// in eu-west-2; the "no definition" wording from UpdateTable in dynamodbguide.com#16).
+#[test]
+fn update_table_keeps_the_definitions_the_keys_use() {
+    let mut w = world();
+    w.table();
+    let by_label = |definitions: Value, keys: Value| {
+        json!({"TableName": "tbl", "AttributeDefinitions": definitions,
+               "GlobalSecondaryIndexUpdates": [{"Create": {
+                   "IndexName": "by_label", "KeySchema": keys,
+                   "Projection": {"ProjectionType": "KEYS_ONLY"}}}]})
+    };
+    let label = json!({"AttributeName": "label", "AttributeType": "S"});
+    let label_then_sk = json!([{"AttributeName": "label", "KeyType": "HASH"},
+                               {"AttributeName": "sk", "KeyType": "RANGE"}]);
+    // `sk` is the table's sort key, but this request does not define it.
+    let undefined = w.err(
+        "UpdateTable",
+        by_label(json!([label]), label_then_sk.clone()),
+    );
+    assert_eq!(
+        undefined,
+        (
+            "ValidationException".to_string(),
+            "Invalid KeySchema: Some index key attribute have no definition".to_string()
+        )
+    );
+    let misnamed = w.err(
+        "UpdateTable",
+        by_label(
+            json!([label, {"AttributeName": "note", "AttributeType": "S"}]),
+            label_then_sk.clone(),
+        ),
+    );
+    assert_eq!(misnamed.1, "One or more parameter values were invalid: Some index key attributes are not defined in AttributeDefinitions. Keys: [label, sk], AttributeDefinitions: [label, note]");
+    // A definition no key uses is dropped, not stored.
+    let created = w.ok(
+        "UpdateTable",
+        by_label(
+            json!([label, {"AttributeName": "sk", "AttributeType": "N"},
+                   {"AttributeName": "spare", "AttributeType": "S"}]),
+            label_then_sk,
+        ),
+    );
+    assert_eq!(
+        defined(&created["TableDescription"]),
+        ["pk", "sk", "rank", "group", "owner", "label"]
+    );
+    // Deleting indexes drops the definitions only they used; `rank` stays for the LSI.
+    for index in ["by_label", "by_group"] {
+        w.ok(
+            "UpdateTable",
+            json!({"TableName": "tbl", "GlobalSecondaryIndexUpdates": [{"Delete": {"IndexName": index}}]}),
+        );
+    }
+    let table = w.ok("DescribeTable", json!({"TableName": "tbl"}));
+    assert_eq!(defined(&table["Table"]), ["pk", "sk", "rank", "owner"]);
+    // `label` is free again: a new index may key it on another type.
+    let relabelled = w.ok(
+        "UpdateTable",
+        by_label(
+            json!([{"AttributeName": "label", "AttributeType": "N"}]),
+            json!([{"AttributeName": "label", "KeyType": "HASH"}]),
+        ),
+    );
+    assert!(relabelled["TableDescription"]["AttributeDefinitions"]
+        .as_array()
+        .unwrap()
+        .contains(&json!({"AttributeName": "label", "AttributeType": "N"})));
+}
+
 #[test]
 fn update_table_enforces_the_gsi_limit() {
     let mut w = world();

@@ -247,7 +247,8 @@ fn apply_gsi_updates(
                 on_demand_throughput: create.on_demand_throughput.clone(),
                 warm_throughput: create.warm_throughput.clone(),
             };
-            table::check_new_gsi(&def, &index).map_err(validation)?;
+            let request_defs = input.attribute_definitions.as_deref().unwrap_or(&[]);
+            table::check_new_gsi(&def, &index, request_defs).map_err(validation)?;
             if def.global_secondary_indexes.len() >= MAX_GSIS {
                 return Err(LIMIT_EXCEEDED_EXCEPTION.with_message(format!(
                     "{INVALID}GlobalSecondaryIndex count exceeds the per-table limit of {MAX_GSIS}"
@@ -283,6 +284,7 @@ fn apply_gsi_updates(
             def.global_secondary_indexes.remove(position);
         }
     }
+    def.keep_used_definitions();
     Ok((def, created))
 }
 

@@ -209,6 +209,22 @@ impl TableDef {
             .map(|i| &self.global_secondary_indexes[i])
     }
 
+    /// Keeps the definitions of the attributes some key uses (the table's or an index's),
+    /// in their order, as AWS does after an UpdateTable: a deleted index's key attributes
+    /// and definitions no key uses are dropped (dynoxide#131, characterised in eu-west-2).
+    pub fn keep_used_definitions(&mut self) {
+        let lsi_keys = self.local_secondary_indexes.iter().map(|i| &i.key_schema);
+        let gsi_keys = self.global_secondary_indexes.iter().map(|i| &i.key_schema);
+        let used: BTreeSet<String> = lsi_keys
+            .chain(gsi_keys)
+            .flat_map(|keys| keys.as_deref().unwrap_or(&[]))
+            .chain(&self.key_schema)
+            .filter_map(|k| k.attribute_name.clone())
+            .collect();
+        self.attribute_definitions
+            .retain(|d| d.attribute_name.as_ref().is_some_and(|n| used.contains(n)));
+    }
+
     /// The ARN of one of the table's indexes.
     pub fn index_arn(&self, name: &str) -> String {
         format!("{}/index/{name}", self.arn)
@@ -794,7 +810,7 @@ fn check_create(input: &CreateTableInput) -> Result<TableDef, String> {
     let def_names = names_of_defs(&defs);
     let key_names = names(&keys);
     if key_names.len() > def_names.len() {
-        return Err("Invalid KeySchema: Some index key attribute have no definition".into());
+        return Err(NO_DEFINITION.into());
     }
     check_index_keys(&keys, &def_names)?;
     let lsis = input.local_secondary_indexes.clone();
@@ -926,7 +942,11 @@ fn check_create(input: &CreateTableInput) -> Result<TableDef, String> {
 }
 
 /// The checks a GSI added by UpdateTable gets against the table as it will be.
-pub fn check_new_gsi(def: &TableDef, index: &GlobalSecondaryIndex) -> Result<(), String> {
+pub fn check_new_gsi(
+    def: &TableDef,
+    index: &GlobalSecondaryIndex,
+    request_defs: &[AttributeDefinition],
+) -> Result<(), String> {
     let mut errors = Vec::new();
     index_name_constraints(
         index.index_name.as_ref(),
@@ -954,7 +974,15 @@ pub fn check_new_gsi(def: &TableDef, index: &GlobalSecondaryIndex) -> Result<(),
     }
     let name = index.index_name.clone().unwrap_or_default();
     let keys = index.key_schema.clone().unwrap_or_default();
-    check_gsi_keys(&keys, &names_of_defs(&def.attribute_definitions))?;
+    // The request must define every key attribute of the new index, even one the table
+    // already defines (AWS's "must include the key element(s) of the new index", literal:
+    // dynoxide#144; "Some index key attribute have no definition" when the index has more
+    // keys than the request definitions, dynamodbguide.com#16).
+    let request_names = names_of_defs(request_defs);
+    if keys.len() > request_names.len() {
+        return Err(NO_DEFINITION.into());
+    }
+    check_gsi_keys(&keys, &request_names)?;
     check_projection(index.projection.as_ref().unwrap_or(&Projection::default()))?;
     let pay_per_request = def.billing_mode == BillingMode::PayPerRequest;
     if pay_per_request && index.provisioned_throughput.is_some() {
@@ -1378,6 +1406,9 @@ fn long_date(millis: i64) -> String {
         MONTHS[(month - 1) as usize]
     )
 }
+
+/// More key attributes than AttributeDefinitions, before any name is compared.
+const NO_DEFINITION: &str = "Invalid KeySchema: Some index key attribute have no definition";
 
 fn names_of_defs(defs: &[AttributeDefinition]) -> Vec<String> {
     defs.iter()
