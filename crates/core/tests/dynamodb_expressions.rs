@@ -1860,3 +1860,32 @@ fn expressions_hold_at_most_300_operators() {
         invalid("Invalid UpdateExpression: The expression contains too many operators; operator count: 301")
     );
 }
+
+/// AWS reads document paths 32 levels deep, the attribute itself included, in every
+/// expression (ScyllaDB's Alternator tests, run against DynamoDB).
+#[test]
+fn document_paths_are_at_most_32_levels_deep() {
+    let mut world = table_world(Some(base_item()));
+    let path = |levels: usize| format!("m{}", ".b".repeat(levels - 1));
+    let key = json!({"pk": {"S": "k"}});
+    world
+        .call(
+            "GetItem",
+            json!({"TableName": "tbl", "Key": key, "ProjectionExpression": path(32)}),
+        )
+        .unwrap();
+    assert_eq!(
+        world.call("GetItem", json!({"TableName": "tbl", "Key": key, "ProjectionExpression": path(33)})),
+        invalid("Invalid ProjectionExpression: The document path has too many nesting levels; nesting levels: 33")
+    );
+    // A list index is a level too.
+    let indexed = format!("l{}", "[0]".repeat(32));
+    assert_eq!(
+        world.call("UpdateItem", json!({"TableName": "tbl", "Key": key, "UpdateExpression": format!("REMOVE {indexed}")})),
+        invalid("Invalid UpdateExpression: The document path has too many nesting levels; nesting levels: 33")
+    );
+    assert_eq!(
+        world.call("Scan", json!({"TableName": "tbl", "FilterExpression": format!("attribute_exists({})", path(40))})),
+        invalid("Invalid FilterExpression: The document path has too many nesting levels; nesting levels: 40")
+    );
+}

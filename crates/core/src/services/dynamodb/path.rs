@@ -32,6 +32,11 @@ fn syntax(expression: &str, token: &str) -> ServiceError {
     ))
 }
 
+/// AWS reads a document path up to 32 levels deep, the attribute itself included
+/// ("Invalid ProjectionExpression: The document path has too many nesting levels; nesting
+/// levels: 33", as ScyllaDB's Alternator tests quote DynamoDB).
+const MAX_PATH_DEPTH: usize = 32;
+
 /// Parses one path; `#placeholders` resolve through `names`.
 pub fn parse(text: &str, names: &mut Names, expression: &str) -> Result<Path, ServiceError> {
     let text = text.trim();
@@ -65,6 +70,12 @@ pub fn parse(text: &str, names: &mut Names, expression: &str) -> Result<Path, Se
     }
     if expect_name {
         return Err(syntax(expression, text));
+    }
+    if path.len() > MAX_PATH_DEPTH {
+        return Err(validation(format!(
+            "Invalid {expression}: The document path has too many nesting levels; nesting levels: {}",
+            path.len()
+        )));
     }
     Ok(path)
 }
