@@ -531,7 +531,7 @@ fn transaction_is_all_or_nothing() {
     let tx = |statements: Vec<Value>| json!({"TransactStatements": statements});
     let st = |text: &str| json!({"Statement": text});
 
-    w.ok(
+    let written = w.ok(
         "ExecuteTransaction",
         tx(vec![
             st("INSERT INTO items VALUE {'pk': 'new'}"),
@@ -540,6 +540,8 @@ fn transaction_is_all_or_nothing() {
             st("EXISTS(SELECT * FROM orders WHERE pk = 'b' AND sk = 1 AND note = 'x')"),
         ]),
     );
+    // Writes answer an empty list of responses.
+    assert_eq!(written, json!({"Responses": []}));
     // Three writes (the EXISTS writes nothing), one changeset.
     assert_eq!(w.last_changes().changes.len(), 3);
     assert_eq!(w.order("a", 1).unwrap()["n"], n("1"));

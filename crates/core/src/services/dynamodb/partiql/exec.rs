@@ -858,7 +858,7 @@ impl Handler<'_, '_> {
                 // capture).
                 let units = self.replay_units_of_statements(&statements);
                 return Ok(ExecuteTransactionOutput {
-                    responses: None,
+                    responses: Some(Vec::new()),
                     consumed_capacity: units.report(mode),
                 });
             }
@@ -918,8 +918,10 @@ impl Handler<'_, '_> {
         if let Some(token) = token {
             self.remember_token(token, request, now);
         }
+        // A transaction of writes answers an empty Responses list (the conformance suite's
+        // capture), not none.
         Ok(ExecuteTransactionOutput {
-            responses: None,
+            responses: Some(Vec::new()),
             consumed_capacity: units.report(mode),
         })
     }
