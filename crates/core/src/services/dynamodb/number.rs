@@ -45,6 +45,17 @@ const MAX_DIGITS: usize = 38;
 const MAX_EXPONENT: i64 = 126;
 const MIN_EXPONENT: i64 = -129;
 
+/// DynamoDB's magnitude limits, on an exponent in `Number`'s convention.
+fn check_range(exponent: i64) -> Result<(), NumberError> {
+    if exponent > MAX_EXPONENT {
+        Err(NumberError::Overflow)
+    } else if exponent < MIN_EXPONENT {
+        Err(NumberError::Underflow)
+    } else {
+        Ok(())
+    }
+}
+
 impl Number {
     /// Parses the forms Java's BigDecimal accepts (`-1.5`, `+.5`, `5.`, `1e-3`, `1E+3`).
     pub fn parse(text: &str) -> Result<Number, NumberError> {
@@ -83,10 +94,11 @@ impl Number {
             if digits.is_empty() || !digits.bytes().all(|c| c.is_ascii_digit()) {
                 return Err(NumberError::Invalid);
             }
-            // Saturate: anything this large is out of range either way.
+            // DynamoDB reads the exponent in full: past a 64-bit integer it cannot be
+            // converted at all; below that, anything this large is out of range either way.
             let magnitude = digits
                 .parse::<i64>()
-                .unwrap_or(i64::MAX / 4)
+                .map_err(|_| NumberError::Invalid)?
                 .min(i64::MAX / 4);
             exponent_part = if exp_text.starts_with('-') {
                 -magnitude
@@ -97,6 +109,10 @@ impl Number {
         let leading = mantissa.iter().take_while(|&&d| d == 0).count();
         let trailing = mantissa.iter().rev().take_while(|&&d| d == 0).count();
         if leading == mantissa.len() {
+            // Zero is range-checked by the exponent it is written with, as Java's BigDecimal
+            // keeps it: 0e126 overflows, 0e125 is 0 (the conformance suite's capture).
+            let fraction_len = mantissa.len() as i64 - integer_len;
+            check_range(exponent_part - fraction_len + 1)?;
             return Ok(Number {
                 negative: false,
                 digits: Vec::new(),
@@ -108,12 +124,7 @@ impl Number {
         if digits.len() > MAX_DIGITS {
             return Err(NumberError::TooPrecise);
         }
-        if exponent > MAX_EXPONENT {
-            return Err(NumberError::Overflow);
-        }
-        if exponent < MIN_EXPONENT {
-            return Err(NumberError::Underflow);
-        }
+        check_range(exponent)?;
         Ok(Number {
             negative,
             digits,
@@ -306,13 +317,28 @@ mod tests {
             ("1e126", NumberError::Overflow),
             ("-1e126", NumberError::Overflow),
             ("1e-131", NumberError::Underflow),
-            ("1e99999999999999999999", NumberError::Overflow),
+            // Exponents are read in full (the conformance suite's capture): past 32 bits
+            // still a magnitude error, past 64 bits not a number at all.
+            ("1e99999999999", NumberError::Overflow),
+            ("1e-99999999999", NumberError::Underflow),
+            ("1e9223372036854775808", NumberError::Invalid),
+            // Zero is checked by the exponent it is written with.
+            ("0e126", NumberError::Overflow),
+            ("0.0e127", NumberError::Overflow),
+            ("0e-131", NumberError::Underflow),
         ] {
             assert_eq!(Number::parse(input), Err(error), "{input}");
         }
         // Trailing zeros are not significant digits.
         assert!(Number::parse(&format!("1{}", "0".repeat(100))).is_ok());
         assert!(Number::parse("9.9999999999999999999999999999999999999E+125").is_ok());
+        for zero in ["0e125", "0.0e126", "0e-130", "00.000"] {
+            assert_eq!(
+                Number::parse(zero).map(|n| n.canonical()),
+                Ok("0".into()),
+                "{zero}"
+            );
+        }
     }
 
     #[test]
