@@ -482,6 +482,28 @@ fn transaction_refusals_use_aws_words() {
             "Requested resource not found".into()
         ))
     );
+    // Every action's expressions are checked before any table is looked up: a later
+    // action's malformed condition or unused value beats an earlier missing table.
+    let missing_then = |later: Value| json!({"TransactItems": [{"Put": {"TableName": "nope", "Item": key("a")}}, later]});
+    assert_eq!(
+        w.call(
+            "TransactWriteItems",
+            missing_then(
+                json!({"ConditionCheck": {"TableName": "items", "Key": key("b"),
+                                                   "ConditionExpression": "attribute_exists("}})
+            )
+        ),
+        validation("Invalid ConditionExpression: Syntax error; token: \"<EOF>\", near: \"(\"")
+    );
+    assert_eq!(
+        w.call(
+            "TransactWriteItems",
+            missing_then(json!({"Delete": {"TableName": "items", "Key": key("b"),
+                                           "ConditionExpression": "attribute_exists(pk)",
+                                           "ExpressionAttributeValues": {":v": {"S": "x"}}}}))
+        ),
+        validation("Value provided in ExpressionAttributeValues unused in expressions: keys: {:v}")
+    );
 }
 
 /// The TransactWriteItems reference: "The aggregate size of the items in the transaction

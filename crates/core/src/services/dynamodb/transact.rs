@@ -1,6 +1,6 @@
-//! TransactWriteItems and TransactGetItems. A write transaction prepares every action
-//! against the tables as they stand (each through the single-item path) before it changes
-//! anything: one failed condition cancels it all, with a CancellationReason per action in
+//! TransactWriteItems and TransactGetItems. A write transaction checks every action on its
+//! own (expressions, item or key) and then prepares every action against the tables as they
+//! stand (each through the single-item path) before it changes anything: one failed condition cancels it all, with a CancellationReason per action in
 //! request order. Its changes land in the call's one changeset.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -8,8 +8,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use nimbus_shapes::{
     dynamodb::{
         errors::{IDEMPOTENT_PARAMETER_MISMATCH_EXCEPTION, TRANSACTION_CANCELED_EXCEPTION},
-        ItemResponse, ReturnItemCollectionMetrics, TransactGetItemsInput, TransactGetItemsOutput,
-        TransactWriteItem, TransactWriteItemsInput, TransactWriteItemsOutput,
+        ItemResponse, ReturnItemCollectionMetrics, ReturnValuesOnConditionCheckFailure,
+        TransactGetItemsInput, TransactGetItemsOutput, TransactWriteItem, TransactWriteItemsInput,
+        TransactWriteItemsOutput,
     },
     ServiceError,
 };
@@ -21,6 +22,7 @@ use super::{
     capacity::{Charge, Kind},
     consumed_capacity_error,
     errors::{constraint_errors, item_table_name_errors, java_list, validation},
+    expr::ast::{Cond, Update},
     normalise_key, normalise_put_item, on_check_failure_error, parse_projection, read_units,
     value::{item_size, Item, MAX_ITEM_SIZE},
     write::{Refusal, Write},
@@ -165,6 +167,110 @@ fn prepare_at(
     }
 }
 
+/// What a TransactWriteItem becomes once checked on its own: its expressions parsed and its
+/// item or key normalised, before any table is looked up. AWS refuses a malformed
+/// expression or an unused value in any action ahead of a missing table in an earlier one
+/// (the conformance suite's capture).
+struct Checked<'a> {
+    table: Option<&'a String>,
+    kind: CheckedKind,
+    item_or_key: Item,
+    condition: Option<Cond>,
+    on_failure: Option<&'a ReturnValuesOnConditionCheckFailure>,
+}
+
+enum CheckedKind {
+    Put,
+    Delete,
+    Update(Option<Update>),
+    ConditionCheck,
+}
+
+fn check_action(action: &TransactWriteItem) -> Result<Checked<'_>, ServiceError> {
+    let given = [
+        action.condition_check.is_some(),
+        action.put.is_some(),
+        action.delete.is_some(),
+        action.update.is_some(),
+    ];
+    match given.iter().filter(|g| **g).count() {
+        1 => {}
+        // us-east-1's words (eu-west-2 now names a constraint instead; the conformance
+        // suite records both).
+        0 => return Err(validation(
+            "Invalid Request: TransactWriteRequest should contain Delete or Put or Update request",
+        )),
+        _ => {
+            return Err(validation(
+                "TransactItems can only contain one of Check, Put, Update or Delete",
+            ))
+        }
+    }
+    let conditional = |condition, names, values| {
+        WriteExpressions::condition_only(None, None, condition, names, values).parse()
+    };
+    if let Some(put) = &action.put {
+        let (condition, _) = conditional(
+            put.condition_expression.as_ref(),
+            put.expression_attribute_names.as_ref(),
+            put.expression_attribute_values.as_ref(),
+        )?;
+        return Ok(Checked {
+            table: put.table_name.as_ref(),
+            kind: CheckedKind::Put,
+            item_or_key: normalise_put_item(put.item.as_ref().unwrap_or(&Item::new()))?,
+            condition,
+            on_failure: put.return_values_on_condition_check_failure.as_ref(),
+        });
+    }
+    if let Some(delete) = &action.delete {
+        let (condition, _) = conditional(
+            delete.condition_expression.as_ref(),
+            delete.expression_attribute_names.as_ref(),
+            delete.expression_attribute_values.as_ref(),
+        )?;
+        return Ok(Checked {
+            table: delete.table_name.as_ref(),
+            kind: CheckedKind::Delete,
+            item_or_key: normalise_key(delete.key.as_ref().unwrap_or(&Item::new()))?,
+            condition,
+            on_failure: delete.return_values_on_condition_check_failure.as_ref(),
+        });
+    }
+    if let Some(update) = &action.update {
+        let (condition, expression) = WriteExpressions {
+            expected: None,
+            conditional_operator: None,
+            attribute_updates: None,
+            condition: update.condition_expression.as_ref(),
+            update: Some(update.update_expression.as_ref()),
+            names: update.expression_attribute_names.as_ref(),
+            values: update.expression_attribute_values.as_ref(),
+        }
+        .parse()?;
+        return Ok(Checked {
+            table: update.table_name.as_ref(),
+            kind: CheckedKind::Update(expression),
+            item_or_key: normalise_key(update.key.as_ref().unwrap_or(&Item::new()))?,
+            condition,
+            on_failure: update.return_values_on_condition_check_failure.as_ref(),
+        });
+    }
+    let check = action.condition_check.as_ref().expect("one action given");
+    let (condition, _) = conditional(
+        check.condition_expression.as_ref(),
+        check.expression_attribute_names.as_ref(),
+        check.expression_attribute_values.as_ref(),
+    )?;
+    Ok(Checked {
+        table: check.table_name.as_ref(),
+        kind: CheckedKind::ConditionCheck,
+        item_or_key: normalise_key(check.key.as_ref().unwrap_or(&Item::new()))?,
+        condition,
+        on_failure: check.return_values_on_condition_check_failure.as_ref(),
+    })
+}
+
 impl Prepared {
     /// What the action costs its table: twice the units of the plain operation.
     pub(super) fn charge(&self) -> (String, Charge) {
@@ -265,110 +371,39 @@ impl Handler<'_, '_> {
         self.item_table(name.map(String::as_str))
     }
 
-    /// One TransactWriteItem through the single-item path. Answers the item it targets and
-    /// the prepared action, or the refusal of its condition.
-    fn prepare_action(
-        &mut self,
-        action: &TransactWriteItem,
-    ) -> Result<(Target, Outcome), ServiceError> {
-        let given = [
-            action.condition_check.is_some(),
-            action.put.is_some(),
-            action.delete.is_some(),
-            action.update.is_some(),
-        ];
-        match given.iter().filter(|g| **g).count() {
-            1 => {}
-            // us-east-1's words (eu-west-2 now names a constraint instead; the conformance
-            // suite records both).
-            0 => {
-                return Err(validation(
-                    "Invalid Request: TransactWriteRequest should contain Delete or Put or Update request",
-                ))
-            }
-            _ => {
-                return Err(validation(
-                    "TransactItems can only contain one of Check, Put, Update or Delete",
-                ))
-            }
-        }
-        if let Some(put) = &action.put {
-            let (condition, _) = WriteExpressions::condition_only(
-                None,
-                None,
-                put.condition_expression.as_ref(),
-                put.expression_attribute_names.as_ref(),
-                put.expression_attribute_values.as_ref(),
-            )
-            .parse()?;
-            let item = normalise_put_item(put.item.as_ref().unwrap_or(&Item::new()))?;
-            let table = self.transact_table(put.table_name.as_ref())?;
-            let on_failure = put.return_values_on_condition_check_failure.as_ref();
-            return prepare_at(table, item, true, |item| {
-                bad_request_or_outcome(table.prepare_put(item, condition.as_ref(), on_failure))
-            });
-        }
-        if let Some(delete) = &action.delete {
-            let (condition, _) = WriteExpressions::condition_only(
-                None,
-                None,
-                delete.condition_expression.as_ref(),
-                delete.expression_attribute_names.as_ref(),
-                delete.expression_attribute_values.as_ref(),
-            )
-            .parse()?;
-            let key = normalise_key(delete.key.as_ref().unwrap_or(&Item::new()))?;
-            let table = self.transact_table(delete.table_name.as_ref())?;
-            let on_failure = delete.return_values_on_condition_check_failure.as_ref();
-            return prepare_at(table, key, false, |key| {
+    /// One checked TransactWriteItem through the single-item path, against its table.
+    /// Answers the item it targets and the prepared action, or the refusal of its condition.
+    fn prepare_action(&mut self, action: Checked) -> Result<(Target, Outcome), ServiceError> {
+        let table = self.transact_table(action.table)?;
+        let (condition, on_failure) = (action.condition.as_ref(), action.on_failure);
+        match action.kind {
+            CheckedKind::Put => prepare_at(table, action.item_or_key, true, |item| {
+                bad_request_or_outcome(table.prepare_put(item, condition, on_failure))
+            }),
+            CheckedKind::Delete => prepare_at(table, action.item_or_key, false, |key| {
                 Ok(table
-                    .prepare_delete(&key, condition.as_ref(), on_failure)
+                    .prepare_delete(&key, condition, on_failure)
                     .map(Prepared::Write))
-            });
-        }
-        if let Some(update) = &action.update {
-            let (condition, expression) = WriteExpressions {
-                expected: None,
-                conditional_operator: None,
-                attribute_updates: None,
-                condition: update.condition_expression.as_ref(),
-                update: Some(update.update_expression.as_ref()),
-                names: update.expression_attribute_names.as_ref(),
-                values: update.expression_attribute_values.as_ref(),
+            }),
+            CheckedKind::Update(expression) => {
+                prepare_at(table, action.item_or_key, false, |key| {
+                    bad_request_or_outcome(table.prepare_update(
+                        &key,
+                        condition,
+                        expression.as_ref(),
+                        on_failure,
+                    ))
+                })
             }
-            .parse()?;
-            let key = normalise_key(update.key.as_ref().unwrap_or(&Item::new()))?;
-            let table = self.transact_table(update.table_name.as_ref())?;
-            let on_failure = update.return_values_on_condition_check_failure.as_ref();
-            return prepare_at(table, key, false, |key| {
-                bad_request_or_outcome(table.prepare_update(
-                    &key,
-                    condition.as_ref(),
-                    expression.as_ref(),
-                    on_failure,
-                ))
-            });
+            CheckedKind::ConditionCheck => prepare_at(table, action.item_or_key, false, |key| {
+                Ok(table
+                    .check_condition(&key, condition.expect("required"), on_failure)
+                    .map(|units| Prepared::Checked {
+                        table: table.def.name.clone(),
+                        units,
+                    }))
+            }),
         }
-        let check = action.condition_check.as_ref().expect("one action given");
-        let (condition, _) = WriteExpressions::condition_only(
-            None,
-            None,
-            check.condition_expression.as_ref(),
-            check.expression_attribute_names.as_ref(),
-            check.expression_attribute_values.as_ref(),
-        )
-        .parse()?;
-        let key = normalise_key(check.key.as_ref().unwrap_or(&Item::new()))?;
-        let table = self.transact_table(check.table_name.as_ref())?;
-        let on_failure = check.return_values_on_condition_check_failure.as_ref();
-        prepare_at(table, key, false, |key| {
-            Ok(table
-                .check_condition(&key, condition.as_ref().expect("given"), on_failure)
-                .map(|units| Prepared::Checked {
-                    table: table.def.name.clone(),
-                    units,
-                }))
-        })
     }
 
     pub(super) fn run_transact_write(
@@ -458,9 +493,13 @@ impl Handler<'_, '_> {
             }
         }
 
+        let checked = actions
+            .iter()
+            .map(check_action)
+            .collect::<Result<Vec<_>, _>>()?;
         let mut targets = BTreeSet::new();
         let mut prepared = Vec::new();
-        for action in actions {
+        for action in checked {
             let (target, outcome) = self.prepare_action(action)?;
             if !targets.insert(target) {
                 return Err(validation(ONE_ITEM_ONCE));
