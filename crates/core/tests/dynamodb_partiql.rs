@@ -945,3 +945,45 @@ fn reads_through_an_index_name_only_what_it_holds() {
         )
     );
 }
+
+/// PartiQL's FROM-first UPDATE, `FROM t WHERE <key> SET ... REMOVE ...`, is an UPDATE:
+/// parameters in the order written, a further WHERE condition and an absent item fail the
+/// condition, RETURNING and transactions work (the conformance suite's capture of AWS).
+#[test]
+fn a_from_first_update_is_an_update() {
+    let mut w = world();
+    let answer = w
+        .statement(
+            "from orders where pk = ? AND sk = 1 set note = ? remove tags RETURNING MODIFIED NEW *",
+            &[s("a"), s("first")],
+        )
+        .unwrap();
+    assert_eq!(answer, json!({"Items": [{"note": s("first")}]}));
+    let stored = w.order("a", 1).unwrap();
+    assert_eq!((&stored["note"], stored.get("tags")), (&s("first"), None));
+
+    for refused in [
+        "FROM orders WHERE pk = 'a' AND sk = 2 AND status = 'done' SET note = 'no'",
+        "FROM orders WHERE pk = 'zz' AND sk = 1 SET note = 'no'",
+    ] {
+        assert_eq!(
+            w.statement(refused, &[]).unwrap_err().0,
+            "ConditionalCheckFailedException",
+            "{refused}"
+        );
+    }
+    assert_eq!(w.order("a", 2).unwrap().get("note"), None);
+    assert_eq!(w.order("zz", 1), None);
+
+    w.ok(
+        "ExecuteTransaction",
+        json!({"TransactStatements": [{"Statement": "FROM orders WHERE pk = 'a' AND sk = 3 SET note = 'tx'"}]}),
+    );
+    assert_eq!(w.order("a", 3).unwrap()["note"], s("tx"));
+    assert_eq!(
+        w.statement("FROM orders SET note = 'no'", &[])
+            .unwrap_err()
+            .1,
+        "Where clause does not contain a mandatory equality on all key attributes"
+    );
+}

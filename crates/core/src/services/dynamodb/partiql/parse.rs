@@ -176,6 +176,7 @@ impl Parser {
             "INSERT" => self.insert(),
             "UPDATE" => self.update(),
             "DELETE" => self.delete(),
+            "FROM" => self.update_from_first(),
             "EXISTS" => {
                 self.expect_punct("(")?;
                 self.expect_keyword("SELECT")?;
@@ -395,6 +396,35 @@ impl Parser {
 
     fn update(&mut self) -> Result<Statement, ServiceError> {
         let table = self.table(true)?;
+        let update = self.update_clauses()?;
+        let filter = self.mandatory_where()?;
+        let returning = self.returning()?;
+        Ok(Statement::Update {
+            table,
+            update,
+            filter,
+            returning,
+        })
+    }
+
+    /// PartiQL's FROM-first form of UPDATE, `FROM t WHERE ... SET ... REMOVE ...`, which
+    /// DynamoDB runs as the UPDATE it spells differently (the conformance suite's capture
+    /// in four regions).
+    fn update_from_first(&mut self) -> Result<Statement, ServiceError> {
+        let table = self.table(true)?;
+        let filter = self.mandatory_where()?;
+        let update = self.update_clauses()?;
+        let returning = self.returning()?;
+        Ok(Statement::Update {
+            table,
+            update,
+            filter,
+            returning,
+        })
+    }
+
+    /// An UPDATE's SET and REMOVE clauses, at least one, in any order.
+    fn update_clauses(&mut self) -> Result<Update, ServiceError> {
         let mut update = Update::default();
         loop {
             if self.eat_keyword("SET") {
@@ -418,30 +448,23 @@ impl Parser {
         if update.targets().is_empty() {
             return Err(unexpected(self.peek()));
         }
+        Ok(update)
+    }
+
+    /// The WHERE clause a write must have, to name its item.
+    fn mandatory_where(&mut self) -> Result<Cond, ServiceError> {
         if !self.eat_keyword("WHERE") {
             return Err(validation(
                 "Where clause does not contain a mandatory equality on all key attributes",
             ));
         }
-        let filter = self.or()?;
-        let returning = self.returning()?;
-        Ok(Statement::Update {
-            table,
-            update,
-            filter,
-            returning,
-        })
+        self.or()
     }
 
     fn delete(&mut self) -> Result<Statement, ServiceError> {
         self.expect_keyword("FROM")?;
         let table = self.table(true)?;
-        if !self.eat_keyword("WHERE") {
-            return Err(validation(
-                "Where clause does not contain a mandatory equality on all key attributes",
-            ));
-        }
-        let filter = self.or()?;
+        let filter = self.mandatory_where()?;
         let returning = self.returning()?;
         if let Some(r) = returning.filter(|r| *r != Returning::AllOld) {
             let text = match r {
