@@ -496,15 +496,19 @@ fn batch_answers_each_statement() {
             {"Statement": "SELECT pk FROM items WHERE pk = 'one'"},
             {"Statement": "SELECT * FROM items WHERE pk = 'none'"},
             {"Statement": "SELECT * FROM orders WHERE pk = 'a'"},
+            // A function in the WHERE makes it no read of one item, key or not.
+            {"Statement": "SELECT * FROM items WHERE pk = 'one' AND attribute_exists(pk)"},
         ]}),
     );
+    let needs_key = json!({"Error": {"Code": "ValidationError",
+        "Message": "Select statements within BatchExecuteStatement must specify the primary key in the where clause."}});
     assert_eq!(
         out["Responses"],
         json!([
             {"TableName": "items", "Item": {"pk": s("one")}},
             {"TableName": "items"},
-            {"Error": {"Code": "ValidationError",
-             "Message": "Select statements within BatchExecuteStatement must specify the primary key in the where clause."}},
+            needs_key,
+            needs_key,
         ])
     );
 
@@ -605,6 +609,16 @@ fn transaction_is_all_or_nothing() {
         (
             vec![st("EXISTS(SELECT * FROM orders WHERE pk = 'a')")],
             "EXISTS() must contain a single item read with additional condition",
+        ),
+        // Captured from AWS by the conformance suite: an EXISTS that asks nothing beyond its
+        // key, and a SELECT whose WHERE calls a function, are refused up front.
+        (
+            vec![st("EXISTS(SELECT * FROM items WHERE pk = 'new')")],
+            "Validation failed in TransactStatements[0]: EXISTS() must contain a single item read with additional condition",
+        ),
+        (
+            vec![st("SELECT * FROM items WHERE pk = 'new' AND size(pk) > 1")],
+            "Validation failed in TransactStatements[0]: Select statements within ExecuteTransaction must specify the primary key in the where clause.",
         ),
         (
             vec![st("SELEKT * FROM items")],

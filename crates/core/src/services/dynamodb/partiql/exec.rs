@@ -95,6 +95,39 @@ fn equalities(cond: &Cond, out: &mut Vec<(String, AttributeValue)>) {
     }
 }
 
+/// Whether a WHERE calls a function (`attribute_exists`, `begins_with`, `size`, ...): a
+/// SELECT whose WHERE does is no read of one item, for ExecuteTransaction and
+/// BatchExecuteStatement (the conformance suite's capture).
+fn calls_a_function(cond: &Cond) -> bool {
+    let sized = |o: &Operand| matches!(o, Operand::Size(_));
+    match cond {
+        Cond::And(a, b) | Cond::Or(a, b) => calls_a_function(a) || calls_a_function(b),
+        Cond::Not(a) => calls_a_function(a),
+        Cond::Cmp(_, a, b) => sized(a) || sized(b),
+        Cond::Between(a, b, c) => [a, b, c].into_iter().any(sized),
+        Cond::In(a, list) => std::iter::once(a).chain(list).any(sized),
+        Cond::Exists(_)
+        | Cond::NotExists(_)
+        | Cond::Type(..)
+        | Cond::BeginsWith(..)
+        | Cond::Contains(..) => true,
+    }
+}
+
+/// Whether a WHERE asks more than the equalities on `schema`'s key attributes: an EXISTS
+/// must, to be a condition at all.
+fn beyond_the_key(cond: &Cond, schema: &KeySchema) -> bool {
+    match cond {
+        Cond::And(a, b) => beyond_the_key(a, schema) || beyond_the_key(b, schema),
+        Cond::Cmp(CmpOp::Eq, Operand::Path(p), Operand::Value(_))
+        | Cond::Cmp(CmpOp::Eq, Operand::Value(_), Operand::Path(p)) => !matches!(
+            p.as_slice(),
+            [Step::Name(name)] if schema.attrs().any(|attr| attr.name == *name)
+        ),
+        _ => true,
+    }
+}
+
 /// The key values a WHERE pins for `schema`'s attributes (a partial key when the sort key
 /// is not pinned). A value of another type than the schema's is refused.
 fn pinned(filter: Option<&Cond>, schema: &KeySchema) -> Result<Item, ServiceError> {
@@ -756,7 +789,7 @@ impl Handler<'_, '_> {
         api: &str,
     ) -> Result<(Read, Vec<u8>), ServiceError> {
         // An index holds no whole table key (ExecuteTransaction refuses index reads first).
-        if select.source.index.is_some() {
+        if select.source.index.is_some() || select.filter.as_ref().is_some_and(calls_a_function) {
             return Err(validation(format!(
                 "Select statements within {api} must specify the primary key in the where clause."
             )));
@@ -778,6 +811,18 @@ impl Handler<'_, '_> {
             },
         )?;
         Ok((read, key))
+    }
+
+    /// An EXISTS whose WHERE names its table's item and asks nothing more. (A missing table
+    /// or an incomplete key is reported when the statement is prepared.)
+    fn exists_is_no_condition(&mut self, select: &Select) -> bool {
+        let Ok(table) = self.item_table(Some(&select.source.table)) else {
+            return false;
+        };
+        let schema = &table.schema;
+        let filter = select.filter.as_ref();
+        matches!(full_key(filter, schema), Ok(Some(_)))
+            && !filter.is_some_and(|f| beyond_the_key(f, schema))
     }
 
     pub(in super::super) fn run_execute_transaction(
@@ -836,6 +881,14 @@ impl Handler<'_, '_> {
                 } => "RETURNING clause is not supported in ExecuteTransaction.",
                 Statement::Select(select) if select.source.index.is_some() => {
                     "Reads on indices are not supported within transactions."
+                }
+                Statement::Select(select)
+                    if select.filter.as_ref().is_some_and(calls_a_function) =>
+                {
+                    "Select statements within ExecuteTransaction must specify the primary key in the where clause."
+                }
+                Statement::Exists(select) if self.exists_is_no_condition(select) => {
+                    "EXISTS() must contain a single item read with additional condition"
                 }
                 _ => continue,
             };
