@@ -95,6 +95,17 @@ fn equalities(cond: &Cond, out: &mut Vec<(String, AttributeValue)>) {
     }
 }
 
+/// PartiQL reads no index keyed on several HASH or several RANGE attributes, before it looks
+/// at the WHERE (the conformance suite's capture of AWS).
+fn refuse_multi_attribute_key(index: &Index) -> Result<(), ServiceError> {
+    if index.keys.more_hash.is_empty() && index.keys.more_range.is_empty() {
+        return Ok(());
+    }
+    Err(validation(
+        "PartiQL statements cannot be executed on tables with multi-attribute HASH keys or multi-attribute RANGE keys.",
+    ))
+}
+
 /// Whether a WHERE calls a function (`attribute_exists`, `begins_with`, `size`, ...): a
 /// SELECT whose WHERE does is no read of one item, for ExecuteTransaction and
 /// BatchExecuteStatement (the conformance suite's capture).
@@ -415,6 +426,9 @@ impl Handler<'_, '_> {
             ),
             None => None,
         };
+        if let Some(index) = index {
+            refuse_multi_attribute_key(index)?;
+        }
         if index.is_some_and(|i| i.global) && options.consistent {
             return Err(validation(
                 "Strongly consistent read is not supported on Global Secondary Indexes",
@@ -471,9 +485,8 @@ impl Handler<'_, '_> {
             });
         }
 
-        // Every partition key attribute pinned: one partition in key order, as Query reads
-        // it, narrowed by the sort key attributes pinned from the left and a range on the next
-        // one (multi-attribute GSI keys have several of each); else a Scan.
+        // The partition key pinned: one partition in key order, as Query reads it, narrowed
+        // by the sort key pinned or a range on it; else a Scan.
         let forward = !select.descending;
         let partition: Option<Vec<&AttributeValue>> = key_schema
             .hash_attrs()
@@ -788,6 +801,12 @@ impl Handler<'_, '_> {
         consistent: bool,
         api: &str,
     ) -> Result<(Read, Vec<u8>), ServiceError> {
+        if let Some(name) = &select.source.index {
+            let table = self.item_table(Some(&select.source.table))?;
+            if let Ok(index) = table.index(name) {
+                refuse_multi_attribute_key(index)?;
+            }
+        }
         // An index holds no whole table key (ExecuteTransaction refuses index reads first).
         if select.source.index.is_some() || select.filter.as_ref().is_some_and(calls_a_function) {
             return Err(validation(format!(
