@@ -119,6 +119,9 @@ fn select_cases() {
         ("SELECT sk FROM orders WHERE note IS NOT MISSING", vec![], Sks(&[1])),
         ("SELECT sk FROM orders WHERE pk = 'a' AND note IS MISSING AND sk < 3", vec![], Sks(&[1, 2])),
         ("SELECT sk FROM orders WHERE begins_with(name, 'widget-4')", vec![], Sks(&[4])),
+        // A condition function compared with a boolean.
+        ("SELECT sk FROM orders WHERE pk = 'a' AND begins_with(name, 'widget-4') = true", vec![], Sks(&[4])),
+        ("SELECT sk FROM orders WHERE pk = 'a' AND attribute_exists(note) = FALSE AND sk < 3", vec![], Sks(&[1, 2])),
         ("SELECT sk FROM orders WHERE contains(tags, 't3') OR contains(\"name\", '-5')", vec![], Sks(&[3, 5])),
         ("SELECT sk FROM orders WHERE size(tags) = 2 AND sk > 4", vec![], Sks(&[5])),
         ("SELECT sk FROM orders WHERE attribute_type(note, 'S')", vec![], Sks(&[1])),

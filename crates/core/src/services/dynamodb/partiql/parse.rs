@@ -591,6 +591,25 @@ impl Parser {
         self.predicate()
     }
 
+    /// A condition function may be compared with a boolean, `attribute_exists(a) = true`
+    /// (the conformance suite's capture of AWS).
+    fn compared_with_boolean(&mut self, cond: Cond) -> Cond {
+        let truth = match self.peek_at(1) {
+            Some(t) if t.is_keyword("TRUE") => true,
+            Some(t) if t.is_keyword("FALSE") => false,
+            _ => return cond,
+        };
+        if !self.eat_punct("=") {
+            return cond;
+        }
+        self.at += 1;
+        if truth {
+            cond
+        } else {
+            Cond::Not(Box::new(cond))
+        }
+    }
+
     fn predicate(&mut self) -> Result<Cond, ServiceError> {
         if self.eat_punct("(") {
             let inner = self.or()?;
@@ -600,7 +619,7 @@ impl Parser {
         let left = self.term()?;
         if let Term::Call(name, args) = &left {
             if let Some(cond) = function_condition(name, args)? {
-                return Ok(cond);
+                return Ok(self.compared_with_boolean(cond));
             }
         }
         let negated = self.eat_keyword("NOT");
