@@ -437,6 +437,9 @@ fn condition_cases() -> Vec<(&'static str, &'static str, &'static str, Truth)> {
         ("contains(s)", "", "", e("Invalid ConditionExpression: Incorrect number of operands for operator or function; operator or function: contains, number of operands: 1")),
         ("size(s, n) > :v", "", ":v=N:1", e("Invalid ConditionExpression: Incorrect number of operands for operator or function; operator or function: size, number of operands: 2")),
         ("foo(s)", "", "", e("Invalid ConditionExpression: Invalid function name; function: foo")),
+        // Update functions are known, but no condition may call them.
+        ("if_not_exists(n, :v) = :v", "", ":v=N:1", e("Invalid ConditionExpression: The function is not allowed in a condition expression; function: if_not_exists")),
+        ("list_append(l, l)", "", "", e("Invalid ConditionExpression: The function is not allowed in a condition expression; function: list_append")),
         ("ATTRIBUTE_EXISTS(s)", "", "", e("Invalid ConditionExpression: Invalid function name; function: ATTRIBUTE_EXISTS")),
         ("n = :v AND whatever(s) > n", "", ":v=N:1", e("Invalid ConditionExpression: Invalid function name; function: whatever")),
         ("attribute_exists(:v)", "", ":v=S:a", e("Invalid ConditionExpression: Operator or function requires a document path; operator or function: attribute_exists")),
@@ -976,6 +979,18 @@ fn update_item_creates_absent_items() {
         )
         .unwrap();
     assert_eq!(world.stored(), Some(json!({"pk": {"S": "k"}})));
+    // So does an empty AttributeUpdates, which writes nothing either (Alternator's tests, run
+    // against DynamoDB).
+    let mut world = table_world(None);
+    let answer = world
+        .call(
+            "UpdateItem",
+            json!({"TableName": "tbl", "Key": {"pk": {"S": "k"}}, "AttributeUpdates": {},
+                   "ReturnValues": "ALL_NEW"}),
+        )
+        .unwrap();
+    assert_eq!(answer, json!({"Attributes": {"pk": {"S": "k"}}}));
+    assert_eq!(world.stored(), Some(json!({"pk": {"S": "k"}})));
     // An update that only removes does not create the item.
     for (expression, values) in [
         ("REMOVE a, b", ""),
@@ -1231,6 +1246,9 @@ fn legacy_comparisons_in_expected_and_scan_filter() {
         ("ns", "CONTAINS", json!([{"N": "2"}]), T),
         ("ss", "NOT_CONTAINS", json!([{"S": "a"}]), F),
         ("ss", "NOT_CONTAINS", json!([{"S": "q"}]), T),
+        // A missing attribute fails NOT_CONTAINS, where NE passes (Alternator's tests, run
+        // against DynamoDB).
+        ("nope", "NOT_CONTAINS", json!([{"S": "q"}]), F),
         ("s", "BEGINS_WITH", json!([{"S": "he"}]), T),
         ("s", "BEGINS_WITH", json!([{"S": "lo"}]), F),
         ("n", "IN", json!([{"N": "1"}, {"N": "5"}]), T),

@@ -223,7 +223,12 @@ impl Table {
         if size > MAX_ITEM_SIZE {
             return Err(update_too_big().into());
         }
-        let only_removes = update.is_some_and(|u| u.set.is_empty() && u.add.is_empty());
+        // An update that only removes leaves an absent item absent; one that writes nothing
+        // at all (an empty AttributeUpdates) creates it from its key, as no update does
+        // (ScyllaDB's Alternator tests, run against DynamoDB).
+        let only_removes = update.is_some_and(|u| {
+            u.set.is_empty() && u.add.is_empty() && !(u.remove.is_empty() && u.delete.is_empty())
+        });
         let stored = old.is_some() || !only_removes;
         let new = stored.then_some(new);
         Ok(Write {

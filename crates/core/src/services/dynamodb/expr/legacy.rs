@@ -94,7 +94,12 @@ pub fn comparison(
         C::NotNull => Cond::Exists(path),
         C::Null => Cond::NotExists(path),
         C::Contains => Cond::Contains(attr, value()),
-        C::NotContains => Cond::Not(Box::new(Cond::Contains(attr, value()))),
+        // Unlike the expression `NOT contains(...)`, a missing attribute fails NOT_CONTAINS
+        // (ScyllaDB's Alternator tests, run against DynamoDB).
+        C::NotContains => Cond::And(
+            Box::new(Cond::Exists(path)),
+            Box::new(Cond::Not(Box::new(Cond::Contains(attr, value())))),
+        ),
         C::BeginsWith => Cond::BeginsWith(attr, value()),
         C::Between => Cond::Between(attr.clone(), value(), values.next().expect("counted above")),
         C::In => Cond::In(

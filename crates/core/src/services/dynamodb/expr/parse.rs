@@ -325,7 +325,7 @@ impl<'p, 'n> Parser<'p, 'n> {
             "attribute_exists" | "attribute_not_exists" => 1,
             "attribute_type" | "begins_with" | "contains" => 2,
             "size" => return Err(self.misused_function(&name)),
-            _ => return Err(self.unknown_function(&name)),
+            _ => return Err(self.not_a_condition_function(&name)),
         };
         self.operand_count(&name, &args, count)?;
         let mut operands = args
@@ -380,7 +380,18 @@ impl<'p, 'n> Parser<'p, 'n> {
             Raw::Call(name, _) if CONDITION_FUNCTIONS.contains(&name.as_str()) => {
                 Err(self.misused_function(&name))
             }
-            Raw::Call(name, _) => Err(self.unknown_function(&name)),
+            Raw::Call(name, _) => Err(self.not_a_condition_function(&name)),
+        }
+    }
+
+    /// A call no condition may make: an update function, or no function at all.
+    fn not_a_condition_function(&self, name: &str) -> ServiceError {
+        if UPDATE_FUNCTIONS.contains(&name) {
+            self.invalid(format_args!(
+                "The function is not allowed in a condition expression; function: {name}"
+            ))
+        } else {
+            self.unknown_function(name)
         }
     }
 
