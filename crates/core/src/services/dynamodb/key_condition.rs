@@ -205,6 +205,11 @@ impl Parser<'_, '_> {
             });
             return Ok(());
         }
+        // IN is a known operator that no key condition allows, as `<>` is (ScyllaDB's
+        // Alternator tests, run against DynamoDB: no syntax error).
+        if self.is_keyword("IN") {
+            return Err(validation(format!("Invalid operator used in {WHAT}: IN")));
+        }
         let op = match self.peek() {
             Some(Tok::Op(op)) if !matches!(*op, "+" | "-") => *op,
             _ => return Err(self.error_here()),
@@ -644,6 +649,10 @@ mod tests {
         assert_eq!(
             run("pk = :p OR sk = :a").unwrap_err(),
             "Invalid operator used in KeyConditionExpression: OR"
+        );
+        assert_eq!(
+            run("pk = :p AND sk IN (:a)").unwrap_err(),
+            "Invalid operator used in KeyConditionExpression: IN"
         );
         assert_eq!(
             run("pk = :p AND sk = :p").unwrap_err(),
