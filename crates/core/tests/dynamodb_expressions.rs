@@ -1357,6 +1357,9 @@ fn legacy_comparisons_in_expected_and_scan_filter() {
     );
 }
 
+const ONE_TO_JOIN: &str =
+    "ConditionalOperator can only be used when Filter or Expected has two or more elements";
+
 #[test]
 fn legacy_expected_forms() {
     let invalid = "One or more parameter values were invalid: ";
@@ -1376,6 +1379,11 @@ fn legacy_expected_forms() {
         (json!({"s": {"Exists": true, "ComparisonOperator": "NOT_NULL"}}), None, e(&format!("{invalid}Exists and ComparisonOperator cannot be used together for Attribute: s"))),
         (json!({"s": {"ComparisonOperator": "EQ", "Value": {"S": "a"}, "AttributeValueList": [{"S": "a"}]}}), None, e(&format!("{invalid}Value and AttributeValueList cannot be used together for Attribute: s"))),
         (json!({"s": {"AttributeValueList": [{"S": "a"}]}}), None, e(&format!("{invalid}AttributeValueList can only be used with a ComparisonOperator for Attribute: s"))),
+        // A ConditionalOperator needs two conditions to join (AWS's words, captured by the
+        // conformance suite; Alternator's DynamoDB-verified tests refuse an empty Expected).
+        (json!({}), None, T),
+        (json!({}), Some("OR"), e(ONE_TO_JOIN)),
+        (json!({"s": {"Value": {"S": "hello"}}}), Some("AND"), e(ONE_TO_JOIN)),
     ];
     for (expected, operator, want) in cases {
         let mut request =
@@ -1389,7 +1397,26 @@ fn legacy_expected_forms() {
             "{request}"
         );
     }
+    // No Expected at all, and a ScanFilter of one condition.
     let mut world = table_world(Some(base_item()));
+    for (op, input) in [
+        (
+            "PutItem",
+            json!({"TableName": "tbl", "Item": {"pk": {"S": "k"}}, "ConditionalOperator": "OR"}),
+        ),
+        (
+            "Scan",
+            json!({"TableName": "tbl", "ConditionalOperator": "AND",
+                        "ScanFilter": {"s": {"ComparisonOperator": "NOT_NULL"}}}),
+        ),
+    ] {
+        assert_eq!(
+            world.call(op, input),
+            Err(("ValidationException".to_string(), ONE_TO_JOIN.to_string())),
+            "{op}"
+        );
+    }
+    assert_eq!(world.stored(), Some(base_item()));
     assert_eq!(
         world.call(
             "DeleteItem",

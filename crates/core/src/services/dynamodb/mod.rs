@@ -479,11 +479,11 @@ impl WriteExpressions<'_> {
                     "ExpressionAttributeValues can only be specified when using expressions: {null}"
                 )));
             }
-            let condition = self
-                .expected
-                .map(|e| expr::legacy::expected(e, self.conditional_operator))
-                .transpose()?
-                .flatten();
+            // No Expected joins no conditions, which a ConditionalOperator refuses.
+            let condition = expr::legacy::expected(
+                self.expected.unwrap_or(&BTreeMap::new()),
+                self.conditional_operator,
+            )?;
             let update = self
                 .attribute_updates
                 .map(expr::legacy::attribute_updates)

@@ -142,8 +142,11 @@ impl Common<'_> {
             (Some(text), _) => {
                 expr::parse::condition(text, "FilterExpression", placeholders).map(Some)
             }
-            (None, Some(conditions)) => expr::legacy::filter(conditions, self.conditional_operator),
-            (None, None) => Ok(None),
+            // No filter joins no conditions, which a ConditionalOperator refuses.
+            (None, conditions) => expr::legacy::filter(
+                conditions.unwrap_or(&BTreeMap::new()),
+                self.conditional_operator,
+            ),
         }
     }
 }

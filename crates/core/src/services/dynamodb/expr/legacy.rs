@@ -124,6 +124,12 @@ fn join(
             )))
         }
     };
+    // AWS's words (the conformance suite's capture): there is nothing to join otherwise.
+    if operator.is_some() && conds.len() < 2 {
+        return Err(validation(
+            "ConditionalOperator can only be used when Filter or Expected has two or more elements",
+        ));
+    }
     Ok(conds.into_iter().reduce(|a, b| {
         if or {
             Cond::Or(Box::new(a), Box::new(b))
