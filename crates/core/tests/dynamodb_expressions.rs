@@ -1548,6 +1548,28 @@ fn legacy_query_and_scan_parameters() {
     assert_eq!(answer["Items"], json!([{"m": base_item()["m"]}]));
     let v = |m: &str| Err(("ValidationException".to_string(), m.to_string()));
     let eq_k = json!({"ComparisonOperator": "EQ", "AttributeValueList": [{"S": "k"}]});
+    // KeyConditions is the one legacy parameter AWS lets a request combine with the other
+    // expressions, a FilterExpression and a ProjectionExpression (dynalite's capture of AWS;
+    // ScyllaDB's Alternator tests, run against DynamoDB).
+    let answer = world
+        .call(
+            "Query",
+            json!({"TableName": "tbl", "KeyConditions": {"pk": eq_k.clone()},
+                   "FilterExpression": "s = :s", "ExpressionAttributeValues": {":s": {"S": "hello"}},
+                   "ProjectionExpression": "n"}),
+        )
+        .unwrap();
+    assert_eq!(answer["Items"], json!([{"n": {"N": "5"}}]));
+    let filtered_out = world
+        .call(
+            "Query",
+            json!({"TableName": "tbl", "KeyConditions": {"pk": eq_k.clone()}, "FilterExpression": "attribute_not_exists(s)"}),
+        )
+        .unwrap();
+    assert_eq!(
+        (&filtered_out["Count"], &filtered_out["ScannedCount"]),
+        (&json!(0), &json!(1))
+    );
     let cases: Vec<(&str, Value, Answer)> = vec![
         (
             "Query",
@@ -1571,8 +1593,9 @@ fn legacy_query_and_scan_parameters() {
         ),
         (
             "Query",
-            json!({"TableName": "tbl", "KeyConditions": {"pk": eq_k.clone()}, "FilterExpression": "attribute_exists(s)"}),
-            v("Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {KeyConditions} Expression parameters: {FilterExpression}"),
+            json!({"TableName": "tbl", "KeyConditions": {"pk": eq_k.clone()}, "KeyConditionExpression": "pk = :k",
+                   "ExpressionAttributeValues": {":k": {"S": "k"}}}),
+            v("Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {KeyConditions} Expression parameters: {KeyConditionExpression}"),
         ),
         (
             "Scan",
@@ -1850,7 +1873,7 @@ fn expressions_are_at_most_4096_bytes() {
     );
 }
 
-/// AWS allows 300 operators and functions in one expression and names the count beyond
+/// AWS allows 300 operators and functions in one expression and stops at the first beyond
 /// ("Invalid FilterExpression: The expression contains too many operators; operator count:
 /// 301", aws-sdk-js#3721); a SET action's `=` is no operator.
 #[test]
@@ -1883,7 +1906,7 @@ fn expressions_hold_at_most_300_operators() {
     assert_eq!(
         world.call("DeleteItem", json!({"TableName": "tbl", "Key": {"pk": {"S": "absent"}},
                                          "ConditionExpression": condition(101)})),
-        invalid("Invalid ConditionExpression: The expression contains too many operators; operator count: 302")
+        invalid("Invalid ConditionExpression: The expression contains too many operators; operator count: 301")
     );
     // 301 SET actions hold no operator; `+` and functions in their values do.
     let (sets, values) = clauses(301, ", ");
@@ -1903,6 +1926,129 @@ fn expressions_hold_at_most_300_operators() {
     assert_eq!(
         world.call("UpdateItem", sums(299)),
         invalid("Invalid UpdateExpression: The expression contains too many operators; operator count: 301")
+    );
+}
+
+/// Nesting within the 4 KB limit is answered, never a crash: ScyllaDB's Alternator tests
+/// (test_limits.py, run against DynamoDB) nest parentheses, NOTs, ORs and function calls as
+/// deep as 4096 bytes allow, and DynamoDB answers each with a ValidationException: too many
+/// operators counted up to the 301st, redundant parentheses, or an unknown function named.
+#[test]
+fn deeply_nested_expressions_are_refused_in_aws_words() {
+    let mut world = table_world(Some(base_item()));
+    let scan = |world: &mut World, filter: String| {
+        world.call(
+            "Scan",
+            json!({"TableName": "tbl", "FilterExpression": filter}),
+        )
+    };
+    let too_many = invalid(
+        "Invalid FilterExpression: The expression contains too many operators; operator count: 301",
+    );
+    // `s<>n or (s<>n or (...))`: 149 levels hold 299 operators and match; 400 are refused.
+    let nested_ors =
+        |depth: usize| format!("s<>n {}{}", "or (s<>n ".repeat(depth), ")".repeat(depth));
+    let found = scan(&mut world, nested_ors(149)).unwrap();
+    assert_eq!(found["Count"], json!(1));
+    assert_eq!(scan(&mut world, nested_ors(400)), too_many);
+    // The same ORs, closed before the next opens: the operators come after the nesting.
+    let left_nested =
+        |depth: usize| format!("{}s<>n{}", "(".repeat(depth), ") or s<>n".repeat(depth));
+    assert_eq!(scan(&mut world, left_nested(300)), too_many);
+    assert_eq!(scan(&mut world, left_nested(400)), too_many);
+    assert_eq!(
+        scan(&mut world, format!("{}s<>n", "NOT ".repeat(1000))),
+        too_many
+    );
+    assert_eq!(
+        scan(
+            &mut world,
+            format!("{}s<>n{}", "(".repeat(2046), ")".repeat(2046))
+        ),
+        invalid("Invalid FilterExpression: The expression has redundant parentheses;")
+    );
+    assert_eq!(
+        scan(
+            &mut world,
+            format!("n < {}n{}", "f(".repeat(1355), ")".repeat(1355))
+        ),
+        invalid("Invalid FilterExpression: Invalid function name; function: f")
+    );
+    assert_eq!(
+        scan(
+            &mut world,
+            format!("n < {}n{}", "size(".repeat(680), ")".repeat(680))
+        ),
+        too_many
+    );
+    let unclosed = world.call(
+        "UpdateItem",
+        json!({"TableName": "tbl", "Key": {"pk": {"S": "k"}}, "UpdateExpression": "SET z = :v",
+               "ConditionExpression": "(".repeat(4096), "ExpressionAttributeValues": {":v": {"N": "1"}}}),
+    );
+    assert_eq!(
+        unclosed,
+        invalid("Invalid ConditionExpression: Syntax error; token: \"<EOF>\", near: \"(\"")
+    );
+    // Every grammar with parentheses is guarded: updates, key conditions and PartiQL.
+    let update = world.call(
+        "UpdateItem",
+        json!({"TableName": "tbl", "Key": {"pk": {"S": "k"}}, "ExpressionAttributeValues": {":v": {"N": "1"}},
+               "UpdateExpression": format!("SET z = {}:v{}", "(".repeat(2000), ")".repeat(2000))}),
+    );
+    assert_eq!(
+        update,
+        invalid("Invalid UpdateExpression: The expression has redundant parentheses;")
+    );
+    let query = world.call(
+        "Query",
+        json!({"TableName": "tbl", "ExpressionAttributeValues": {":v": {"S": "k"}},
+               "KeyConditionExpression": format!("{}pk = :v{}", "(".repeat(2000), ")".repeat(2000))}),
+    );
+    assert_eq!(
+        query,
+        invalid("Invalid KeyConditionExpression: The expression has redundant parentheses;")
+    );
+    assert_eq!(
+        world.call(
+            "Query",
+            json!({"TableName": "tbl", "ExpressionAttributeValues": {":v": {"S": "k"}},
+                                   "KeyConditionExpression": "(".repeat(4000)})
+        ),
+        invalid("Invalid KeyConditionExpression: Syntax error; token: \"<EOF>\", near: \"(\"")
+    );
+    let mut statement = |text: String| world.call("ExecuteStatement", json!({"Statement": text}));
+    let nested_where = |depth: usize| {
+        format!(
+            "SELECT * FROM tbl WHERE {}pk = 'k'{}",
+            "(".repeat(depth),
+            ")".repeat(depth)
+        )
+    };
+    assert_eq!(
+        statement(nested_where(63)).unwrap()["Items"]
+            .as_array()
+            .map(Vec::len),
+        Some(1)
+    );
+    let too_deep = invalid(
+        "Statement wasn't well formed, can't be processed: Expression nests deeper than 64 levels",
+    );
+    assert_eq!(statement(nested_where(4000)), too_deep);
+    assert_eq!(
+        statement(format!(
+            "SELECT * FROM tbl WHERE {}pk = 'k'",
+            "NOT ".repeat(2000)
+        )),
+        too_deep
+    );
+    assert_eq!(
+        statement(format!(
+            "INSERT INTO tbl VALUE {{'pk': 'd', 'l': {}1{}}}",
+            "[".repeat(4000),
+            "]".repeat(4000)
+        )),
+        too_deep
     );
 }
 

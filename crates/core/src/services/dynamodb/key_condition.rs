@@ -14,6 +14,7 @@ use nimbus_shapes::{
 use super::{
     errors::validation,
     expr::{
+        parse::{check_text, is_function},
         tokens::{self, tokenize, Spans, Tok},
         validate::show_value,
         Names,
@@ -23,19 +24,6 @@ use super::{
 };
 
 const WHAT: &str = "KeyConditionExpression";
-/// The functions of the expression languages; only `begins_with` has a place in a key
-/// condition, and AWS tells these apart from names that are no function at all.
-const KNOWN_FUNCTIONS: [&str; 8] = [
-    "attribute_exists",
-    "attribute_not_exists",
-    "attribute_type",
-    "begins_with",
-    "contains",
-    "size",
-    "if_not_exists",
-    "list_append",
-];
-
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CmpOp {
     Eq,
@@ -133,20 +121,26 @@ impl Parser<'_, '_> {
         }
     }
 
+    /// Parentheses recurse through here; a term, the larger part, is read out of line.
     fn primary(&mut self, terms: &mut Vec<Term>) -> Result<(), ServiceError> {
-        if self.peek() == Some(&Tok::Open) {
-            let open = self.at;
-            self.at += 1;
-            self.and_list(terms)?;
-            self.expect(Tok::Close)?;
-            if tokens::wraps_a_pair(&self.toks, open, self.at - 1) {
-                return Err(validation(format!(
-                    "Invalid {WHAT}: {}",
-                    tokens::REDUNDANT_PARENTHESES
-                )));
-            }
-            return Ok(());
+        if self.peek() != Some(&Tok::Open) {
+            return self.term(terms);
         }
+        let open = self.at;
+        self.at += 1;
+        self.and_list(terms)?;
+        self.expect(Tok::Close)?;
+        if tokens::wraps_a_pair(&self.toks, open, self.at - 1) {
+            return Err(validation(format!(
+                "Invalid {WHAT}: {}",
+                tokens::REDUNDANT_PARENTHESES
+            )));
+        }
+        Ok(())
+    }
+
+    #[inline(never)]
+    fn term(&mut self, terms: &mut Vec<Term>) -> Result<(), ServiceError> {
         if self.is_keyword("NOT") {
             return Err(validation(format!("Invalid operator used in {WHAT}: NOT")));
         }
@@ -154,8 +148,9 @@ impl Parser<'_, '_> {
             if self.toks.get(self.at + 1) == Some(&Tok::Open) {
                 let function = w.clone();
                 if function != "begins_with" {
-                    // Function names are case sensitive: `BegIns_WiTh` is no function.
-                    let problem = if KNOWN_FUNCTIONS.contains(&function.as_str()) {
+                    // Only `begins_with` has a place in a key condition; AWS tells the other
+                    // functions apart from names that are no function at all (`BegIns_WiTh`).
+                    let problem = if is_function(&function) {
                         "The function is not allowed in a key condition"
                     } else {
                         "Invalid function name"
@@ -310,7 +305,7 @@ pub fn parse(
     values: &BTreeMap<String, AttributeValue>,
     used_values: &mut BTreeSet<String>,
 ) -> Result<KeyCondition, ServiceError> {
-    super::expr::parse::check_text(text, WHAT)?;
+    check_text(text, WHAT)?;
     let (toks, spans) = tokenize(text, WHAT)?;
     let mut parser = Parser {
         toks,

@@ -72,17 +72,24 @@ impl Common<'_> {
 
     /// Checks what does not depend on the table; answers whether only a count is wanted.
     fn check(&self) -> Result<bool, ServiceError> {
+        // KeyConditions mixes with any expression but KeyConditionExpression (dynalite's
+        // capture of AWS; ScyllaDB's Alternator tests filter and project a KeyConditions
+        // query with expressions against DynamoDB).
+        let (key_conditions, key_condition_expression) = self.key_condition;
         expr::validate::check_not_mixed(
             &[
                 ("AttributesToGet", self.attributes_to_get.is_some()),
-                ("KeyConditions", self.key_condition.0.is_some()),
+                (
+                    "KeyConditions",
+                    key_conditions.is_some() && key_condition_expression.is_some(),
+                ),
                 (self.legacy_filter.1, self.legacy_filter.0.is_some()),
                 ("ConditionalOperator", self.conditional_operator.is_some()),
             ],
             &[
                 ("ProjectionExpression", self.projection.is_some()),
                 ("FilterExpression", self.filter.is_some()),
-                ("KeyConditionExpression", self.key_condition.1.is_some()),
+                ("KeyConditionExpression", key_condition_expression.is_some()),
             ],
         )?;
         let projection = match (self.projection, self.attributes_to_get) {

@@ -70,6 +70,13 @@ pub enum Cond {
 }
 
 impl Cond {
+    /// A node built out of line, for the recursive parsers: their frames then hold boxes,
+    /// never a whole `Cond`, and nesting costs little stack per level.
+    #[inline(never)]
+    pub fn boxed(make: impl FnOnce() -> Cond) -> Box<Cond> {
+        Box::new(make())
+    }
+
     /// Every document path the condition reads.
     pub fn paths(&self) -> Vec<&Path> {
         fn operand<'a>(o: &'a Operand, out: &mut Vec<&'a Path>) {

@@ -23,7 +23,8 @@ use super::{
 #[derive(Debug)]
 enum Raw {
     Path(Path),
-    Value(AttributeValue),
+    /// Boxed to keep small the frames of the recursion that reads operands.
+    Value(Box<AttributeValue>),
     Call(String, Vec<Raw>),
 }
 
@@ -44,9 +45,11 @@ const MAX_IN_OPERANDS: usize = 100;
 /// AWS caps every expression parameter at 4 KB, counted on the text as sent: placeholders
 /// are not substituted and whitespace counts.
 const MAX_EXPRESSION_BYTES: usize = 4096;
-/// AWS caps the operators and functions of one expression (AND, OR, NOT, comparators,
-/// BETWEEN, IN, `+`, `-` and every function call; a SET action's `=` is no operator).
-const MAX_OPERATORS: usize = 300;
+
+/// Whether `name` is a function of any expression language (names are case sensitive).
+pub fn is_function(name: &str) -> bool {
+    CONDITION_FUNCTIONS.contains(&name) || UPDATE_FUNCTIONS.contains(&name) || name == "size"
+}
 
 struct Parser<'p, 'n> {
     toks: Vec<Tok>,
@@ -54,7 +57,7 @@ struct Parser<'p, 'n> {
     at: usize,
     what: &'static str,
     p: &'p mut Placeholders<'n>,
-    /// Operators and functions read so far, against [`MAX_OPERATORS`].
+    /// Operators and functions read so far, against [`tokens::MAX_OPERATORS`].
     operators: usize,
 }
 
@@ -94,19 +97,13 @@ impl<'p, 'n> Parser<'p, 'n> {
         })
     }
 
-    /// Steps over an operator (or a function's name), counting it.
-    fn take_operator(&mut self) {
+    /// Steps over an operator (or a function's name), counting it; the one past AWS's
+    /// limit ends the parse, which also bounds how deep NOTs and calls nest.
+    fn take_operator(&mut self) -> Result<(), ServiceError> {
         self.at += 1;
         self.operators += 1;
-    }
-
-    /// After the whole expression is read: no more operators than AWS allows.
-    fn check_operators(&self) -> Result<(), ServiceError> {
-        if self.operators > MAX_OPERATORS {
-            return Err(self.invalid(format_args!(
-                "The expression contains too many operators; operator count: {}",
-                self.operators
-            )));
+        if self.operators > tokens::MAX_OPERATORS {
+            return Err(tokens::too_many_operators(self.what));
         }
         Ok(())
     }
@@ -165,8 +162,10 @@ impl<'p, 'n> Parser<'p, 'n> {
         }
     }
 
+    /// Parentheses and calls recurse here, so values and paths, the larger parts, are
+    /// read out of line ([`Parser::leaf_operand`]).
     fn raw(&mut self) -> Result<Raw, ServiceError> {
-        match self.peek().cloned() {
+        match self.peek() {
             // An operand may be parenthesized: `(a) BETWEEN (:lo) AND (:hi)`.
             Some(Tok::Open) => {
                 let open = self.at;
@@ -176,12 +175,14 @@ impl<'p, 'n> Parser<'p, 'n> {
                 self.check_redundant(open)?;
                 Ok(inner)
             }
-            Some(Tok::Value(name)) => {
-                self.at += 1;
-                Ok(Raw::Value(self.p.value(&name, self.what)?))
-            }
             Some(Tok::Word(name)) if self.toks.get(self.at + 1) == Some(&Tok::Open) => {
-                self.take_operator();
+                // Named before its arguments are read: AWS answers `f(f(f(...)))` nested
+                // past the operator limit with "Invalid function name; function: f".
+                if !is_function(name) {
+                    return Err(self.unknown_function(name));
+                }
+                let name = name.clone();
+                self.take_operator()?;
                 self.at += 1;
                 let mut args = vec![self.raw()?];
                 while self.peek() == Some(&Tok::Comma) {
@@ -191,8 +192,17 @@ impl<'p, 'n> Parser<'p, 'n> {
                 self.expect(Tok::Close)?;
                 Ok(Raw::Call(name, args))
             }
-            _ => Ok(Raw::Path(self.path()?)),
+            _ => self.leaf_operand(),
         }
+    }
+
+    #[inline(never)]
+    fn leaf_operand(&mut self) -> Result<Raw, ServiceError> {
+        if let Some(Tok::Value(name)) = self.peek().cloned() {
+            self.at += 1;
+            return Ok(Raw::Value(Box::new(self.p.value(&name, self.what)?)));
+        }
+        Ok(Raw::Path(self.path()?))
     }
 
     fn operand_count(&self, name: &str, args: &[Raw], count: usize) -> Result<(), ServiceError> {
@@ -223,34 +233,37 @@ impl<'p, 'n> Parser<'p, 'n> {
     }
 
     // ---- conditions ----
+    //
+    // `or`, `and`, `not` and `group` recurse once per nesting level and pass boxes
+    // ([`Cond::boxed`]), so each level costs little stack; the leaves are read by
+    // `predicate`, whose larger frame is never part of the recursion.
 
-    fn or(&mut self) -> Result<Cond, ServiceError> {
+    fn or(&mut self) -> Result<Box<Cond>, ServiceError> {
         let mut left = self.and()?;
         while self.peek_keyword("OR") {
-            self.take_operator();
-            left = Cond::Or(Box::new(left), Box::new(self.and()?));
+            self.take_operator()?;
+            let right = self.and()?;
+            left = Cond::boxed(move || Cond::Or(left, right));
         }
         Ok(left)
     }
 
-    fn and(&mut self) -> Result<Cond, ServiceError> {
+    fn and(&mut self) -> Result<Box<Cond>, ServiceError> {
         let mut left = self.not()?;
         while self.peek_keyword("AND") {
-            self.take_operator();
-            left = Cond::And(Box::new(left), Box::new(self.not()?));
+            self.take_operator()?;
+            let right = self.not()?;
+            left = Cond::boxed(move || Cond::And(left, right));
         }
         Ok(left)
     }
 
-    fn not(&mut self) -> Result<Cond, ServiceError> {
+    fn not(&mut self) -> Result<Box<Cond>, ServiceError> {
         if self.peek_keyword("NOT") {
-            self.take_operator();
-            return Ok(Cond::Not(Box::new(self.not()?)));
+            self.take_operator()?;
+            let inner = self.not()?;
+            return Ok(Cond::boxed(move || Cond::Not(inner)));
         }
-        self.primary()
-    }
-
-    fn primary(&mut self) -> Result<Cond, ServiceError> {
         // A parenthesized condition, unless the parentheses hold an operand, which a
         // comparison, BETWEEN or IN follows.
         let operand_follows = |p: &Self| {
@@ -261,25 +274,39 @@ impl<'p, 'n> Parser<'p, 'n> {
                 })
         };
         if self.peek() == Some(&Tok::Open) && !operand_follows(self) {
-            let open = self.at;
-            self.at += 1;
-            let inner = self.or()?;
-            self.expect(Tok::Close)?;
-            self.check_redundant(open)?;
-            return Ok(inner);
+            return self.group();
         }
+        self.leaf()
+    }
+
+    fn group(&mut self) -> Result<Box<Cond>, ServiceError> {
+        let open = self.at;
+        self.at += 1;
+        let inner = self.or()?;
+        self.expect(Tok::Close)?;
+        self.check_redundant(open)?;
+        Ok(inner)
+    }
+
+    #[inline(never)]
+    fn leaf(&mut self) -> Result<Box<Cond>, ServiceError> {
+        self.predicate().map(Box::new)
+    }
+
+    /// A comparison, BETWEEN, IN or function call.
+    fn predicate(&mut self) -> Result<Cond, ServiceError> {
         let first = self.raw()?;
         if let Some(Tok::Op(op)) = self.peek().cloned() {
             let Some(cmp) = CmpOp::from_token(op) else {
                 return Err(self.error_here());
             };
-            self.take_operator();
+            self.take_operator()?;
             let left = self.operand(first)?;
             let right = self.raw()?;
             return Ok(Cond::Cmp(cmp, left, self.operand(right)?));
         }
         if self.peek_keyword("BETWEEN") {
-            self.take_operator();
+            self.take_operator()?;
             let value = self.operand(first)?;
             let low = self.raw()?;
             let low = self.operand(low)?;
@@ -291,7 +318,7 @@ impl<'p, 'n> Parser<'p, 'n> {
             return Ok(Cond::Between(value, low, self.operand(high)?));
         }
         if self.peek_keyword("IN") {
-            self.take_operator();
+            self.take_operator()?;
             let value = self.operand(first)?;
             self.expect(Tok::Open)?;
             let mut list = Vec::new();
@@ -325,7 +352,7 @@ impl<'p, 'n> Parser<'p, 'n> {
             "attribute_exists" | "attribute_not_exists" => 1,
             "attribute_type" | "begins_with" | "contains" => 2,
             "size" => return Err(self.misused_function(&name)),
-            _ => return Err(self.not_a_condition_function(&name)),
+            _ => return Err(self.update_function_in_condition(&name)),
         };
         self.operand_count(&name, &args, count)?;
         let mut operands = args
@@ -360,7 +387,7 @@ impl<'p, 'n> Parser<'p, 'n> {
     fn operand(&self, raw: Raw) -> Result<Operand, ServiceError> {
         match raw {
             Raw::Path(p) => Ok(Operand::Path(p)),
-            Raw::Value(v) => Ok(Operand::Value(v)),
+            Raw::Value(v) => Ok(Operand::Value(*v)),
             Raw::Call(name, args) if name == "size" => {
                 self.operand_count(&name, &args, 1)?;
                 let arg = args.into_iter().next().expect("counted");
@@ -380,19 +407,15 @@ impl<'p, 'n> Parser<'p, 'n> {
             Raw::Call(name, _) if CONDITION_FUNCTIONS.contains(&name.as_str()) => {
                 Err(self.misused_function(&name))
             }
-            Raw::Call(name, _) => Err(self.not_a_condition_function(&name)),
+            Raw::Call(name, _) => Err(self.update_function_in_condition(&name)),
         }
     }
 
-    /// A call no condition may make: an update function, or no function at all.
-    fn not_a_condition_function(&self, name: &str) -> ServiceError {
-        if UPDATE_FUNCTIONS.contains(&name) {
-            self.invalid(format_args!(
-                "The function is not allowed in a condition expression; function: {name}"
-            ))
-        } else {
-            self.unknown_function(name)
-        }
+    /// A call of `if_not_exists` or `list_append`, which only updates may make.
+    fn update_function_in_condition(&self, name: &str) -> ServiceError {
+        self.invalid(format_args!(
+            "The function is not allowed in a condition expression; function: {name}"
+        ))
     }
 
     // ---- updates ----
@@ -421,7 +444,7 @@ impl<'p, 'n> Parser<'p, 'n> {
                     "SET" => {
                         self.expect(Tok::Op("="))?;
                         let value = self.set_value()?;
-                        update.set.push((path, value));
+                        update.set.push((path, *value));
                     }
                     "REMOVE" => update.remove.push(path),
                     _ => {
@@ -446,42 +469,58 @@ impl<'p, 'n> Parser<'p, 'n> {
         Ok(update)
     }
 
-    fn set_value(&mut self) -> Result<SetValue, ServiceError> {
-        let first = if self.peek() == Some(&Tok::Open) {
-            let open = self.at;
-            self.at += 1;
-            let inner = self.set_value()?;
-            self.expect(Tok::Close)?;
-            self.check_redundant(open)?;
-            match inner {
+    /// Parentheses recurse through here and pass a box; the rest of the value is read
+    /// out of line ([`Parser::arithmetic`]).
+    fn set_value(&mut self) -> Result<Box<SetValue>, ServiceError> {
+        if self.peek() != Some(&Tok::Open) {
+            return self.arithmetic(None);
+        }
+        let open = self.at;
+        self.at += 1;
+        let inner = self.set_value()?;
+        self.expect(Tok::Close)?;
+        self.check_redundant(open)?;
+        self.arithmetic(Some(inner))
+    }
+
+    /// A SET value from its first operand on: the value just read in parentheses, if any.
+    #[inline(never)]
+    fn arithmetic(
+        &mut self,
+        grouped: Option<Box<SetValue>>,
+    ) -> Result<Box<SetValue>, ServiceError> {
+        let first = match grouped {
+            None => {
+                let raw = self.raw()?;
+                self.set_operand(raw)?
+            }
+            Some(inner) => match *inner {
                 SetValue::Operand(operand) => operand,
                 // `SET c = (c - :v)`: arithmetic in parentheses is the whole value.
-                whole => return Ok(whole),
-            }
-        } else {
-            let raw = self.raw()?;
-            self.set_operand(raw)?
+                whole => return Ok(Box::new(whole)),
+            },
         };
-        match self.peek() {
+        let value = match self.peek() {
             Some(Tok::Op("+")) | Some(Tok::Op("-")) => {
                 let plus = self.peek() == Some(&Tok::Op("+"));
-                self.take_operator();
+                self.take_operator()?;
                 let raw = self.raw()?;
                 let second = self.set_operand(raw)?;
-                Ok(if plus {
+                if plus {
                     SetValue::Plus(first, second)
                 } else {
                     SetValue::Minus(first, second)
-                })
+                }
             }
-            _ => Ok(SetValue::Operand(first)),
-        }
+            _ => SetValue::Operand(first),
+        };
+        Ok(Box::new(value))
     }
 
     fn set_operand(&self, raw: Raw) -> Result<SetOperand, ServiceError> {
         match raw {
             Raw::Path(p) => Ok(SetOperand::Path(p)),
-            Raw::Value(v) => Ok(SetOperand::Value(v)),
+            Raw::Value(v) => Ok(SetOperand::Value(*v)),
             Raw::Call(name, args) if UPDATE_FUNCTIONS.contains(&name.as_str()) => {
                 self.operand_count(&name, &args, 2)?;
                 let mut args = args.into_iter();
@@ -508,14 +547,10 @@ impl<'p, 'n> Parser<'p, 'n> {
                     Box::new(self.set_operand(b)?),
                 ))
             }
-            Raw::Call(name, _)
-                if CONDITION_FUNCTIONS.contains(&name.as_str()) || name == "size" =>
-            {
-                Err(self.invalid(format_args!(
-                    "The function is not allowed in an update expression; function: {name}"
-                )))
-            }
-            Raw::Call(name, _) => Err(self.unknown_function(&name)),
+            // A condition function or `size`: [`Parser::raw`] read no other call.
+            Raw::Call(name, _) => Err(self.invalid(format_args!(
+                "The function is not allowed in an update expression; function: {name}"
+            ))),
         }
     }
 }
@@ -527,9 +562,8 @@ pub fn condition(
     p: &mut Placeholders,
 ) -> Result<Cond, ServiceError> {
     let mut parser = Parser::new(text, what, p)?;
-    let cond = parser.or()?;
+    let cond = *parser.or()?;
     parser.end()?;
-    parser.check_operators()?;
     super::validate::condition(&cond, what)?;
     Ok(cond)
 }
@@ -538,7 +572,6 @@ pub fn condition(
 pub fn update(text: &str, p: &mut Placeholders) -> Result<Update, ServiceError> {
     let mut parser = Parser::new(text, "UpdateExpression", p)?;
     let update = parser.update()?;
-    parser.check_operators()?;
     super::validate::update(&update)?;
     Ok(update)
 }

@@ -45,6 +45,71 @@ pub fn syntax(what: &str, token: &str, near: &str) -> ServiceError {
 
 pub const REDUNDANT_PARENTHESES: &str = "The expression has redundant parentheses;";
 
+/// AWS caps the operators and functions of one expression (AND, OR, NOT, comparators,
+/// BETWEEN, IN, `+`, `-` and every function call; a SET action's `=` is no operator).
+pub const MAX_OPERATORS: usize = 300;
+
+/// AWS stops counting at the first operator past the limit: an expression of 909 operators
+/// is refused with "operator count: 301" (ScyllaDB's Alternator tests, run against DynamoDB).
+pub fn too_many_operators(what: &str) -> ServiceError {
+    validation(format!(
+        "Invalid {what}: The expression contains too many operators; operator count: {}",
+        MAX_OPERATORS + 1
+    ))
+}
+
+/// The deepest grouping (not call) parentheses the parsers recurse into. Each level that
+/// wraps more than another pair holds an operator, so an expression AWS accepts nests no
+/// deeper than its operators allow.
+const MAX_NESTING: usize = MAX_OPERATORS + 1;
+
+/// Refuses grouping parentheses nested past [`MAX_NESTING`] before a recursive parser
+/// descends into them (4 KB of `(` would overflow its stack), with the error the parse
+/// would have met: the first `)` that closes nothing or closes a redundant pair, else the
+/// end of an unclosed expression, else (balanced, nothing redundant) too many operators.
+fn check_nesting(toks: &[Tok], spans: &Spans, what: &str) -> Result<(), ServiceError> {
+    // For each open pair: where it opened and whether it groups (a call's `(` follows a word).
+    let mut open: Vec<(usize, bool)> = Vec::new();
+    let mut depth = 0usize;
+    let mut deepest = 0usize;
+    let mut first_fault = None;
+    // Where the last closed grouping pair opened, to spot `((...))`.
+    let mut last_closed = None;
+    for (i, tok) in toks.iter().enumerate() {
+        match tok {
+            Tok::Open => {
+                let groups = !matches!(i.checked_sub(1).map(|p| &toks[p]), Some(Tok::Word(_)));
+                open.push((i, groups));
+                depth += usize::from(groups);
+                deepest = deepest.max(depth);
+            }
+            Tok::Close => match open.pop() {
+                None => {
+                    first_fault.get_or_insert(spans.syntax_at(what, toks, i));
+                }
+                Some((at, groups)) => {
+                    depth -= usize::from(groups);
+                    if groups && last_closed == Some(at + 1) && toks[i - 1] == Tok::Close {
+                        first_fault.get_or_insert(validation(format!(
+                            "Invalid {what}: {REDUNDANT_PARENTHESES}"
+                        )));
+                    }
+                    last_closed = Some(at);
+                }
+            },
+            _ => {}
+        }
+    }
+    if deepest <= MAX_NESTING {
+        return Ok(());
+    }
+    Err(match first_fault {
+        Some(fault) => fault,
+        None if !open.is_empty() => spans.syntax_at(what, toks, toks.len()),
+        None => too_many_operators(what),
+    })
+}
+
 /// Whether the `(` at `open`, closed by the `)` at `close`, wraps exactly another pair:
 /// `((...))`, which AWS refuses in every expression ([`REDUNDANT_PARENTHESES`]).
 pub fn wraps_a_pair(toks: &[Tok], open: usize, close: usize) -> bool {
@@ -136,6 +201,7 @@ fn skip_space(text: &str, i: usize) -> usize {
         .map_or(text.len(), |(at, _)| i + at)
 }
 
+/// The tokens of `text`, nested no deeper than the parsers may recurse.
 pub fn tokenize(text: &str, what: &str) -> Result<(Vec<Tok>, Spans), ServiceError> {
     let mut toks = Vec::new();
     let mut spans = Vec::new();
@@ -165,11 +231,10 @@ pub fn tokenize(text: &str, what: &str) -> Result<(Vec<Tok>, Spans), ServiceErro
             }
         }
     }
-    Ok((
-        toks,
-        Spans {
-            text: text.to_string(),
-            spans,
-        },
-    ))
+    let spans = Spans {
+        text: text.to_string(),
+        spans,
+    };
+    check_nesting(&toks, &spans, what)?;
+    Ok((toks, spans))
 }

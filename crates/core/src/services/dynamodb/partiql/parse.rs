@@ -74,6 +74,7 @@ pub fn statement(text: &str, params: &[AttributeValue]) -> Result<Statement, Ser
         at: 0,
         params,
         next_param: 0,
+        depth: 0,
     };
     let statement = parser.statement()?;
     if parser.peek().is_some() {
@@ -96,7 +97,15 @@ struct Parser {
     at: usize,
     params: Vec<AttributeValue>,
     next_param: usize,
+    /// Conditions, collections and calls open now, against [`MAX_NESTING`].
+    depth: usize,
 }
+
+/// How deep conditions (parentheses, NOT), collections and calls may nest: the parser
+/// recurses per level, and 8 KB of `(` would overflow its stack. Well past anything
+/// DynamoDB stores (items nest 32 levels); past it, Nimbus's own refusal, as AWS's
+/// answer is not known.
+const MAX_NESTING: usize = 64;
 
 fn value_of(build: impl FnOnce(&mut AttributeValue)) -> AttributeValue {
     let mut v = AttributeValue::default();
@@ -112,6 +121,22 @@ fn unexpected(tok: Option<&Tok>) -> ServiceError {
 }
 
 impl Parser {
+    /// Reads one nested level with `read`, refusing one past [`MAX_NESTING`].
+    fn nested<T>(
+        &mut self,
+        read: impl FnOnce(&mut Self) -> Result<T, ServiceError>,
+    ) -> Result<T, ServiceError> {
+        if self.depth == MAX_NESTING {
+            return Err(malformed(&format!(
+                "Expression nests deeper than {MAX_NESTING} levels"
+            )));
+        }
+        self.depth += 1;
+        let read = read(self);
+        self.depth -= 1;
+        read
+    }
+
     fn peek(&self) -> Option<&Tok> {
         self.toks.get(self.at)
     }
@@ -341,7 +366,7 @@ impl Parser {
             }
         }
         let filter = if self.eat_keyword("WHERE") {
-            Some(self.or()?)
+            Some(*self.or()?)
         } else {
             None
         };
@@ -458,7 +483,7 @@ impl Parser {
                 "Where clause does not contain a mandatory equality on all key attributes",
             ));
         }
-        self.or()
+        self.or().map(|cond| *cond)
     }
 
     fn delete(&mut self) -> Result<Statement, ServiceError> {
@@ -568,27 +593,44 @@ impl Parser {
         Ok(())
     }
 
-    fn or(&mut self) -> Result<Cond, ServiceError> {
+    // `or`, `and` and `not` recurse once per nesting level and pass boxes
+    // ([`Cond::boxed`]); the leaves are read by `predicate`, whose larger frame is never
+    // part of the recursion.
+
+    fn or(&mut self) -> Result<Box<Cond>, ServiceError> {
         let mut left = self.and()?;
         while self.eat_keyword("OR") {
-            left = Cond::Or(Box::new(left), Box::new(self.and()?));
+            let right = self.and()?;
+            left = Cond::boxed(move || Cond::Or(left, right));
         }
         Ok(left)
     }
 
-    fn and(&mut self) -> Result<Cond, ServiceError> {
+    fn and(&mut self) -> Result<Box<Cond>, ServiceError> {
         let mut left = self.not()?;
         while self.eat_keyword("AND") {
-            left = Cond::And(Box::new(left), Box::new(self.not()?));
+            let right = self.not()?;
+            left = Cond::boxed(move || Cond::And(left, right));
         }
         Ok(left)
     }
 
-    fn not(&mut self) -> Result<Cond, ServiceError> {
+    fn not(&mut self) -> Result<Box<Cond>, ServiceError> {
         if self.eat_keyword("NOT") {
-            return Ok(Cond::Not(Box::new(self.not()?)));
+            let inner = self.nested(Self::not)?;
+            return Ok(Cond::boxed(move || Cond::Not(inner)));
         }
-        self.predicate()
+        if self.eat_punct("(") {
+            let inner = self.nested(Self::or)?;
+            self.expect_punct(")")?;
+            return Ok(inner);
+        }
+        self.leaf()
+    }
+
+    #[inline(never)]
+    fn leaf(&mut self) -> Result<Box<Cond>, ServiceError> {
+        self.predicate().map(Box::new)
     }
 
     /// A condition function may be compared with a boolean, `attribute_exists(a) = true`
@@ -610,12 +652,8 @@ impl Parser {
         }
     }
 
+    /// A comparison, BETWEEN, IN, IS or function call.
     fn predicate(&mut self) -> Result<Cond, ServiceError> {
-        if self.eat_punct("(") {
-            let inner = self.or()?;
-            self.expect_punct(")")?;
-            return Ok(inner);
-        }
         let left = self.term()?;
         if let Term::Call(name, args) = &left {
             if let Some(cond) = function_condition(name, args)? {
@@ -740,7 +778,7 @@ impl Parser {
             Tok::Punct("<<") => {
                 self.at += 1;
                 let params_before = self.next_param;
-                let items = self.values_until(">>")?;
+                let items = self.nested(|p| p.values_until(">>"))?;
                 // DynamoDB takes a set as one parameter, never `<<?>>`.
                 if self.next_param != params_before {
                     return Err(validation(BAG_TYPES));
@@ -749,52 +787,18 @@ impl Parser {
             }
             Tok::Punct("[") => {
                 self.at += 1;
-                let items = self.values_until("]")?;
+                let items = self.nested(|p| p.values_until("]"))?;
                 Ok(Term::Value(value_of(|v| v.l = Some(items))))
             }
             Tok::Punct("{") => {
                 self.at += 1;
-                let mut map = Item::new();
-                if !self.eat_punct("}") {
-                    loop {
-                        let key = match self.next() {
-                            Some(Tok::Str(k) | Tok::Quoted(k)) => k,
-                            Some(Tok::Param) => {
-                                let value = self.params[self.next_param].clone();
-                                self.next_param += 1;
-                                value.s.ok_or_else(|| {
-                                    validation("Tuple keys must be of type String.")
-                                })?
-                            }
-                            other => return Err(unexpected(other.as_ref())),
-                        };
-                        self.expect_punct(":")?;
-                        let value = self.literal()?;
-                        if map.insert(key.clone(), value).is_some() {
-                            return Err(validation(format!("Duplicate keys in tuple. Key: {key}")));
-                        }
-                        if !self.eat_punct(",") {
-                            break;
-                        }
-                    }
-                    self.expect_punct("}")?;
-                }
-                Ok(Term::Value(value_of(|v| v.m = Some(map))))
+                self.nested(Self::map).map(Term::Value)
             }
             Tok::Word(w) => {
                 let upper = w.to_ascii_uppercase();
                 if self.peek_at(1) == Some(&Tok::Punct("(")) {
                     self.at += 2;
-                    let mut args = Vec::new();
-                    if !self.eat_punct(")") {
-                        loop {
-                            args.push(self.term()?);
-                            if !self.eat_punct(",") {
-                                break;
-                            }
-                        }
-                        self.expect_punct(")")?;
-                    }
+                    let args = self.nested(Self::arguments)?;
                     return Ok(Term::Call(w, args));
                 }
                 let literal = match upper.as_str() {
@@ -816,6 +820,51 @@ impl Parser {
             Tok::Quoted(_) => self.path().map(Term::Path),
             other => Err(unexpected(Some(&other))),
         }
+    }
+
+    /// A `{...}` tuple, its `{` read.
+    fn map(&mut self) -> Result<AttributeValue, ServiceError> {
+        let mut map = Item::new();
+        if !self.eat_punct("}") {
+            loop {
+                let key = match self.next() {
+                    Some(Tok::Str(k) | Tok::Quoted(k)) => k,
+                    Some(Tok::Param) => {
+                        let value = self.params[self.next_param].clone();
+                        self.next_param += 1;
+                        value
+                            .s
+                            .ok_or_else(|| validation("Tuple keys must be of type String."))?
+                    }
+                    other => return Err(unexpected(other.as_ref())),
+                };
+                self.expect_punct(":")?;
+                let value = self.literal()?;
+                if map.insert(key.clone(), value).is_some() {
+                    return Err(validation(format!("Duplicate keys in tuple. Key: {key}")));
+                }
+                if !self.eat_punct(",") {
+                    break;
+                }
+            }
+            self.expect_punct("}")?;
+        }
+        Ok(value_of(|v| v.m = Some(map)))
+    }
+
+    /// A call's arguments, its `(` read.
+    fn arguments(&mut self) -> Result<Vec<Term>, ServiceError> {
+        let mut args = Vec::new();
+        if !self.eat_punct(")") {
+            loop {
+                args.push(self.term()?);
+                if !self.eat_punct(",") {
+                    break;
+                }
+            }
+            self.expect_punct(")")?;
+        }
+        Ok(args)
     }
 
     /// A literal value (inside a list, map or bag).
