@@ -162,6 +162,10 @@ fn on_demand_tables_with_indexes_and_streams() {
 fn create_table_rejects_what_aws_rejects() {
     let keys = json!([{"AttributeName": "pk", "KeyType": "HASH"}]);
     let defs = json!([{"AttributeName": "pk", "AttributeType": "S"}]);
+    let long_key_names = format!(
+        "2 validation errors detected: Value '' at 'attributeDefinitions.1.member.attributeName' failed to satisfy constraint: Member must have length greater than or equal to 1; Value '{}' at 'keySchema.1.member.attributeName' failed to satisfy constraint: Member must have length less than or equal to 255",
+        "k".repeat(256)
+    );
     let cases: Vec<(Value, &str)> = vec![
         (
             json!({"TableName": "a;", "KeySchema": keys, "AttributeDefinitions": defs, "BillingMode": "PAY_PER_REQUEST"}),
@@ -178,6 +182,13 @@ fn create_table_rejects_what_aws_rejects() {
         (
             json!({"TableName": "abc", "KeySchema": [{"AttributeName": "pk", "KeyType": "PRIMARY"}], "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "X"}], "BillingMode": "PAY_PER_REQUEST"}),
             "2 validation errors detected: Value 'X' at 'attributeDefinitions.1.member.attributeType' failed to satisfy constraint: Member must satisfy enum value set: [B, N, S]; Value 'PRIMARY' at 'keySchema.1.member.keyType' failed to satisfy constraint: Member must satisfy enum value set: [HASH, RANGE]",
+        ),
+        // Key attribute names are 1 to 255 bytes, checked before definitions and keys are
+        // matched (ScyllaDB's Alternator tests, run against DynamoDB).
+        (
+            json!({"TableName": "abc", "KeySchema": [{"AttributeName": "k".repeat(256), "KeyType": "HASH"}],
+                   "AttributeDefinitions": [{"AttributeName": "", "AttributeType": "S"}], "BillingMode": "PAY_PER_REQUEST"}),
+            &long_key_names,
         ),
         (
             json!({"TableName": "abc", "KeySchema": keys, "AttributeDefinitions": defs}),

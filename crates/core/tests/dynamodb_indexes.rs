@@ -484,6 +484,31 @@ fn update_table_keeps_the_definitions_the_keys_use() {
         ),
     );
     assert_eq!(misnamed.1, "One or more parameter values were invalid: Some index key attributes are not defined in AttributeDefinitions. Keys: [label, sk], AttributeDefinitions: [label, note]");
+    // Names over 255 bytes are refused first, in the definitions or in the new index's keys
+    // (ScyllaDB's Alternator tests, run against DynamoDB).
+    let long = "n".repeat(256);
+    let too_long = |at: &str| {
+        format!("1 validation error detected: Value '{long}' at '{at}.attributeName' failed to satisfy constraint: Member must have length less than or equal to 255")
+    };
+    let long_definition = w.err(
+        "UpdateTable",
+        by_label(
+            json!([{"AttributeName": long, "AttributeType": "S"}]),
+            json!([{"AttributeName": "label", "KeyType": "HASH"}]),
+        ),
+    );
+    assert_eq!(long_definition.1, too_long("attributeDefinitions.1.member"));
+    let long_key = w.err(
+        "UpdateTable",
+        by_label(
+            json!([label]),
+            json!([{"AttributeName": long, "KeyType": "HASH"}]),
+        ),
+    );
+    assert_eq!(
+        long_key.1,
+        too_long("globalSecondaryIndexUpdates.1.member.create.keySchema.1.member")
+    );
     // A definition no key uses is dropped, not stored.
     let created = w.ok(
         "UpdateTable",

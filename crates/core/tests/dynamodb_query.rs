@@ -221,6 +221,31 @@ fn scan_pages_cover_the_table_once() {
         total += answer["Count"].as_i64().unwrap();
     }
     assert_eq!(total, 37);
+    // A segment pages through its own keys; a start key of another segment is refused
+    // (ScyllaDB's Alternator tests, run against DynamoDB).
+    let mut segment = |n: u64| {
+        let pages = world.pages(
+            "Scan",
+            json!({"TableName": "tbl", "Segment": n, "TotalSegments": 3, "Limit": 2}),
+        );
+        pages
+            .iter()
+            .flat_map(|p| p["Items"].as_array().unwrap().clone())
+            .collect::<Vec<_>>()
+    };
+    let (first, second) = (segment(0), segment(1));
+    assert_eq!(first.len() + second.len() + segment(2).len(), 37);
+    assert_eq!(
+        world.call(
+            "Scan",
+            json!({"TableName": "tbl", "Segment": 0, "TotalSegments": 3,
+                   "ExclusiveStartKey": {"pk": second[0]["pk"]}}),
+        ),
+        Err((
+            "ValidationException".to_string(),
+            "The provided Exclusive start key does not map to the provided Segment and TotalSegments values.".to_string()
+        ))
+    );
 }
 
 #[test]
@@ -440,6 +465,14 @@ fn key_condition_refusals_use_aws_words() {
             "Invalid KeyConditionExpression: The function is not allowed in a key condition; function: contains".to_string(),
         ),
         (
+            {
+                let mut input = query("pk = :p", json!({":p": {"S": "a"}}));
+                input["AttributesToGet"] = json!([]);
+                input
+            },
+            "1 validation error detected: Value '[]' at 'attributesToGet' failed to satisfy constraint: Member must have length greater than or equal to 1".to_string(),
+        ),
+        (
             query("pk=:p AND begins_with sk, :s ", json!({":p": {"S": "a"}, ":s": {"S": "1"}})),
             "Invalid KeyConditionExpression: Syntax error; token: \"sk\", near: \"begins_with sk,\"".to_string(),
         ),
@@ -493,6 +526,10 @@ fn scan_errors_use_aws_words() {
         (
             json!({"TableName": "tbl", "ExpressionAttributeValues": {":a": {"S": "x"}}}),
             "ExpressionAttributeValues can only be specified when using expressions: FilterExpression is null",
+        ),
+        (
+            json!({"TableName": "tbl", "AttributesToGet": []}),
+            "1 validation error detected: Value '[]' at 'attributesToGet' failed to satisfy constraint: Member must have length greater than or equal to 1",
         ),
     ];
     for (input, message) in cases {

@@ -189,6 +189,13 @@ pub fn item_table_name_errors(name: Option<&str>) -> Vec<String> {
     errors
 }
 
+/// GetItem, Query and Scan: AttributesToGet, when given, names at least one attribute.
+pub fn attributes_to_get_errors(names: Option<&Vec<String>>, errors: &mut Vec<String>) {
+    if names.is_some_and(Vec::is_empty) {
+        errors.push("Value '[]' at 'attributesToGet' failed to satisfy constraint: Member must have length greater than or equal to 1".into());
+    }
+}
+
 /// DescribeTable and DeleteTable: AWS answers a bad length with a sentence of its own.
 pub fn table_name_check(name: Option<&str>) -> Result<(), ServiceError> {
     let Some(name) = name else {

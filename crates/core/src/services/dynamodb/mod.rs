@@ -66,8 +66,8 @@ use nimbus_shapes::{
 
 use self::{
     errors::{
-        constraint_errors, item_table_name_errors, item_table_not_found, table_name_check,
-        table_not_found, validation,
+        attributes_to_get_errors, constraint_errors, item_table_name_errors, item_table_not_found,
+        table_name_check, table_not_found, validation,
     },
     expr::{
         ast::{Cond, Update},
@@ -807,9 +807,7 @@ impl DynamoDb for Handler<'_, '_> {
                 "Value null at 'key' failed to satisfy constraint: Member must not be null".into(),
             );
         }
-        if input.attributes_to_get.as_ref().is_some_and(Vec::is_empty) {
-            errors.push("Value '[]' at 'attributesToGet' failed to satisfy constraint: Member must have length greater than or equal to 1".into());
-        }
+        attributes_to_get_errors(input.attributes_to_get.as_ref(), &mut errors);
         consumed_capacity_error(input.return_consumed_capacity.as_ref(), &mut errors);
         if !errors.is_empty() {
             return Err(constraint_errors(&errors));
@@ -1011,7 +1009,7 @@ impl DynamoDb for Handler<'_, '_> {
     ) -> Result<nimbus_shapes::dynamodb::UpdateTableOutput, ServiceError> {
         // Capacity is checked here, against the table as it stands; `run_update_table`
         // (index.rs) then makes every change and this records the capacity history.
-        table::update_capacity_constraints(&input)?;
+        table::update_constraints(&input)?;
         let scope = self.ctx.scope();
         let now = self.ctx.now_millis;
         let name_or_arn = input.table_name.clone().unwrap_or_default();

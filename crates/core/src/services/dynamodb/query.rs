@@ -22,6 +22,7 @@ use nimbus_shapes::{
 };
 
 use super::{
+    attributes_to_get_errors,
     capacity::Charge,
     constraint_errors, consumed, consumed_capacity_error, enum_error,
     expr::{self, ast::Cond, Placeholders},
@@ -58,6 +59,7 @@ struct Common<'a> {
 impl Common<'_> {
     /// Shape checks AWS reports together as "N validation errors detected".
     fn constraint_errors(&self, errors: &mut Vec<String>) {
+        attributes_to_get_errors(self.attributes_to_get, errors);
         if let Some(limit) = self.limit.filter(|l| *l < 1) {
             errors.push(format!("Value '{limit}' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1"));
         }
@@ -725,6 +727,16 @@ impl Handler<'_, '_> {
         )?;
         let range = after_start((Bound::Unbounded, Bound::Unbounded), start, true);
         let schema = index.map_or(&table.schema, |i| &i.keys);
+        // A segment's pages continue from its own keys; AWS refuses a start key from another
+        // segment (ScyllaDB's Alternator tests, run against DynamoDB).
+        if let (Some((segment, total)), Some(key)) = (segment, &input.exclusive_start_key) {
+            let key = normalise_key(key)?;
+            if segment_of(schema, &key, total) != segment {
+                return Err(validation(
+                    "The provided Exclusive start key does not map to the provided Segment and TotalSegments values.",
+                ));
+            }
+        }
         let read: Box<dyn Iterator<Item = &Item>> = match index {
             None => Box::new(table.items.range(range).map(|(_, item)| item)),
             Some(index) => Box::new(

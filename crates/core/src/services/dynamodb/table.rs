@@ -500,15 +500,42 @@ fn key_schema_constraints_up_to(
             }
             for (i, k) in keys.iter().enumerate() {
                 let at = format!("{path}.{}.member", i + 1);
-                if k.attribute_name.is_none() {
-                    errors.push(format!("Value null at '{at}.attributeName' failed to satisfy constraint: Member must not be null"));
-                }
+                key_attribute_name_constraints(k.attribute_name.as_ref(), &at, errors);
                 match &k.key_type {
                     None => errors.push(format!("Value null at '{at}.keyType' failed to satisfy constraint: Member must not be null")),
                     Some(KeyType::Unknown(v)) => errors.push(format!("Value '{v}' at '{at}.keyType' failed to satisfy constraint: Member must satisfy enum value set: [HASH, RANGE]")),
                     Some(_) => {}
                 }
             }
+        }
+    }
+}
+
+/// The name of a key attribute, in a key schema or an attribute definition at `at`: 1 to
+/// 255 bytes (KeySchemaAttributeName), for a table's keys as for an index's (ScyllaDB's
+/// Alternator tests, run against DynamoDB, which checks the length before it checks that
+/// definitions and keys agree).
+fn key_attribute_name_constraints(name: Option<&String>, at: &str, errors: &mut Vec<String>) {
+    let at = format!("{at}.attributeName");
+    match name {
+        None => errors.push(format!(
+            "Value null at '{at}' failed to satisfy constraint: Member must not be null"
+        )),
+        Some(name) if name.is_empty() => errors.push(format!("Value '' at '{at}' failed to satisfy constraint: Member must have length greater than or equal to 1")),
+        Some(name) if name.len() > 255 => errors.push(format!("Value '{name}' at '{at}' failed to satisfy constraint: Member must have length less than or equal to 255")),
+        Some(_) => {}
+    }
+}
+
+/// The members of AttributeDefinitions (CreateTable, UpdateTable).
+fn attribute_definitions_constraints(defs: &[AttributeDefinition], errors: &mut Vec<String>) {
+    for (i, d) in defs.iter().enumerate() {
+        let at = format!("attributeDefinitions.{}.member", i + 1);
+        key_attribute_name_constraints(d.attribute_name.as_ref(), &at, errors);
+        match &d.attribute_type {
+            None => errors.push(format!("Value null at '{at}.attributeType' failed to satisfy constraint: Member must not be null")),
+            Some(ScalarAttributeType::Unknown(v)) => errors.push(format!("Value '{v}' at '{at}.attributeType' failed to satisfy constraint: Member must satisfy enum value set: [B, N, S]")),
+            Some(_) => {}
         }
     }
 }
@@ -579,19 +606,7 @@ fn create_constraints(input: &CreateTableInput) -> Vec<String> {
     let mut errors = super::errors::create_table_name_errors(input.table_name.as_deref());
     match &input.attribute_definitions {
         None => errors.push("Value null at 'attributeDefinitions' failed to satisfy constraint: Member must not be null".into()),
-        Some(defs) => {
-            for (i, d) in defs.iter().enumerate() {
-                let at = format!("attributeDefinitions.{}.member", i + 1);
-                if d.attribute_name.is_none() {
-                    errors.push(format!("Value null at '{at}.attributeName' failed to satisfy constraint: Member must not be null"));
-                }
-                match &d.attribute_type {
-                    None => errors.push(format!("Value null at '{at}.attributeType' failed to satisfy constraint: Member must not be null")),
-                    Some(ScalarAttributeType::Unknown(v)) => errors.push(format!("Value '{v}' at '{at}.attributeType' failed to satisfy constraint: Member must satisfy enum value set: [B, N, S]")),
-                    Some(_) => {}
-                }
-            }
-        }
+        Some(defs) => attribute_definitions_constraints(defs, &mut errors),
     }
     key_schema_constraints(input.key_schema.as_ref(), "keySchema", &mut errors);
     if let Some(BillingMode::Unknown(v)) = &input.billing_mode {
@@ -1121,10 +1136,14 @@ fn pair(t: &ProvisionedThroughput) -> (i64, i64) {
     )
 }
 
-/// UpdateTable's request-shape checks of the capacity members, made before AWS looks the
-/// table up.
-pub fn update_capacity_constraints(input: &UpdateTableInput) -> Result<(), ServiceError> {
+/// UpdateTable's request-shape checks of the attribute definitions and capacity members,
+/// made before AWS looks the table up.
+pub fn update_constraints(input: &UpdateTableInput) -> Result<(), ServiceError> {
     let mut errors = Vec::new();
+    attribute_definitions_constraints(
+        input.attribute_definitions.as_deref().unwrap_or_default(),
+        &mut errors,
+    );
     if let Some(BillingMode::Unknown(v)) = &input.billing_mode {
         errors.push(format!("Value '{v}' at 'billingMode' failed to satisfy constraint: Member must satisfy enum value set: [PROVISIONED, PAY_PER_REQUEST]"));
     }
