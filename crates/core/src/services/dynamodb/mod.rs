@@ -739,7 +739,17 @@ impl DynamoDb for Handler<'_, '_> {
             ));
         }
         let name = table.def.name.clone();
-        let description = table.describe(TableStatus::Deleting);
+        // AWS's answer leaves out the table's shape: no keys, definitions, indexes or
+        // creation time (the DeleteTable reference's example; ScyllaDB's Alternator tests,
+        // run against DynamoDB).
+        let description = nimbus_shapes::dynamodb::TableDescription {
+            key_schema: None,
+            attribute_definitions: None,
+            global_secondary_indexes: None,
+            local_secondary_indexes: None,
+            creation_date_time: None,
+            ..table.describe(TableStatus::Deleting)
+        };
         let scope = self.ctx.scope();
         let record = table_record(&scope, &name);
         self.ctx.changes.delete(record.clone());
