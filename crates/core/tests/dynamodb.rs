@@ -190,6 +190,13 @@ fn create_table_rejects_what_aws_rejects() {
                    "AttributeDefinitions": [{"AttributeName": "", "AttributeType": "S"}], "BillingMode": "PAY_PER_REQUEST"}),
             &long_key_names,
         ),
+        // An attribute defined twice, before definitions and keys are matched
+        // (scylladb#13870 quotes DynamoDB).
+        (
+            json!({"TableName": "abc", "KeySchema": [{"AttributeName": "xyz", "KeyType": "HASH"}], "BillingMode": "PAY_PER_REQUEST",
+                   "AttributeDefinitions": [{"AttributeName": "xyz", "AttributeType": "S"}, {"AttributeName": "xyz", "AttributeType": "N"}]}),
+            "Attribute Name is duplicated: xyz",
+        ),
         (
             json!({"TableName": "abc", "KeySchema": keys, "AttributeDefinitions": defs}),
             "One or more parameter values were invalid: ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED",

@@ -186,7 +186,8 @@ fn apply_gsi_updates(
     }
     // New definitions join the table's. An attribute already defined keeps its type: AWS
     // accepts a redeclaration with another type and ignores it (characterised against AWS by
-    // the dynamodb-conformance suite, paritysuite/dynamodb-conformance#78).
+    // the dynamodb-conformance suite, paritysuite/dynamodb-conformance#78), unless the new
+    // index keys on it, which `table::check_new_gsi` refuses.
     for new in input.attribute_definitions.iter().flatten() {
         let known = def
             .attribute_definitions

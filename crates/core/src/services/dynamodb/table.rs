@@ -823,6 +823,7 @@ fn check_create(input: &CreateTableInput) -> Result<TableDef, String> {
     }
 
     let def_names = names_of_defs(&defs);
+    check_defined_once(&def_names)?;
     let key_names = names(&keys);
     if key_names.len() > def_names.len() {
         return Err(NO_DEFINITION.into());
@@ -906,7 +907,7 @@ fn check_create(input: &CreateTableInput) -> Result<TableDef, String> {
         }
     }
     // With indexes, every definition must still be some key's (cfn-lint#1037 quotes AWS).
-    if def_names.iter().any(|d| !used.contains(d)) || def_names.len() != defs_unique(&def_names) {
+    if def_names.iter().any(|d| !used.contains(d)) {
         return Err(format!(
             "{INVALID}Some AttributeDefinitions are not used. AttributeDefinitions: [{}], keys used: [{}]",
             sorted_list(&def_names),
@@ -994,10 +995,12 @@ pub fn check_new_gsi(
     // dynoxide#144; "Some index key attribute have no definition" when the index has more
     // keys than the request definitions, dynamodbguide.com#16).
     let request_names = names_of_defs(request_defs);
+    check_defined_once(&request_names)?;
     if keys.len() > request_names.len() {
         return Err(NO_DEFINITION.into());
     }
     check_gsi_keys(&keys, &request_names)?;
+    check_not_redefined(def, &keys, request_defs)?;
     check_projection(index.projection.as_ref().unwrap_or(&Projection::default()))?;
     let pay_per_request = def.billing_mode == BillingMode::PayPerRequest;
     if pay_per_request && index.provisioned_throughput.is_some() {
@@ -1011,6 +1014,63 @@ pub fn check_new_gsi(
         ));
     }
     check_warm(index.warm_throughput.as_ref(), pay_per_request, Some(&name))
+}
+
+/// A new index keeps the type the table's keys and indexes give an attribute; AWS shows the
+/// key schema that defined it and the new one (its words quoted in ScyllaDB's Alternator
+/// tests, run against DynamoDB).
+fn check_not_redefined(
+    def: &TableDef,
+    keys: &[KeySchemaElement],
+    request_defs: &[AttributeDefinition],
+) -> Result<(), String> {
+    let type_in = |defs: &[AttributeDefinition], name: &str| {
+        defs.iter()
+            .find(|d| d.attribute_name.as_deref() == Some(name))
+            .and_then(|d| d.attribute_type.clone())
+    };
+    let Some(redefined) = keys
+        .iter()
+        .filter_map(|k| k.attribute_name.as_deref())
+        .find(|name| {
+            matches!((type_in(&def.attribute_definitions, name), type_in(request_defs, name)),
+                 (Some(old), Some(new)) if old != new)
+        })
+    else {
+        return Ok(());
+    };
+    let existing = std::iter::once(&def.key_schema)
+        .chain(
+            def.local_secondary_indexes
+                .iter()
+                .filter_map(|i| i.key_schema.as_ref()),
+        )
+        .chain(
+            def.global_secondary_indexes
+                .iter()
+                .filter_map(|i| i.key_schema.as_ref()),
+        )
+        .find(|schema| names(schema).iter().any(|n| n == redefined))
+        .map_or(&[][..], Vec::as_slice);
+    let shown = |keys: &[KeySchemaElement], defs: &[AttributeDefinition]| {
+        let elements: Vec<String> = keys
+            .iter()
+            .map(|k| {
+                let name = k.attribute_name.as_deref().unwrap_or_default();
+                format!(
+                    "SchemaElement: key{{{name}:{}:{}}}",
+                    type_in(defs, name).as_ref().map_or("", |t| t.as_str()),
+                    k.key_type.as_ref().map_or("", |t| t.as_str())
+                )
+            })
+            .collect();
+        format!("Schema:[{}]", elements.join(", "))
+    };
+    Err(format!(
+        "{INVALID}Attributes cannot be redefined. Please check that your attribute has the same type as previously defined. Existing schema: {} New schema: {}",
+        shown(existing, &def.attribute_definitions),
+        shown(keys, request_defs)
+    ))
 }
 
 /// DescribeLimits' figures, the default quotas of every account and region.
@@ -1443,8 +1503,14 @@ fn sorted_list(names: &[String]) -> String {
     names.join(", ")
 }
 
-fn defs_unique(names: &[String]) -> usize {
-    names.iter().collect::<BTreeSet<_>>().len()
+/// One definition per attribute, whatever the types: AWS refuses `xyz` defined twice before
+/// it matches definitions with keys (scylladb#13870 quotes DynamoDB).
+fn check_defined_once(names: &[String]) -> Result<(), String> {
+    let mut seen = BTreeSet::new();
+    match names.iter().find(|name| !seen.insert(*name)) {
+        Some(twice) => Err(format!("Attribute Name is duplicated: {twice}")),
+        None => Ok(()),
+    }
 }
 
 #[cfg(test)]
