@@ -179,10 +179,10 @@ def test_tags(client):
     assert ddb.list_tags_of_resource(ResourceArn=arn)["Tags"] == [{"Key": "env", "Value": "dev"}]
     ddb.tag_resource(ResourceArn=arn, Tags=[{"Key": f"k{i:02}", "Value": "v"} for i in range(15)]
                      + [{"Key": "env", "Value": "prod"}])
-    first = ddb.list_tags_of_resource(ResourceArn=arn)
-    rest = ddb.list_tags_of_resource(ResourceArn=arn, NextToken=first["NextToken"])
-    tags = first["Tags"] + rest["Tags"]
-    assert "NextToken" not in rest
+    # One answer holds every tag (ScyllaDB's Alternator tests, run against DynamoDB).
+    listed = ddb.list_tags_of_resource(ResourceArn=arn)
+    tags = listed["Tags"]
+    assert "NextToken" not in listed
     assert len(tags) == 16
     assert {"Key": "env", "Value": "prod"} in tags
     ddb.untag_resource(ResourceArn=arn, TagKeys=[f"k{i:02}" for i in range(15)])
