@@ -100,6 +100,18 @@ fn list_tags_answers_every_tag_at_once() {
 }
 
 #[test]
+fn tags_take_letters_of_any_script_and_aws_special_characters() {
+    let mut w = world();
+    w.ok("CreateTable", table_input("orders", None));
+    let tags = json!([tag("законные буквы", "a+b-c=d.e_f:g/h 7"), tag("٣ ü", "")]);
+    w.ok(
+        "TagResource",
+        json!({"ResourceArn": arn("orders"), "Tags": tags}),
+    );
+    assert_eq!(w.tags("orders"), tags);
+}
+
+#[test]
 fn tag_limits_and_errors_use_aws_words() {
     let mut w = world();
     w.ok("CreateTable", table_input("orders", None));
@@ -138,10 +150,16 @@ fn tag_limits_and_errors_use_aws_words() {
         ),
         (
             json!({"ResourceArn": format!("{resource}/index/by_x"), "Tags": [tag("k", "v")]}),
-            (
-                "ResourceNotFoundException".into(),
-                format!("Requested resource not found: ResourceArn: {resource}/index/by_x not found"),
-            ),
+            validation(&format!("One or more parameter values were invalid: Invalid resource arn provided, only table or stream is accepted. Provided resource arn: {resource}/index/by_x")),
+        ),
+        // Letters and numbers of any script, white space and + - = . _ : / only.
+        (
+            json!({"ResourceArn": resource, "Tags": [tag("ok", "d%g")]}),
+            validation("One or more parameter values were invalid: Tag keys and values may contain only letters, numbers, white space and + - = . _ : / ('%' in 'd%g')"),
+        ),
+        (
+            json!({"ResourceArn": resource, "Tags": [tag("\"hello\"", "ok")]}),
+            validation("One or more parameter values were invalid: Tag keys and values may contain only letters, numbers, white space and + - = . _ : / ('\"' in '\"hello\"')"),
         ),
         // Another account's table: no resource-based policy opens it to the caller.
         (

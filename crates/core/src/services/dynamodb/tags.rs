@@ -54,7 +54,26 @@ pub(super) fn check_tags(tags: &[Tag]) -> Result<(), ServiceError> {
             "One or more parameter values were invalid: Tag key cannot start with the reserved prefix aws:",
         ));
     }
+    let texts = tags
+        .iter()
+        .flat_map(|t| [t.key.as_deref(), t.value.as_deref()])
+        .flatten();
+    for text in texts {
+        if let Some(bad) = text.chars().find(|&c| !allowed_in_tag(c)) {
+            // AWS refuses these (ScyllaDB's Alternator tests, run against DynamoDB, see a
+            // ValidationException); its message is not on record, so this one is Nimbus's.
+            return Err(validation(format!(
+                "One or more parameter values were invalid: Tag keys and values may contain only letters, numbers, white space and + - = . _ : / ('{bad}' in '{text}')"
+            )));
+        }
+    }
     Ok(())
+}
+
+/// "The allowed characters are letters, white space, and numbers, plus the following special
+/// characters: + - = . _ : /" (DynamoDB's tagging restrictions).
+fn allowed_in_tag(c: char) -> bool {
+    c.is_alphanumeric() || c.is_whitespace() || "+-=._:/".contains(c)
 }
 
 fn too_many() -> ServiceError {
@@ -105,12 +124,19 @@ impl Handler<'_, '_> {
         if arn.split(':').nth(4).is_some_and(|owner| owner != account) {
             return Err(access_denied(account, action, arn));
         }
+        // An index has an ARN of its own, but tags belong to its table (AWS's words, as
+        // ScyllaDB's Alternator tests record them from DynamoDB in 2026).
+        if arn.contains("/index/") {
+            return Err(validation(format!(
+                "One or more parameter values were invalid: Invalid resource arn provided, only table or stream is accepted. Provided resource arn: {arn}"
+            )));
+        }
         let not_found = || {
             RESOURCE_NOT_FOUND_EXCEPTION.with_message(format!(
                 "Requested resource not found: ResourceArn: {arn} not found"
             ))
         };
-        // Index and stream ARNs are not taggable; local_name only accepts table ARNs.
+        // Stream ARNs are not taggable; local_name only accepts table ARNs.
         let name = local_name(&self.ctx.scope(), arn)
             .filter(|_| arn.contains(":table/"))
             .ok_or_else(not_found)?;
