@@ -482,6 +482,30 @@ fn iterator_types_read_from_where_they_point() {
             format!("Requested resource not found: Stream: {missing} not found")
         )
     );
+    // Text that is no stream ARN is a validation error, in every operation that takes one.
+    let not_an_arn = "sdfadfsdfnlfkajakfgjalksfgklasjklasdjfklasdfasdfgasf";
+    let invalid = Err(("ValidationException".into(), "Invalid StreamArn".into()));
+    assert_eq!(
+        w.streams("DescribeStream", json!({"StreamArn": not_an_arn})),
+        invalid
+    );
+    assert_eq!(
+        w.streams(
+            "GetShardIterator",
+            json!({"StreamArn": not_an_arn, "ShardId": "shardId-00000001700000000000-00000000", "ShardIteratorType": "LATEST"}),
+        ),
+        invalid
+    );
+    // Only AT_ and AFTER_SEQUENCE_NUMBER take a sequence number.
+    for kind in ["TRIM_HORIZON", "LATEST"] {
+        assert_eq!(
+            w.iterator(&arn, kind, Some(&seq(1))),
+            Err((
+                "ValidationException".into(),
+                format!("A sequence number is only allowed for a shard iterator of type AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER, not {kind}")
+            ))
+        );
+    }
 }
 
 #[test]

@@ -513,6 +513,13 @@ fn parse_stream_arn<'a>(scope: &Scope, arn: &'a str) -> Option<(&'a str, &'a str
         .then_some((parsed.table, parsed.label))
 }
 
+/// Text that is no stream ARN at all is a ValidationException in DynamoDB Streams ("Invalid
+/// StreamArn", as the AWS SDK for Java reports it); a well-formed ARN of a stream that does not
+/// exist is ResourceNotFoundException.
+fn invalid_stream_arn() -> ServiceError {
+    validation("Invalid StreamArn")
+}
+
 fn stream_not_found(arn: &str) -> ServiceError {
     ds_errors::RESOURCE_NOT_FOUND_EXCEPTION.with_message(format!(
         "Requested resource not found: Stream: {arn} not found"
@@ -572,6 +579,9 @@ impl StreamsHandler<'_, '_> {
     fn stream(&mut self, arn: &str) -> Result<(&mut Table, StreamDef), ServiceError> {
         let scope = self.ctx.scope();
         let now = self.ctx.now_millis;
+        if StreamArn::parse(arn).is_none() {
+            return Err(invalid_stream_arn());
+        }
         let (table_name, label) =
             parse_stream_arn(&scope, arn).ok_or_else(|| stream_not_found(arn))?;
         let tables = self.state.tables(&scope);
@@ -832,6 +842,19 @@ impl DynamoDbStreams for StreamsHandler<'_, '_> {
             }
             Ok(seq)
         };
+        // Only the two sequence-number types take one (ScyllaDB's Alternator tests see AWS
+        // refuse it with TRIM_HORIZON and LATEST; the wording is Nimbus's).
+        if input.sequence_number.is_some()
+            && !matches!(
+                kind,
+                ShardIteratorType::AtSequenceNumber | ShardIteratorType::AfterSequenceNumber
+            )
+        {
+            return Err(validation(format!(
+                "A sequence number is only allowed for a shard iterator of type AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER, not {}",
+                kind.as_str()
+            )));
+        }
         let position = match kind {
             ShardIteratorType::TrimHorizon => trimmed + 1,
             ShardIteratorType::Latest => log
