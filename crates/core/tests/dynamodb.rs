@@ -707,6 +707,73 @@ fn key_sizes_are_limited_on_every_key_parameter() {
 }
 
 #[test]
+fn attribute_names_longer_than_65535_bytes_are_refused_wherever_they_are_written() {
+    let mut w = world();
+    w.table("names", None);
+    let longest = "n".repeat(65535);
+    let too_long = "n".repeat(65536);
+    let key = json!({"pk": {"S": "a"}});
+    // 65535 bytes is the last size allowed, at the top level and as a map key.
+    let mut item = json!({"pk": {"S": "a"}, "doc": {"M": {&longest: {"N": "1"}}}});
+    item[&longest] = json!({"N": "1"});
+    w.ok("PutItem", json!({"TableName": "names", "Item": item}));
+    let got = w.ok(
+        "GetItem",
+        json!({"TableName": "names", "Key": key, "ProjectionExpression": "#n",
+               "ExpressionAttributeNames": {"#n": longest}}),
+    );
+    assert_eq!(got["Item"][&longest], json!({"N": "1"}));
+
+    let too_large = validation(
+        "1 validation error detected: Attribute name is too large, must be less than 65536 bytes",
+    );
+    let mut top_level = json!({"pk": {"S": "a"}});
+    top_level[&too_long] = json!({"N": "1"});
+    let nested = json!({"pk": {"S": "a"}, "doc": {"M": {&too_long: {"N": "1"}}}});
+    let mut legacy_update = json!({});
+    legacy_update[&too_long] = json!({"Value": {"N": "2"}, "Action": "PUT"});
+    let requests = [
+        ("PutItem", json!({"TableName": "names", "Item": top_level})),
+        ("PutItem", json!({"TableName": "names", "Item": nested})),
+        (
+            "GetItem",
+            json!({"TableName": "names", "Key": key, "ProjectionExpression": "#n",
+                   "ExpressionAttributeNames": {"#n": too_long}}),
+        ),
+        (
+            "GetItem",
+            json!({"TableName": "names", "Key": key, "AttributesToGet": [too_long]}),
+        ),
+        (
+            "UpdateItem",
+            json!({"TableName": "names", "Key": key, "AttributeUpdates": legacy_update}),
+        ),
+        (
+            "UpdateItem",
+            json!({"TableName": "names", "Key": key, "UpdateExpression": "SET #n = :v",
+                   "ExpressionAttributeNames": {"#n": too_long},
+                   "ExpressionAttributeValues": {":v": {"N": "1"}}}),
+        ),
+        // A map value whose key is too long: the same answer, not ExpressionAttributeValues'.
+        (
+            "UpdateItem",
+            json!({"TableName": "names", "Key": key, "UpdateExpression": "SET doc = :v",
+                   "ExpressionAttributeValues": {":v": {"M": {&too_long: {"N": "1"}}}}}),
+        ),
+        (
+            "UpdateItem",
+            json!({"TableName": "names", "Key": key, "UpdateExpression": "SET a = :v",
+                   "ConditionExpression": "#n = :v",
+                   "ExpressionAttributeNames": {"#n": too_long},
+                   "ExpressionAttributeValues": {":v": {"N": "1"}}}),
+        ),
+    ];
+    for (op, input) in requests {
+        assert_eq!(w.call(op, input.clone()), too_large, "{op}");
+    }
+}
+
+#[test]
 fn conditional_writes() {
     let mut w = world();
     w.table("locks", None);

@@ -74,7 +74,7 @@ use self::{
         Placeholders,
     },
     table::TableDef,
-    value::{item_size, normalise_item, Item, KeySchema},
+    value::{item_size, normalise_item, Family, Item, KeySchema},
 };
 use crate::{
     emulator::{Ctx, Scope},
@@ -520,7 +520,7 @@ fn condition_failed(
 /// PutItem wraps the set errors in the request-validation envelope; others stay bare.
 fn normalise_put_item(item: &Item) -> Result<Item, ServiceError> {
     normalise_item(item).map_err(|e| {
-        if e.set_family {
+        if e.family == Family::Set {
             constraint_errors(&[e.message])
         } else {
             validation(e.message)

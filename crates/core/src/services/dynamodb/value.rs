@@ -19,27 +19,63 @@ const MAX_RANGE_KEY_SIZE: usize = 1024;
 /// Documents nest at most 32 levels, the top-level value being level 1.
 const MAX_DEPTH: usize = 32;
 
-/// A rejected value. `set_family` marks the set errors that PutItem wraps in the
-/// "1 validation error detected: " envelope while other operations answer them bare.
+/// A rejected value and how AWS frames its message.
 #[derive(Debug)]
 pub struct Invalid {
     pub message: String,
-    pub set_family: bool,
+    pub family: Family,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum Family {
+    /// Answered as it is, or inside an operation's own wording (ExpressionAttributeValues').
+    Value,
+    /// Set errors: PutItem wraps them in the "1 validation error detected: " envelope while
+    /// other operations answer them bare.
+    Set,
+    /// A too-long attribute name: always the whole answer, envelope included.
+    Name,
 }
 
 impl Invalid {
     fn bare(message: impl Into<String>) -> Self {
         Invalid {
             message: message.into(),
-            set_family: false,
+            family: Family::Value,
         }
     }
 
     fn set(message: impl Into<String>) -> Self {
         Invalid {
             message: message.into(),
-            set_family: true,
+            family: Family::Set,
         }
+    }
+}
+
+/// Attribute names, top-level or map keys, are at most 65535 bytes (the developer guide says
+/// 64 KB; DynamoDB refuses 65536).
+const MAX_ATTRIBUTE_NAME_BYTES: usize = 65535;
+
+/// DynamoDB's answer to a longer name, wherever it is written: an item's attribute or map
+/// key, ExpressionAttributeNames, the legacy parameters (measured against DynamoDB in
+/// 2026-09, ExtendDB#365; ScyllaDB's Alternator tests see the same).
+pub const ATTRIBUTE_NAME_TOO_LARGE: &str =
+    "1 validation error detected: Attribute name is too large, must be less than 65536 bytes";
+
+/// Whether `name` is within DynamoDB's attribute-name limit.
+pub fn attribute_name_fits(name: &str) -> bool {
+    name.len() <= MAX_ATTRIBUTE_NAME_BYTES
+}
+
+fn check_name(name: &str) -> Result<(), Invalid> {
+    if attribute_name_fits(name) {
+        Ok(())
+    } else {
+        Err(Invalid {
+            message: ATTRIBUTE_NAME_TOO_LARGE.into(),
+            family: Family::Name,
+        })
     }
 }
 
@@ -87,7 +123,10 @@ pub fn type_name(value: &AttributeValue) -> &'static str {
 /// Validates every value of `item` as AWS does and answers it with numbers normalised.
 pub fn normalise_item(item: &Item) -> Result<Item, Invalid> {
     item.iter()
-        .map(|(name, value)| Ok((name.clone(), normalise(value, 1)?)))
+        .map(|(name, value)| {
+            check_name(name)?;
+            Ok((name.clone(), normalise(value, 1)?))
+        })
         .collect()
 }
 
@@ -193,7 +232,10 @@ fn normalise(value: &AttributeValue, depth: usize) -> Result<AttributeValue, Inv
     if let Some(m) = &value.m {
         out.m = Some(
             m.iter()
-                .map(|(k, v)| Ok((k.clone(), normalise(v, depth + 1)?)))
+                .map(|(k, v)| {
+                    check_name(k)?;
+                    Ok((k.clone(), normalise(v, depth + 1)?))
+                })
                 .collect::<Result<_, Invalid>>()?,
         );
     }

@@ -17,7 +17,7 @@ use super::{
     super::{
         errors::validation,
         path::{Path, Step},
-        value::{normalise_item, type_name},
+        value::{attribute_name_fits, normalise_item, type_name, ATTRIBUTE_NAME_TOO_LARGE},
     },
     ast::{CmpOp, Cond, Operand, SetOperand, SetValue, Update},
 };
@@ -31,8 +31,12 @@ fn normalise(value: &AttributeValue) -> Result<AttributeValue, ServiceError> {
         .map_err(|e| validation(e.message))
 }
 
-fn top(name: &str) -> Path {
-    vec![Step::Name(name.to_string())]
+/// A legacy parameter's attribute `name` as a path, within the attribute-name limit.
+fn top(name: &str) -> Result<Path, ServiceError> {
+    if !attribute_name_fits(name) {
+        return Err(validation(ATTRIBUTE_NAME_TOO_LARGE));
+    }
+    Ok(vec![Step::Name(name.to_string())])
 }
 
 /// One legacy comparison of attribute `name`, its values already normalised.
@@ -78,7 +82,7 @@ pub fn comparison(
             )));
         }
     }
-    let path = top(name);
+    let path = top(name)?;
     let attr = Operand::Path(path.clone());
     let mut values = values.into_iter().map(Operand::Value);
     let first = values.next();
@@ -196,7 +200,7 @@ pub fn expected(
             )));
         }
         match (e.exists, &e.value) {
-            (Some(false), None) => conds.push(Cond::NotExists(top(name))),
+            (Some(false), None) => conds.push(Cond::NotExists(top(name)?)),
             (Some(false), Some(_)) => {
                 return Err(validation(format!(
                     "{INVALID}Value cannot be used when Exists is false for Attribute: {name}"
@@ -210,7 +214,7 @@ pub fn expected(
             }
             (_, Some(value)) => conds.push(Cond::Cmp(
                 CmpOp::Eq,
-                Operand::Path(top(name)),
+                Operand::Path(top(name)?),
                 Operand::Value(normalise(value)?),
             )),
         }
@@ -226,7 +230,7 @@ pub fn attribute_updates(
     let mut update = Update::default();
     for (name, u) in updates {
         let value = u.value.as_ref().map(normalise).transpose()?;
-        let path = top(name);
+        let path = top(name)?;
         match (u.action.as_ref().unwrap_or(&AttributeAction::Put), value) {
             (AttributeAction::Put, Some(value)) => update
                 .set
@@ -289,5 +293,5 @@ pub fn attributes_to_get(names: &[String]) -> Result<Vec<Path>, ServiceError> {
             )));
         }
     }
-    Ok(names.iter().map(|n| top(n)).collect())
+    names.iter().map(|n| top(n)).collect()
 }

@@ -13,7 +13,10 @@ use super::{
         key_condition::encoded,
         path::{self, Path, Step},
         reserved,
-        value::{normalise_item, type_name, Item, KeySchema},
+        value::{
+            attribute_name_fits, normalise_item, type_name, Family, Item, KeySchema,
+            ATTRIBUTE_NAME_TOO_LARGE,
+        },
     },
     ast::{CmpOp, Cond, Operand, SetOperand, SetValue, Update},
 };
@@ -37,6 +40,9 @@ impl<'a> Names<'a> {
         let Some(map) = self.map else { return Ok(()) };
         if map.is_empty() {
             return Err(validation("ExpressionAttributeNames must not be empty"));
+        }
+        if !map.values().all(|name| attribute_name_fits(name)) {
+            return Err(validation(ATTRIBUTE_NAME_TOO_LARGE));
         }
         for key in map.keys() {
             let valid = key.len() > 1
@@ -171,6 +177,7 @@ pub fn normalise_values(
         let single: Item = [(key.clone(), value.clone())].into();
         match normalise_item(&single) {
             Ok(normal) => out.extend(normal),
+            Err(e) if e.family == Family::Name => return Err(validation(e.message)),
             Err(e) => {
                 return Err(validation(format!(
                     "{INVALID_VALUE}{} for key {key}",
