@@ -160,6 +160,7 @@ fn on_demand_tables_with_indexes_and_streams() {
 
 #[test]
 fn create_table_rejects_what_aws_rejects() {
+    let long_projection_error = format!("1 validation error detected: Value '[x, {}]' at 'globalSecondaryIndexes.1.member.projection.nonKeyAttributes' failed to satisfy constraint: Member must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 1]", "y".repeat(256));
     let keys = json!([{"AttributeName": "pk", "KeyType": "HASH"}]);
     let defs = json!([{"AttributeName": "pk", "AttributeType": "S"}]);
     let long_key_names = format!(
@@ -242,6 +243,11 @@ fn create_table_rejects_what_aws_rejects() {
             json!({"TableName": "abc", "KeySchema": keys, "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "g", "AttributeType": "S"}], "BillingMode": "PAY_PER_REQUEST",
                    "GlobalSecondaryIndexes": [{"IndexName": "gsi", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}], "Projection": {"ProjectionType": "ALL", "NonKeyAttributes": ["x"]}}]}),
             "One or more parameter values were invalid: ProjectionType is ALL, but NonKeyAttributes is specified",
+        ),
+        (
+            json!({"TableName": "abc", "KeySchema": keys, "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "g", "AttributeType": "S"}], "BillingMode": "PAY_PER_REQUEST",
+                   "GlobalSecondaryIndexes": [{"IndexName": "gsi", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}], "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["x", "y".repeat(256)]}}]}),
+            &long_projection_error,
         ),
         (
             json!({"TableName": "abc", "KeySchema": keys, "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "g", "AttributeType": "S"}, {"AttributeName": "unused", "AttributeType": "S"}], "BillingMode": "PAY_PER_REQUEST",

@@ -599,6 +599,12 @@ fn projection_constraints(projection: Option<&Projection>, path: &str, errors: &
         }) => errors.push(format!("Value '{v}' at '{path}.projectionType' failed to satisfy constraint: Member must satisfy enum value set: [ALL, INCLUDE, KEYS_ONLY]")),
         _ => {}
     }
+    // The model's NonKeyAttributeName is 1..255 long; a list member's constraints are
+    // reported for the whole list, in Java's list notation.
+    let names = projection.and_then(|p| p.non_key_attributes.as_deref());
+    if let Some(names) = names.filter(|n| n.iter().any(|n| n.is_empty() || n.len() > 255)) {
+        errors.push(format!("Value '[{}]' at '{path}.nonKeyAttributes' failed to satisfy constraint: Member must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 1]", names.join(", ")));
+    }
 }
 
 /// The request-shape checks AWS reports together as "N validation errors detected".
