@@ -195,3 +195,77 @@ fn policies_survive_a_restart_and_go_with_their_table() {
         "PolicyNotFoundException"
     );
 }
+
+#[test]
+fn each_form_of_resource_arn_gets_dynamodbs_answer() {
+    let mut w = world();
+    let mut input = table_input("Orders", None);
+    input["StreamSpecification"] = json!({"StreamEnabled": true, "StreamViewType": "KEYS_ONLY"});
+    w.ok("CreateTable", input);
+    let invalid = |detail: String| {
+        (
+            "ValidationException".to_string(),
+            format!("One or more parameter values were invalid: {detail}"),
+        )
+    };
+    let other_region = format!("arn:aws:dynamodb:eu-west-1:{ACCOUNT}:table/Orders");
+    let other_partition = format!("arn:aws-cn:dynamodb:us-east-1:{ACCOUNT}:table/Orders");
+    let index = format!("{}/index/by_x", arn("Orders"));
+    let backup = format!("{}/backup/01700000000000-abcdef12", arn("Orders"));
+    let bogus_stream = format!("{}/stream/2000-01-01T00:00:00.000", arn("Orders"));
+    let cases = [
+        (
+            "Orders".to_string(),
+            invalid("ARNs must start with 'arn:': Orders".into()),
+        ),
+        (
+            "arn:aws:dynamodb:us-east-1:111122223333:table/Orders".to_string(),
+            (
+                "ValidationException".to_string(),
+                "This action is only supported by accounts that match the resource owner\u{2019}s account.".to_string(),
+            ),
+        ),
+        (
+            other_region.clone(),
+            invalid(format!("Invalid resource Arn: {other_region}")),
+        ),
+        (
+            other_partition.clone(),
+            invalid(format!("Invalid resource Arn: {other_partition}")),
+        ),
+        (
+            index.clone(),
+            invalid(format!("Invalid resource arn provided, only table or stream is accepted. Provided resource arn: {index}")),
+        ),
+        (
+            backup.clone(),
+            invalid(format!("Provided Arn is not a DynamoDB resource arn: {backup}")),
+        ),
+        (
+            arn("ORDERS"),
+            (
+                "ResourceNotFoundException".to_string(),
+                "Requested resource not found: Table: ORDERS not found".to_string(),
+            ),
+        ),
+        (
+            bogus_stream,
+            (
+                "ResourceNotFoundException".to_string(),
+                "Requested resource not found: Stream: 2000-01-01T00:00:00.000 not found for Table: Orders".to_string(),
+            ),
+        ),
+    ];
+    for (resource, expected) in cases {
+        assert_eq!(
+            w.call("GetResourcePolicy", json!({"ResourceArn": resource})),
+            Err(expected.clone()),
+            "{resource}"
+        );
+        assert_eq!(
+            w.call("DeleteResourcePolicy", json!({"ResourceArn": resource})),
+            Err(expected),
+            "{resource}"
+        );
+    }
+}

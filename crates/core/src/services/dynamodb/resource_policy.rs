@@ -132,37 +132,54 @@ fn arn_required(arn: Option<&str>) -> Result<&str, ServiceError> {
 }
 
 impl Handler<'_, '_> {
-    /// The table or stream `arn` names in the caller's scope.
+    /// The table or stream `arn` names in the caller's scope. Each malformed or foreign form
+    /// gets the answer DynamoDB gives it (measured in us-west-2, 2026-10: the ack-api-quirks
+    /// finding DDB-TABLE-212).
     fn policy_resource(&mut self, arn: &str) -> Result<Resource, ServiceError> {
+        let invalid = |detail: String| {
+            validation(format!(
+                "One or more parameter values were invalid: {detail}"
+            ))
+        };
+        let not_dynamodb = || {
+            invalid(format!(
+                "Provided Arn is not a DynamoDB resource arn: {arn}"
+            ))
+        };
+        if !arn.starts_with("arn:") {
+            return Err(invalid(format!("ARNs must start with 'arn:': {arn}")));
+        }
         // arn:aws:dynamodb:<region>:<account>:table/<name>[/stream/<label>]; a stream label
         // holds colons, so the resource part is everything after the fifth.
         let parts: Vec<&str> = arn.splitn(6, ':').collect();
-        let [_, _, service, region, account, resource] = parts.as_slice() else {
-            return Err(validation(format!(
-                "Invalid ResourceArn provided as input {arn}"
-            )));
+        let [_, partition, "dynamodb", region, account, resource] = parts.as_slice() else {
+            return Err(not_dynamodb());
         };
-        let path = resource
-            .strip_prefix("table/")
-            .filter(|_| *service == "dynamodb");
-        let Some(path) = path else {
-            return Err(validation(format!(
-                "Invalid ResourceArn provided as input {arn}"
-            )));
-        };
+        let scope = self.ctx.scope();
+        if *account != scope.account_id {
+            return Err(validation(
+                "This action is only supported by accounts that match the resource owner\u{2019}s account.",
+            ));
+        }
+        if *partition != "aws" || *region != scope.region {
+            return Err(invalid(format!("Invalid resource Arn: {arn}")));
+        }
+        let path = resource.strip_prefix("table/").ok_or_else(not_dynamodb)?;
         let (name, stream) = match path.split_once("/stream/") {
             Some((name, label)) => (name, Some(label)),
             None => (path, None),
         };
+        if name.contains("/index/") {
+            return Err(invalid(format!("Invalid resource arn provided, only table or stream is accepted. Provided resource arn: {arn}")));
+        }
+        if name.contains('/') {
+            return Err(not_dynamodb());
+        }
         let table_missing = || {
             RESOURCE_NOT_FOUND_EXCEPTION.with_message(format!(
                 "Requested resource not found: Table: {name} not found"
             ))
         };
-        let scope = self.ctx.scope();
-        if *region != scope.region || *account != scope.account_id || name.contains('/') {
-            return Err(table_missing());
-        }
         let table = self
             .scope_tables()
             .tables
@@ -171,7 +188,7 @@ impl Handler<'_, '_> {
         if let Some(label) = stream {
             if !table.def.streams.iter().any(|s| s.label == label) {
                 return Err(RESOURCE_NOT_FOUND_EXCEPTION.with_message(format!(
-                    "Requested resource not found: Stream: {arn} not found"
+                    "Requested resource not found: Stream: {label} not found for Table: {name}"
                 )));
             }
         }
