@@ -372,6 +372,32 @@ fn update_table_creates_backfilled_gsis_and_deletes_them() {
         lsi.1,
         "Cannot delete an index that is not a GlobalSecondaryIndex: by_rank"
     );
+    // One index created or deleted per UpdateTable, counted before any index is looked up.
+    let create = |name: &str| {
+        json!({"Create": {"IndexName": name,
+                          "KeySchema": [{"AttributeName": "color", "KeyType": "HASH"}],
+                          "Projection": {"ProjectionType": "ALL"}}})
+    };
+    let delete = |name: &str| json!({"Delete": {"IndexName": name}});
+    for updates in [
+        json!([create("a"), create("b")]),
+        json!([delete("ghost1"), delete("ghost2")]),
+        json!([create("a"), delete("by_color")]),
+    ] {
+        assert_eq!(
+            w.err(
+                "UpdateTable",
+                json!({"TableName": "tbl",
+                       "AttributeDefinitions": [{"AttributeName": "color", "AttributeType": "S"}],
+                       "GlobalSecondaryIndexUpdates": updates}),
+            ),
+            (
+                "LimitExceededException".to_string(),
+                "Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table".to_string()
+            ),
+            "{updates}"
+        );
+    }
     let ghost = w.err(
         "UpdateTable",
         json!({"TableName": "tbl", "GlobalSecondaryIndexUpdates": [{"Delete": {"IndexName": "ghost"}}]}),

@@ -197,6 +197,17 @@ fn apply_gsi_updates(
             def.attribute_definitions.push(new.clone());
         }
     }
+    // "You can only create or delete one global secondary index per UpdateTable operation"
+    // (the developer guide), checked before the indexes are looked up.
+    let online = updates
+        .iter()
+        .filter(|u| u.create.is_some() || u.delete.is_some())
+        .count();
+    if online > 1 {
+        return Err(LIMIT_EXCEEDED_EXCEPTION.with_message(
+            "Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table",
+        ));
+    }
     let mut seen = Vec::new();
     for update in updates {
         let actions = [
