@@ -496,6 +496,13 @@ fn iterator_types_read_from_where_they_point() {
         ),
         invalid
     );
+    assert_eq!(
+        w.streams(
+            "ListStreams",
+            json!({"ExclusiveStartStreamArn": "kossaapaaasdafsdaasdasdasdasasdasfadfadfasdasdas"}),
+        ),
+        invalid
+    );
     // Only AT_ and AFTER_SEQUENCE_NUMBER take a sequence number.
     for kind in ["TRIM_HORIZON", "LATEST"] {
         assert_eq!(

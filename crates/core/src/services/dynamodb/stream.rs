@@ -664,6 +664,13 @@ impl DynamoDbStreams for StreamsHandler<'_, '_> {
             &mut errors,
         );
         check(errors)?;
+        if input
+            .exclusive_start_stream_arn
+            .as_deref()
+            .is_some_and(|arn| StreamArn::parse(arn).is_none())
+        {
+            return Err(invalid_stream_arn());
+        }
         let scope = self.ctx.scope();
         let now = self.ctx.now_millis;
         let mut all: Vec<ds::Stream> = Vec::new();
