@@ -1150,12 +1150,16 @@ fn on_demand_maximums_round_trip_and_update_one_at_a_time() {
 }
 
 #[test]
-fn an_item_call_refuses_a_table_name_longer_than_255() {
+fn an_item_call_refuses_a_table_name_shorter_than_3_or_longer_than_255() {
     let mut w = world();
     let name = "a".repeat(256);
     assert_eq!(
         w.call("PutItem", json!({"TableName": name, "Item": {"pk": {"S": "k"}}})),
         validation(&format!("1 validation error detected: Value '{name}' at 'tableName' failed to satisfy constraint: Member must have length less than or equal to 255"))
+    );
+    assert_eq!(
+        w.call("PutItem", json!({"TableName": "xx", "Item": {"pk": {"S": "k"}}})),
+        validation("1 validation error detected: Value 'xx' at 'tableName' failed to satisfy constraint: Member must have length greater than or equal to 3")
     );
 }
 

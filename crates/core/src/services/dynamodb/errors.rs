@@ -180,6 +180,11 @@ pub fn item_table_name_errors(name: Option<&str>) -> Vec<String> {
             "Value '{name}' at 'tableName' failed to satisfy constraint: {PATTERN}"
         ));
     }
+    // A name (not an ARN) is held to the TableName shape's 3 characters at least
+    // (ScyllaDB's Alternator tests, run against DynamoDB, see PutItem refuse "xx").
+    if !name.is_empty() && !name.starts_with("arn:") && name.len() < 3 {
+        errors.push(format!("Value '{name}' at 'tableName' failed to satisfy constraint: Member must have length greater than or equal to 3"));
+    }
     // A table's ARN may be 1024 characters long; its name, 255 (the conformance suite's
     // capture of AWS).
     let limit = if name.starts_with("arn:") { 1024 } else { 255 };
