@@ -1478,9 +1478,23 @@ fn legacy_attribute_updates() {
             json!({"s": {"Action": "PUT", "Value": {"N": "1"}}, "n": {"Action": "DELETE"}}),
             Ok(json!({"s": {"N": "1"}, "n": null})),
         ),
+        // A value of another type than the attribute's: AttributeUpdates' own words
+        // (dynalite's record of AWS), not an UpdateExpression's.
         (
             json!({"s": {"Action": "ADD", "Value": {"N": "1"}}}),
-            Err("An operand in the update expression has an incorrect data type".into()),
+            Err("Type mismatch for attribute to update".into()),
+        ),
+        (
+            json!({"ss": {"Action": "ADD", "Value": {"NS": ["2"]}}}),
+            Err("Type mismatch for attribute to update".into()),
+        ),
+        (
+            json!({"ss": {"Action": "DELETE", "Value": {"NS": ["1"]}}}),
+            Err("Type mismatch for attribute to update".into()),
+        ),
+        (
+            json!({"n": {"Action": "DELETE", "Value": {"NS": ["1"]}}}),
+            Err("Type mismatch for attribute to update".into()),
         ),
         (
             json!({"pk": {"Value": {"S": "z"}}}),

@@ -131,6 +131,9 @@ pub struct Update {
     pub remove: Vec<Path>,
     pub add: Vec<(Path, AttributeValue)>,
     pub delete: Vec<(Path, AttributeValue)>,
+    /// Built from the legacy AttributeUpdates, whose ADD and DELETE AWS refuses on a value
+    /// of another type in other words than an UpdateExpression's.
+    pub legacy: bool,
 }
 
 impl Update {

@@ -227,7 +227,10 @@ pub fn expected(
 pub fn attribute_updates(
     updates: &BTreeMap<String, AttributeValueUpdate>,
 ) -> Result<Update, ServiceError> {
-    let mut update = Update::default();
+    let mut update = Update {
+        legacy: true,
+        ..Update::default()
+    };
     for (name, u) in updates {
         let value = u.value.as_ref().map(normalise).transpose()?;
         let path = top(name)?;

@@ -20,6 +20,12 @@ fn wrong_type() -> ServiceError {
     validation("An operand in the update expression has an incorrect data type")
 }
 
+/// AttributeUpdates' ADD or DELETE on an attribute of another type (dynalite's record of
+/// AWS's message; ScyllaDB's Alternator tests, run against DynamoDB, see "mismatch" too).
+fn type_mismatch() -> ServiceError {
+    validation("Type mismatch for attribute to update")
+}
+
 fn invalid_path() -> ServiceError {
     validation("The document path provided in the update expression is invalid for update")
 }
@@ -219,6 +225,11 @@ pub fn apply(update: &Update, old: &Item, exists: bool) -> Result<Item, ServiceE
     for path in removals.into_iter().filter(|_| exists) {
         remove(&mut item, path)?;
     }
+    let mismatch = if update.legacy {
+        type_mismatch
+    } else {
+        wrong_type
+    };
     for (path, value) in &update.add {
         let new = match path::lookup(&item, path) {
             None => value.clone(),
@@ -227,7 +238,7 @@ pub fn apply(update: &Update, old: &Item, exists: bool) -> Result<Item, ServiceE
                     .add(&number_of(value)?)
                     .map_err(|e| validation(e.message("")))?,
             ),
-            Some(current) => set_op(current, value, true).ok_or_else(wrong_type)?,
+            Some(current) => set_op(current, value, true).ok_or_else(mismatch)?,
         };
         write(&mut item, path, new)?;
     }
@@ -235,7 +246,7 @@ pub fn apply(update: &Update, old: &Item, exists: bool) -> Result<Item, ServiceE
         let Some(current) = path::lookup(&item, path) else {
             continue;
         };
-        let rest = set_op(current, value, false).ok_or_else(wrong_type)?;
+        let rest = set_op(current, value, false).ok_or_else(mismatch)?;
         // A set never stays empty: deleting its last element removes the attribute.
         if is_empty_set(&rest) {
             remove(&mut item, path)?;
