@@ -522,7 +522,7 @@ fn a_transaction_puts_at_most_4_mb() {
     };
     assert_eq!(
         w.call("TransactWriteItems", puts(12)),
-        validation("Transaction size has exceeded the maximum allowed size of 4 MB")
+        validation("Transaction payload size cannot exceed 4 MB")
     );
     let got = w.ok("GetItem", json!({"TableName": "items", "Key": key("big0")}));
     assert_eq!(
