@@ -366,10 +366,27 @@ fn a_key_that_does_not_fit_the_schema_cancels_with_a_validation_reason() {
         json!([
             {"Code": "ValidationError", "Message": "One or more parameter values were invalid: Type mismatch for key pk expected: S actual: N"},
             {"Code": "None"},
-            {"Code": "ValidationError", "Message": "The provided key element does not match the schema"},
+            // Checking stopped at the first ValidationError.
+            {"Code": "None"},
         ])
     );
     assert_eq!(w.get("alice").unwrap()["n"], json!({"N": "5"}));
+    // A condition that would fail after the first ValidationError is not reached either.
+    let error = w.error(
+        "TransactWriteItems",
+        json!({"TransactItems": [
+            {"Put": {"TableName": "items", "Item": {"pk": {"N": "7"}}}},
+            {"Put": {"TableName": "items", "Item": {"pk": {"S": "carol"}},
+                     "ConditionExpression": "attribute_exists(pk)"}},
+        ]}),
+    );
+    assert_eq!(
+        error.fields["CancellationReasons"],
+        json!([
+            {"Code": "ValidationError", "Message": "One or more parameter values were invalid: Type mismatch for key pk expected: S actual: N"},
+            {"Code": "None"},
+        ])
+    );
     let error = w.error(
         "TransactGetItems",
         json!({"TransactItems": [

@@ -650,12 +650,19 @@ impl Handler<'_, '_> {
 }
 
 /// TransactionCanceledException: a reason per action in request order, `None` for those
-/// that would have succeeded, and the codes repeated in the message.
+/// that would have succeeded, and the codes repeated in the message. AWS stops checking at
+/// the first ValidationError: the actions after it answer `None`, whatever they hold
+/// (ScyllaDB's Alternator tests, run against DynamoDB).
 pub(super) fn cancelled(outcomes: &[Outcome]) -> ServiceError {
+    let first_invalid = outcomes
+        .iter()
+        .position(|o| o.as_ref().is_err_and(|e| e.code == "ValidationException"));
     let reasons: Vec<Value> = outcomes
         .iter()
-        .map(|outcome| match outcome {
+        .enumerate()
+        .map(|(i, outcome)| match outcome {
             Ok(_) => json!({"Code": "None"}),
+            Err(_) if first_invalid.is_some_and(|first| i > first) => json!({"Code": "None"}),
             Err(error) => {
                 // AWS's reason codes: ConditionalCheckFailed, ValidationError, ...
                 let code = match error.code.as_str() {
