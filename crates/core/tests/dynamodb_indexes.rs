@@ -251,6 +251,39 @@ fn lsi_query_projects_keys_and_fetches_the_rest_when_asked() {
                "KeyConditionExpression": "pk = :p", "ExpressionAttributeValues": {":p": s("p")}}),
     );
     assert_eq!(got["Items"][0], json!({"sk": n(2), "body": s("text")}));
+    // The filter reads only what the index holds, whatever the answer fetches: a filter on
+    // an attribute the index lacks is refused; one on the table's sort key is not.
+    let filtered = |w: &mut World, filter: &str, select: Value| {
+        let mut input = json!({"TableName": "tbl", "IndexName": "by_rank",
+            "KeyConditionExpression": "pk = :p", "FilterExpression": filter,
+            "ExpressionAttributeValues": {":p": s("p"), ":v": s("text")}});
+        if let Some(extra) = select.as_object() {
+            for (k, v) in extra {
+                input[k] = v.clone();
+            }
+        }
+        w.call("Query", input)
+    };
+    let refused = Err((
+        "ValidationException".to_string(),
+        "One or more parameter values were invalid: Index by_rank does not project the filter attribute body".to_string(),
+    ));
+    assert_eq!(filtered(&mut w, "body = :v", json!({})), refused);
+    assert_eq!(
+        filtered(&mut w, "body = :v", json!({"Select": "ALL_ATTRIBUTES"})),
+        refused
+    );
+    assert_eq!(
+        filtered(&mut w, "body = :v", json!({"ProjectionExpression": "body"})),
+        refused
+    );
+    let got = w.ok(
+        "Query",
+        json!({"TableName": "tbl", "IndexName": "by_rank", "KeyConditionExpression": "pk = :p",
+               "FilterExpression": "sk = :two", "ProjectionExpression": "body",
+               "ExpressionAttributeValues": {":p": s("p"), ":two": n(2)}}),
+    );
+    assert_eq!(got["Items"], json!([{"body": s("text")}]));
 }
 
 #[test]

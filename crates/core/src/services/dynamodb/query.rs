@@ -301,7 +301,8 @@ pub(super) struct View<'a> {
 /// attributes it lacks. (A GSI never does: it holds only its projection.)
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(super) enum Fetch {
-    /// Query and Scan: the read, its filter too, sees the table's whole item.
+    /// Query and Scan: the read sees the table's whole item (Query refuses a filter on an
+    /// attribute the index lacks; Scan's filter sees it).
     Whole,
     /// PartiQL: the filter sees what the index holds, and nothing is fetched.
     Never,
@@ -581,6 +582,25 @@ impl Handler<'_, '_> {
                     "QueryFilter can only contain non-key attributes: Primary key attribute: {key}"
                 )
             }));
+        }
+        // A local index that does not project every attribute fetches the others from the
+        // table for the answer, never for the filter: AWS refuses a filter on them, whatever
+        // Select asks (ScyllaDB's Alternator tests, run against DynamoDB, see the index, "does
+        // not project", the filter and the attribute named; the words around are Nimbus's).
+        if let Some(index) = index.filter(|i| !i.global && !i.projects_all()) {
+            let unprojected = filter
+                .iter()
+                .flat_map(Cond::paths)
+                .find_map(|p| match p.first() {
+                    Some(Step::Name(n)) if !index.holds(n, &table.schema) => Some(n),
+                    _ => None,
+                });
+            if let Some(name) = unprojected {
+                return Err(validation(format!(
+                    "One or more parameter values were invalid: Index {} does not project the filter attribute {name}",
+                    index.name
+                )));
+            }
         }
         placeholders.check_all_used()?;
         let start = start_key(
