@@ -103,7 +103,7 @@ fn list_tags_answers_every_tag_at_once() {
 fn tags_take_letters_of_any_script_and_aws_special_characters() {
     let mut w = world();
     w.ok("CreateTable", table_input("orders", None));
-    let tags = json!([tag("законные буквы", "a+b-c=d.e_f:g/h 7"), tag("٣ ü", "")]);
+    let tags = json!([tag("законные буквы", "a+b-c=d.e_f:g/h@i 7"), tag("٣ ü", "")]);
     w.ok(
         "TagResource",
         json!({"ResourceArn": arn("orders"), "Tags": tags}),
@@ -119,19 +119,31 @@ fn tag_limits_and_errors_use_aws_words() {
     let cases = [
         (
             json!({"ResourceArn": resource, "Tags": []}),
-            validation("Atleast one Tag needs to be provided"),
+            validation("Atleast one Tag needs to be provided as Input."),
         ),
         (
             json!({"ResourceArn": resource, "Tags": [tag(&"k".repeat(129), "v")]}),
-            validation(&format!("1 validation error detected: Value '{}' at 'tags.1.member.key' failed to satisfy constraint: Member must have length less than or equal to 128", "k".repeat(129))),
+            validation(&format!("The Tag Key provided is invalid, Key: {}", "k".repeat(129))),
         ),
         (
             json!({"ResourceArn": resource, "Tags": [tag("k", &"v".repeat(257))]}),
-            validation(&format!("1 validation error detected: Value '{}' at 'tags.1.member.value' failed to satisfy constraint: Member must have length less than or equal to 256", "v".repeat(257))),
+            validation(&format!("The Tag Value provided is invalid, Value: {}", "v".repeat(257))),
         ),
         (
-            json!({"ResourceArn": resource, "Tags": [tag("aws:owner", "me")]}),
-            validation("One or more parameter values were invalid: Tag key cannot start with the reserved prefix aws:"),
+            json!({"ResourceArn": resource, "Tags": [tag("", "v")]}),
+            validation("The Tag Key provided is invalid, Key: "),
+        ),
+        (
+            json!({"ResourceArn": resource, "Tags": [{"Key": "novalue"}]}),
+            validation("The Tag Value provided is invalid, Value: null"),
+        ),
+        (
+            json!({"ResourceArn": resource, "Tags": [tag("dup", "a"), tag("dup", "b")]}),
+            validation("Duplicate Tag Keys provided as input: Duplicate Tag Key found dup"),
+        ),
+        (
+            json!({"ResourceArn": resource, "Tags": [tag("good", "x"), tag("AWS:owner", "me")]}),
+            validation("Tag Key cannot be prefixed with aws:, Key: AWS:owner"),
         ),
         (
             json!({"ResourceArn": "orders", "Tags": [tag("k", "v")]}),
@@ -152,14 +164,22 @@ fn tag_limits_and_errors_use_aws_words() {
             json!({"ResourceArn": format!("{resource}/index/by_x"), "Tags": [tag("k", "v")]}),
             validation(&format!("One or more parameter values were invalid: Invalid resource arn provided, only table or stream is accepted. Provided resource arn: {resource}/index/by_x")),
         ),
-        // Letters and numbers of any script, white space and + - = . _ : / only.
+        // Letters and numbers of any script, white space and _ . : / = + - @ only.
         (
             json!({"ResourceArn": resource, "Tags": [tag("ok", "d%g")]}),
-            validation("One or more parameter values were invalid: Tag keys and values may contain only letters, numbers, white space and + - = . _ : / ('%' in 'd%g')"),
+            validation("The Tag Value provided is invalid, Value: d%g"),
         ),
         (
-            json!({"ResourceArn": resource, "Tags": [tag("\"hello\"", "ok")]}),
-            validation("One or more parameter values were invalid: Tag keys and values may contain only letters, numbers, white space and + - = . _ : / ('\"' in '\"hello\"')"),
+            json!({"ResourceArn": resource, "Tags": [tag("bad#char", "ok")]}),
+            validation("The Tag Key provided is invalid, Key: bad#char"),
+        ),
+        (
+            json!({"ResourceArn": resource, "Tags": [tag("ok", "🔑")]}),
+            validation("The Tag Value provided is invalid, Value: 🔑"),
+        ),
+        (
+            json!({"ResourceArn": format!("{resource}/backup/01700000000000-abcdef12"), "Tags": [tag("k", "v")]}),
+            validation(&format!("One or more parameter values were invalid: Provided Arn is not a DynamoDB resource arn: {resource}/backup/01700000000000-abcdef12")),
         ),
         // Another account's table: no resource-based policy opens it to the caller.
         (
@@ -197,7 +217,7 @@ fn tag_limits_and_errors_use_aws_words() {
             json!({"ResourceArn": resource, "Tags": over})
         ),
         Err(validation(
-            "One or more parameter values were invalid: The number of tags exceeds the limit of 50"
+            "Number of Tags exceed the current limit for the provided ResourceArn"
         ))
     );
     let mut input = table_input("crowded", None);
@@ -207,7 +227,7 @@ fn tag_limits_and_errors_use_aws_words() {
     assert_eq!(
         w.call("CreateTable", input),
         Err(validation(
-            "One or more parameter values were invalid: The number of tags exceeds the limit of 50"
+            "Number of Tags exceed the current limit for the provided ResourceArn"
         ))
     );
     assert_eq!(
@@ -217,4 +237,52 @@ fn tag_limits_and_errors_use_aws_words() {
         ),
         Err(validation("1 validation error detected: Value null at 'tagKeys' failed to satisfy constraint: Member must not be null"))
     );
+    let untag = |keys: Value| json!({"ResourceArn": resource, "TagKeys": keys});
+    for (keys, message) in [
+        (
+            json!([]),
+            "Atleast one Tag Key needs to be provided as Input.".to_string(),
+        ),
+        (
+            json!(["aws:foo"]),
+            "Tag Key cannot be prefixed with aws:, Key: aws:foo".to_string(),
+        ),
+        (
+            json!(["k".repeat(129)]),
+            format!("The Tag Key provided is invalid, Key: {}", "k".repeat(129)),
+        ),
+        (
+            json!((0..51).map(|i| format!("k{i}")).collect::<Vec<_>>()),
+            "Number of Tags exceed the current limit for the provided ResourceArn".to_string(),
+        ),
+    ] {
+        assert_eq!(
+            w.call("UntagResource", untag(keys.clone())),
+            Err(validation(&message)),
+            "{keys}"
+        );
+    }
+}
+
+#[test]
+fn a_tag_set_holds_at_most_10240_bytes_of_keys_and_values() {
+    let mut w = world();
+    w.ok("CreateTable", table_input("orders", None));
+    // 26 tags of 128 + 256 characters: 9984 bytes fit, a 27th does not.
+    let big = |i: usize| tag(&format!("{i:03}{}", "k".repeat(125)), &"v".repeat(256));
+    let fitting: Vec<Value> = (0..26).map(big).collect();
+    w.ok(
+        "TagResource",
+        json!({"ResourceArn": arn("orders"), "Tags": fitting}),
+    );
+    assert_eq!(
+        w.call(
+            "TagResource",
+            json!({"ResourceArn": arn("orders"), "Tags": [big(26)]})
+        ),
+        Err(validation(
+            "Tag set size 10368 bytes is above max size limit"
+        ))
+    );
+    assert_eq!(w.tags("orders").as_array().unwrap().len(), 26);
 }
