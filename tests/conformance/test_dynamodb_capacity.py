@@ -64,7 +64,8 @@ def test_capacity_errors(client):
     error = error_of(create_provisioned, ddb=ddb, read=40001)["Error"]
     assert error == {"Code": "LimitExceededException", "Message": (
         "The requested ReadCapacityUnits, 40001, is above the per table maximum for the account "
-        "in us-east-1. Per table maximum: 40000.")}
+        "in us-east-1. Per table maximum: 40000. Refer to the Amazon DynamoDB Developer Guide "
+        "for current limits and how to request higher limits.")}
     create_provisioned(ddb)
     error = error_of(ddb.update_table, TableName="metered",
                      ProvisionedThroughput={"ReadCapacityUnits": 5, "WriteCapacityUnits": 5})["Error"]

@@ -202,4 +202,4 @@ def test_create_table_refuses_an_unknown_view_type(client):
                      BillingMode="PAY_PER_REQUEST",
                      StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGES"})
     assert error["Code"] == "ValidationException"
-    assert "Member must satisfy enum value set: [NEW_IMAGE, OLD_IMAGE, NEW_AND_OLD_IMAGES, KEYS_ONLY]" in error["Message"]
+    assert "Member must satisfy enum value set: [OLD_IMAGE, KEYS_ONLY, NEW_AND_OLD_IMAGES, NEW_IMAGE]" in error["Message"]

@@ -273,6 +273,73 @@ fn create_table_rejects_what_aws_rejects() {
 }
 
 #[test]
+fn stream_specifications_and_empty_updates_get_dynamodbs_words() {
+    let mut w = world();
+    let invalid = |detail: &str| {
+        validation(&format!(
+            "One or more parameter values were invalid: {detail}"
+        ))
+    };
+    let mut input = table_input("streamed", None);
+    input["StreamSpecification"] = json!({"StreamEnabled": true});
+    assert_eq!(
+        w.call("CreateTable", input),
+        invalid("Table is being created with a stream enabled, UpdateViewType is required")
+    );
+    w.table("streamed", None);
+    let update = |extra: Value| {
+        let mut input = json!({"TableName": "streamed"});
+        for (k, v) in extra.as_object().unwrap() {
+            input[k] = v.clone();
+        }
+        input
+    };
+    assert_eq!(
+        w.call(
+            "UpdateTable",
+            update(json!({"StreamSpecification": {"StreamEnabled": true}}))
+        ),
+        invalid("If stream is being enabled then UpdateViewType is required")
+    );
+    assert_eq!(
+        w.call("UpdateTable", update(json!({"StreamSpecification": {"StreamEnabled": true, "StreamViewType": "new_image"}}))),
+        validation("1 validation error detected: Value 'new_image' at 'streamSpecification.streamViewType' failed to satisfy constraint: Member must satisfy enum value set: [OLD_IMAGE, KEYS_ONLY, NEW_AND_OLD_IMAGES, NEW_IMAGE]")
+    );
+    w.ok(
+        "UpdateTable",
+        update(
+            json!({"StreamSpecification": {"StreamEnabled": true, "StreamViewType": "KEYS_ONLY"}}),
+        ),
+    );
+    assert_eq!(
+        w.call("UpdateTable", update(json!({"StreamSpecification": {"StreamEnabled": false, "StreamViewType": "KEYS_ONLY"}}))),
+        invalid("If stream is being disabled, then UpdateViewType must not be specified")
+    );
+    // An empty GlobalSecondaryIndexUpdates changes nothing, alone or with definitions, and
+    // is refused before the table is looked up.
+    let nothing = validation("At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates, SSESpecification, ReplicaUpdates, MultiAccountReplicaReady, ReplicaTransitRoleArn, MultiRegionConsistency, DeletionProtectionEnabled, OnDemandThroughput, WarmThroughput or TableClass is required");
+    assert_eq!(
+        w.call(
+            "UpdateTable",
+            update(json!({"GlobalSecondaryIndexUpdates": [],
+                          "AttributeDefinitions": [{"AttributeName": "x", "AttributeType": "S"}]}))
+        ),
+        nothing
+    );
+    assert_eq!(
+        w.call("UpdateTable", json!({"TableName": "missing"})),
+        nothing
+    );
+    assert_eq!(
+        w.call(
+            "UpdateTable",
+            update(json!({"GlobalSecondaryIndexUpdates": [], "DeletionProtectionEnabled": true}))
+        ),
+        invalid("List of GlobalSecondaryIndexUpdates is empty")
+    );
+}
+
+#[test]
 fn table_names_are_unique_per_account_and_region() {
     let mut w = world();
     w.table("tab1", None);
@@ -350,9 +417,21 @@ fn describe_and_delete_name_a_missing_table() {
         missing
     );
     assert_eq!(w.call("DeleteTable", json!({"TableName": "nope"})), missing);
+    // A table's ARN is answered by the name in it.
+    assert_eq!(
+        w.call(
+            "DescribeTable",
+            json!({"TableName": format!("arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/nope")})
+        ),
+        missing
+    );
     assert_eq!(
         w.call("DescribeTable", json!({"TableName": "ab"})),
-        validation("TableName must be at least 3 characters long and at most 255 characters long")
+        validation("1 validation error detected: Value 'ab' at 'tableName' failed to satisfy constraint: Member must have length greater than or equal to 3")
+    );
+    assert_eq!(
+        w.call("DescribeTable", json!({"TableName": ""})),
+        validation("2 validation errors detected: Value '' at 'tableName' failed to satisfy constraint: Member must have length greater than or equal to 3; Value '' at 'tableName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+")
     );
 }
 

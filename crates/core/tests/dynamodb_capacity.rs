@@ -94,11 +94,11 @@ fn create_table_enforces_the_capacity_quotas() {
     let mut w = world();
     assert_eq!(
         w.fails("CreateTable", provisioned("big", 40_001, 5)),
-        pair("LimitExceededException", "The requested ReadCapacityUnits, 40001, is above the per table maximum for the account in us-east-1. Per table maximum: 40000.")
+        pair("LimitExceededException", "The requested ReadCapacityUnits, 40001, is above the per table maximum for the account in us-east-1. Per table maximum: 40000. Refer to the Amazon DynamoDB Developer Guide for current limits and how to request higher limits.")
     );
     assert_eq!(
         w.fails("CreateTable", with_gsi("big", (5, 5), (5, 40_001))),
-        pair("LimitExceededException", "The requested WriteCapacityUnits for index gsi, 40001, is above the per index maximum for the account in us-east-1. Per index maximum: 40000.")
+        pair("LimitExceededException", "The requested WriteCapacityUnits for index gsi, 40001, is above the per index maximum for the account in us-east-1. Per table maximum: 40000. Refer to the Amazon DynamoDB Developer Guide for current limits and how to request higher limits.")
     );
     // The account holds at most 80,000 units per region, indexes included.
     w.ok("CreateTable", provisioned("acc_a", 40_000, 1));
@@ -145,7 +145,7 @@ fn switching_billing_modes_follows_aws_rules() {
     );
     assert_eq!(
         w.fails("UpdateTable", json!({"TableName": "tbl", "BillingMode": "PAY_PER_REQUEST", "ProvisionedThroughput": throughput(1, 1)})),
-        validation("One or more parameter values were invalid: Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST")
+        validation("One or more parameter values were invalid: ProvisionedThroughput cannot be specified when BillingMode is PAY_PER_REQUEST")
     );
 
     w.clock.advance(60_000);

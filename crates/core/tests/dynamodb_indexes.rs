@@ -671,8 +671,13 @@ fn update_table_enforces_the_gsi_limit() {
     for i in 0..18 {
         w.ok("UpdateTable", create(i));
     }
-    let (code, _) = w.err("UpdateTable", create(18));
-    assert_eq!(code, "LimitExceededException");
+    assert_eq!(
+        w.err("UpdateTable", create(18)),
+        (
+            "LimitExceededException".to_string(),
+            "Subscriber limit exceeded: Number of global secondary indexes exceeds per-table limit of 20".to_string()
+        )
+    );
 }
 
 #[test]

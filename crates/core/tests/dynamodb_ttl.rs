@@ -91,7 +91,8 @@ fn update_and_describe_with_aws_errors() {
         w.err("UpdateTimeToLive", ttl(true, "expires")).1,
         "TimeToLive is already enabled"
     );
-    let other = "TimeToLive is active on a different AttributeName: current value of AttributeName is expires";
+    let other =
+        "TimeToLive is active on a different AttributeName: current AttributeName is expires";
     assert_eq!(w.err("UpdateTimeToLive", ttl(true, "other")).1, other);
     assert_eq!(w.err("UpdateTimeToLive", ttl(false, "other")).1, other);
     assert_eq!(

@@ -113,7 +113,13 @@ pub fn item_table_not_found() -> ServiceError {
 }
 
 /// Table operations (DescribeTable, DeleteTable) name the table.
-pub fn table_not_found(name: &str) -> ServiceError {
+pub fn table_not_found(name_or_arn: &str) -> ServiceError {
+    // A table's ARN is answered by the name in it (measured against DynamoDB, 2026-10:
+    // ack-api-quirks DDB-TABLE-072).
+    let name = name_or_arn
+        .strip_prefix("arn:")
+        .and_then(|rest| rest.split_once(":table/"))
+        .map_or(name_or_arn, |(_, name)| name);
     errors::RESOURCE_NOT_FOUND_EXCEPTION.with_message(format!(
         "Requested resource not found: Table: {name} not found"
     ))
@@ -212,17 +218,24 @@ pub fn table_name_check(name: Option<&str>) -> Result<(), ServiceError> {
     if name.starts_with("arn:") {
         return Ok(());
     }
-    if name.len() < 3 || name.len() > 255 {
-        return Err(validation(
-            "TableName must be at least 3 characters long and at most 255 characters long",
-        ));
+    // The length first, then the pattern, in the request-validation envelope (measured
+    // against DynamoDB, 2026-10: ack-api-quirks DDB-TABLE-014 and 457).
+    let mut errors = Vec::new();
+    if name.len() < 3 {
+        errors.push(format!("Value '{name}' at 'tableName' failed to satisfy constraint: Member must have length greater than or equal to 3"));
+    } else if name.len() > 255 {
+        errors.push(format!("Value '{name}' at 'tableName' failed to satisfy constraint: Member must have length less than or equal to 255"));
     }
     if !pattern_ok(name) {
-        return Err(constraint_errors(&[format!(
+        errors.push(format!(
             "Value '{name}' at 'tableName' failed to satisfy constraint: {PATTERN}"
-        )]));
+        ));
     }
-    Ok(())
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(constraint_errors(&errors))
+    }
 }
 
 #[cfg(test)]

@@ -265,7 +265,7 @@ fn apply_gsi_updates(
             table::check_new_gsi(&def, &index, request_defs).map_err(validation)?;
             if def.global_secondary_indexes.len() >= MAX_GSIS {
                 return Err(LIMIT_EXCEEDED_EXCEPTION.with_message(format!(
-                    "{INVALID}GlobalSecondaryIndex count exceeds the per-table limit of {MAX_GSIS}"
+                    "Subscriber limit exceeded: Number of global secondary indexes exceeds per-table limit of {MAX_GSIS}"
                 )));
             }
             def.global_secondary_indexes.push(index);
@@ -337,7 +337,12 @@ impl Handler<'_, '_> {
     ) -> Result<UpdateTableOutput, ServiceError> {
         table_name_check(input.table_name.as_deref())?;
         let name_or_arn = input.table_name.clone().unwrap_or_default();
-        let changes_something = input.global_secondary_index_updates.is_some()
+        // An empty GlobalSecondaryIndexUpdates counts as absent here (ack-api-quirks
+        // DDB-TABLE-359); checked before the table is looked up (DDB-TABLE-015).
+        let changes_something = input
+            .global_secondary_index_updates
+            .as_ref()
+            .is_some_and(|u| !u.is_empty())
             || input.provisioned_throughput.is_some()
             || input.billing_mode.is_some()
             || input.stream_specification.is_some()
@@ -346,14 +351,14 @@ impl Handler<'_, '_> {
             || input.deletion_protection_enabled.is_some()
             || input.on_demand_throughput.is_some()
             || input.warm_throughput.is_some();
+        if !changes_something {
+            return Err(validation("At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates, SSESpecification, ReplicaUpdates, MultiAccountReplicaReady, ReplicaTransitRoleArn, MultiRegionConsistency, DeletionProtectionEnabled, OnDemandThroughput, WarmThroughput or TableClass is required"));
+        }
         let scope = self.ctx.scope();
         let table = self
             .state
             .table(&scope, &name_or_arn)
             .ok_or_else(|| table_not_found(&name_or_arn))?;
-        if !changes_something {
-            return Err(validation("At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates, SSESpecification, ReplicaUpdates, MultiAccountReplicaReady, ReplicaTransitRoleArn, MultiRegionConsistency, DeletionProtectionEnabled, OnDemandThroughput, WarmThroughput or TableClass is required"));
-        }
         let (mut def, created) = apply_gsi_updates(&table.def, &input)?;
         if let Some(protect) = input.deletion_protection_enabled {
             def.deletion_protection = protect;

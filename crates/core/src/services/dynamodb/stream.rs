@@ -147,7 +147,7 @@ impl TableDef {
             }
             let Some(view) = spec.stream_view_type.clone() else {
                 return Err(validation(
-                    "StreamViewType must be specified when StreamEnabled is true",
+                    "One or more parameter values were invalid: If stream is being enabled then UpdateViewType is required",
                 ));
             };
             // Labels name streams: a new one never reuses the previous one's time.
@@ -157,6 +157,11 @@ impl TableDef {
                 .map_or(now, |last| now.max(last.created_millis + 1));
             self.streams.push(StreamDef::new(created, view));
         } else {
+            if spec.stream_view_type.is_some() {
+                return Err(validation(
+                    "One or more parameter values were invalid: If stream is being disabled, then UpdateViewType must not be specified",
+                ));
+            }
             if !enabled {
                 return Err(validation(format!(
                     "Table has no stream to disable: TableName: {}",

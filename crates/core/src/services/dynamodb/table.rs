@@ -676,7 +676,7 @@ pub fn stream_spec_constraints(spec: &StreamSpecification, errors: &mut Vec<Stri
         errors.push("Value null at 'streamSpecification.streamEnabled' failed to satisfy constraint: Member must not be null".into());
     }
     if let Some(StreamViewType::Unknown(v)) = &spec.stream_view_type {
-        errors.push(format!("Value '{v}' at 'streamSpecification.streamViewType' failed to satisfy constraint: Member must satisfy enum value set: [NEW_IMAGE, OLD_IMAGE, NEW_AND_OLD_IMAGES, KEYS_ONLY]"));
+        errors.push(format!("Value '{v}' at 'streamSpecification.streamViewType' failed to satisfy constraint: Member must satisfy enum value set: [OLD_IMAGE, KEYS_ONLY, NEW_AND_OLD_IMAGES, NEW_IMAGE]"));
     }
 }
 
@@ -922,7 +922,9 @@ fn check_create(input: &CreateTableInput) -> Result<TableDef, String> {
     }
     if let Some(spec) = &input.stream_specification {
         if spec.stream_enabled == Some(true) && spec.stream_view_type.is_none() {
-            return Err("StreamViewType must be specified when StreamEnabled is true".into());
+            return Err(format!(
+                "{INVALID}Table is being created with a stream enabled, UpdateViewType is required"
+            ));
         }
         if spec.stream_enabled == Some(false) && spec.stream_view_type.is_some() {
             return Err(format!("{INVALID}Table is being created with a stream disabled, UpdateViewType should not be specified"));
@@ -1107,6 +1109,9 @@ fn limit_exceeded(message: String) -> ServiceError {
     nimbus_shapes::dynamodb::errors::LIMIT_EXCEEDED_EXCEPTION.with_message(message)
 }
 
+const SEE_LIMITS: &str =
+    "Refer to the Amazon DynamoDB Developer Guide for current limits and how to request higher limits.";
+
 /// The per-table (or per-index) maximum of 40,000 units, as AWS words its refusal.
 fn check_unit_maximum(
     gsi: Option<&str>,
@@ -1118,8 +1123,10 @@ fn check_unit_maximum(
             continue;
         }
         return Err(limit_exceeded(match gsi {
-            None => format!("The requested {what}, {units}, is above the per table maximum for the account in {region}. Per table maximum: {TABLE_MAX_CAPACITY}."),
-            Some(name) => format!("The requested {what} for index {name}, {units}, is above the per index maximum for the account in {region}. Per index maximum: {TABLE_MAX_CAPACITY}."),
+            // Sic: the index's refusal also says "Per table maximum" (ack-api-quirks
+            // DDB-TABLE-170).
+            None => format!("The requested {what}, {units}, is above the per table maximum for the account in {region}. Per table maximum: {TABLE_MAX_CAPACITY}. {SEE_LIMITS}"),
+            Some(name) => format!("The requested {what} for index {name}, {units}, is above the per index maximum for the account in {region}. Per table maximum: {TABLE_MAX_CAPACITY}. {SEE_LIMITS}"),
         }));
     }
     Ok(())
@@ -1291,7 +1298,14 @@ pub fn plan_capacity_update(
     let mut plan = CapacityUpdate::default();
     if on_demand {
         if input.provisioned_throughput.is_some() {
-            return Err(validation(format!("{INVALID}Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST")));
+            // Switching to on demand words it so (ack-api-quirks DDB-TABLE-056).
+            return Err(validation(
+                if input.billing_mode == Some(BillingMode::PayPerRequest) {
+                    format!("{INVALID}ProvisionedThroughput cannot be specified when BillingMode is PAY_PER_REQUEST")
+                } else {
+                    format!("{INVALID}Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST")
+                },
+            ));
         }
         if let Some((name, _)) = gsi_updates.first() {
             return Err(validation(format!("{INVALID}The only Updates for index: {name} when TableThroughputMode is PAY_PER_REQUEST can be to OnDemandThroughput, WarmThroughput")));

@@ -192,7 +192,7 @@ impl Handler<'_, '_> {
         let table = self.table(&name).ok_or_else(|| table_not_found(&name))?;
         let different = |current: &str| {
             validation(format!(
-                "TimeToLive is active on a different AttributeName: current value of AttributeName is {current}"
+                "TimeToLive is active on a different AttributeName: current AttributeName is {current}"
             ))
         };
         match (table.def.ttl_attribute.as_deref(), enable) {
