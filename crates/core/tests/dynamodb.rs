@@ -1204,6 +1204,77 @@ fn sse_description_names_the_kms_key_as_an_arn() {
 }
 
 #[test]
+fn sse_specifications_are_checked_and_updated_as_dynamodb_does() {
+    let mut w = world();
+    let invalid = |detail: &str| {
+        validation(&format!(
+            "One or more parameter values were invalid: {detail}"
+        ))
+    };
+    let create = |w: &mut World, name: &str, sse: Value| {
+        let mut input = table_input(name, None);
+        input["SSESpecification"] = sse;
+        w.call("CreateTable", input)
+    };
+    for (sse, answer) in [
+        (
+            json!({"Enabled": false, "SSEType": "KMS"}),
+            invalid("SSEType can not be specified if Enabled is false"),
+        ),
+        (
+            json!({"Enabled": false, "KMSMasterKeyId": "alias/k"}),
+            invalid("KMSMasterKeyId can not be specified if Enabled is false"),
+        ),
+        (
+            json!({"Enabled": true, "SSEType": "AES256"}),
+            invalid("SSEType AES256 is not supported"),
+        ),
+        (
+            json!({"Enabled": true, "KMSMasterKeyId": "alias/aws/dynamodb"}),
+            invalid("SSEType KMS is required if KMSMasterKeyId is specified"),
+        ),
+        (
+            json!({"Enabled": true, "SSEType": "kms"}),
+            validation("1 validation error detected: Value 'kms' at 'sSESpecification.sSEType' failed to satisfy constraint: Member must satisfy enum value set: [AES256, KMS]"),
+        ),
+    ] {
+        assert_eq!(create(&mut w, "refused", sse.clone()), answer, "{sse}");
+    }
+    // SSEType KMS without Enabled encrypts with the AWS managed key.
+    let out = create(&mut w, "implied", json!({"SSEType": "KMS"})).unwrap();
+    assert_eq!(
+        out["TableDescription"]["SSEDescription"]["KMSMasterKeyArn"],
+        "arn:aws:kms:us-east-1:000000000000:key/aws/dynamodb"
+    );
+
+    // A table encrypted by default: disabling is refused, enabling moves it to KMS.
+    w.table("plain", None);
+    let update = |w: &mut World, sse: Value| {
+        w.call(
+            "UpdateTable",
+            json!({"TableName": "plain", "SSESpecification": sse}),
+        )
+    };
+    let by_default = invalid("Table is already encrypted by default");
+    assert_eq!(update(&mut w, json!({"Enabled": false})), by_default);
+    assert_eq!(update(&mut w, json!({})), by_default);
+    let key = "arn:aws:kms:us-east-1:000000000000:key/aws/dynamodb";
+    let out = update(&mut w, json!({"Enabled": true})).unwrap();
+    assert_eq!(
+        out["TableDescription"]["SSEDescription"]["KMSMasterKeyArn"],
+        key
+    );
+    assert_eq!(
+        update(&mut w, json!({"Enabled": true, "SSEType": "KMS", "KMSMasterKeyId": key})),
+        invalid("Table is already encrypted with given KMSMasterKeyId. Use KMSMasterKeyId parameter if you want to change Master Key")
+    );
+    // Disabling returns it to DynamoDB's own key: no SSEDescription.
+    update(&mut w, json!({"Enabled": false})).unwrap();
+    let table = w.ok("DescribeTable", json!({"TableName": "plain"}));
+    assert!(table["Table"].get("SSEDescription").is_none(), "{table}");
+}
+
+#[test]
 fn on_demand_maximums_round_trip_and_update_one_at_a_time() {
     let mut w = world();
     w.ok(

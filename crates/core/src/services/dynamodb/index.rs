@@ -366,6 +366,9 @@ impl Handler<'_, '_> {
         if let Some(class) = &input.table_class {
             def.table_class = Some(class.clone());
         }
+        if let Some(sse) = &input.sse_specification {
+            def.update_sse(sse).map_err(validation)?;
+        }
         if let Some(stream) = &input.stream_specification {
             def.update_stream(stream, self.ctx.now_millis)?;
         }

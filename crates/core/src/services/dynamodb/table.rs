@@ -386,7 +386,7 @@ impl TableDef {
             sse_description: self
                 .sse
                 .as_ref()
-                .filter(|s| s.enabled == Some(true))
+                .filter(|s| uses_kms(s))
                 .map(|s| SSEDescription {
                     status: Some(SSEStatus::Enabled),
                     sse_type: Some(SSEType::Kms),
@@ -440,6 +440,67 @@ impl TableDef {
 /// ARN, an alias name or an alias ARN; SSEDescription answers an ARN in the table's account
 /// and region (AWS resolves an alias to its key's ARN; with no KMS here, the alias's ARN
 /// stands in). Without an id, DynamoDB's AWS-managed key, alias/aws/dynamodb.
+/// Whether a table's SSESpecification encrypts with a KMS key: `Enabled` true, or left out
+/// beside `SSEType: KMS` (ack-api-quirks DDB-TABLE-044). Otherwise the table is encrypted
+/// by default, with a key DynamoDB owns, and describes no SSE.
+fn uses_kms(sse: &SSESpecification) -> bool {
+    sse.enabled.unwrap_or(sse.sse_type == Some(SSEType::Kms))
+}
+
+/// The checks CreateTable and UpdateTable give an SSESpecification, in DynamoDB's words
+/// (measured against it, 2026-10: ack-api-quirks DDB-TABLE-031 and 036).
+pub fn check_sse(sse: &SSESpecification) -> Result<(), String> {
+    if sse.enabled == Some(false) {
+        if sse.sse_type.is_some() {
+            return Err(format!(
+                "{INVALID}SSEType can not be specified if Enabled is false"
+            ));
+        }
+        if sse.kms_master_key_id.is_some() {
+            return Err(format!(
+                "{INVALID}KMSMasterKeyId can not be specified if Enabled is false"
+            ));
+        }
+    }
+    match &sse.sse_type {
+        Some(SSEType::Aes256) => Err(format!("{INVALID}SSEType AES256 is not supported")),
+        Some(SSEType::Unknown(v)) => Err(format!("1 validation error detected: Value '{v}' at 'sSESpecification.sSEType' failed to satisfy constraint: Member must satisfy enum value set: [AES256, KMS]")),
+        None if sse.kms_master_key_id.is_some() => Err(format!(
+            "{INVALID}SSEType KMS is required if KMSMasterKeyId is specified"
+        )),
+        _ => Ok(()),
+    }
+}
+
+impl TableDef {
+    /// UpdateTable's SSESpecification applied to the table's: a KMS key to use, or none to
+    /// return to DynamoDB's own key (ack-api-quirks DDB-TABLE-079, 140, 141, 437).
+    pub fn update_sse(&mut self, given: &SSESpecification) -> Result<(), String> {
+        check_sse(given)?;
+        let current = self.sse.as_ref().filter(|s| uses_kms(s));
+        if !uses_kms(given) {
+            if current.is_none() {
+                return Err(format!("{INVALID}Table is already encrypted by default"));
+            }
+            self.sse = None;
+            return Ok(());
+        }
+        let key = |s: &SSESpecification| kms_key_arn(s.kms_master_key_id.as_deref(), &self.arn);
+        let same_arn = given
+            .kms_master_key_id
+            .as_deref()
+            .is_some_and(|id| id.starts_with("arn:") && current.is_some_and(|c| key(c) == id));
+        if same_arn {
+            return Err(format!("{INVALID}Table is already encrypted with given KMSMasterKeyId. Use KMSMasterKeyId parameter if you want to change Master Key"));
+        }
+        self.sse = Some(SSESpecification {
+            enabled: Some(true),
+            ..given.clone()
+        });
+        Ok(())
+    }
+}
+
 fn kms_key_arn(key_id: Option<&str>, table_arn: &str) -> String {
     let (region, account) = arn_scope(table_arn);
     match key_id {
@@ -929,6 +990,9 @@ fn check_create(input: &CreateTableInput) -> Result<TableDef, String> {
         if spec.stream_enabled == Some(false) && spec.stream_view_type.is_some() {
             return Err(format!("{INVALID}Table is being created with a stream disabled, UpdateViewType should not be specified"));
         }
+    }
+    if let Some(sse) = &input.sse_specification {
+        check_sse(sse)?;
     }
     check_warm(input.warm_throughput.as_ref(), pay_per_request, None)?;
     for index in gsis.iter().flatten() {
