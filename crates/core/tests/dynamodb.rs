@@ -340,6 +340,69 @@ fn stream_specifications_and_empty_updates_get_dynamodbs_words() {
 }
 
 #[test]
+fn update_table_changes_one_concern_at_a_time() {
+    let mut w = world();
+    w.table("single", None);
+    let invalid = |detail: &str| format!("One or more parameter values were invalid: {detail}");
+    let stream = json!({"StreamEnabled": true, "StreamViewType": "KEYS_ONLY"});
+    let cases = [
+        (
+            json!({"SSESpecification": {"Enabled": true}, "DeletionProtectionEnabled": true}),
+            invalid(
+                "Server-Side Encryption modification must be the only operation in the request",
+            ),
+        ),
+        (
+            json!({"TableClass": "STANDARD", "StreamSpecification": stream}),
+            invalid("TableClass modification must be the only operation in the request"),
+        ),
+        (
+            json!({"DeletionProtectionEnabled": true, "BillingMode": "PAY_PER_REQUEST"}),
+            invalid("DeletionProtection modification must be the only operation in the request"),
+        ),
+        (
+            json!({"WarmThroughput": {"ReadUnitsPerSecond": 20000}, "StreamSpecification": stream}),
+            "WarmThroughput must be the only operation in the request".to_string(),
+        ),
+        (
+            json!({"OnDemandThroughput": {"MaxReadRequestUnits": 10}, "StreamSpecification": stream}),
+            "OnDemandThroughput can only be combined with BillingMode in an UpdateTable request"
+                .to_string(),
+        ),
+        (
+            json!({"BillingMode": "PROVISIONED", "StreamSpecification": stream,
+                   "ProvisionedThroughput": {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}}),
+            "You cannot modify stream status while updating table IOPS".to_string(),
+        ),
+    ];
+    for (extra, message) in cases {
+        let mut input = json!({"TableName": "single"});
+        for (k, v) in extra.as_object().unwrap() {
+            input[k] = v.clone();
+        }
+        assert_eq!(
+            w.call("UpdateTable", input),
+            validation(&message),
+            "{extra}"
+        );
+    }
+    // Each alone is fine; BillingMode combines with throughput.
+    w.ok(
+        "UpdateTable",
+        json!({"TableName": "single", "DeletionProtectionEnabled": true}),
+    );
+    w.ok(
+        "UpdateTable",
+        json!({"TableName": "single", "BillingMode": "PROVISIONED",
+               "ProvisionedThroughput": {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}}),
+    );
+    w.ok(
+        "UpdateTable",
+        json!({"TableName": "single", "StreamSpecification": stream}),
+    );
+}
+
+#[test]
 fn table_names_are_unique_per_account_and_region() {
     let mut w = world();
     w.table("tab1", None);

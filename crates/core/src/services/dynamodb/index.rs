@@ -302,6 +302,48 @@ fn apply_gsi_updates(
     Ok((def, created))
 }
 
+/// UpdateTable changes one thing at a time: deletion protection, encryption, the table
+/// class and warm throughput each alone; OnDemandThroughput only beside BillingMode; no
+/// stream change while capacity changes (measured against DynamoDB, 2026-10: the
+/// ack-api-quirks findings DDB-TABLE-156, 382 and 433, in the precedence they show).
+fn check_one_concern(input: &UpdateTableInput) -> Result<(), ServiceError> {
+    let stream = input.stream_specification.is_some();
+    let concerns = [
+        input.sse_specification.is_some(),
+        input.table_class.is_some(),
+        input.deletion_protection_enabled.is_some(),
+        input.warm_throughput.is_some(),
+        stream,
+        input.on_demand_throughput.is_some(),
+        input.provisioned_throughput.is_some() || input.billing_mode.is_some(),
+        input
+            .global_secondary_index_updates
+            .as_ref()
+            .is_some_and(|u| !u.is_empty()),
+    ];
+    let others = concerns.iter().filter(|c| **c).count() > 1;
+    let alone = [
+        (input.sse_specification.is_some(), format!("{INVALID}Server-Side Encryption modification must be the only operation in the request")),
+        (input.table_class.is_some(), format!("{INVALID}TableClass modification must be the only operation in the request")),
+        (input.deletion_protection_enabled.is_some(), format!("{INVALID}DeletionProtection modification must be the only operation in the request")),
+        (input.warm_throughput.is_some(), "WarmThroughput must be the only operation in the request".to_string()),
+    ];
+    if let Some((_, message)) = alone.into_iter().find(|(given, _)| *given && others) {
+        return Err(validation(message));
+    }
+    if input.on_demand_throughput.is_some() && stream {
+        return Err(validation(
+            "OnDemandThroughput can only be combined with BillingMode in an UpdateTable request",
+        ));
+    }
+    if input.provisioned_throughput.is_some() && stream {
+        return Err(validation(
+            "You cannot modify stream status while updating table IOPS",
+        ));
+    }
+    Ok(())
+}
+
 /// Applies an UpdateTable's OnDemandThroughput to a table's or GSI's: each maximum given
 /// replaces the current one, one left out stays.
 fn merge_on_demand(current: &mut Option<OnDemandThroughput>, given: &OnDemandThroughput) {
@@ -351,6 +393,7 @@ impl Handler<'_, '_> {
             || input.deletion_protection_enabled.is_some()
             || input.on_demand_throughput.is_some()
             || input.warm_throughput.is_some();
+        check_one_concern(&input)?;
         if !changes_something {
             return Err(validation("At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates, SSESpecification, ReplicaUpdates, MultiAccountReplicaReady, ReplicaTransitRoleArn, MultiRegionConsistency, DeletionProtectionEnabled, OnDemandThroughput, WarmThroughput or TableClass is required"));
         }
