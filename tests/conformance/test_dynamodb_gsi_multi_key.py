@@ -87,4 +87,5 @@ def test_describe_table_shows_key_schema_and_warm_throughput(client):
         ddb.update_table(TableName="orders", WarmThroughput={"WriteUnitsPerSecond": 10})
     assert failure.value.response["Error"]["Message"] == (
         "One or more parameter values were invalid: Requested WriteUnitsPerSecond for "
-        "WarmThroughput for table is lower than initial throughput for OnDemand")
+        "WarmThroughput for table is lower than current WarmThroughput, decreasing "
+        "WarmThroughput is not supported")

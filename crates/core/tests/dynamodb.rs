@@ -1338,6 +1338,79 @@ fn sse_specifications_are_checked_and_updated_as_dynamodb_does() {
 }
 
 #[test]
+fn on_demand_maximums_are_checked_as_dynamodb_checks_them() {
+    let mut w = world();
+    let invalid = |detail: &str| {
+        validation(&format!(
+            "One or more parameter values were invalid: {detail}"
+        ))
+    };
+    let create = |w: &mut World, odt: Value, provisioned: bool| {
+        let mut input = table_input("capped", None);
+        input["OnDemandThroughput"] = odt;
+        if provisioned {
+            input["BillingMode"] = json!("PROVISIONED");
+            input["ProvisionedThroughput"] =
+                json!({"ReadCapacityUnits": 1, "WriteCapacityUnits": 1});
+        }
+        w.call("CreateTable", input)
+    };
+    for units in [0, -1, -2] {
+        assert_eq!(
+            create(&mut w, json!({"MaxReadRequestUnits": units, "MaxWriteRequestUnits": units}), false),
+            invalid("Requested MaxReadRequestUnits for OnDemandThroughput for table is outside of valid range"),
+            "{units}"
+        );
+    }
+    assert_eq!(
+        create(&mut w, json!({"MaxReadRequestUnits": 10}), true),
+        invalid("MaxReadRequestUnits for OnDemandThroughput cannot be specified when table BillingMode is PROVISIONED.")
+    );
+    assert_eq!(
+        create(&mut w, json!({"MaxWriteRequestUnits": 40001}), false),
+        err("LimitExceededException", "Subscriber limit exceeded: Requested MaxWriteRequestUnits for OnDemandThroughput for table exceeds TableMaxWriteCapacityUnits of the account in region us-east-1")
+    );
+    create(
+        &mut w,
+        json!({"MaxReadRequestUnits": 100, "MaxWriteRequestUnits": 100}),
+        false,
+    )
+    .unwrap();
+    let update = |w: &mut World, extra: Value| {
+        let mut input = json!({"TableName": "capped"});
+        for (k, v) in extra.as_object().unwrap() {
+            input[k] = v.clone();
+        }
+        w.call("UpdateTable", input)
+    };
+    // UpdateTable takes -1 (no maximum), not 0 or -2.
+    assert_eq!(
+        update(&mut w, json!({"OnDemandThroughput": {"MaxWriteRequestUnits": 0}})),
+        invalid("Requested MaxWriteRequestUnits for OnDemandThroughput for table is outside of valid range")
+    );
+    update(
+        &mut w,
+        json!({"OnDemandThroughput": {"MaxWriteRequestUnits": -1}}),
+    )
+    .unwrap();
+    // Switching to provisioned drops the maximums; a provisioned table takes none.
+    let out = update(
+        &mut w,
+        json!({"BillingMode": "PROVISIONED",
+               "ProvisionedThroughput": {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}}),
+    )
+    .unwrap();
+    assert!(
+        out["TableDescription"].get("OnDemandThroughput").is_none(),
+        "{out}"
+    );
+    assert_eq!(
+        update(&mut w, json!({"OnDemandThroughput": {"MaxReadRequestUnits": 100}})),
+        invalid("MaxReadRequestUnits for OnDemandThroughput cannot be specified when the table BillingMode is PROVISIONED")
+    );
+}
+
+#[test]
 fn on_demand_maximums_round_trip_and_update_one_at_a_time() {
     let mut w = world();
     w.ok(

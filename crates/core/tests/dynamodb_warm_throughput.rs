@@ -98,7 +98,7 @@ fn warm_throughput_below_the_on_demand_start_is_refused() {
     input["WarmThroughput"] = json!({"ReadUnitsPerSecond": 12000, "WriteUnitsPerSecond": 3000});
     assert_eq!(
         w.err("CreateTable", input),
-        ("ValidationException".to_string(), "One or more parameter values were invalid: Requested WriteUnitsPerSecond for WarmThroughput for table is lower than initial throughput for OnDemand".to_string())
+        ("ValidationException".to_string(), "One or more parameter values were invalid: Requested WriteUnitsPerSecond for WarmThroughput for table is lower than initial throughput for OnDemand. See: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/on-demand-capacity-mode.html#on-demand-capacity-mode-initial".to_string())
     );
     let input = with_gsi(
         "Things",
@@ -107,7 +107,7 @@ fn warm_throughput_below_the_on_demand_start_is_refused() {
     );
     assert_eq!(
         w.err("CreateTable", input),
-        ("ValidationException".to_string(), "One or more parameter values were invalid: Requested ReadUnitsPerSecond for WarmThroughput for index by_g is lower than initial throughput for OnDemand".to_string())
+        ("ValidationException".to_string(), "One or more parameter values were invalid: Requested ReadUnitsPerSecond for WarmThroughput for index by_g is lower than initial throughput for OnDemand. See: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/on-demand-capacity-mode.html#on-demand-capacity-mode-initial".to_string())
     );
     assert!(w
         .call("DescribeTable", json!({"TableName": "Things"}))
@@ -142,5 +142,22 @@ fn update_table_raises_warm_throughput_of_the_table_and_its_indexes() {
         json!({"TableName": "Things", "WarmThroughput": {"WriteUnitsPerSecond": 100}}),
     );
     assert_eq!(code, "ValidationException");
-    assert!(message.contains("Requested WriteUnitsPerSecond for WarmThroughput for table is lower than initial throughput for OnDemand"), "{message}");
+    assert_eq!(message, "One or more parameter values were invalid: Requested WriteUnitsPerSecond for WarmThroughput for table is lower than current WarmThroughput, decreasing WarmThroughput is not supported");
+    // Nor does it go down once raised, nor below a provisioned table's capacity.
+    assert_eq!(
+        w.err(
+            "UpdateTable",
+            json!({"TableName": "Things", "WarmThroughput": {"ReadUnitsPerSecond": 14000}}),
+        )
+        .1,
+        "One or more parameter values were invalid: Requested ReadUnitsPerSecond for WarmThroughput for table is lower than current WarmThroughput, decreasing WarmThroughput is not supported"
+    );
+    let mut input = table_input("Provisioned", None);
+    input["BillingMode"] = json!("PROVISIONED");
+    input["ProvisionedThroughput"] = json!({"ReadCapacityUnits": 10, "WriteCapacityUnits": 10});
+    input["WarmThroughput"] = json!({"ReadUnitsPerSecond": 5, "WriteUnitsPerSecond": 5});
+    assert_eq!(
+        w.err("CreateTable", input).1,
+        "One or more parameter values were invalid: Requested ReadUnitsPerSecond for WarmThroughput for table is lower than ReadCapacityUnits of ProvisionedThroughput"
+    );
 }

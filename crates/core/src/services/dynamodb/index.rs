@@ -279,15 +279,19 @@ fn apply_gsi_updates(
                     Some(throughput.clone());
             }
             if let Some(limits) = &change.on_demand_throughput {
+                let on_demand = input.billing_mode.as_ref().unwrap_or(&def.billing_mode)
+                    == &BillingMode::PayPerRequest;
+                table::check_on_demand(Some(limits), on_demand, true, Some(&name))
+                    .map_err(validation)?;
                 merge_on_demand(
                     &mut def.global_secondary_indexes[position].on_demand_throughput,
                     limits,
                 );
             }
             if let Some(warm) = &change.warm_throughput {
-                let on_demand = def.billing_mode == BillingMode::PayPerRequest;
-                table::check_warm(Some(warm), on_demand, Some(&name)).map_err(validation)?;
                 let current = def.gsi_warm(&def.global_secondary_indexes[position]);
+                table::check_warm(Some(warm), table::WarmFloor::Current(current), Some(&name))
+                    .map_err(validation)?;
                 def.global_secondary_indexes[position].warm_throughput =
                     Some(table::merge_warm(warm, current));
             }
@@ -423,9 +427,19 @@ impl Handler<'_, '_> {
                 for gsi in &mut def.global_secondary_indexes {
                     gsi.provisioned_throughput = None;
                 }
+            } else {
+                // Provisioned, the on-demand maximums are gone, the table's and its indexes'
+                // (ack-api-quirks DDB-TABLE-055, 153).
+                def.on_demand_throughput = None;
+                for gsi in &mut def.global_secondary_indexes {
+                    gsi.on_demand_throughput = None;
+                }
             }
         }
         if let Some(limits) = &input.on_demand_throughput {
+            let on_demand = def.billing_mode == BillingMode::PayPerRequest;
+            table::check_on_demand(Some(limits), on_demand, true, None).map_err(validation)?;
+            table::check_on_demand_quota(Some(limits), &self.ctx.scope().region)?;
             merge_on_demand(&mut def.on_demand_throughput, limits);
         }
         if let Some(t) = &input.provisioned_throughput {
@@ -433,8 +447,12 @@ impl Handler<'_, '_> {
             def.write_capacity = t.write_capacity_units.unwrap_or(def.write_capacity);
         }
         if let Some(warm) = &input.warm_throughput {
-            let on_demand = def.billing_mode == BillingMode::PayPerRequest;
-            table::check_warm(Some(warm), on_demand, None).map_err(validation)?;
+            table::check_warm(
+                Some(warm),
+                table::WarmFloor::Current(def.table_warm()),
+                None,
+            )
+            .map_err(validation)?;
             def.warm_throughput = Some(table::merge_warm(warm, def.table_warm()));
         }
         // Indexes of the new definition: kept ones keep their entries, new ones are

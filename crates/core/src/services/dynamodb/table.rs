@@ -96,35 +96,142 @@ pub fn effective_warm(requested: Option<&WarmThroughput>, base: (i64, i64)) -> (
 /// the index (`index`). Provisioned tables take the larger of the request and their units.
 pub fn check_warm(
     requested: Option<&WarmThroughput>,
-    on_demand: bool,
+    floor: WarmFloor,
     index: Option<&str>,
 ) -> Result<(), String> {
-    let Some(requested) = requested.filter(|_| on_demand) else {
+    let Some(requested) = requested else {
         return Ok(());
     };
     let what = match index {
         None => "table".to_string(),
         Some(name) => format!("index {name}"),
     };
-    for (units, floor, name) in [
+    let (read, write) = match floor {
+        WarmFloor::OnDemand => ON_DEMAND_WARM,
+        WarmFloor::Provisioned(units) | WarmFloor::Current(units) => units,
+    };
+    for (units, floor_units, name, capacity) in [
         (
             requested.read_units_per_second,
-            ON_DEMAND_WARM.0,
+            read,
             "ReadUnitsPerSecond",
+            "ReadCapacityUnits",
         ),
         (
             requested.write_units_per_second,
-            ON_DEMAND_WARM.1,
+            write,
             "WriteUnitsPerSecond",
+            "WriteCapacityUnits",
         ),
     ] {
-        if units.is_some_and(|u| u < floor) {
+        if units.is_none_or(|u| u >= floor_units) {
+            continue;
+        }
+        let below = match floor {
+            WarmFloor::OnDemand => {
+                format!("initial throughput for OnDemand. See: {ON_DEMAND_INITIAL_DOC}")
+            }
+            WarmFloor::Provisioned(_) => format!("{capacity} of ProvisionedThroughput"),
+            WarmFloor::Current(_) => {
+                "current WarmThroughput, decreasing WarmThroughput is not supported".to_string()
+            }
+        };
+        return Err(format!(
+            "{INVALID}Requested {name} for WarmThroughput for {what} is lower than {below}"
+        ));
+    }
+    Ok(())
+}
+
+/// An OnDemandThroughput's members as AWS checks them (measured against DynamoDB, 2026-10:
+/// ack-api-quirks DDB-TABLE-038, 039, 051, 059, 128, 153): only on an on-demand table, each
+/// at least 1, or -1 (no maximum) in UpdateTable. `index` names a GSI's. An empty one asks
+/// nothing.
+pub fn check_on_demand(
+    given: Option<&OnDemandThroughput>,
+    on_demand: bool,
+    update: bool,
+    index: Option<&str>,
+) -> Result<(), String> {
+    let Some(given) = given else {
+        return Ok(());
+    };
+    let members = [
+        (given.max_read_request_units, "MaxReadRequestUnits"),
+        (given.max_write_request_units, "MaxWriteRequestUnits"),
+    ];
+    let Some((_, first)) = members.iter().find(|(units, _)| units.is_some()) else {
+        return Ok(());
+    };
+    if !on_demand {
+        // The index's words after "cannot be specified" are not on record; the table's are.
+        return Err(match (index, update) {
+            (Some(name), _) => format!("{INVALID}{first} for OnDemandThroughput for index: {name} cannot be specified when table BillingMode is PROVISIONED."),
+            (None, false) => format!("{INVALID}{first} for OnDemandThroughput cannot be specified when table BillingMode is PROVISIONED."),
+            (None, true) => format!("{INVALID}{first} for OnDemandThroughput cannot be specified when the table BillingMode is PROVISIONED"),
+        });
+    }
+    let what = index.map_or("table".to_string(), |name| format!("index : {name}"));
+    for (units, name) in members {
+        if units.is_some_and(|u| u < 1 && !(update && u == -1)) {
             return Err(format!(
-                "{INVALID}Requested {name} for WarmThroughput for {what} is lower than initial throughput for OnDemand"
+                "{INVALID}Requested {name} for OnDemandThroughput for {what} is outside of valid range"
             ));
         }
     }
     Ok(())
+}
+
+/// A table's on-demand maximum above the account's per-table quota (ack-api-quirks
+/// DDB-TABLE-154).
+pub fn check_on_demand_quota(
+    given: Option<&OnDemandThroughput>,
+    region: &str,
+) -> Result<(), ServiceError> {
+    let Some(given) = given else {
+        return Ok(());
+    };
+    for (units, name, quota) in [
+        (
+            given.max_read_request_units,
+            "MaxReadRequestUnits",
+            "TableMaxReadCapacityUnits",
+        ),
+        (
+            given.max_write_request_units,
+            "MaxWriteRequestUnits",
+            "TableMaxWriteCapacityUnits",
+        ),
+    ] {
+        if units.is_some_and(|u| u > TABLE_MAX_CAPACITY) {
+            return Err(limit_exceeded(format!("Subscriber limit exceeded: Requested {name} for OnDemandThroughput for table exceeds {quota} of the account in region {region}")));
+        }
+    }
+    Ok(())
+}
+
+const ON_DEMAND_INITIAL_DOC: &str = "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/on-demand-capacity-mode.html#on-demand-capacity-mode-initial";
+
+/// What a requested warm throughput may not go below (measured against DynamoDB, 2026-10:
+/// ack-api-quirks DDB-TABLE-039, 059, 155, 179): a new on-demand table or index starts at
+/// `ON_DEMAND_WARM`, a new provisioned one at its capacity units, and warm throughput never
+/// decreases.
+#[derive(Clone, Copy)]
+pub enum WarmFloor {
+    OnDemand,
+    Provisioned((i64, i64)),
+    Current((i64, i64)),
+}
+
+impl WarmFloor {
+    /// The floor of a table or index being created.
+    pub fn new(on_demand: bool, throughput: Option<&ProvisionedThroughput>) -> WarmFloor {
+        match (on_demand, throughput) {
+            (true, _) => WarmFloor::OnDemand,
+            (false, Some(t)) => WarmFloor::Provisioned(pair(t)),
+            (false, None) => WarmFloor::Provisioned((0, 0)),
+        }
+    }
 }
 
 /// The request merged into the warm throughput in effect (a member left out keeps its value).
@@ -994,11 +1101,27 @@ fn check_create(input: &CreateTableInput) -> Result<TableDef, String> {
     if let Some(sse) = &input.sse_specification {
         check_sse(sse)?;
     }
-    check_warm(input.warm_throughput.as_ref(), pay_per_request, None)?;
+    check_warm(
+        input.warm_throughput.as_ref(),
+        WarmFloor::new(pay_per_request, input.provisioned_throughput.as_ref()),
+        None,
+    )?;
+    check_on_demand(
+        input.on_demand_throughput.as_ref(),
+        pay_per_request,
+        false,
+        None,
+    )?;
     for index in gsis.iter().flatten() {
+        check_on_demand(
+            index.on_demand_throughput.as_ref(),
+            pay_per_request,
+            false,
+            index.index_name.as_deref(),
+        )?;
         check_warm(
             index.warm_throughput.as_ref(),
-            pay_per_request,
+            WarmFloor::new(pay_per_request, index.provisioned_throughput.as_ref()),
             index.index_name.as_deref(),
         )?;
     }
@@ -1085,7 +1208,11 @@ pub fn check_new_gsi(
             "{INVALID}ProvisionedThroughput is not specified for index: {name}"
         ));
     }
-    check_warm(index.warm_throughput.as_ref(), pay_per_request, Some(&name))
+    check_warm(
+        index.warm_throughput.as_ref(),
+        WarmFloor::new(pay_per_request, index.provisioned_throughput.as_ref()),
+        Some(&name),
+    )
 }
 
 /// A new index keeps the type the table's keys and indexes give an attribute; AWS shows the
@@ -1223,7 +1350,7 @@ pub fn check_create_limits(
     reserved: (i64, i64),
 ) -> Result<(), ServiceError> {
     if def.billing_mode == BillingMode::PayPerRequest {
-        return Ok(());
+        return check_on_demand_quota(def.on_demand_throughput.as_ref(), region);
     }
     check_unit_maximum(None, (def.read_capacity, def.write_capacity), region)?;
     for index in &def.global_secondary_indexes {
