@@ -211,6 +211,10 @@ fn create_table_rejects_what_aws_rejects() {
             "1 validation error detected: Value '0' at 'provisionedThroughput.readCapacityUnits' failed to satisfy constraint: Member must have value greater than or equal to 1",
         ),
         (
+            json!({"TableName": "abc", "KeySchema": keys, "AttributeDefinitions": defs, "ProvisionedThroughput": {"ReadCapacityUnits": 0, "WriteCapacityUnits": 0}}),
+            "2 validation errors detected: Value '0' at 'provisionedThroughput.writeCapacityUnits' failed to satisfy constraint: Member must have value greater than or equal to 1; Value '0' at 'provisionedThroughput.readCapacityUnits' failed to satisfy constraint: Member must have value greater than or equal to 1",
+        ),
+        (
             json!({"TableName": "abc", "KeySchema": keys, "AttributeDefinitions": defs, "ProvisionedThroughput": {"ReadCapacityUnits": 1_000_000_000_001i64, "WriteCapacityUnits": 1}}),
             "Given value 1000000000001 for ReadCapacityUnits is out of bounds",
         ),

@@ -722,10 +722,12 @@ fn show_keys(keys: &[KeySchemaElement]) -> String {
     format!("[{}]", shown.join(", "))
 }
 
+/// A ProvisionedThroughput's members, the write units first as AWS lists them (ack-api-quirks
+/// DDB-TABLE-038, 058, 457).
 fn throughput_constraints(t: &ProvisionedThroughput, path: &str, errors: &mut Vec<String>) {
     for (value, name) in [
-        (t.read_capacity_units, "readCapacityUnits"),
         (t.write_capacity_units, "writeCapacityUnits"),
+        (t.read_capacity_units, "readCapacityUnits"),
     ] {
         match value {
             None => errors.push(format!("Value null at '{path}.{name}' failed to satisfy constraint: Member must not be null")),
