@@ -399,3 +399,44 @@ fn partiql_refuses_to_read_a_multi_attribute_index() {
     );
     assert_eq!(batch["Responses"][1]["Item"]["pk"], json!({"S": "1"}));
 }
+
+#[test]
+fn key_schemas_the_index_cannot_have_are_refused_in_dynamodbs_words() {
+    let mut w = World::new("dynamodb", ACCOUNT);
+    let names = ["a", "b", "c", "d", "e", "f"];
+    let create = |w: &mut World, keys: Value| {
+        let mut input = table_input("shapes", None);
+        let defs = input["AttributeDefinitions"].as_array_mut().unwrap();
+        for name in names {
+            defs.push(json!({"AttributeName": name, "AttributeType": "S"}));
+        }
+        input["GlobalSecondaryIndexes"] = json!([{"IndexName": "gsi", "KeySchema": keys,
+            "Projection": {"ProjectionType": "KEYS_ONLY"}}]);
+        w.call("CreateTable", input).map(|_| ())
+    };
+    let refused = |message: &str| Err(("ValidationException".to_string(), message.to_string()));
+    let hashes: Vec<Value> = names[..5].iter().map(|n| key(n, "HASH")).collect();
+    let mut ranges = vec![key("a", "HASH")];
+    ranges.extend(names[1..].iter().map(|n| key(n, "RANGE")));
+    let cases = [
+        (
+            json!(hashes),
+            "The KeySchema exceeds the maximum allowed number of HASH key attributes",
+        ),
+        (
+            json!(ranges),
+            "The KeySchema exceeds the maximum allowed number of RANGE key attributes",
+        ),
+        (
+            json!([key("a", "HASH"), key("b", "RANGE"), key("c", "HASH")]),
+            "All HASH key attributes must precede RANGE key attributes in the KeySchema",
+        ),
+        (
+            json!([key("a", "HASH"), key("a", "RANGE")]),
+            "The KeySchema contains multiple key attributes with the same name",
+        ),
+    ];
+    for (keys, message) in cases {
+        assert_eq!(create(&mut w, keys.clone()), refused(message), "{keys}");
+    }
+}
