@@ -74,14 +74,24 @@ fn create_table_describes_the_new_table() {
         .0,
         "ResourceNotFoundException"
     );
+    // DescribeTable adds the warm throughput CreateTable's answer leaves out.
     let described = w.ok("DescribeTable", json!({"TableName": "Orders"}));
-    assert_eq!(&described["Table"], d);
+    assert_eq!(
+        described["Table"]["WarmThroughput"],
+        json!({"ReadUnitsPerSecond": 5, "WriteUnitsPerSecond": 3, "Status": "ACTIVE"})
+    );
+    let mut without_warm = described["Table"].clone();
+    without_warm
+        .as_object_mut()
+        .unwrap()
+        .remove("WarmThroughput");
+    assert_eq!(&without_warm, d);
     // An ARN names the table as well as its name does.
     let by_arn = w.ok(
         "DescribeTable",
         json!({"TableName": format!("arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/Orders")}),
     );
-    assert_eq!(&by_arn["Table"], d);
+    assert_eq!(by_arn["Table"], described["Table"]);
 }
 
 #[test]
@@ -110,8 +120,14 @@ fn on_demand_tables_with_indexes_and_streams() {
     );
     let d = &out["TableDescription"];
     let arn = format!("arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/Users");
+    // CreateTable's answer lacks the time on demand began; DescribeTable has it.
     assert_eq!(
         d["BillingModeSummary"],
+        json!({"BillingMode": "PAY_PER_REQUEST"})
+    );
+    let described = w.ok("DescribeTable", json!({"TableName": "Users"}));
+    assert_eq!(
+        described["Table"]["BillingModeSummary"],
         json!({"BillingMode": "PAY_PER_REQUEST", "LastUpdateToPayPerRequestDateTime": 1_700_000_000.0})
     );
     assert_eq!(d["ProvisionedThroughput"]["ReadCapacityUnits"], 0);

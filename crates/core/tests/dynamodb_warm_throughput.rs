@@ -48,10 +48,11 @@ fn with_gsi(name: &str, provisioned: bool, gsi_warm: Option<Value>) -> Value {
 fn on_demand_tables_and_indexes_start_at_12000_reads_and_4000_writes() {
     let mut w = world();
     let created = w.ok("CreateTable", with_gsi("Things", false, None));
-    assert_eq!(
-        created["TableDescription"]["WarmThroughput"],
-        warm(12000, 4000)
-    );
+    // CreateTable's answer shows no warm throughput it was not asked for; DescribeTable does.
+    assert!(created["TableDescription"].get("WarmThroughput").is_none());
+    assert!(created["TableDescription"]["GlobalSecondaryIndexes"][0]
+        .get("WarmThroughput")
+        .is_none());
     let table = describe(&mut w, "Things");
     assert_eq!(table["WarmThroughput"], warm(12000, 4000));
     assert_eq!(
@@ -159,5 +160,40 @@ fn update_table_raises_warm_throughput_of_the_table_and_its_indexes() {
     assert_eq!(
         w.err("CreateTable", input).1,
         "One or more parameter values were invalid: Requested ReadUnitsPerSecond for WarmThroughput for table is lower than ReadCapacityUnits of ProvisionedThroughput"
+    );
+}
+
+#[test]
+fn warm_throughput_keeps_its_highest_through_mode_and_capacity_changes() {
+    let mut w = world();
+    w.ok("CreateTable", with_gsi("Things", false, None));
+    // On demand to provisioned: the on-demand start stays.
+    w.ok(
+        "UpdateTable",
+        json!({"TableName": "Things", "BillingMode": "PROVISIONED",
+               "ProvisionedThroughput": {"ReadCapacityUnits": 3, "WriteCapacityUnits": 3},
+               "GlobalSecondaryIndexUpdates": [{"Update": {"IndexName": "by_g",
+                   "ProvisionedThroughput": {"ReadCapacityUnits": 3, "WriteCapacityUnits": 3}}}]}),
+    );
+    let table = describe(&mut w, "Things");
+    assert_eq!(table["WarmThroughput"], warm(12000, 4000));
+    assert_eq!(
+        table["GlobalSecondaryIndexes"][0]["WarmThroughput"],
+        warm(12000, 4000)
+    );
+    // Raised by capacity, then kept when the capacity comes down again.
+    w.ok(
+        "UpdateTable",
+        json!({"TableName": "Things",
+               "ProvisionedThroughput": {"ReadCapacityUnits": 20000, "WriteCapacityUnits": 3}}),
+    );
+    w.ok(
+        "UpdateTable",
+        json!({"TableName": "Things",
+               "ProvisionedThroughput": {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}}),
+    );
+    assert_eq!(
+        describe(&mut w, "Things")["WarmThroughput"],
+        warm(20000, 4000)
     );
 }

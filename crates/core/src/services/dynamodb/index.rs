@@ -446,6 +446,7 @@ impl Handler<'_, '_> {
             def.read_capacity = t.read_capacity_units.unwrap_or(def.read_capacity);
             def.write_capacity = t.write_capacity_units.unwrap_or(def.write_capacity);
         }
+        def.keep_warm_from(&table.def);
         if let Some(warm) = &input.warm_throughput {
             table::check_warm(
                 Some(warm),

@@ -666,8 +666,28 @@ impl DynamoDb for Handler<'_, '_> {
         self.ctx.persist(table_record(&scope, &name), &def);
         let table = Table::new(def);
         // AWS answers CREATING and turns ACTIVE later; Nimbus has no provisioning delay, so
-        // the table is usable at once and says so.
-        let description = table.describe(TableStatus::Active);
+        // the table is usable at once and says so. The answer lacks what DescribeTable adds
+        // later: warm throughput not asked for, the time on demand began (ack-api-quirks
+        // DDB-TABLE-033, 138).
+        let mut description = table.describe(TableStatus::Active);
+        if input.warm_throughput.is_none() {
+            description.warm_throughput = None;
+        }
+        let asked_warm = |name: &Option<String>| {
+            input
+                .global_secondary_indexes
+                .iter()
+                .flatten()
+                .any(|i| &i.index_name == name && i.warm_throughput.is_some())
+        };
+        for gsi in description.global_secondary_indexes.iter_mut().flatten() {
+            if !asked_warm(&gsi.index_name) {
+                gsi.warm_throughput = None;
+            }
+        }
+        if let Some(summary) = &mut description.billing_mode_summary {
+            summary.last_update_to_pay_per_request_date_time = None;
+        }
         let table_id = table.def.table_id.clone();
         self.scope_tables().tables.insert(name.clone(), table);
         if let Some(document) = input.resource_policy {
@@ -748,6 +768,7 @@ impl DynamoDb for Handler<'_, '_> {
             global_secondary_indexes: None,
             local_secondary_indexes: None,
             creation_date_time: None,
+            warm_throughput: None,
             ..table.describe(TableStatus::Deleting)
         };
         let scope = self.ctx.scope();

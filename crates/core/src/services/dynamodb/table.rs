@@ -532,6 +532,25 @@ impl TableDef {
         effective_warm(self.warm_throughput.as_ref(), base)
     }
 
+    /// Warm throughput never goes down: after a switch of mode or lower capacity the table
+    /// and each index it had keep the highest they had (measured against DynamoDB, 2026-10:
+    /// ack-api-quirks DDB-TABLE-055, 058).
+    pub fn keep_warm_from(&mut self, before: &TableDef) {
+        let highest = |now: (i64, i64), then: (i64, i64)| WarmThroughput {
+            read_units_per_second: Some(now.0.max(then.0)),
+            write_units_per_second: Some(now.1.max(then.1)),
+        };
+        self.warm_throughput = Some(highest(self.table_warm(), before.table_warm()));
+        for position in 0..self.global_secondary_indexes.len() {
+            let index = &self.global_secondary_indexes[position];
+            let Some(old) = before.gsi(index.index_name.as_deref().unwrap_or_default()) else {
+                continue;
+            };
+            let warm = highest(self.gsi_warm(index), before.gsi_warm(old));
+            self.global_secondary_indexes[position].warm_throughput = Some(warm);
+        }
+    }
+
     /// A GSI's warm throughput in effect.
     pub fn gsi_warm(&self, index: &GlobalSecondaryIndex) -> (i64, i64) {
         let base = match (&index.provisioned_throughput, self.on_demand()) {
