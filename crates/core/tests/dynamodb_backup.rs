@@ -65,13 +65,17 @@ fn a_backup_describes_itself_and_its_source_table() {
         "{arn}"
     );
     assert_eq!(details["BackupName"], "nightly");
-    assert_eq!(details["BackupStatus"], "AVAILABLE");
+    // CreateBackup answers CREATING, DescribeBackup right after AVAILABLE (measured against
+    // DynamoDB, 2026-10 (ack-api-quirks DDB-BACKUP-003)).
+    assert_eq!(details["BackupStatus"], "CREATING");
     assert_eq!(details["BackupType"], "USER");
     assert_eq!(details["BackupCreationDateTime"], json!(T0 as f64 / 1000.0));
     assert!(details["BackupSizeBytes"].as_i64().unwrap() > 0);
 
     let described = w.ok("DescribeBackup", json!({"BackupArn": arn}))["BackupDescription"].clone();
-    assert_eq!(&described["BackupDetails"], details);
+    let mut available = details.clone();
+    available["BackupStatus"] = json!("AVAILABLE");
+    assert_eq!(described["BackupDetails"], available);
     let source = &described["SourceTableDetails"];
     assert_eq!(source["TableName"], "Orders");
     assert_eq!(source["TableArn"], table["TableArn"]);
@@ -389,7 +393,8 @@ fn restoring_to_a_point_in_time_needs_recovery_enabled_and_a_time_in_the_window(
     let mut w = world();
     let source = w.ok("CreateTable", table_input("Orders", None))["TableDescription"].clone();
     put(&mut w, "Orders", "a");
-    let restore = json!({"SourceTableName": "Orders", "TargetTableName": "Copy"});
+    let restore = json!({"SourceTableName": "Orders", "TargetTableName": "Copy",
+                         "UseLatestRestorableTime": true});
     assert_eq!(
         w.err("RestoreTableToPointInTime", restore.clone()),
         err(
@@ -400,7 +405,7 @@ fn restoring_to_a_point_in_time_needs_recovery_enabled_and_a_time_in_the_window(
     assert_eq!(
         w.err(
             "RestoreTableToPointInTime",
-            json!({"SourceTableName": "Nope", "TargetTableName": "Copy"})
+            json!({"SourceTableName": "Nope", "TargetTableName": "Copy", "UseLatestRestorableTime": true})
         ),
         err("TableNotFoundException", "Table not found: Nope")
     );
@@ -588,5 +593,313 @@ fn restoring_to_a_point_in_time_gives_the_items_of_that_moment() {
         )
         .0,
         "InvalidRestoreTimeException"
+    );
+}
+
+fn validation_error(message: &str) -> (String, String) {
+    err("ValidationException", message)
+}
+
+#[test]
+fn list_backups_refuses_a_time_range_that_ends_before_it_starts() {
+    // Measured against DynamoDB, 2026-10 (ack-api-quirks DDB-BACKUP-014).
+    let mut w = world();
+    let t0 = T0 as f64 / 1000.0;
+    assert_eq!(
+        w.err(
+            "ListBackups",
+            json!({"TimeRangeLowerBound": t0 + 10.0, "TimeRangeUpperBound": t0})
+        ),
+        validation_error("Time range lower bound must be less than or equal to upper bound")
+    );
+    w.ok(
+        "ListBackups",
+        json!({"TimeRangeLowerBound": t0, "TimeRangeUpperBound": t0}),
+    );
+}
+
+#[test]
+fn a_backup_arn_must_have_a_backup_arns_form() {
+    // Measured against DynamoDB, 2026-10 (ack-api-quirks DDB-BACKUP-012, DDB-TABLE-273,
+    // DDB-TABLE-457): a table ARN, a non-ARN and '' are "Invalid Backup ARN".
+    let mut w = world();
+    w.ok("CreateTable", table_input("Orders", None));
+    let table_arn = format!("arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/Orders");
+    for arn in [table_arn, "x".repeat(48), String::new()] {
+        for op in ["DescribeBackup", "DeleteBackup"] {
+            assert_eq!(
+                w.err(op, json!({"BackupArn": arn})),
+                validation_error("Invalid Backup ARN"),
+                "{op} {arn}"
+            );
+        }
+        assert_eq!(
+            w.err(
+                "RestoreTableFromBackup",
+                json!({"BackupArn": arn, "TargetTableName": "Copy"})
+            ),
+            validation_error("Invalid Backup ARN"),
+            "{arn}"
+        );
+    }
+}
+
+#[test]
+fn the_recovery_period_is_checked_whether_enabling_or_disabling() {
+    // Measured against DynamoDB, 2026-10 (ack-api-quirks DDB-TABLE-084, DDB-TABLE-457).
+    let mut w = world();
+    w.ok("CreateTable", table_input("Orders", None));
+    let out_of_range = |days: i32, bound: &str| {
+        validation_error(&format!("1 validation error detected: Value '{days}' at 'pointInTimeRecoverySpecification.recoveryPeriodInDays' failed to satisfy constraint: Member must have value {bound}"))
+    };
+    for enabled in [true, false] {
+        let spec = |days: i32| json!({"PointInTimeRecoveryEnabled": enabled, "RecoveryPeriodInDays": days});
+        assert_eq!(
+            pitr(&mut w, "Orders", spec(36)).unwrap_err(),
+            out_of_range(36, "less than or equal to 35")
+        );
+        for days in [0, -1] {
+            assert_eq!(
+                pitr(&mut w, "Orders", spec(days)).unwrap_err(),
+                out_of_range(days, "greater than or equal to 1")
+            );
+        }
+    }
+    assert_eq!(
+        pitr(
+            &mut w,
+            "Orders",
+            json!({"PointInTimeRecoveryEnabled": false, "RecoveryPeriodInDays": 7})
+        )
+        .unwrap_err(),
+        validation_error(
+            "Invalid Request: Cannot specify RecoveryPeriodInDays when disabling point-in-time recovery."
+        )
+    );
+}
+
+fn restore_to_point_in_time(w: &mut World, input: Value) -> (String, String) {
+    w.err("RestoreTableToPointInTime", input)
+}
+
+#[test]
+fn a_point_in_time_restore_checks_its_shape_first() {
+    // Measured against DynamoDB, 2026-10 (ack-api-quirks DDB-TABLE-100, DDB-TABLE-272): on a
+    // source without recovery, the request's shape is still answered first.
+    let mut w = world();
+    let source = w.ok("CreateTable", table_input("Orders", None))["TableDescription"].clone();
+    let cases = [
+        (
+            json!({"SourceTableName": "Orders", "TargetTableName": "Copy"}),
+            "Invalid Request: Either one of RestoreDateTime or UseLatestRestorableTime must be specified, but not both",
+        ),
+        (
+            json!({"SourceTableName": "Orders", "TargetTableName": "Copy",
+                   "UseLatestRestorableTime": false}),
+            "Invalid Request: Either one of RestoreDateTime or UseLatestRestorableTime must be specified, but not both",
+        ),
+        (
+            json!({"SourceTableName": "Orders", "SourceTableArn": source["TableArn"],
+                   "TargetTableName": "Copy", "UseLatestRestorableTime": true}),
+            "Must provide exactly one of: sourceTableArn, sourceTableName",
+        ),
+        (
+            json!({"TargetTableName": "Copy", "UseLatestRestorableTime": true}),
+            "The parameter 'TableName' is required",
+        ),
+        (
+            json!({"SourceTableArn": "not-an-arn", "TargetTableName": "Copy",
+                   "UseLatestRestorableTime": true}),
+            "sourceTableArn is not a valid ARN",
+        ),
+    ];
+    for (input, message) in cases {
+        assert_eq!(
+            restore_to_point_in_time(&mut w, input.clone()),
+            validation_error(message),
+            "{input}"
+        );
+    }
+}
+
+#[test]
+fn a_point_in_time_restore_answers_recovery_then_time_then_target() {
+    // Measured against DynamoDB, 2026-10 (ack-api-quirks DDB-TABLE-100): PITR off beats an
+    // existing target; a bad time beats it too; only then is the target's existence checked.
+    let mut w = world();
+    w.ok("CreateTable", table_input("Orders", None));
+    w.ok("CreateTable", table_input("Taken", None));
+    let latest = json!({"SourceTableName": "Orders", "TargetTableName": "Taken",
+                        "UseLatestRestorableTime": true});
+    assert_eq!(
+        restore_to_point_in_time(&mut w, latest.clone()),
+        err(
+            "PointInTimeRecoveryUnavailableException",
+            "Point in time recovery is not enabled for table 'Orders'"
+        )
+    );
+    pitr(
+        &mut w,
+        "Orders",
+        json!({"PointInTimeRecoveryEnabled": true}),
+    )
+    .unwrap();
+    let too_early = json!({"SourceTableName": "Orders", "TargetTableName": "Taken",
+                           "RestoreDateTime": (T0 - 1000) as f64 / 1000.0});
+    assert_eq!(
+        restore_to_point_in_time(&mut w, too_early).0,
+        "InvalidRestoreTimeException"
+    );
+    assert_eq!(
+        restore_to_point_in_time(&mut w, latest),
+        err("TableAlreadyExistsException", "Table already exists: Taken")
+    );
+}
+
+/// A PROVISIONED table `name` (5/5) with a GSI `byG` on `g` and an LSI `byL` on `pk`+`l`.
+fn provisioned_table_with_indexes(w: &mut World, name: &str) {
+    let mut input = table_input(name, Some("S"));
+    input["BillingMode"] = json!("PROVISIONED");
+    input["ProvisionedThroughput"] = json!({"ReadCapacityUnits": 5, "WriteCapacityUnits": 5});
+    input["AttributeDefinitions"] = json!([{"AttributeName": "pk", "AttributeType": "S"},
+                                           {"AttributeName": "sk", "AttributeType": "S"},
+                                           {"AttributeName": "g", "AttributeType": "S"},
+                                           {"AttributeName": "l", "AttributeType": "S"}]);
+    input["GlobalSecondaryIndexes"] = json!([{"IndexName": "byG",
+        "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+        "Projection": {"ProjectionType": "ALL"},
+        "ProvisionedThroughput": {"ReadCapacityUnits": 5, "WriteCapacityUnits": 5}}]);
+    input["LocalSecondaryIndexes"] = json!([{"IndexName": "byL",
+        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"},
+                      {"AttributeName": "l", "KeyType": "RANGE"}],
+        "Projection": {"ProjectionType": "KEYS_ONLY"}}]);
+    w.ok("CreateTable", input);
+}
+
+fn restore_from(
+    w: &mut World,
+    arn: &str,
+    target: &str,
+    overrides: Value,
+) -> Result<Value, (String, String)> {
+    let mut input = overrides;
+    input["BackupArn"] = json!(arn);
+    input["TargetTableName"] = json!(target);
+    w.call("RestoreTableFromBackup", input)
+}
+
+#[test]
+fn throughput_overrides_must_fit_the_restored_billing_mode() {
+    // Measured against DynamoDB, 2026-10 (ack-api-quirks DDB-TABLE-273, DDB-TABLE-280).
+    let mut w = world();
+    w.ok("CreateTable", table_input("OnDemand", None));
+    provisioned_table_with_indexes(&mut w, "Provisioned");
+    let on_demand = backup(&mut w, "OnDemand", "bk1");
+    let provisioned = backup(&mut w, "Provisioned", "bk2");
+    let cases = [
+        (
+            &on_demand,
+            json!({"ProvisionedThroughputOverride": {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}}),
+            "Cannot override ProvisionedThroughput unless BillingMode is PROVISIONED",
+        ),
+        (
+            &on_demand,
+            json!({"BillingModeOverride": "PROVISIONED"}),
+            "Must override ProvisionedThroughput if BillingMode is overridden to PROVISIONED",
+        ),
+        (
+            &provisioned,
+            json!({"OnDemandThroughputOverride": {"MaxReadRequestUnits": 10, "MaxWriteRequestUnits": 10}}),
+            "Cannot override MaxReadRequestUnits for OnDemandThroughput unless BillingModeOverride is PAY_PER_REQUEST",
+        ),
+    ];
+    for (arn, overrides, message) in cases {
+        assert_eq!(
+            restore_from(&mut w, arn, "Copy", overrides.clone()),
+            Err(validation_error(message)),
+            "{overrides}"
+        );
+    }
+}
+
+#[test]
+fn an_on_demand_throughput_override_is_applied_to_the_restored_table() {
+    // Measured against DynamoDB, 2026-10 (ack-api-quirks DDB-TABLE-281, DDB-TABLE-463).
+    let mut w = world();
+    w.ok("CreateTable", table_input("OnDemand", None));
+    provisioned_table_with_indexes(&mut w, "Provisioned");
+    let on_demand = backup(&mut w, "OnDemand", "bk1");
+    let provisioned = backup(&mut w, "Provisioned", "bk2");
+    let units = |n: i64| json!({"MaxReadRequestUnits": n, "MaxWriteRequestUnits": n});
+    restore_from(
+        &mut w,
+        &on_demand,
+        "Copy1",
+        json!({"OnDemandThroughputOverride": units(10)}),
+    )
+    .unwrap();
+    restore_from(
+        &mut w,
+        &provisioned,
+        "Copy2",
+        json!({"BillingModeOverride": "PAY_PER_REQUEST", "OnDemandThroughputOverride": units(50)}),
+    )
+    .unwrap();
+    for (table, expected) in [("Copy1", units(10)), ("Copy2", units(50))] {
+        let described = w.ok("DescribeTable", json!({"TableName": table}))["Table"].clone();
+        assert_eq!(described["OnDemandThroughput"], expected, "{table}");
+        assert_eq!(
+            described["BillingModeSummary"]["BillingMode"],
+            "PAY_PER_REQUEST"
+        );
+    }
+}
+
+#[test]
+fn index_overrides_must_match_a_source_index_but_may_rename_it() {
+    // Measured against DynamoDB, 2026-10 (ack-api-quirks DDB-TABLE-273, DDB-TABLE-280).
+    let mut w = world();
+    provisioned_table_with_indexes(&mut w, "Orders");
+    let arn = backup(&mut w, "Orders", "bk1");
+    let throughput = json!({"ReadCapacityUnits": 5, "WriteCapacityUnits": 5});
+    let gsi = |name: &str, key: &str, projection: &str| {
+        json!({"GlobalSecondaryIndexOverride": [{"IndexName": name,
+            "KeySchema": [{"AttributeName": key, "KeyType": "HASH"}],
+            "Projection": {"ProjectionType": projection},
+            "ProvisionedThroughput": throughput}]})
+    };
+    let lsi = |name: &str, range: &str| {
+        json!({"LocalSecondaryIndexOverride": [{"IndexName": name,
+            "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"},
+                          {"AttributeName": range, "KeyType": "RANGE"}],
+            "Projection": {"ProjectionType": "KEYS_ONLY"}}]})
+    };
+    let mismatch = |name: &str| {
+        validation_error(&format!("Index {name} does not match a secondary index that existed in the source table and cannot be created during the restore operation"))
+    };
+    let refused = [
+        (gsi("nope", "pk", "ALL"), "nope"),
+        (gsi("byG", "pk", "ALL"), "byG"),
+        (gsi("byG", "g", "KEYS_ONLY"), "byG"),
+        (lsi("byL", "sk"), "byL"),
+    ];
+    for (overrides, name) in refused {
+        assert_eq!(
+            restore_from(&mut w, &arn, "Copy", overrides.clone()),
+            Err(mismatch(name)),
+            "{overrides}"
+        );
+    }
+    let mut renamed = gsi("renamedG", "g", "ALL");
+    renamed["LocalSecondaryIndexOverride"] =
+        lsi("renamedL", "l")["LocalSecondaryIndexOverride"].clone();
+    let restored = restore_from(&mut w, &arn, "Copy", renamed).unwrap()["TableDescription"].clone();
+    assert_eq!(
+        restored["GlobalSecondaryIndexes"][0]["IndexName"],
+        "renamedG"
+    );
+    assert_eq!(
+        restored["LocalSecondaryIndexes"][0]["IndexName"],
+        "renamedL"
     );
 }

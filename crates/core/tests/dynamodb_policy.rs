@@ -126,15 +126,167 @@ fn unknown_tables_and_missing_policies_answer_as_aws() {
     );
 }
 
+fn statement(fields: Value) -> Value {
+    let mut statement = json!({"Effect": "Allow", "Principal": {"AWS": ACCOUNT},
+                               "Action": "dynamodb:GetItem", "Resource": "*"});
+    for (key, value) in fields.as_object().unwrap() {
+        match value {
+            Value::Null => statement.as_object_mut().unwrap().remove(key),
+            _ => statement
+                .as_object_mut()
+                .unwrap()
+                .insert(key.clone(), value.clone()),
+        };
+    }
+    statement
+}
+
+fn document(statements: Value) -> String {
+    json!({"Version": "2012-10-17", "Statement": statements}).to_string()
+}
+
 #[test]
-fn a_policy_must_be_a_json_document() {
+fn policy_documents_are_refused_with_dynamodbs_messages() {
+    // Measured against DynamoDB, 2026-10 (ack-api-quirks DDB-TABLE-211, DDB-TABLE-352,
+    // DDB-TABLE-356, DDB-TABLE-457).
     let mut w = world();
     w.ok("CreateTable", table_input("Orders", None));
-    let (code, _) = w.err(
-        "PutResourcePolicy",
-        json!({"ResourceArn": arn("Orders"), "Policy": "{not json"}),
+    let invalid = "One or more parameter values were invalid: ";
+    let invalid_document = |detail: &str| format!("{invalid}Invalid policy document: {detail}");
+    let unbounded = "Resource-based policy grants unbounded access in one or more elements. Please revise the policy to ensure least-privilege form of access".to_string();
+    let oversized = format!(
+        "{{\"Statement\": [], \"Padding\": \"{}\"}}",
+        " ".repeat(20_480)
     );
-    assert_eq!(code, "ValidationException");
+    let cases = [
+        (
+            oversized,
+            format!("{invalid}Maximum policy size of 20480 bytes exceeded"),
+        ),
+        (
+            "{not json".into(),
+            invalid_document("This policy contains invalid Json"),
+        ),
+        (
+            String::new(),
+            invalid_document("This policy contains invalid Json"),
+        ),
+        (
+            "[]".into(),
+            invalid_document("This policy contains invalid Json"),
+        ),
+        (
+            "null".into(),
+            invalid_document("This text appears not to be a policy"),
+        ),
+        (
+            document(json!([])),
+            invalid_document("Could not parse the policy: Statement is empty!"),
+        ),
+        (
+            document(json!([{}])),
+            invalid_document("Missing required field Effect"),
+        ),
+        (
+            document(json!([statement(json!({"Resource": null}))])),
+            invalid_document("Missing required field Resource"),
+        ),
+        (
+            document(json!([
+                statement(json!({"Sid": "s"})),
+                statement(json!({"Sid": "s"}))
+            ])),
+            invalid_document("The Statement Ids in the policy are not unique"),
+        ),
+        (
+            document(json!([statement(json!({"Principal": "*"}))])),
+            unbounded.clone(),
+        ),
+        (
+            document(json!([statement(json!({"Principal": {"AWS": "*"}}))])),
+            unbounded,
+        ),
+    ];
+    for (policy, message) in cases {
+        assert_eq!(
+            w.err(
+                "PutResourcePolicy",
+                json!({"ResourceArn": arn("Orders"), "Policy": policy})
+            ),
+            ("ValidationException".to_string(), message),
+            "{policy:.80}"
+        );
+    }
+    // CreateTable's ResourcePolicy gets the same checks.
+    let mut input = table_input("Other", None);
+    input["ResourcePolicy"] = json!("");
+    assert_eq!(
+        w.err("CreateTable", input).1,
+        invalid_document("This policy contains invalid Json")
+    );
+}
+
+#[test]
+fn policy_documents_aws_accepts_are_stored() {
+    let mut w = world();
+    w.ok("CreateTable", table_input("Orders", None));
+    let accepted = [
+        // A lone statement object, distinct Sids, a Deny to everyone.
+        json!({"Version": "2012-10-17", "Statement": statement(json!({}))}).to_string(),
+        document(json!([
+            statement(json!({"Sid": "a"})),
+            statement(json!({"Sid": "b"}))
+        ])),
+        document(json!([statement(
+            json!({"Effect": "Deny", "Principal": "*"})
+        )])),
+    ];
+    for policy in accepted {
+        w.ok(
+            "PutResourcePolicy",
+            json!({"ResourceArn": arn("Orders"), "Policy": policy}),
+        );
+    }
+}
+
+#[test]
+fn deleting_a_missing_policy_succeeds_unless_a_revision_is_expected() {
+    // Measured against DynamoDB, 2026-10 (ack-api-quirks DDB-TABLE-205): DeleteResourcePolicy
+    // of no policy is 200 with an empty body; naming a revision then is PolicyNotFound.
+    let mut w = world();
+    w.ok("CreateTable", table_input("Orders", None));
+    assert_eq!(
+        w.ok(
+            "DeleteResourcePolicy",
+            json!({"ResourceArn": arn("Orders")})
+        ),
+        json!({})
+    );
+    let no_policy = policy_not_found("Resource-based policy not found for the provided ResourceArn: Requested update for policy with revision id 123456789, but table Orders has no associated policy.".into());
+    assert_eq!(
+        w.call(
+            "DeleteResourcePolicy",
+            json!({"ResourceArn": arn("Orders"), "ExpectedRevisionId": "123456789"})
+        ),
+        Err(no_policy.clone())
+    );
+    assert_eq!(
+        put(&mut w, "Orders", "dynamodb:*", Some("123456789")),
+        Err(no_policy)
+    );
+    // Once deleted, a policy is gone for a second delete too.
+    put(&mut w, "Orders", "dynamodb:*", None).unwrap();
+    w.ok(
+        "DeleteResourcePolicy",
+        json!({"ResourceArn": arn("Orders")}),
+    );
+    assert_eq!(
+        w.ok(
+            "DeleteResourcePolicy",
+            json!({"ResourceArn": arn("Orders")})
+        ),
+        json!({})
+    );
 }
 
 #[test]

@@ -23,7 +23,7 @@
 //! restored moment ("All these settings come from the current settings of the source table
 //! at the time of restore").
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use nimbus_shapes::{
     dynamodb::{
@@ -38,12 +38,13 @@ use nimbus_shapes::{
         DeleteBackupOutput, DescribeBackupInput, DescribeBackupOutput,
         DescribeContinuousBackupsInput, DescribeContinuousBackupsOutput, DynamoDb,
         GlobalSecondaryIndex, GlobalSecondaryIndexInfo, KeySchemaElement, ListBackupsInput,
-        ListBackupsOutput, LocalSecondaryIndex, LocalSecondaryIndexInfo,
-        PointInTimeRecoveryDescription, PointInTimeRecoveryStatus, ProvisionedThroughput,
-        RestoreSummary, RestoreTableFromBackupInput, RestoreTableFromBackupOutput,
-        RestoreTableToPointInTimeInput, RestoreTableToPointInTimeOutput, SSESpecification,
-        SourceTableDetails, SourceTableFeatureDetails, StreamSpecification, TableDescription,
-        TableStatus, TimeToLiveDescription, TimeToLiveStatus, UpdateContinuousBackupsInput,
+        ListBackupsOutput, LocalSecondaryIndex, LocalSecondaryIndexInfo, OnDemandThroughput,
+        PointInTimeRecoveryDescription, PointInTimeRecoveryStatus, Projection, ProjectionType,
+        ProvisionedThroughput, RestoreSummary, RestoreTableFromBackupInput,
+        RestoreTableFromBackupOutput, RestoreTableToPointInTimeInput,
+        RestoreTableToPointInTimeOutput, SSESpecification, SourceTableDetails,
+        SourceTableFeatureDetails, StreamSpecification, TableDescription, TableStatus,
+        TimeToLiveDescription, TimeToLiveStatus, UpdateContinuousBackupsInput,
         UpdateContinuousBackupsOutput,
     },
     ServiceError, Timestamp,
@@ -149,8 +150,36 @@ fn pitr_unavailable(table: &str) -> ServiceError {
     ))
 }
 
+/// A restore request's override that AWS refuses (measured against DynamoDB, 2026-10
+/// (ack-api-quirks DDB-TABLE-273, DDB-TABLE-280)).
+fn bad_override(message: impl Into<String>) -> ServiceError {
+    validation(message)
+}
+
 fn null_member(member: &str) -> String {
     format!("Value null at '{member}' failed to satisfy constraint: Member must not be null")
+}
+
+/// The BackupArn of a request, once it has a backup ARN's form
+/// (`arn:<partition>:<service>:<region>:<account>:table/<name>/backup/<id>`): anything else
+/// (a table ARN, no ARN at all, '') is "Invalid Backup ARN" (measured against DynamoDB,
+/// 2026-10 (ack-api-quirks DDB-BACKUP-012, DDB-TABLE-273, DDB-TABLE-457)).
+fn backup_arn(arn: Option<&str>) -> Result<&str, ServiceError> {
+    let Some(arn) = arn else {
+        return Err(constraint_errors(&[null_member("backupArn")]));
+    };
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    let well_formed = match parts.as_slice() {
+        ["arn", _, _, _, _, resource] => resource
+            .strip_prefix("table/")
+            .and_then(|r| r.split_once("/backup/"))
+            .is_some_and(|(table, id)| !table.is_empty() && !id.is_empty()),
+        _ => false,
+    };
+    if !well_formed {
+        return Err(validation("Invalid Backup ARN"));
+    }
+    Ok(arn)
 }
 
 fn backup_record(scope: &Scope, id: &str) -> String {
@@ -186,6 +215,22 @@ impl Pitr {
             latest_restorable_date_time: Some(Timestamp::from_millis(latest)),
         }
     }
+}
+
+/// RecoveryPeriodInDays outside 1..=35, as the request-shape error AWS gives whether
+/// recovery is being enabled or disabled (measured against DynamoDB, 2026-10
+/// (ack-api-quirks DDB-TABLE-084, DDB-TABLE-457)).
+fn recovery_period_error(days: i32) -> Option<String> {
+    let bound = if days < 1 {
+        "greater than or equal to 1".to_string()
+    } else if days > DEFAULT_RECOVERY_DAYS {
+        format!("less than or equal to {DEFAULT_RECOVERY_DAYS}")
+    } else {
+        return None;
+    };
+    Some(format!(
+        "Value '{days}' at 'pointInTimeRecoverySpecification.recoveryPeriodInDays' failed to satisfy constraint: Member must have value {bound}"
+    ))
 }
 
 fn continuous_backups(pitr: Option<&Pitr>, now: i64) -> ContinuousBackupsDescription {
@@ -291,9 +336,145 @@ impl BackupMeta {
 struct RestoreOverrides {
     billing_mode: Option<BillingMode>,
     throughput: Option<ProvisionedThroughput>,
+    on_demand: Option<OnDemandThroughput>,
     gsis: Option<Vec<GlobalSecondaryIndex>>,
     lsis: Option<Vec<LocalSecondaryIndex>>,
     sse: Option<SSESpecification>,
+}
+
+/// The overrides of a restore request: RestoreTableFromBackup's and
+/// RestoreTableToPointInTime's inputs name them alike.
+macro_rules! restore_overrides {
+    ($input:expr) => {
+        RestoreOverrides {
+            billing_mode: $input.billing_mode_override,
+            throughput: $input.provisioned_throughput_override,
+            on_demand: $input.on_demand_throughput_override,
+            gsis: $input.global_secondary_index_override,
+            lsis: $input.local_secondary_index_override,
+            sse: $input.sse_specification_override,
+        }
+    };
+}
+
+impl RestoreOverrides {
+    /// The checks AWS makes of the overrides against the source's definition before it
+    /// restores anything (measured against DynamoDB, 2026-10 (ack-api-quirks DDB-TABLE-273,
+    /// DDB-TABLE-280)).
+    fn check(&self, source: &TableDef) -> Result<(), ServiceError> {
+        let billing = self.billing_mode.as_ref().unwrap_or(&source.billing_mode);
+        // An unknown BillingModeOverride is CreateTable's enum error.
+        if !matches!(billing, BillingMode::Unknown(_)) {
+            self.check_throughput(billing)?;
+        }
+        if let Some(gsis) = &self.gsis {
+            IndexShape::check_all(
+                &IndexShape::of_gsis(gsis),
+                &IndexShape::of_gsis(&source.global_secondary_indexes),
+            )?;
+        }
+        if let Some(lsis) = &self.lsis {
+            IndexShape::check_all(
+                &IndexShape::of_lsis(lsis),
+                &IndexShape::of_lsis(&source.local_secondary_indexes),
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Throughput overrides go with the restored table's billing mode, `billing`.
+    fn check_throughput(&self, billing: &BillingMode) -> Result<(), ServiceError> {
+        if self.billing_mode == Some(BillingMode::Provisioned) && self.throughput.is_none() {
+            return Err(bad_override(
+                "Must override ProvisionedThroughput if BillingMode is overridden to PROVISIONED",
+            ));
+        }
+        if self.throughput.is_some() && *billing != BillingMode::Provisioned {
+            return Err(bad_override(
+                "Cannot override ProvisionedThroughput unless BillingMode is PROVISIONED",
+            ));
+        }
+        match &self.on_demand {
+            Some(units) if *billing != BillingMode::PayPerRequest => {
+                let member = if units.max_read_request_units.is_none()
+                    && units.max_write_request_units.is_some()
+                {
+                    "MaxWriteRequestUnits"
+                } else {
+                    "MaxReadRequestUnits"
+                };
+                Err(bad_override(format!(
+                    "Cannot override {member} for OnDemandThroughput unless BillingModeOverride is PAY_PER_REQUEST"
+                )))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// What an index override must share with one of the source's indexes: it may rename the
+/// index, not change its key schema or projection.
+struct IndexShape<'a> {
+    name: Option<&'a str>,
+    keys: Option<&'a Vec<KeySchemaElement>>,
+    projection_type: Option<&'a ProjectionType>,
+    non_key_attributes: BTreeSet<&'a str>,
+}
+
+impl<'a> IndexShape<'a> {
+    fn of(
+        name: &'a Option<String>,
+        keys: &'a Option<Vec<KeySchemaElement>>,
+        projection: &'a Option<Projection>,
+    ) -> Self {
+        let projection = projection.as_ref();
+        IndexShape {
+            name: name.as_deref(),
+            keys: keys.as_ref(),
+            projection_type: projection.and_then(|p| p.projection_type.as_ref()),
+            non_key_attributes: projection
+                .and_then(|p| p.non_key_attributes.as_ref())
+                .into_iter()
+                .flatten()
+                .map(String::as_str)
+                .collect(),
+        }
+    }
+
+    fn of_gsis(list: &'a [GlobalSecondaryIndex]) -> Vec<Self> {
+        list.iter()
+            .map(|i| IndexShape::of(&i.index_name, &i.key_schema, &i.projection))
+            .collect()
+    }
+
+    fn of_lsis(list: &'a [LocalSecondaryIndex]) -> Vec<Self> {
+        list.iter()
+            .map(|i| IndexShape::of(&i.index_name, &i.key_schema, &i.projection))
+            .collect()
+    }
+
+    fn matches(&self, other: &IndexShape) -> bool {
+        self.keys == other.keys
+            && self.projection_type == other.projection_type
+            && self.non_key_attributes == other.non_key_attributes
+    }
+
+    /// Each override matches one of the `sources`; an override missing its name, keys or
+    /// projection is left to CreateTable's null-member errors.
+    fn check_all(overrides: &[IndexShape], sources: &[IndexShape]) -> Result<(), ServiceError> {
+        let complete = overrides
+            .iter()
+            .filter(|o| o.keys.is_some() && o.projection_type.is_some());
+        for index in complete {
+            let Some(name) = index.name else { continue };
+            if !sources.iter().any(|s| index.matches(s)) {
+                return Err(bad_override(format!(
+                    "Index {name} does not match a secondary index that existed in the source table and cannot be created during the restore operation"
+                )));
+            }
+        }
+        Ok(())
+    }
 }
 
 /// CreateTable's input for a table restored from `source` under `name`, so the restored table
@@ -347,9 +528,55 @@ fn restore_input(name: &str, source: &TableDef, o: RestoreOverrides) -> CreateTa
         } else {
             table_throughput
         },
+        on_demand_throughput: o.on_demand.filter(|_| pay_per_request),
         sse_specification: o.sse.or_else(|| source.sse.clone()),
         table_class: source.table_class.clone(),
         ..Default::default()
+    }
+}
+
+/// A restore's TargetTableName, once it is a valid table name.
+fn target_name(target: Option<&str>) -> Result<String, ServiceError> {
+    let errors = create_table_name_errors(target)
+        .into_iter()
+        .map(|e| e.replace("at 'tableName'", "at 'targetTableName'"))
+        .collect::<Vec<_>>();
+    if !errors.is_empty() {
+        return Err(constraint_errors(&errors));
+    }
+    Ok(target.unwrap_or_default().to_string())
+}
+
+/// The source a point-in-time restore names: exactly one of SourceTableName and
+/// SourceTableArn, the ARN in an ARN's form (measured against DynamoDB, 2026-10
+/// (ack-api-quirks DDB-TABLE-272)).
+fn restore_source(input: &RestoreTableToPointInTimeInput) -> Result<String, ServiceError> {
+    match (&input.source_table_name, &input.source_table_arn) {
+        (Some(name), None) => Ok(name.clone()),
+        (None, Some(arn)) if arn.starts_with("arn:") && arn.split(':').count() >= 6 => {
+            Ok(arn.clone())
+        }
+        (None, Some(_)) => Err(validation("sourceTableArn is not a valid ARN")),
+        (Some(_), Some(_)) => Err(validation(
+            "Must provide exactly one of: sourceTableArn, sourceTableName",
+        )),
+        (None, None) => Err(validation("The parameter 'TableName' is required")),
+    }
+}
+
+/// A point-in-time restore names its moment: RestoreDateTime or UseLatestRestorableTime,
+/// not both (measured against DynamoDB, 2026-10 (ack-api-quirks DDB-TABLE-100,
+/// DDB-TABLE-272)).
+fn check_restore_time_given(input: &RestoreTableToPointInTimeInput) -> Result<(), ServiceError> {
+    let latest = input.use_latest_restorable_time == Some(true);
+    match (latest, input.restore_date_time.is_some()) {
+        (true, true) => Err(validation(
+            "One or more parameter values were invalid: Only one of RestoreDateTime or UseLatestRestorableTime can be specified",
+        )),
+        (false, false) => Err(validation(
+            "Invalid Request: Either one of RestoreDateTime or UseLatestRestorableTime must be specified, but not both",
+        )),
+        _ => Ok(()),
     }
 }
 
@@ -456,7 +683,10 @@ impl Handler<'_, '_> {
             self.ctx
                 .persist(format!("{record}/item/{}", hex::encode(key)), item);
         }
-        let details = meta.details(BackupStatus::Available);
+        // AWS answers CreateBackup with the backup still CREATING; DescribeBackup right after
+        // already says AVAILABLE (measured against DynamoDB, 2026-10 (ack-api-quirks
+        // DDB-BACKUP-003)).
+        let details = meta.details(BackupStatus::Creating);
         self.scope_tables()
             .backups
             .backups
@@ -467,9 +697,7 @@ impl Handler<'_, '_> {
     }
 
     fn backup(&mut self, arn: Option<&str>) -> Result<&Backup, ServiceError> {
-        let Some(arn) = arn else {
-            return Err(constraint_errors(&[null_member("backupArn")]));
-        };
+        let arn = backup_arn(arn)?;
         self.scope_tables()
             .backups
             .backups
@@ -523,14 +751,22 @@ impl Handler<'_, '_> {
         if !errors.is_empty() {
             return Err(constraint_errors(&errors));
         }
+        let lower = input.time_range_lower_bound.map(Timestamp::millis);
+        let upper = input.time_range_upper_bound.map(Timestamp::millis);
+        // Measured against DynamoDB, 2026-10 (ack-api-quirks DDB-BACKUP-014).
+        if let (Some(lower), Some(upper)) = (lower, upper) {
+            if lower > upper {
+                return Err(validation(
+                    "Time range lower bound must be less than or equal to upper bound",
+                ));
+            }
+        }
         let scope = self.ctx.scope();
         // A name or ARN; a table that no longer exists still has its backups listed.
         let table = input
             .table_name
             .as_deref()
             .map(|t| local_name(&scope, t).unwrap_or_default());
-        let lower = input.time_range_lower_bound.map(Timestamp::millis);
-        let upper = input.time_range_upper_bound.map(Timestamp::millis);
         // Nimbus takes only USER backups; SYSTEM (deleted tables') and AWS_BACKUP never exist.
         let wants_user = matches!(
             input.backup_type,
@@ -608,41 +844,31 @@ impl Handler<'_, '_> {
         Ok(description)
     }
 
-    fn check_target(&mut self, target: Option<&str>) -> Result<String, ServiceError> {
-        let errors = create_table_name_errors(target)
-            .into_iter()
-            .map(|e| e.replace("at 'tableName'", "at 'targetTableName'"))
-            .collect::<Vec<_>>();
-        if !errors.is_empty() {
-            return Err(constraint_errors(&errors));
-        }
-        let target = target.unwrap_or_default().to_string();
-        if self.scope_tables().tables.contains_key(&target) {
+    /// A restore's target table must not exist yet: checked last, after the source and the
+    /// overrides (measured against DynamoDB, 2026-10 (ack-api-quirks DDB-TABLE-100)).
+    fn check_target_free(&mut self, target: &str) -> Result<(), ServiceError> {
+        if self.scope_tables().tables.contains_key(target) {
             return Err(TABLE_ALREADY_EXISTS_EXCEPTION
                 .with_message(format!("Table already exists: {target}")));
         }
-        Ok(target)
+        Ok(())
     }
 
     pub(super) fn run_restore_table_from_backup(
         &mut self,
         input: RestoreTableFromBackupInput,
     ) -> Result<RestoreTableFromBackupOutput, ServiceError> {
-        let target = self.check_target(input.target_table_name.as_deref())?;
+        let target = target_name(input.target_table_name.as_deref())?;
         let backup = self.backup(input.backup_arn.as_deref())?;
         let (meta, items) = (backup.meta.clone(), backup.items.clone());
+        let overrides = restore_overrides!(input);
+        overrides.check(&meta.table)?;
+        self.check_target_free(&target)?;
         let summary = RestoreSummary {
             source_backup_arn: Some(meta.arn.clone()),
             source_table_arn: Some(meta.table.arn.clone()),
             restore_date_time: Some(Timestamp::from_millis(meta.created_millis)),
             restore_in_progress: Some(false),
-        };
-        let overrides = RestoreOverrides {
-            billing_mode: input.billing_mode_override,
-            throughput: input.provisioned_throughput_override,
-            gsis: input.global_secondary_index_override,
-            lsis: input.local_secondary_index_override,
-            sse: input.sse_specification_override,
         };
         let description = self.restore_table(&target, &meta.table, items, overrides, summary)?;
         Ok(RestoreTableFromBackupOutput {
@@ -650,30 +876,16 @@ impl Handler<'_, '_> {
         })
     }
 
+    /// RestoreTableToPointInTime answers, in AWS's order: the request's shape, then the
+    /// source's recovery setting, then the restore time, then whether the target exists
+    /// (measured against DynamoDB, 2026-10 (ack-api-quirks DDB-TABLE-100, DDB-TABLE-272)).
     pub(super) fn run_restore_table_to_point_in_time(
         &mut self,
         input: RestoreTableToPointInTimeInput,
     ) -> Result<RestoreTableToPointInTimeOutput, ServiceError> {
-        let source_name = match (&input.source_table_name, &input.source_table_arn) {
-            (Some(name), None) => name.clone(),
-            (None, Some(arn)) => arn.clone(),
-            (Some(_), Some(_)) => {
-                return Err(validation(
-                    "One or more parameter values were invalid: Only one of SourceTableArn or SourceTableName can be specified",
-                ))
-            }
-            (None, None) => {
-                return Err(validation(
-                    "One or more parameter values were invalid: Either SourceTableArn or SourceTableName must be specified",
-                ))
-            }
-        };
-        if input.use_latest_restorable_time == Some(true) && input.restore_date_time.is_some() {
-            return Err(validation(
-                "One or more parameter values were invalid: Only one of RestoreDateTime or UseLatestRestorableTime can be specified",
-            ));
-        }
-        let target = self.check_target(input.target_table_name.as_deref())?;
+        let source_name = restore_source(&input)?;
+        check_restore_time_given(&input)?;
+        let target = target_name(input.target_table_name.as_deref())?;
         let now = self.ctx.now_millis;
         let def = self.backup_source(&source_name)?.def.clone();
         let pitr = self
@@ -693,19 +905,15 @@ impl Handler<'_, '_> {
             Some(at) => at.millis(),
             None => latest,
         };
+        let overrides = restore_overrides!(input);
+        overrides.check(&def)?;
+        self.check_target_free(&target)?;
         let items = self.items_at(&def.name, restore_time);
         let summary = RestoreSummary {
             source_backup_arn: None,
             source_table_arn: Some(def.arn.clone()),
             restore_date_time: Some(Timestamp::from_millis(restore_time)),
             restore_in_progress: Some(false),
-        };
-        let overrides = RestoreOverrides {
-            billing_mode: input.billing_mode_override,
-            throughput: input.provisioned_throughput_override,
-            gsis: input.global_secondary_index_override,
-            lsis: input.local_secondary_index_override,
-            sse: input.sse_specification_override,
         };
         let description = self.restore_table(&target, &def, items, overrides, summary)?;
         Ok(RestoreTableToPointInTimeOutput {
@@ -760,22 +968,19 @@ impl Handler<'_, '_> {
             )),
             _ => {}
         }
+        if let Some(days) = spec.as_ref().and_then(|s| s.recovery_period_in_days) {
+            errors.extend(recovery_period_error(days));
+        }
         if !errors.is_empty() {
             return Err(constraint_errors(&errors));
         }
         let spec = spec.expect("checked above");
         let enable = spec.point_in_time_recovery_enabled == Some(true);
-        if let Some(days) = spec.recovery_period_in_days {
-            if !enable {
-                return Err(validation(
-                    "One or more parameter values were invalid: RecoveryPeriodInDays can only be specified when PointInTimeRecoveryEnabled is true",
-                ));
-            }
-            if !(1..=DEFAULT_RECOVERY_DAYS).contains(&days) {
-                return Err(validation(format!(
-                    "One or more parameter values were invalid: RecoveryPeriodInDays must be between 1 and {DEFAULT_RECOVERY_DAYS}"
-                )));
-            }
+        // Measured against DynamoDB, 2026-10 (ack-api-quirks DDB-TABLE-084).
+        if !enable && spec.recovery_period_in_days.is_some() {
+            return Err(validation(
+                "Invalid Request: Cannot specify RecoveryPeriodInDays when disabling point-in-time recovery.",
+            ));
         }
         let (name, id) = self.pitr_table(input.table_name.as_deref())?;
         let now = self.ctx.now_millis;
