@@ -31,6 +31,21 @@ fn validation(message: &str) -> Answer {
     err("ValidationException", message)
 }
 
+/// AWS's "One or more parameter values were invalid: " refusal.
+fn invalid(detail: &str) -> Answer {
+    validation(&format!(
+        "One or more parameter values were invalid: {detail}"
+    ))
+}
+
+/// `base` with the members of `extra` added.
+fn with(mut base: Value, extra: Value) -> Value {
+    for (k, v) in extra.as_object().unwrap() {
+        base[k] = v.clone();
+    }
+    base
+}
+
 #[test]
 fn create_table_describes_the_new_table() {
     let mut w = world();
@@ -295,11 +310,6 @@ fn create_table_rejects_what_aws_rejects() {
 #[test]
 fn stream_specifications_and_empty_updates_get_dynamodbs_words() {
     let mut w = world();
-    let invalid = |detail: &str| {
-        validation(&format!(
-            "One or more parameter values were invalid: {detail}"
-        ))
-    };
     let mut input = table_input("streamed", None);
     input["StreamSpecification"] = json!({"StreamEnabled": true});
     assert_eq!(
@@ -307,13 +317,7 @@ fn stream_specifications_and_empty_updates_get_dynamodbs_words() {
         invalid("Table is being created with a stream enabled, UpdateViewType is required")
     );
     w.table("streamed", None);
-    let update = |extra: Value| {
-        let mut input = json!({"TableName": "streamed"});
-        for (k, v) in extra.as_object().unwrap() {
-            input[k] = v.clone();
-        }
-        input
-    };
+    let update = |extra: Value| with(json!({"TableName": "streamed"}), extra);
     assert_eq!(
         w.call(
             "UpdateTable",
@@ -396,10 +400,7 @@ fn update_table_changes_one_concern_at_a_time() {
         ),
     ];
     for (extra, message) in cases {
-        let mut input = json!({"TableName": "single"});
-        for (k, v) in extra.as_object().unwrap() {
-            input[k] = v.clone();
-        }
+        let input = with(json!({"TableName": "single"}), extra.clone());
         assert_eq!(
             w.call("UpdateTable", input),
             validation(&message),
@@ -1289,11 +1290,6 @@ fn sse_description_names_the_kms_key_as_an_arn() {
 #[test]
 fn sse_specifications_are_checked_and_updated_as_dynamodb_does() {
     let mut w = world();
-    let invalid = |detail: &str| {
-        validation(&format!(
-            "One or more parameter values were invalid: {detail}"
-        ))
-    };
     let create = |w: &mut World, name: &str, sse: Value| {
         let mut input = table_input(name, None);
         input["SSESpecification"] = sse;
@@ -1360,11 +1356,6 @@ fn sse_specifications_are_checked_and_updated_as_dynamodb_does() {
 #[test]
 fn on_demand_maximums_are_checked_as_dynamodb_checks_them() {
     let mut w = world();
-    let invalid = |detail: &str| {
-        validation(&format!(
-            "One or more parameter values were invalid: {detail}"
-        ))
-    };
     let create = |w: &mut World, odt: Value, provisioned: bool| {
         let mut input = table_input("capped", None);
         input["OnDemandThroughput"] = odt;
@@ -1397,11 +1388,7 @@ fn on_demand_maximums_are_checked_as_dynamodb_checks_them() {
     )
     .unwrap();
     let update = |w: &mut World, extra: Value| {
-        let mut input = json!({"TableName": "capped"});
-        for (k, v) in extra.as_object().unwrap() {
-            input[k] = v.clone();
-        }
-        w.call("UpdateTable", input)
+        w.call("UpdateTable", with(json!({"TableName": "capped"}), extra))
     };
     // UpdateTable takes -1 (no maximum), not 0 or -2.
     assert_eq!(
