@@ -285,6 +285,16 @@ fn create_table_rejects_what_aws_rejects() {
             &long_projection_error,
         ),
         (
+            json!({"TableName": "abc", "KeySchema": keys, "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "g", "AttributeType": "S"}], "BillingMode": "PAY_PER_REQUEST",
+                   "GlobalSecondaryIndexes": [{"IndexName": "gsi", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}], "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": []}}]}),
+            "1 validation error detected: Value '[]' at 'globalSecondaryIndexes.1.member.projection.nonKeyAttributes' failed to satisfy constraint: Member must have length greater than or equal to 1",
+        ),
+        (
+            json!({"TableName": "abc", "KeySchema": keys, "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "g", "AttributeType": "S"}], "BillingMode": "PAY_PER_REQUEST",
+                   "GlobalSecondaryIndexes": [{"IndexName": "gsi", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}], "Projection": {}}]}),
+            "One or more parameter values were invalid: Unknown ProjectionType: null",
+        ),
+        (
             json!({"TableName": "abc", "KeySchema": keys, "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "g", "AttributeType": "S"}, {"AttributeName": "unused", "AttributeType": "S"}], "BillingMode": "PAY_PER_REQUEST",
                    "GlobalSecondaryIndexes": [{"IndexName": "gsi", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}], "Projection": {"ProjectionType": "ALL"}}]}),
             "One or more parameter values were invalid: Some AttributeDefinitions are not used. AttributeDefinitions: [g, pk, unused], keys used: [g, pk]",
@@ -420,6 +430,28 @@ fn update_table_changes_one_concern_at_a_time() {
     w.ok(
         "UpdateTable",
         json!({"TableName": "single", "StreamSpecification": stream}),
+    );
+    // A class outside the enum is refused; STANDARD on a table that named none changes
+    // nothing (no TableClassSummary appears).
+    assert_eq!(
+        w.call("UpdateTable", json!({"TableName": "single", "TableClass": "STANDARD_IA_BOGUS"})),
+        validation("1 validation error detected: Value 'STANDARD_IA_BOGUS' at 'tableClass' failed to satisfy constraint: Member must satisfy enum value set: [STANDARD_INFREQUENT_ACCESS, STANDARD]")
+    );
+    let out = w.ok(
+        "UpdateTable",
+        json!({"TableName": "single", "TableClass": "STANDARD"}),
+    );
+    assert!(
+        out["TableDescription"].get("TableClassSummary").is_none(),
+        "{out}"
+    );
+    let out = w.ok(
+        "UpdateTable",
+        json!({"TableName": "single", "TableClass": "STANDARD_INFREQUENT_ACCESS"}),
+    );
+    assert_eq!(
+        out["TableDescription"]["TableClassSummary"]["TableClass"],
+        "STANDARD_INFREQUENT_ACCESS"
     );
 }
 

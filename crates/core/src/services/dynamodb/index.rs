@@ -15,7 +15,7 @@ use nimbus_shapes::{
     dynamodb::{
         errors::{LIMIT_EXCEEDED_EXCEPTION, RESOURCE_NOT_FOUND_EXCEPTION},
         BillingMode, GlobalSecondaryIndex, OnDemandThroughput, Projection, ProjectionType,
-        TableStatus, UpdateTableInput, UpdateTableOutput,
+        TableClass, TableStatus, UpdateTableInput, UpdateTableOutput,
     },
     ServiceError,
 };
@@ -410,8 +410,12 @@ impl Handler<'_, '_> {
         if let Some(protect) = input.deletion_protection_enabled {
             def.deletion_protection = protect;
         }
+        // STANDARD on a table that never named a class leaves it unnamed (ack-api-quirks
+        // DDB-TABLE-177).
         if let Some(class) = &input.table_class {
-            def.table_class = Some(class.clone());
+            if def.table_class.is_some() || *class != TableClass::Standard {
+                def.table_class = Some(class.clone());
+            }
         }
         if let Some(sse) = &input.sse_specification {
             def.update_sse(sse).map_err(validation)?;

@@ -777,6 +777,12 @@ fn index_name_constraints(name: Option<&String>, path: &str, errors: &mut Vec<St
     }
 }
 
+fn table_class_constraints(class: Option<&TableClass>, errors: &mut Vec<String>) {
+    if let Some(TableClass::Unknown(v)) = class {
+        errors.push(format!("Value '{v}' at 'tableClass' failed to satisfy constraint: Member must satisfy enum value set: [STANDARD_INFREQUENT_ACCESS, STANDARD]"));
+    }
+}
+
 fn projection_constraints(projection: Option<&Projection>, path: &str, errors: &mut Vec<String>) {
     match projection {
         None => errors.push(format!(
@@ -791,6 +797,19 @@ fn projection_constraints(projection: Option<&Projection>, path: &str, errors: &
     // The model's NonKeyAttributeName is 1..255 long; a list member's constraints are
     // reported for the whole list, in Java's list notation.
     let names = projection.and_then(|p| p.non_key_attributes.as_deref());
+    // The list holds 1 to 20 names (the model's NonKeyAttributeNameList).
+    let listed = |names: &[String]| {
+        format!("Value '[{}]' at '{path}.nonKeyAttributes' failed to satisfy constraint: Member must have length", names.join(", "))
+    };
+    match names {
+        Some(names) if names.is_empty() => {
+            errors.push(format!("{} greater than or equal to 1", listed(names)))
+        }
+        Some(names) if names.len() > 20 => {
+            errors.push(format!("{} less than or equal to 20", listed(names)))
+        }
+        _ => {}
+    }
     if let Some(names) = names.filter(|n| n.iter().any(|n| n.is_empty() || n.len() > 255)) {
         errors.push(format!("Value '[{}]' at '{path}.nonKeyAttributes' failed to satisfy constraint: Member must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 1]", names.join(", ")));
     }
@@ -810,9 +829,7 @@ fn create_constraints(input: &CreateTableInput) -> Vec<String> {
     if let Some(t) = &input.provisioned_throughput {
         throughput_constraints(t, "provisionedThroughput", &mut errors);
     }
-    if let Some(TableClass::Unknown(v)) = &input.table_class {
-        errors.push(format!("Value '{v}' at 'tableClass' failed to satisfy constraint: Member must satisfy enum value set: [STANDARD_INFREQUENT_ACCESS, STANDARD]"));
-    }
+    table_class_constraints(input.table_class.as_ref(), &mut errors);
     for (i, index) in input.local_secondary_indexes.iter().flatten().enumerate() {
         let at = format!("localSecondaryIndexes.{}.member", i + 1);
         index_name_constraints(
@@ -1432,6 +1449,8 @@ pub fn update_constraints(input: &UpdateTableInput) -> Result<(), ServiceError> 
     if let Some(t) = &input.provisioned_throughput {
         throughput_constraints(t, "provisionedThroughput", &mut errors);
     }
+    // UpdateTable took any TableClass (ack-api-quirks DDB-TABLE-040, 437).
+    table_class_constraints(input.table_class.as_ref(), &mut errors);
     for (i, update) in input
         .global_secondary_index_updates
         .iter()
