@@ -150,12 +150,6 @@ fn pitr_unavailable(table: &str) -> ServiceError {
     ))
 }
 
-/// A restore request's override that AWS refuses (measured against DynamoDB, 2026-10
-/// (ack-api-quirks DDB-TABLE-273, DDB-TABLE-280)).
-fn bad_override(message: impl Into<String>) -> ServiceError {
-    validation(message)
-}
-
 fn null_member(member: &str) -> String {
     format!("Value null at '{member}' failed to satisfy constraint: Member must not be null")
 }
@@ -385,12 +379,12 @@ impl RestoreOverrides {
     /// Throughput overrides go with the restored table's billing mode, `billing`.
     fn check_throughput(&self, billing: &BillingMode) -> Result<(), ServiceError> {
         if self.billing_mode == Some(BillingMode::Provisioned) && self.throughput.is_none() {
-            return Err(bad_override(
+            return Err(validation(
                 "Must override ProvisionedThroughput if BillingMode is overridden to PROVISIONED",
             ));
         }
         if self.throughput.is_some() && *billing != BillingMode::Provisioned {
-            return Err(bad_override(
+            return Err(validation(
                 "Cannot override ProvisionedThroughput unless BillingMode is PROVISIONED",
             ));
         }
@@ -403,7 +397,7 @@ impl RestoreOverrides {
                 } else {
                     "MaxReadRequestUnits"
                 };
-                Err(bad_override(format!(
+                Err(validation(format!(
                     "Cannot override {member} for OnDemandThroughput unless BillingModeOverride is PAY_PER_REQUEST"
                 )))
             }
@@ -468,7 +462,7 @@ impl<'a> IndexShape<'a> {
         for index in complete {
             let Some(name) = index.name else { continue };
             if !sources.iter().any(|s| index.matches(s)) {
-                return Err(bad_override(format!(
+                return Err(validation(format!(
                     "Index {name} does not match a secondary index that existed in the source table and cannot be created during the restore operation"
                 )));
             }

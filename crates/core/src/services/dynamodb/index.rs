@@ -325,15 +325,29 @@ fn check_one_concern(input: &UpdateTableInput) -> Result<(), ServiceError> {
             .as_ref()
             .is_some_and(|u| !u.is_empty()),
     ];
-    let others = concerns.iter().filter(|c| **c).count() > 1;
-    let alone = [
-        (input.sse_specification.is_some(), format!("{INVALID}Server-Side Encryption modification must be the only operation in the request")),
-        (input.table_class.is_some(), format!("{INVALID}TableClass modification must be the only operation in the request")),
-        (input.deletion_protection_enabled.is_some(), format!("{INVALID}DeletionProtection modification must be the only operation in the request")),
-        (input.warm_throughput.is_some(), "WarmThroughput must be the only operation in the request".to_string()),
-    ];
-    if let Some((_, message)) = alone.into_iter().find(|(given, _)| *given && others) {
-        return Err(validation(message));
+    if concerns.iter().filter(|c| **c).count() > 1 {
+        let alone = [
+            (
+                input.sse_specification.is_some(),
+                "Server-Side Encryption",
+                true,
+            ),
+            (input.table_class.is_some(), "TableClass", true),
+            (
+                input.deletion_protection_enabled.is_some(),
+                "DeletionProtection",
+                true,
+            ),
+            (input.warm_throughput.is_some(), "WarmThroughput", false),
+        ];
+        if let Some((_, what, invalid)) = alone.into_iter().find(|(given, ..)| *given) {
+            // AWS words all but WarmThroughput's as invalid parameter values.
+            let prefix = if invalid { INVALID } else { "" };
+            let modification = if invalid { " modification" } else { "" };
+            return Err(validation(format!(
+                "{prefix}{what}{modification} must be the only operation in the request"
+            )));
+        }
     }
     if input.on_demand_throughput.is_some() && stream {
         return Err(validation(
