@@ -9,6 +9,14 @@ pub fn validation(message: impl Into<String>) -> ServiceError {
     ServiceError::new("ValidationException", 400, message)
 }
 
+/// How DynamoDB opens most of its checks of a parameter's value.
+pub const INVALID: &str = "One or more parameter values were invalid: ";
+
+/// A ValidationException of the `INVALID` family.
+pub fn invalid_parameter(detail: impl std::fmt::Display) -> ServiceError {
+    validation(format!("{INVALID}{detail}"))
+}
+
 /// Request-shape violations, reported together the way AWS's Coral layer does.
 pub fn constraint_errors(errors: &[String]) -> ServiceError {
     let count = errors.len();

@@ -21,7 +21,7 @@ use nimbus_shapes::{
 };
 
 use super::{
-    errors::{table_name_check, table_not_found, validation},
+    errors::{invalid_parameter, table_name_check, table_not_found, validation, INVALID},
     table::{self, TableDef},
     table_record,
     value::{item_size, Item, KeySchema},
@@ -166,7 +166,6 @@ impl Table {
     }
 }
 
-const INVALID: &str = "One or more parameter values were invalid: ";
 const MAX_GSIS: usize = 20;
 
 /// UpdateTable's GlobalSecondaryIndexUpdates applied to a copy of the definition. Answers the
@@ -182,9 +181,9 @@ fn apply_gsi_updates(
         .as_deref()
         .unwrap_or(&[]);
     if input.global_secondary_index_updates.is_some() && updates.is_empty() {
-        return Err(validation(format!(
-            "{INVALID}List of GlobalSecondaryIndexUpdates is empty"
-        )));
+        return Err(invalid_parameter(
+            "List of GlobalSecondaryIndexUpdates is empty",
+        ));
     }
     // New definitions join the table's. An attribute already defined keeps its type: AWS
     // accepts a redeclaration with another type and ignores it (characterised against AWS by
@@ -221,10 +220,10 @@ fn apply_gsi_updates(
         .filter(|a| **a)
         .count();
         if actions == 0 {
-            return Err(validation(format!("{INVALID}One of GlobalSecondaryIndexUpdate.Update, GlobalSecondaryIndexUpdate.Create, GlobalSecondaryIndexUpdate.Delete must not be null")));
+            return Err(invalid_parameter("One of GlobalSecondaryIndexUpdate.Update, GlobalSecondaryIndexUpdate.Create, GlobalSecondaryIndexUpdate.Delete must not be null"));
         }
         if actions > 1 {
-            return Err(validation(format!("{INVALID}Only one global secondary index action is allowed per GlobalSecondaryIndexUpdate object")));
+            return Err(invalid_parameter("Only one global secondary index action is allowed per GlobalSecondaryIndexUpdate object"));
         }
         let name = update
             .create
@@ -234,7 +233,7 @@ fn apply_gsi_updates(
             .or_else(|| update.delete.as_ref().and_then(|d| d.index_name.clone()))
             .unwrap_or_default();
         if seen.contains(&name) {
-            return Err(validation(format!("{INVALID}Only one global secondary index update per index is allowed simultaneously. Index: {name}")));
+            return Err(invalid_parameter(format!("Only one global secondary index update per index is allowed simultaneously. Index: {name}")));
         }
         seen.push(name.clone());
         let position = def.gsi_position(&name);
@@ -249,8 +248,8 @@ fn apply_gsi_updates(
                 ));
             }
             if input.attribute_definitions.is_none() {
-                return Err(validation(format!(
-                    "{INVALID}AttributeDefinitions is not specified for index: {name}"
+                return Err(invalid_parameter(format!(
+                    "AttributeDefinitions is not specified for index: {name}"
                 )));
             }
             let index = GlobalSecondaryIndex {

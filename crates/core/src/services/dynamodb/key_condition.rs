@@ -12,7 +12,7 @@ use nimbus_shapes::{
 };
 
 use super::{
-    errors::validation,
+    errors::{invalid_parameter, validation},
     expr::{
         parse::{check_text, is_function},
         tokens::{self, tokenize, Spans, Tok},
@@ -366,8 +366,8 @@ pub fn from_legacy(
             }
         };
         if values.len() != wanted {
-            return Err(validation(format!(
-                "One or more parameter values were invalid: Invalid number of argument(s) for the {} ComparisonOperator",
+            return Err(invalid_parameter(format!(
+                "Invalid number of argument(s) for the {} ComparisonOperator",
                 op.as_str()
             )));
         }
@@ -394,7 +394,7 @@ pub fn from_legacy(
 }
 
 fn mismatch() -> ServiceError {
-    validation("One or more parameter values were invalid: Condition parameter type does not match schema type")
+    invalid_parameter("Condition parameter type does not match schema type")
 }
 
 fn missed(name: &str) -> ServiceError {

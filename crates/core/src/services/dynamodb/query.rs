@@ -25,6 +25,7 @@ use super::{
     attributes_to_get_errors,
     capacity::Charge,
     constraint_errors, consumed, consumed_capacity_error, enum_error,
+    errors::invalid_parameter,
     expr::{self, ast::Cond, Placeholders},
     index::Index,
     item_table_name_errors, item_table_not_found,
@@ -226,8 +227,8 @@ fn index_of<'t>(
         ));
     }
     if index.global && *select == Some(Select::AllAttributes) && !index.projects_all() {
-        return Err(validation(format!(
-            "One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported for global secondary index {name} because its projection type is not ALL"
+        return Err(invalid_parameter(format!(
+            "Select type ALL_ATTRIBUTES is not supported for global secondary index {name} because its projection type is not ALL"
         )));
     }
     Ok(Some(index))
@@ -596,8 +597,8 @@ impl Handler<'_, '_> {
                     _ => None,
                 });
             if let Some(name) = unprojected {
-                return Err(validation(format!(
-                    "One or more parameter values were invalid: Index {} does not project the filter attribute {name}",
+                return Err(invalid_parameter(format!(
+                    "Index {} does not project the filter attribute {name}",
                     index.name
                 )));
             }

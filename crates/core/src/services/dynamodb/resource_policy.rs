@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::{
-    errors::{constraint_errors, validation},
+    errors::{constraint_errors, invalid_parameter, validation},
     table_record, Handler, Tables,
 };
 
@@ -102,15 +102,8 @@ fn no_policy_for_revision(expected: &str, resource: &Resource) -> ServiceError {
     ))
 }
 
-/// "One or more parameter values were invalid: " + `detail`.
-fn invalid_parameter(detail: &str) -> ServiceError {
-    validation(format!(
-        "One or more parameter values were invalid: {detail}"
-    ))
-}
-
 fn invalid_document(detail: &str) -> ServiceError {
-    invalid_parameter(&format!("Invalid policy document: {detail}"))
+    invalid_parameter(format!("Invalid policy document: {detail}"))
 }
 
 /// The checks a policy document passes before it is stored, by PutResourcePolicy or by
@@ -119,7 +112,7 @@ fn invalid_document(detail: &str) -> ServiceError {
 /// DDB-TABLE-211, DDB-TABLE-352, DDB-TABLE-356, DDB-TABLE-457)).
 pub(super) fn check_document(document: &str) -> Result<(), ServiceError> {
     if document.len() > MAX_POLICY_BYTES {
-        return Err(invalid_parameter(&format!(
+        return Err(invalid_parameter(format!(
             "Maximum policy size of {MAX_POLICY_BYTES} bytes exceeded"
         )));
     }
@@ -222,18 +215,15 @@ impl Handler<'_, '_> {
     /// gets the answer DynamoDB gives it (measured in us-west-2, 2026-10: the ack-api-quirks
     /// finding DDB-TABLE-212).
     fn policy_resource(&mut self, arn: &str) -> Result<Resource, ServiceError> {
-        let invalid = |detail: String| {
-            validation(format!(
-                "One or more parameter values were invalid: {detail}"
-            ))
-        };
         let not_dynamodb = || {
-            invalid(format!(
+            invalid_parameter(format!(
                 "Provided Arn is not a DynamoDB resource arn: {arn}"
             ))
         };
         if !arn.starts_with("arn:") {
-            return Err(invalid(format!("ARNs must start with 'arn:': {arn}")));
+            return Err(invalid_parameter(format!(
+                "ARNs must start with 'arn:': {arn}"
+            )));
         }
         // arn:aws:dynamodb:<region>:<account>:table/<name>[/stream/<label>]; a stream label
         // holds colons, so the resource part is everything after the fifth.
@@ -248,7 +238,7 @@ impl Handler<'_, '_> {
             ));
         }
         if *partition != "aws" || *region != scope.region {
-            return Err(invalid(format!("Invalid resource Arn: {arn}")));
+            return Err(invalid_parameter(format!("Invalid resource Arn: {arn}")));
         }
         let path = resource.strip_prefix("table/").ok_or_else(not_dynamodb)?;
         let (name, stream) = match path.split_once("/stream/") {
@@ -256,7 +246,7 @@ impl Handler<'_, '_> {
             None => (path, None),
         };
         if name.contains("/index/") {
-            return Err(invalid(format!("Invalid resource arn provided, only table or stream is accepted. Provided resource arn: {arn}")));
+            return Err(invalid_parameter(format!("Invalid resource arn provided, only table or stream is accepted. Provided resource arn: {arn}")));
         }
         if name.contains('/') {
             return Err(not_dynamodb());

@@ -35,7 +35,7 @@ use nimbus_shapes::{
 use serde::{Deserialize, Serialize};
 
 use super::{
-    errors::{constraint_errors, validation},
+    errors::{constraint_errors, invalid_parameter, validation},
     table::{stream_label, stream_spec_constraints, TableDef},
     value::{item_size, Item, KeySchema},
     Handler, State, Table, Tables, SERVICE,
@@ -146,8 +146,8 @@ impl TableDef {
                 )));
             }
             let Some(view) = spec.stream_view_type.clone() else {
-                return Err(validation(
-                    "One or more parameter values were invalid: If stream is being enabled then UpdateViewType is required",
+                return Err(invalid_parameter(
+                    "If stream is being enabled then UpdateViewType is required",
                 ));
             };
             // Labels name streams: a new one never reuses the previous one's time.
@@ -158,8 +158,8 @@ impl TableDef {
             self.streams.push(StreamDef::new(created, view));
         } else {
             if spec.stream_view_type.is_some() {
-                return Err(validation(
-                    "One or more parameter values were invalid: If stream is being disabled, then UpdateViewType must not be specified",
+                return Err(invalid_parameter(
+                    "If stream is being disabled, then UpdateViewType must not be specified",
                 ));
             }
             if !enabled {

@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use crate::clock::Civil;
 
 use super::{
-    errors::{constraint_errors, validation},
+    errors::{constraint_errors, invalid_parameter, validation, INVALID},
     value::{KeyAttr, KeySchema},
 };
 use nimbus_shapes::ServiceError;
@@ -652,7 +652,6 @@ pub fn stream_label(millis: i64) -> String {
     Civil::from_millis(millis).iso8601()
 }
 
-const INVALID: &str = "One or more parameter values were invalid: ";
 const MAX_CAPACITY: i64 = 1_000_000_000_000;
 
 /// Constraint errors of a key schema list at `path` (`keySchema`, `globalSecondaryIndexes.1.member.keySchema`).
@@ -1536,15 +1535,15 @@ pub fn plan_capacity_update(
             ));
         }
         if let Some((name, _)) = gsi_updates.first() {
-            return Err(validation(format!("{INVALID}The only Updates for index: {name} when TableThroughputMode is PAY_PER_REQUEST can be to OnDemandThroughput, WarmThroughput")));
+            return Err(invalid_parameter(format!("The only Updates for index: {name} when TableThroughputMode is PAY_PER_REQUEST can be to OnDemandThroughput, WarmThroughput")));
         }
         plan.to_pay_per_request = !was_on_demand;
         return Ok(plan);
     }
     if input.billing_mode.is_some() && input.provisioned_throughput.is_none() {
-        return Err(validation(format!(
-            "{INVALID}ProvisionedThroughput must be specified when BillingMode is PROVISIONED"
-        )));
+        return Err(invalid_parameter(
+            "ProvisionedThroughput must be specified when BillingMode is PROVISIONED",
+        ));
     }
     if was_on_demand {
         // Nothing is assigned by default: every GSI needs its throughput in the same call.
@@ -1559,8 +1558,8 @@ pub fn plan_capacity_update(
         for index in &def.global_secondary_indexes {
             let name = index.index_name.clone().unwrap_or_default();
             if !deleted(&name) && !gsi_updates.iter().any(|(n, _)| *n == name) {
-                return Err(validation(format!(
-                    "{INVALID}ProvisionedThroughput must be specified for index: {name}"
+                return Err(invalid_parameter(format!(
+                    "ProvisionedThroughput must be specified for index: {name}"
                 )));
             }
         }

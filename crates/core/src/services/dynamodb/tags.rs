@@ -13,7 +13,7 @@ use nimbus_shapes::{
 };
 
 use super::{
-    errors::{access_denied, constraint_errors, validation},
+    errors::{access_denied, constraint_errors, invalid_parameter, validation},
     local_name, table_record, Handler, Table,
 };
 
@@ -146,8 +146,8 @@ impl Handler<'_, '_> {
             return Err(validation("Invalid TableArn"));
         };
         if !arn.starts_with("arn:") {
-            return Err(validation(format!(
-                "One or more parameter values were invalid: ARNs must start with 'arn:': {arn}"
+            return Err(invalid_parameter(format!(
+                "ARNs must start with 'arn:': {arn}"
             )));
         }
         let account = &self.ctx.caller.account_id;
@@ -156,15 +156,15 @@ impl Handler<'_, '_> {
         }
         // A backup's ARN names no taggable resource (ack-api-quirks DDB-BACKUP-013).
         if arn.contains("/backup/") {
-            return Err(validation(format!(
-                "One or more parameter values were invalid: Provided Arn is not a DynamoDB resource arn: {arn}"
+            return Err(invalid_parameter(format!(
+                "Provided Arn is not a DynamoDB resource arn: {arn}"
             )));
         }
         // An index has an ARN of its own, but tags belong to its table (AWS's words, as
         // ScyllaDB's Alternator tests record them from DynamoDB in 2026).
         if arn.contains("/index/") {
-            return Err(validation(format!(
-                "One or more parameter values were invalid: Invalid resource arn provided, only table or stream is accepted. Provided resource arn: {arn}"
+            return Err(invalid_parameter(format!(
+                "Invalid resource arn provided, only table or stream is accepted. Provided resource arn: {arn}"
             )));
         }
         let not_found = || {

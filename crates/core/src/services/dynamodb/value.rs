@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use base64::Engine as _;
 use nimbus_shapes::dynamodb::{AttributeValue, ScalarAttributeType};
 
-use super::number::Number;
+use super::{errors::INVALID, number::Number};
 
 pub type Item = BTreeMap<String, AttributeValue>;
 
@@ -78,8 +78,6 @@ fn check_name(name: &str) -> Result<(), Invalid> {
         })
     }
 }
-
-const INVALID: &str = "One or more parameter values were invalid: ";
 
 /// Whether `message` is an empty-set error of `normalise_item`.
 pub fn is_empty_set_error(message: &str) -> bool {

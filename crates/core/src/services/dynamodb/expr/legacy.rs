@@ -15,14 +15,12 @@ use nimbus_shapes::{
 
 use super::{
     super::{
-        errors::validation,
+        errors::{invalid_parameter, validation},
         path::{Path, Step},
         value::{attribute_name_fits, normalise_item, type_name, ATTRIBUTE_NAME_TOO_LARGE},
     },
     ast::{CmpOp, Cond, Operand, SetOperand, SetValue, Update},
 };
-
-const INVALID: &str = "One or more parameter values were invalid: ";
 
 fn normalise(value: &AttributeValue) -> Result<AttributeValue, ServiceError> {
     let single = [(String::new(), value.clone())].into();
@@ -60,8 +58,8 @@ pub fn comparison(
         }
     };
     if !count_ok {
-        return Err(validation(format!(
-            "{INVALID}Invalid number of argument(s) for the {} ComparisonOperator",
+        return Err(invalid_parameter(format!(
+            "Invalid number of argument(s) for the {} ComparisonOperator",
             op.as_str()
         )));
     }
@@ -75,8 +73,8 @@ pub fn comparison(
     };
     if !allowed.is_empty() {
         if let Some(v) = values.iter().find(|v| !allowed.contains(&type_name(v))) {
-            return Err(validation(format!(
-                "{INVALID}ComparisonOperator {} is not valid for {} AttributeValue type",
+            return Err(invalid_parameter(format!(
+                "ComparisonOperator {} is not valid for {} AttributeValue type",
                 op.as_str(),
                 type_name(v)
             )));
@@ -175,13 +173,13 @@ pub fn expected(
     for (name, e) in expected {
         if let Some(op) = &e.comparison_operator {
             if e.exists.is_some() {
-                return Err(validation(format!(
-                    "{INVALID}Exists and ComparisonOperator cannot be used together for Attribute: {name}"
+                return Err(invalid_parameter(format!(
+                    "Exists and ComparisonOperator cannot be used together for Attribute: {name}"
                 )));
             }
             if e.attribute_value_list.is_some() && e.value.is_some() {
-                return Err(validation(format!(
-                    "{INVALID}Value and AttributeValueList cannot be used together for Attribute: {name}"
+                return Err(invalid_parameter(format!(
+                    "Value and AttributeValueList cannot be used together for Attribute: {name}"
                 )));
             }
             let values = e
@@ -195,21 +193,21 @@ pub fn expected(
             continue;
         }
         if e.attribute_value_list.is_some() {
-            return Err(validation(format!(
-                "{INVALID}AttributeValueList can only be used with a ComparisonOperator for Attribute: {name}"
+            return Err(invalid_parameter(format!(
+                "AttributeValueList can only be used with a ComparisonOperator for Attribute: {name}"
             )));
         }
         match (e.exists, &e.value) {
             (Some(false), None) => conds.push(Cond::NotExists(top(name)?)),
             (Some(false), Some(_)) => {
-                return Err(validation(format!(
-                    "{INVALID}Value cannot be used when Exists is false for Attribute: {name}"
+                return Err(invalid_parameter(format!(
+                    "Value cannot be used when Exists is false for Attribute: {name}"
                 )))
             }
             (exists, None) => {
                 let shown = exists.map_or("null".to_string(), |b| b.to_string());
-                return Err(validation(format!(
-                    "{INVALID}Value must be provided when Exists is {shown} for Attribute: {name}"
+                return Err(invalid_parameter(format!(
+                    "Value must be provided when Exists is {shown} for Attribute: {name}"
                 )));
             }
             (_, Some(value)) => conds.push(Cond::Cmp(
@@ -241,8 +239,8 @@ pub fn attribute_updates(
             (AttributeAction::Delete, None) => update.remove.push(path),
             (AttributeAction::Delete, Some(value)) => {
                 if !matches!(type_name(&value), "SS" | "NS" | "BS") {
-                    return Err(validation(format!(
-                        "{INVALID}DELETE action with value is not supported for the type {}",
+                    return Err(invalid_parameter(format!(
+                        "DELETE action with value is not supported for the type {}",
                         type_name(&value)
                     )));
                 }
@@ -265,8 +263,8 @@ pub fn attribute_updates(
             }
             (AttributeAction::Add, Some(value)) => {
                 if !matches!(type_name(&value), "N" | "SS" | "NS" | "BS") {
-                    return Err(validation(format!(
-                        "{INVALID}ADD action is not supported for the type {}",
+                    return Err(invalid_parameter(format!(
+                        "ADD action is not supported for the type {}",
                         type_name(&value)
                     )));
                 }
@@ -278,9 +276,9 @@ pub fn attribute_updates(
                 )))
             }
             (_, None) => {
-                return Err(validation(format!(
-                    "{INVALID}Only DELETE action is allowed when no attribute value is specified"
-                )))
+                return Err(invalid_parameter(
+                    "Only DELETE action is allowed when no attribute value is specified"
+                ))
             }
         }
     }
@@ -291,8 +289,8 @@ pub fn attribute_updates(
 pub fn attributes_to_get(names: &[String]) -> Result<Vec<Path>, ServiceError> {
     for (i, name) in names.iter().enumerate() {
         if names[..i].contains(name) {
-            return Err(validation(format!(
-                "{INVALID}Duplicate value in attribute name: {name}"
+            return Err(invalid_parameter(format!(
+                "Duplicate value in attribute name: {name}"
             )));
         }
     }

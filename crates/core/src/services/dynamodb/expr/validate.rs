@@ -9,7 +9,7 @@ use nimbus_shapes::{dynamodb::AttributeValue, ServiceError};
 
 use super::{
     super::{
-        errors::{validation, INVALID_VALUE},
+        errors::{invalid_parameter, validation, INVALID_VALUE},
         key_condition::encoded,
         path::{self, Path, Step},
         reserved,
@@ -366,8 +366,8 @@ pub fn update_keys(update: &Update, schema: &KeySchema) -> Result<(), ServiceErr
     for target in update.targets() {
         if let Some(Step::Name(first)) = target.first() {
             if schema.attrs().any(|a| &a.name == first) {
-                return Err(validation(format!(
-                    "One or more parameter values were invalid: Cannot update attribute {first}. This attribute is part of the key"
+                return Err(invalid_parameter(format!(
+                    "Cannot update attribute {first}. This attribute is part of the key"
                 )));
             }
         }

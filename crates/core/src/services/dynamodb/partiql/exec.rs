@@ -24,7 +24,7 @@ use super::{
         batch::Units,
         capacity::Charge,
         consumed_capacity_error,
-        errors::{constraint_errors, validation},
+        errors::{constraint_errors, invalid_parameter, validation},
         expr::{
             self,
             ast::{CmpOp, Cond, Operand, Update},
@@ -299,8 +299,8 @@ fn index_fetch(
             });
         let names = missing(filter.paths());
         if keyed && !names.is_empty() {
-            return Err(validation(format!(
-                "One or more parameter values were invalid: Secondary index {} does not project one or more filter attributes: [{names}]",
+            return Err(invalid_parameter(format!(
+                "Secondary index {} does not project one or more filter attributes: [{names}]",
                 index.name
             )));
         }
@@ -312,8 +312,8 @@ fn index_fetch(
         .unwrap_or_default();
     match (unheld.is_empty(), index.global) {
         (true, _) => Ok(Fetch::Never),
-        (false, true) => Err(validation(format!(
-            "One or more parameter values were invalid: Global secondary index {} does not project [{unheld}]",
+        (false, true) => Err(invalid_parameter(format!(
+            "Global secondary index {} does not project [{unheld}]",
             index.name
         ))),
         (false, false) => Ok(Fetch::ForAnswer),
