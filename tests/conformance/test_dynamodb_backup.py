@@ -84,7 +84,11 @@ def test_resource_policy(client):
          "Resource": "*"}]})
     revision = ddb.put_resource_policy(ResourceArn=arn, Policy=policy)["RevisionId"]
     out = ddb.get_resource_policy(ResourceArn=arn)
-    assert (out["Policy"], out["RevisionId"]) == (policy, revision)
+    # DynamoDB answers the document minified, in its key order, an account id as its root
+    # ARN and a one-element list as its element (ack-api-quirks DDB-TABLE-208).
+    rewritten = ('{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":'
+                 '{"AWS":"arn:aws:iam::000000000000:root"},"Action":"dynamodb:*","Resource":"*"}]}')
+    assert (out["Policy"], out["RevisionId"]) == (rewritten, revision)
     ddb.delete_resource_policy(ResourceArn=arn)
     assert error_of(ddb.get_resource_policy, ResourceArn=arn) == {
         "Code": "PolicyNotFoundException",

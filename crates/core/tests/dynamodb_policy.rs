@@ -26,6 +26,13 @@ fn policy(action: &str) -> String {
     .to_string()
 }
 
+/// `policy(action)` as DynamoDB stores and answers it.
+fn stored(action: &str) -> String {
+    format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{ACCOUNT}:root"}},"Action":"{action}","Resource":"*"}}]}}"#
+    )
+}
+
 fn put(
     w: &mut World,
     table: &str,
@@ -55,7 +62,7 @@ fn a_put_policy_reads_back_with_its_revision() {
     let revision = put(&mut w, "Orders", "dynamodb:*", None).unwrap();
     let out = get(&mut w, "Orders").unwrap();
     assert_eq!(out["RevisionId"], revision);
-    assert_eq!(out["Policy"], policy("dynamodb:*"));
+    assert_eq!(out["Policy"], stored("dynamodb:*"));
 }
 
 #[test]
@@ -70,6 +77,64 @@ fn the_same_document_keeps_its_revision_and_a_new_one_gets_a_later_revision() {
     w.clock.advance(1000);
     let third = put(&mut w, "Orders", "dynamodb:GetItem", Some(&second)).unwrap();
     assert_eq!(third, (T0 + 1000).to_string());
+}
+
+/// Puts `document` on Orders and answers its revision and what GetResourcePolicy shows.
+fn put_document(w: &mut World, document: &str) -> (String, String) {
+    let out = w.ok(
+        "PutResourcePolicy",
+        json!({"ResourceArn": arn("Orders"), "Policy": document}),
+    );
+    let got = get(w, "Orders").unwrap();
+    assert_eq!(got["RevisionId"], out["RevisionId"]);
+    (
+        out["RevisionId"].as_str().unwrap().to_string(),
+        got["Policy"].as_str().unwrap().to_string(),
+    )
+}
+
+// Measured against DynamoDB, 2026-10 (ack-api-quirks DDB-TABLE-207, 208, 351 to 355): the
+// document is stored rewritten, and re-Puts are compared in that form.
+#[test]
+fn policies_are_stored_in_dynamodbs_rewritten_form() {
+    let mut w = world();
+    w.ok("CreateTable", table_input("Orders", None));
+    let sent = format!(
+        r#"{{
+  "Statement": {{
+    "Resource": ["*"],
+    "Condition": {{"StringEquals": {{"aws:PrincipalAccount": ["{ACCOUNT}"]}}}},
+    "Action": ["dynamodb:Query", "dynamodb:GetItem", "dynamodb:GetItem"],
+    "Principal": {{"AWS": ["{ACCOUNT}", "arn:aws:iam::{ACCOUNT}:root"]}},
+    "Effect": "allow",
+    "Sid": "Read\u0041"
+  }},
+  "Version": "2012-10-17"
+}}"#
+    );
+    let (revision, answered) = put_document(&mut w, &sent);
+    let rewritten = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Sid":"ReadA","Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{ACCOUNT}:root"}},"Action":["dynamodb:Query","dynamodb:GetItem","dynamodb:GetItem"],"Resource":"*","Condition":{{"StringEquals":{{"aws:PrincipalAccount":"{ACCOUNT}"}}}}}}]}}"#
+    );
+    assert_eq!(answered, rewritten);
+    // The rewritten form is a fixpoint, and an equivalent document is no change.
+    assert_eq!(put_document(&mut w, &rewritten), (revision.clone(), rewritten));
+    assert_eq!(put_document(&mut w, &policy("dynamodb:*")).1, stored("dynamodb:*"));
+
+    // Without Version, the answer shows IAM's default, but the stored document has none:
+    // re-Putting the answer is a change, re-Putting the original is not.
+    w.clock.advance(1000);
+    let unversioned = r#"{"Statement":[{"Effect":"Deny","Principal":"*","NotAction":"dynamodb:GetItem","NotResource":"*"}]}"#;
+    let (first, answered) = put_document(&mut w, unversioned);
+    assert_eq!(
+        answered,
+        r#"{"Version":"2008-10-17","Statement":[{"Effect":"Deny","Principal":"*","NotAction":"dynamodb:GetItem","NotResource":"*"}]}"#
+    );
+    assert_eq!(put_document(&mut w, unversioned).0, first);
+    w.clock.advance(1000);
+    let (second, again) = put_document(&mut w, &answered);
+    assert_ne!(second, first);
+    assert_eq!(again, answered);
 }
 
 #[test]
@@ -326,7 +391,7 @@ fn a_stream_has_its_own_policy() {
         json!({"ResourceArn": stream_arn, "Policy": policy("dynamodb:GetRecords")}),
     );
     let out = w.ok("GetResourcePolicy", json!({"ResourceArn": stream_arn}));
-    assert_eq!(out["Policy"], policy("dynamodb:GetRecords"));
+    assert_eq!(out["Policy"], stored("dynamodb:GetRecords"));
     assert_eq!(
         get(&mut w, "Orders").unwrap_err().0,
         "PolicyNotFoundException"

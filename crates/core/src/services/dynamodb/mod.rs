@@ -36,6 +36,7 @@ mod key_condition;
 mod number;
 mod partiql;
 mod path;
+mod policy_document;
 mod query;
 mod reserved;
 mod resource_policy;

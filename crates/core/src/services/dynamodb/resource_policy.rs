@@ -1,9 +1,10 @@
 //! Resource-based policies: PutResourcePolicy, GetResourcePolicy and DeleteResourcePolicy on
 //! a table or stream ARN.
 //!
-//! Nimbus stores the document and answers it back; it does not evaluate it (every caller of a
-//! playground is its owner). AWS applies a policy asynchronously; here it is in place when
-//! PutResourcePolicy answers, which a client polling GetResourcePolicy cannot tell apart.
+//! Nimbus stores the document in the form AWS rewrites it to (`policy_document`) and answers
+//! it back; it does not evaluate it (every caller of a playground is its owner). AWS applies
+//! a policy asynchronously; here it is in place when PutResourcePolicy answers, which a
+//! client polling GetResourcePolicy cannot tell apart.
 //!
 //! A policy lives in memory by table id (and stream label), so a deleted and re-created table
 //! starts without one, and persists as `table/<name>/policy` (or `.../policy/<label>` for a
@@ -24,7 +25,7 @@ use serde_json::Value;
 
 use super::{
     errors::{constraint_errors, invalid_parameter, validation},
-    table_record, Handler, Tables,
+    policy_document, table_record, Handler, Tables,
 };
 
 /// "The maximum size supported for a resource-based policy document is 20 KB. DynamoDB
@@ -42,6 +43,7 @@ pub(super) struct Policies {
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub(super) struct Policy {
+    /// As `policy_document::canonical` writes it.
     document: String,
     /// AWS's revision ids are millisecond timestamps, so a later revision compares greater.
     revision_id: String,
@@ -309,7 +311,8 @@ impl Handler<'_, '_> {
             _ => {}
         }
         // "Running it multiple times on the same resource using the same policy document
-        // will return the same revision ID."
+        // will return the same revision ID": the same once rewritten (DDB-TABLE-207).
+        let document = policy_document::canonical(&document);
         if let Some(current) = current.filter(|c| c.document == document) {
             return Ok(PutResourcePolicyOutput {
                 revision_id: Some(current.revision_id.clone()),
@@ -345,7 +348,7 @@ impl Handler<'_, '_> {
             stream: None,
         };
         let policy = Policy {
-            document,
+            document: policy_document::canonical(&document),
             revision_id: self.ctx.now_millis.to_string(),
         };
         let record = resource.record(&self.ctx.scope());
@@ -367,7 +370,7 @@ impl Handler<'_, '_> {
             .get(&resource.key())
             .ok_or_else(|| not_found_for(arn))?;
         Ok(GetResourcePolicyOutput {
-            policy: Some(policy.document.clone()),
+            policy: Some(policy_document::as_answered(&policy.document)),
             revision_id: Some(policy.revision_id.clone()),
         })
     }
