@@ -118,8 +118,14 @@ fn policies_are_stored_in_dynamodbs_rewritten_form() {
     );
     assert_eq!(answered, rewritten);
     // The rewritten form is a fixpoint, and an equivalent document is no change.
-    assert_eq!(put_document(&mut w, &rewritten), (revision.clone(), rewritten));
-    assert_eq!(put_document(&mut w, &policy("dynamodb:*")).1, stored("dynamodb:*"));
+    assert_eq!(
+        put_document(&mut w, &rewritten),
+        (revision.clone(), rewritten)
+    );
+    assert_eq!(
+        put_document(&mut w, &policy("dynamodb:*")).1,
+        stored("dynamodb:*")
+    );
 
     // Without Version, the answer shows IAM's default, but the stored document has none:
     // re-Putting the answer is a change, re-Putting the original is not.

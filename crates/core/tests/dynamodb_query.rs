@@ -187,6 +187,75 @@ fn query_pages_round_trip_both_directions() {
     assert!(last.get("LastEvaluatedKey").is_none());
 }
 
+// DynamoDB refuses an ExclusiveStartKey its key condition could not have returned
+// (ScyllaDB's Alternator tests, run against DynamoDB, quote both messages).
+#[test]
+fn a_start_key_outside_the_key_condition_is_refused() {
+    let mut world = world();
+    world.table(Some("N"));
+    let with_start = |condition: &str, start: Value| {
+        let mut input = query(condition, json!({":p": {"S": "a"}, ":s": {"N": "5"}}));
+        if !condition.contains(":s") {
+            input["ExpressionAttributeValues"]
+                .as_object_mut()
+                .unwrap()
+                .remove(":s");
+        }
+        input["ExclusiveStartKey"] = start;
+        input
+    };
+    let outside = Err((
+        "ValidationException".to_string(),
+        "The provided starting key is outside query boundaries based on provided conditions"
+            .to_string(),
+    ));
+    let cases = [
+        (
+            with_start("pk = :p", json!({"pk": {"S": "a"}, "sk": {"N": "9"}})),
+            Ok(()),
+        ),
+        (
+            with_start("pk = :p", json!({"pk": {"S": "b"}, "sk": {"N": "9"}})),
+            outside.clone(),
+        ),
+        (
+            with_start(
+                "pk = :p AND sk > :s",
+                json!({"pk": {"S": "a"}, "sk": {"N": "5.0"}}),
+            ),
+            outside.clone(),
+        ),
+        (
+            with_start(
+                "pk = :p AND sk >= :s",
+                json!({"pk": {"S": "a"}, "sk": {"N": "5.0"}}),
+            ),
+            Ok(()),
+        ),
+        (
+            with_start(
+                "pk = :p AND sk = :s",
+                json!({"pk": {"S": "a"}, "sk": {"N": "6"}}),
+            ),
+            outside,
+        ),
+        (
+            with_start(
+                "pk = :p AND sk = :s",
+                json!({"pk": {"S": "b"}, "sk": {"N": "5"}}),
+            ),
+            Err((
+                "ValidationException".to_string(),
+                "The query can return at most one row and cannot be restarted".to_string(),
+            )),
+        ),
+    ];
+    for (input, expected) in cases {
+        let answer = world.call("Query", input.clone()).map(|_| ());
+        assert_eq!(answer, expected, "{input}");
+    }
+}
+
 #[test]
 fn scan_pages_cover_the_table_once() {
     let mut world = world();

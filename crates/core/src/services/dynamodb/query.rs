@@ -154,6 +154,7 @@ impl Common<'_> {
             }
             // No filter joins no conditions, which a ConditionalOperator refuses.
             (None, conditions) => expr::legacy::filter(
+                self.legacy_filter.1,
                 conditions.unwrap_or(&BTreeMap::new()),
                 self.conditional_operator,
             ),
@@ -610,6 +611,9 @@ impl Handler<'_, '_> {
             input.exclusive_start_key.as_ref(),
             StartKeyReader::Query,
         )?;
+        if let Some(start) = &input.exclusive_start_key {
+            condition.check_start(start, key_schema)?;
+        }
 
         let mut prefix = Vec::new();
         for value in std::iter::once(&condition.hash).chain(&condition.equal) {

@@ -88,7 +88,7 @@ pub fn order(a: &AttributeValue, b: &AttributeValue) -> Option<Ordering> {
     (kind == type_name(b) && matches!(kind, "N" | "S" | "B")).then(|| encoded(a).cmp(&encoded(b)))
 }
 
-fn compare(op: CmpOp, a: Option<&AttributeValue>, b: Option<&AttributeValue>) -> bool {
+pub fn compare(op: CmpOp, a: Option<&AttributeValue>, b: Option<&AttributeValue>) -> bool {
     let (Some(a), Some(b)) = (a, b) else {
         // A missing attribute equals nothing, so only `<>` holds.
         return op == CmpOp::Ne;
@@ -100,6 +100,15 @@ fn compare(op: CmpOp, a: Option<&AttributeValue>, b: Option<&AttributeValue>) ->
         CmpOp::Le => matches!(order(a, b), Some(Ordering::Less | Ordering::Equal)),
         CmpOp::Gt => order(a, b) == Some(Ordering::Greater),
         CmpOp::Ge => matches!(order(a, b), Some(Ordering::Greater | Ordering::Equal)),
+    }
+}
+
+/// Whether a string or binary `value` starts with `prefix` of its type.
+pub fn begins_with(value: &AttributeValue, prefix: &AttributeValue) -> bool {
+    match (&value.s, &prefix.s, &value.b, &prefix.b) {
+        (Some(v), Some(p), _, _) => v.starts_with(p.as_str()),
+        (_, _, Some(v), Some(p)) => v.0.starts_with(&p.0),
+        _ => false,
     }
 }
 
@@ -150,11 +159,7 @@ impl Cond {
             Cond::NotExists(p) => path::lookup(item, p).is_none(),
             Cond::Type(o, kind) => get(o).is_some_and(|v| type_name(&v) == kind),
             Cond::BeginsWith(v, prefix) => match (get(v), get(prefix)) {
-                (Some(v), Some(p)) => match (&v.s, &p.s, &v.b, &p.b) {
-                    (Some(v), Some(p), _, _) => v.starts_with(p.as_str()),
-                    (_, _, Some(v), Some(p)) => v.0.starts_with(&p.0),
-                    _ => false,
-                },
+                (Some(v), Some(p)) => begins_with(&v, &p),
                 _ => false,
             },
             Cond::Contains(h, n) => match (get(h), get(n)) {

@@ -3,7 +3,7 @@
 //! and one updater serve both forms. KeyConditions becomes a key condition in
 //! `../key_condition.rs`, through [`comparison`].
 
-use std::collections::BTreeMap;
+use std::{cmp::Ordering, collections::BTreeMap};
 
 use nimbus_shapes::{
     dynamodb::{
@@ -20,6 +20,7 @@ use super::{
         value::{attribute_name_fits, normalise_item, type_name, ATTRIBUTE_NAME_TOO_LARGE},
     },
     ast::{CmpOp, Cond, Operand, SetOperand, SetValue, Update},
+    eval::order,
 };
 
 fn normalise(value: &AttributeValue) -> Result<AttributeValue, ServiceError> {
@@ -37,24 +38,37 @@ fn top(name: &str) -> Result<Path, ServiceError> {
     Ok(vec![Step::Name(name.to_string())])
 }
 
-/// One legacy comparison of attribute `name`, its values already normalised.
-pub fn comparison(
+/// The checks a legacy condition on attribute `name` passes, in `parameter` (Expected,
+/// KeyConditions, QueryFilter or ScanFilter), before it is evaluated, in AWS's words
+/// (dynalite's record; ScyllaDB's Alternator tests, run against DynamoDB, ask for the same).
+pub fn check_values(
+    parameter: &str,
     name: &str,
     op: &ComparisonOperator,
-    values: Vec<AttributeValue>,
-) -> Result<Cond, ServiceError> {
+    values: &[AttributeValue],
+) -> Result<(), ServiceError> {
     use ComparisonOperator as C;
     let n = values.len();
     let count_ok = match op {
-        C::Eq | C::Ne | C::Le | C::Lt | C::Ge | C::Gt | C::Contains | C::NotContains
+        C::Eq
+        | C::Ne
+        | C::Le
+        | C::Lt
+        | C::Ge
+        | C::Gt
+        | C::Contains
+        | C::NotContains
         | C::BeginsWith => n == 1,
         C::NotNull | C::Null => n == 0,
         C::In => n > 0,
         C::Between => n == 2,
         C::Unknown(other) => {
+            // The request's member path, as the model's enum check reports it.
+            let mut path = parameter.to_string();
+            path[..1].make_ascii_lowercase();
             return Err(validation(format!(
-                "1 validation error detected: Value '{other}' at 'comparisonOperator' failed to satisfy constraint: Member must satisfy enum value set: [IN, NULL, BETWEEN, LT, NOT_CONTAINS, EQ, GT, NOT_NULL, NE, LE, BEGINS_WITH, GE, CONTAINS]"
-            )))
+                "1 validation error detected: Value '{other}' at '{path}.{name}.member.comparisonOperator' failed to satisfy constraint: Member must satisfy enum value set: [IN, NULL, BETWEEN, LT, NOT_CONTAINS, EQ, GT, NOT_NULL, NE, LE, BEGINS_WITH, GE, CONTAINS]"
+            )));
         }
     };
     if !count_ok {
@@ -71,15 +85,42 @@ pub fn comparison(
         C::BeginsWith => &["S", "B"],
         _ => &[],
     };
-    if !allowed.is_empty() {
-        if let Some(v) = values.iter().find(|v| !allowed.contains(&type_name(v))) {
-            return Err(invalid_parameter(format!(
-                "ComparisonOperator {} is not valid for {} AttributeValue type",
-                op.as_str(),
-                type_name(v)
-            )));
+    if let Some(v) = values
+        .iter()
+        .find(|v| !allowed.is_empty() && !allowed.contains(&type_name(v)))
+    {
+        return Err(invalid_parameter(format!(
+            "ComparisonOperator {} is not valid for {} AttributeValue type",
+            op.as_str(),
+            type_name(v)
+        )));
+    }
+    if matches!(op, C::Between | C::In)
+        && values.iter().any(|v| type_name(v) != type_name(&values[0]))
+    {
+        return Err(invalid_parameter(
+            "AttributeValues inside AttributeValueList must be of same type",
+        ));
+    }
+    if let (C::Between, [low, high]) = (op, values) {
+        if order(low, high) == Some(Ordering::Greater) {
+            return Err(validation(
+                "The BETWEEN condition was provided a range where the lower bound is greater than the upper bound",
+            ));
         }
     }
+    Ok(())
+}
+
+/// One legacy comparison of attribute `name` in `parameter`, its values already normalised.
+pub fn comparison(
+    parameter: &str,
+    name: &str,
+    op: &ComparisonOperator,
+    values: Vec<AttributeValue>,
+) -> Result<Cond, ServiceError> {
+    use ComparisonOperator as C;
+    check_values(parameter, name, op, &values)?;
     let path = top(name)?;
     let attr = Operand::Path(path.clone());
     let mut values = values.into_iter().map(Operand::Value);
@@ -143,6 +184,7 @@ fn join(
 
 /// QueryFilter and ScanFilter.
 pub fn filter(
+    parameter: &str,
     conditions: &BTreeMap<String, Condition>,
     operator: Option<&ConditionalOperator>,
 ) -> Result<Option<Cond>, ServiceError> {
@@ -159,7 +201,7 @@ pub fn filter(
                 "1 validation error detected: Value null at 'comparisonOperator' failed to satisfy constraint: Member must not be null"
             )
         })?;
-        conds.push(comparison(name, op, values)?);
+        conds.push(comparison(parameter, name, op, values)?);
     }
     join(conds, operator)
 }
@@ -189,7 +231,7 @@ pub fn expected(
                 .chain(&e.value)
                 .map(normalise)
                 .collect::<Result<Vec<_>, _>>()?;
-            conds.push(comparison(name, op, values)?);
+            conds.push(comparison("Expected", name, op, values)?);
             continue;
         }
         if e.attribute_value_list.is_some() {
