@@ -1489,6 +1489,16 @@ fn legacy_attribute_updates() {
             json!({"ss": {"Action": "ADD", "Value": {"NS": ["2"]}}}),
             Err("Type mismatch for attribute to update".into()),
         ),
+        // A list added to a set or a number (ScyllaDB's Alternator tests, run against
+        // DynamoDB, see "mismatch" there too).
+        (
+            json!({"ss": {"Action": "ADD", "Value": {"L": [{"S": "cat"}]}}}),
+            Err("Type mismatch for attribute to update".into()),
+        ),
+        (
+            json!({"n": {"Action": "ADD", "Value": {"L": [{"S": "dog"}]}}}),
+            Err("Type mismatch for attribute to update".into()),
+        ),
         (
             json!({"ss": {"Action": "DELETE", "Value": {"NS": ["1"]}}}),
             Err("Type mismatch for attribute to update".into()),

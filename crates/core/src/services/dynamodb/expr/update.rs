@@ -206,10 +206,21 @@ fn path_order(a: &Path, b: &Path) -> std::cmp::Ordering {
 /// The item after `update`; `old` is the stored item or, when `exists` is false, the key
 /// alone of an item about to be created.
 pub fn apply(update: &Update, old: &Item, exists: bool) -> Result<Item, ServiceError> {
+    let mismatch = if update.legacy {
+        type_mismatch
+    } else {
+        wrong_type
+    };
+    // AttributeUpdates' only SET that can fail is an ADD of a list (a list_append) to
+    // another type: refused as every legacy ADD of the wrong type is.
     let mut assigned = update
         .set
         .iter()
-        .map(|(p, v)| Ok((p, set_value(v, old)?)))
+        .map(|(p, v)| {
+            let value =
+                set_value(v, old).map_err(|e| if update.legacy { mismatch() } else { e })?;
+            Ok((p, value))
+        })
         .collect::<Result<Vec<_>, ServiceError>>()?;
     // Elements SET past a list's end are appended in index order (AWS: "the elements are
     // sorted in order by element number").
@@ -225,11 +236,6 @@ pub fn apply(update: &Update, old: &Item, exists: bool) -> Result<Item, ServiceE
     for path in removals.into_iter().filter(|_| exists) {
         remove(&mut item, path)?;
     }
-    let mismatch = if update.legacy {
-        type_mismatch
-    } else {
-        wrong_type
-    };
     for (path, value) in &update.add {
         let new = match path::lookup(&item, path) {
             None => value.clone(),
