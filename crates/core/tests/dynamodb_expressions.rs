@@ -1654,6 +1654,16 @@ fn legacy_query_and_scan_parameters() {
         ),
         (
             "Scan",
+            json!({"TableName": "tbl", "ScanFilter": {"n": {"AttributeValueList": [{"S": "a"}]}}}),
+            v("1 validation error detected: Value null at 'scanFilter.n.member.comparisonOperator' failed to satisfy constraint: Member must not be null"),
+        ),
+        (
+            "Query",
+            json!({"TableName": "tbl", "KeyConditions": {"pk": {"AttributeValueList": [{"S": "k"}]}}}),
+            v("1 validation error detected: Value null at 'keyConditions.pk.member.comparisonOperator' failed to satisfy constraint: Member must not be null"),
+        ),
+        (
+            "Scan",
             json!({"TableName": "tbl", "ScanFilter": {"n": {"ComparisonOperator": "LIKE", "AttributeValueList": [{"S": "a"}]}}}),
             v("1 validation error detected: Value 'LIKE' at 'scanFilter.n.member.comparisonOperator' failed to satisfy constraint: Member must satisfy enum value set: [IN, NULL, BETWEEN, LT, NOT_CONTAINS, EQ, GT, NOT_NULL, NE, LE, BEGINS_WITH, GE, CONTAINS]"),
         ),

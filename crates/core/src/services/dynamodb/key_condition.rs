@@ -399,9 +399,7 @@ pub fn from_legacy(
                     .map_err(|e| validation(e.message))
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let op = condition.comparison_operator.as_ref().ok_or_else(|| {
-            validation("1 validation error detected: Value null at 'keyConditions.member.comparisonOperator' failed to satisfy constraint: Member must not be null")
-        })?;
+        let op = legacy::required_operator("KeyConditions", attr, condition)?;
         // An operator outside the enum is the model's refusal; one in it that cannot select
         // from a key is DynamoDB's; then the values are checked as every legacy condition's.
         let indexable = matches!(

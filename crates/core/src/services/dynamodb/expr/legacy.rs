@@ -38,6 +38,28 @@ fn top(name: &str) -> Result<Path, ServiceError> {
     Ok(vec![Step::Name(name.to_string())])
 }
 
+/// Where the model's checks place attribute `name`'s ComparisonOperator in `parameter`
+/// (dynalite's record of AWS: `queryFilter.a.member.comparisonOperator`).
+fn operator_path(parameter: &str, name: &str) -> String {
+    let mut path = format!("{parameter}.{name}.member.comparisonOperator");
+    path[..1].make_ascii_lowercase();
+    path
+}
+
+/// A condition's ComparisonOperator, which KeyConditions, QueryFilter and ScanFilter require.
+pub fn required_operator<'a>(
+    parameter: &str,
+    name: &str,
+    condition: &'a Condition,
+) -> Result<&'a ComparisonOperator, ServiceError> {
+    condition.comparison_operator.as_ref().ok_or_else(|| {
+        validation(format!(
+            "1 validation error detected: Value null at '{}' failed to satisfy constraint: Member must not be null",
+            operator_path(parameter, name)
+        ))
+    })
+}
+
 /// The checks a legacy condition on attribute `name` passes, in `parameter` (Expected,
 /// KeyConditions, QueryFilter or ScanFilter), before it is evaluated, in AWS's words
 /// (dynalite's record; ScyllaDB's Alternator tests, run against DynamoDB, ask for the same).
@@ -63,11 +85,9 @@ pub fn check_values(
         C::In => n > 0,
         C::Between => n == 2,
         C::Unknown(other) => {
-            // The request's member path, as the model's enum check reports it.
-            let mut path = parameter.to_string();
-            path[..1].make_ascii_lowercase();
             return Err(validation(format!(
-                "1 validation error detected: Value '{other}' at '{path}.{name}.member.comparisonOperator' failed to satisfy constraint: Member must satisfy enum value set: [IN, NULL, BETWEEN, LT, NOT_CONTAINS, EQ, GT, NOT_NULL, NE, LE, BEGINS_WITH, GE, CONTAINS]"
+                "1 validation error detected: Value '{other}' at '{}' failed to satisfy constraint: Member must satisfy enum value set: [IN, NULL, BETWEEN, LT, NOT_CONTAINS, EQ, GT, NOT_NULL, NE, LE, BEGINS_WITH, GE, CONTAINS]",
+                operator_path(parameter, name)
             )));
         }
     };
@@ -196,11 +216,7 @@ pub fn filter(
             .flatten()
             .map(normalise)
             .collect::<Result<Vec<_>, _>>()?;
-        let op = condition.comparison_operator.as_ref().ok_or_else(|| {
-            validation(
-                "1 validation error detected: Value null at 'comparisonOperator' failed to satisfy constraint: Member must not be null"
-            )
-        })?;
+        let op = required_operator(parameter, name, condition)?;
         conds.push(comparison(parameter, name, op, values)?);
     }
     join(conds, operator)
