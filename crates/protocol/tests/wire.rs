@@ -124,6 +124,29 @@ fn dynamodb_put_item_routes_and_keeps_the_canonical_body() {
     assert_eq!(body_json(&out), json!({"Attributes": {"id": {"S": "u0"}}}));
 }
 
+// DynamoDB answers an operation without output with an empty body, where one with an
+// output shape gets at least `{}` (ScyllaDB's Alternator tests, run against DynamoDB).
+#[test]
+fn dynamodb_operations_without_output_answer_an_empty_body() {
+    let tag = signed(
+        request(
+            "POST",
+            "/",
+            &[
+                ("Host", "localhost:4566"),
+                ("X-Amz-Target", "DynamoDB_20120810.TagResource"),
+                ("Content-Type", "application/x-amz-json-1.0"),
+                ("X-Amz-Date", "20240101T000000Z"),
+            ],
+            br#"{"ResourceArn": "arn:aws:dynamodb:us-east-1:123456789012:table/t", "Tags": []}"#,
+        ),
+        "dynamodb",
+    );
+    let p = parse(&tag);
+    let out = render_output(&p, Value::Null, RID);
+    assert_eq!((out.status, body_str(&out)), (200, ""));
+}
+
 #[test]
 fn dynamodb_errors_carry_the_qualified_type() {
     let p = parse(&dynamodb_put_item());
