@@ -424,8 +424,13 @@ impl Handler<'_, '_> {
             def.deletion_protection = protect;
         }
         // STANDARD on a table that never named a class leaves it unnamed (ack-api-quirks
-        // DDB-TABLE-177).
+        // DDB-TABLE-177); a change of class is dated (ScyllaDB's Alternator tests, run
+        // against DynamoDB, find LastUpdateDateTime in the summary).
         if let Some(class) = &input.table_class {
+            let current = def.table_class.clone().unwrap_or(TableClass::Standard);
+            if *class != current {
+                def.table_class_changed_millis = Some(self.ctx.now_millis);
+            }
             if def.table_class.is_some() || *class != TableClass::Standard {
                 def.table_class = Some(class.clone());
             }

@@ -52,6 +52,9 @@ pub struct TableDef {
     pub sse: Option<SSESpecification>,
     #[serde(default)]
     pub table_class: Option<TableClass>,
+    /// When UpdateTable last changed the class (TableClassSummary's LastUpdateDateTime).
+    #[serde(default)]
+    pub table_class_changed_millis: Option<i64>,
     #[serde(default)]
     pub deletion_protection: bool,
     #[serde(default)]
@@ -505,7 +508,7 @@ impl TableDef {
                 }),
             table_class_summary: self.table_class.clone().map(|c| TableClassSummary {
                 table_class: Some(c),
-                last_update_date_time: None,
+                last_update_date_time: self.table_class_changed_millis.map(Timestamp::from_millis),
             }),
             deletion_protection_enabled: Some(self.deletion_protection),
             on_demand_throughput: self.on_demand_throughput.clone(),
@@ -776,9 +779,14 @@ fn index_name_constraints(name: Option<&String>, path: &str, errors: &mut Vec<St
     }
 }
 
-fn table_class_constraints(class: Option<&TableClass>, errors: &mut Vec<String>) {
-    if let Some(TableClass::Unknown(v)) = class {
-        errors.push(format!("Value '{v}' at 'tableClass' failed to satisfy constraint: Member must satisfy enum value set: [STANDARD_INFREQUENT_ACCESS, STANDARD]"));
+/// A TableClass outside the enum: DynamoDB's own check, after the model's (ScyllaDB's
+/// Alternator tests and ack-api-quirks, both against DynamoDB, record the words).
+fn check_table_class(class: Option<&TableClass>) -> Result<(), ServiceError> {
+    match class {
+        Some(TableClass::Unknown(_)) => Err(validation(
+            "Invalid table-class parameter provided. Please try again with a valid table-class value: [STANDARD, STANDARD_INFREQUENT_ACCESS].",
+        )),
+        _ => Ok(()),
     }
 }
 
@@ -828,7 +836,6 @@ fn create_constraints(input: &CreateTableInput) -> Vec<String> {
     if let Some(t) = &input.provisioned_throughput {
         throughput_constraints(t, "provisionedThroughput", &mut errors);
     }
-    table_class_constraints(input.table_class.as_ref(), &mut errors);
     for (i, index) in input.local_secondary_indexes.iter().flatten().enumerate() {
         let at = format!("localSecondaryIndexes.{}.member", i + 1);
         index_name_constraints(
@@ -992,6 +999,7 @@ pub fn validate_create(input: &CreateTableInput) -> Result<TableDef, ServiceErro
     if !errors.is_empty() {
         return Err(constraint_errors(&errors));
     }
+    check_table_class(input.table_class.as_ref())?;
     check_create(input).map_err(validation)
 }
 
@@ -1176,6 +1184,7 @@ fn check_create(input: &CreateTableInput) -> Result<TableDef, String> {
         streams: Vec::new(),
         sse: input.sse_specification.clone(),
         table_class: input.table_class.clone(),
+        table_class_changed_millis: None,
         deletion_protection: input.deletion_protection_enabled.unwrap_or(false),
         tags: input.tags.clone().unwrap_or_default(),
         ttl_attribute: None,
@@ -1448,8 +1457,6 @@ pub fn update_constraints(input: &UpdateTableInput) -> Result<(), ServiceError> 
     if let Some(t) = &input.provisioned_throughput {
         throughput_constraints(t, "provisionedThroughput", &mut errors);
     }
-    // UpdateTable took any TableClass (ack-api-quirks DDB-TABLE-040, 437).
-    table_class_constraints(input.table_class.as_ref(), &mut errors);
     for (i, update) in input
         .global_secondary_index_updates
         .iter()
@@ -1480,11 +1487,11 @@ pub fn update_constraints(input: &UpdateTableInput) -> Result<(), ServiceError> 
             );
         }
     }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(constraint_errors(&errors))
+    if !errors.is_empty() {
+        return Err(constraint_errors(&errors));
     }
+    // UpdateTable took any TableClass once (ack-api-quirks DDB-TABLE-040, 437).
+    check_table_class(input.table_class.as_ref())
 }
 
 fn unchanged(gsi: Option<&str>, old: (i64, i64), new: (i64, i64)) -> ServiceError {
