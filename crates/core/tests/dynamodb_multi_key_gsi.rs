@@ -440,3 +440,41 @@ fn key_schemas_the_index_cannot_have_are_refused_in_dynamodbs_words() {
         assert_eq!(create(&mut w, keys.clone()), refused(message), "{keys}");
     }
 }
+
+// Two HASH attributes and no sort key make a valid index (ScyllaDB's Alternator tests of
+// AWS's rules for multi-attribute keys), added by UpdateTable and queried like any other.
+#[test]
+fn an_index_of_two_partition_key_attributes_and_no_sort_key() {
+    let mut w = world();
+    let created = w.ok(
+        "UpdateTable",
+        json!({"TableName": TABLE,
+               "AttributeDefinitions": [{"AttributeName": "area", "AttributeType": "S"},
+                                        {"AttributeName": "customer", "AttributeType": "S"}],
+               "GlobalSecondaryIndexUpdates": [{"Create": {"IndexName": "by_area_customer",
+                   "KeySchema": [key("area", "HASH"), key("customer", "HASH")],
+                   "Projection": {"ProjectionType": "KEYS_ONLY"}}}]}),
+    );
+    let gsis = created["TableDescription"]["GlobalSecondaryIndexes"]
+        .as_array()
+        .unwrap();
+    let gsi = gsis
+        .iter()
+        .find(|g| g["IndexName"] == "by_area_customer")
+        .unwrap();
+    assert_eq!(
+        gsi["KeySchema"],
+        json!([key("area", "HASH"), key("customer", "HASH")])
+    );
+    let out = w
+        .call(
+            "Query",
+            json!({"TableName": TABLE, "IndexName": "by_area_customer",
+                   "KeyConditionExpression": "area = :a AND customer = :c",
+                   "ExpressionAttributeValues": {":a": {"S": "eu"}, ":c": {"S": "ann"}}}),
+        )
+        .unwrap();
+    let mut found = pks(&out);
+    found.sort();
+    assert_eq!(found, ["1", "2", "3", "4"]);
+}
