@@ -391,5 +391,5 @@ test("Tags, DescribeLimits and DescribeEndpoints", async () => {
   assert.deepEqual(got.tags, [{ Key: "team", Value: "shop" }]);
   assert.equal(got.limits.AccountMaxReadCapacityUnits, 80000);
   assert.equal(got.limits.TableMaxWriteCapacityUnits, 40000);
-  assert.deepEqual(got.endpoints, [{ Address: "localhost:4566", CachePeriodInMinutes: 1440 }]);
+  assert.deepEqual(got.endpoints, [{ Address: "dynamodb.us-east-1.amazonaws.com", CachePeriodInMinutes: 1440 }]);
 });

@@ -117,11 +117,11 @@ fn create_table_enforces_the_capacity_quotas() {
 }
 
 #[test]
-fn describe_endpoints_names_the_endpoint_the_client_addressed() {
+fn describe_endpoints_names_the_regional_endpoint() {
     let mut w = world();
     assert_eq!(
         w.ok("DescribeEndpoints", json!({})),
-        json!({"Endpoints": [{"Address": "localhost:4566", "CachePeriodInMinutes": 1440}]})
+        json!({"Endpoints": [{"Address": "dynamodb.us-east-1.amazonaws.com", "CachePeriodInMinutes": 1440}]})
     );
 }
 
