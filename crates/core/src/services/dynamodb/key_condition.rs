@@ -22,7 +22,7 @@ use super::{
         Names,
     },
     path,
-    value::{check_not_empty, encode_scalar, normalise_item, type_name, Item, KeyAttr, KeySchema},
+    value::{check_not_empty, encode_scalar, type_name, Item, KeyAttr, KeySchema},
 };
 
 const WHAT: &str = "KeyConditionExpression";
@@ -390,14 +390,9 @@ pub fn from_legacy(
     for (attr, condition) in conditions {
         let values = condition
             .attribute_value_list
-            .clone()
-            .unwrap_or_default()
             .iter()
-            .map(|v| {
-                normalise_item(&[(String::new(), v.clone())].into())
-                    .map(|mut one| one.remove("").expect("one value"))
-                    .map_err(|e| validation(e.message))
-            })
+            .flatten()
+            .map(legacy::normalise)
             .collect::<Result<Vec<_>, _>>()?;
         let op = legacy::required_operator("KeyConditions", attr, condition)?;
         // An operator outside the enum is the model's refusal; one in it that cannot select

@@ -151,43 +151,39 @@ fn unwrapped(value: Value) -> Value {
 }
 
 /// `policy` minified, its keys and each statement's in DynamoDB's order.
-fn written(mut policy: Map<String, Value>) -> String {
-    let statements = match policy.remove("Statement") {
-        Some(Value::Array(list)) => {
-            let list: Vec<String> = list
+fn written(policy: Map<String, Value>) -> String {
+    object(policy, &TOP_LEVEL_ORDER, |key, value| match (key, value) {
+        ("Statement", Value::Array(statements)) => {
+            let written: Vec<String> = statements
                 .into_iter()
                 .map(|statement| match statement {
-                    Value::Object(fields) => object(fields, &STATEMENT_ORDER, None),
+                    Value::Object(fields) => {
+                        object(fields, &STATEMENT_ORDER, |_, value| value.to_string())
+                    }
                     other => other.to_string(),
                 })
                 .collect();
-            Some(format!("[{}]", list.join(",")))
+            format!("[{}]", written.join(","))
         }
-        Some(other) => Some(other.to_string()),
-        None => None,
-    };
-    object(policy, &TOP_LEVEL_ORDER, statements)
+        (_, value) => value.to_string(),
+    })
 }
 
 /// `fields` as a minified JSON object: the keys of `order` first, in that order, then the
-/// others. `statements` is the Statement member, already written.
+/// others, each value as `write` writes it.
 fn object(
     mut fields: Map<String, Value>,
     order: &[&str],
-    mut statements: Option<String>,
+    write: impl Fn(&str, Value) -> String,
 ) -> String {
-    let mut members = Vec::with_capacity(fields.len() + 1);
-    for key in order {
-        let value = match (*key, fields.remove(*key)) {
-            ("Statement", _) => statements.take(),
-            (_, value) => value.map(|v| v.to_string()),
-        };
-        if let Some(value) = value {
-            members.push(format!("{}:{value}", Value::from(*key)));
-        }
-    }
-    for (key, value) in fields {
-        members.push(format!("{}:{value}", Value::from(key)));
-    }
+    let ordered: Vec<(String, Value)> = order
+        .iter()
+        .filter_map(|key| fields.remove(*key).map(|value| (key.to_string(), value)))
+        .collect();
+    let members: Vec<String> = ordered
+        .into_iter()
+        .chain(fields)
+        .map(|(key, value)| format!("{}:{}", Value::from(key.as_str()), write(&key, value)))
+        .collect();
     format!("{{{}}}", members.join(","))
 }

@@ -23,7 +23,8 @@ use super::{
     eval::order,
 };
 
-fn normalise(value: &AttributeValue) -> Result<AttributeValue, ServiceError> {
+/// One value of a legacy parameter, checked and normalised as an item's values are.
+pub fn normalise(value: &AttributeValue) -> Result<AttributeValue, ServiceError> {
     let single = [(String::new(), value.clone())].into();
     normalise_item(&single)
         .map(|mut item| item.remove("").expect("one value in, one out"))

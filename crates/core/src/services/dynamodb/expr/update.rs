@@ -206,11 +206,6 @@ fn path_order(a: &Path, b: &Path) -> std::cmp::Ordering {
 /// The item after `update`; `old` is the stored item or, when `exists` is false, the key
 /// alone of an item about to be created.
 pub fn apply(update: &Update, old: &Item, exists: bool) -> Result<Item, ServiceError> {
-    let mismatch = if update.legacy {
-        type_mismatch
-    } else {
-        wrong_type
-    };
     // AttributeUpdates' only SET that can fail is an ADD of a list (a list_append) to
     // another type: refused as every legacy ADD of the wrong type is.
     let mut assigned = update
@@ -218,7 +213,7 @@ pub fn apply(update: &Update, old: &Item, exists: bool) -> Result<Item, ServiceE
         .iter()
         .map(|(p, v)| {
             let value =
-                set_value(v, old).map_err(|e| if update.legacy { mismatch() } else { e })?;
+                set_value(v, old).map_err(|e| if update.legacy { type_mismatch() } else { e })?;
             Ok((p, value))
         })
         .collect::<Result<Vec<_>, ServiceError>>()?;
@@ -236,6 +231,11 @@ pub fn apply(update: &Update, old: &Item, exists: bool) -> Result<Item, ServiceE
     for path in removals.into_iter().filter(|_| exists) {
         remove(&mut item, path)?;
     }
+    let mismatch = if update.legacy {
+        type_mismatch
+    } else {
+        wrong_type
+    };
     for (path, value) in &update.add {
         let new = match path::lookup(&item, path) {
             None => value.clone(),
